@@ -1,0 +1,36 @@
+package io.shoal.chunkstore;
+
+import java.io.IOException;
+
+/**
+ * A group of chunk writes made durable and visible together by one {@link #commit()}: the way to
+ * write many chunks at the cost of one fsync.
+ *
+ * <p>A batch is used by one thread at a time. Chunks added but not committed stay invisible;
+ * closing an uncommitted batch abandons them. While any batch is open, garbage collection waits, so
+ * a chunk that a batch skipped because the store already held it cannot be collected before the
+ * batch commits.
+ */
+public interface ChunkBatch extends AutoCloseable {
+  /**
+   * Writes the chunk unless the store or this batch already holds it. The chunk's buffer may be
+   * reused once this returns.
+   *
+   * @return true when the chunk was new
+   * @throws StoreFullException when it does not fit; the store is unchanged
+   */
+  boolean add(VerifiedChunk chunk) throws IOException;
+
+  /** Makes every chunk added so far durable, then visible. The batch may be used again. */
+  void commit() throws IOException;
+
+  /** Chunks this batch wrote (not counting those the store already held). */
+  long addedChunks();
+
+  /** Payload bytes this batch wrote. */
+  long addedBytes();
+
+  /** Ends the batch; chunks added since the last commit are abandoned. */
+  @Override
+  void close();
+}

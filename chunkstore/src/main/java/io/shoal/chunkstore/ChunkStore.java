@@ -1,0 +1,92 @@
+package io.shoal.chunkstore;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A content-addressed store of chunks plus the catalog of snapshots it holds.
+ *
+ * <p>Every chunk in a store hashes to its id: writes accept only {@link VerifiedChunk}s, and reads
+ * check the bytes again before returning them. A chunk becomes visible (to {@link #contains} and
+ * reads) only after it is durable.
+ *
+ * <p>Implementations are thread-safe. Reads may block on disk I/O; call them off event loops.
+ */
+public interface ChunkStore extends Closeable {
+
+  /** A store held in memory, for tests and the simulator, refusing writes past its capacity. */
+  static ChunkStore inMemory(long capacityBytes) {
+    return new MemoryChunkStore(capacityBytes);
+  }
+
+  /** Opens (creating if needed) the durable store in {@code dir} with default options. */
+  static ChunkStore open(Path dir) throws IOException {
+    return DiskChunkStore.open(dir, StoreOptions.defaults());
+  }
+
+  /** Opens (creating if needed) the durable store in {@code dir}. */
+  static ChunkStore open(Path dir, StoreOptions options) throws IOException {
+    return DiskChunkStore.open(dir, options);
+  }
+
+  boolean contains(ChunkId id);
+
+  /** The payload length of the chunk, or -1 when the store does not hold it. */
+  int length(ChunkId id);
+
+  /**
+   * Returns the chunk's bytes, verified against its id, as a read-only buffer.
+   *
+   * @throws ChunkNotFoundException when the store does not hold it
+   * @throws CorruptChunkException when the stored bytes no longer match (the chunk is dropped)
+   */
+  ByteBuffer read(ChunkId id) throws IOException;
+
+  /**
+   * Reads the chunk into {@code dst} at its position, verifies it and advances the position by its
+   * length. For bulk reads: bypasses the cache.
+   *
+   * @return the length
+   * @throws IllegalArgumentException when {@code dst} has too little room
+   */
+  int readInto(ChunkId id, ByteBuffer dst) throws IOException;
+
+  /** Stores one chunk durably; true when it was new. Prefer a batch for many chunks. */
+  default boolean put(VerifiedChunk chunk) throws IOException {
+    try (ChunkBatch batch = newBatch()) {
+      boolean added = batch.add(chunk);
+      batch.commit();
+      return added;
+    }
+  }
+
+  /** A new write batch; see {@link ChunkBatch}. */
+  ChunkBatch newBatch();
+
+  /** The snapshots this store holds. */
+  Catalog catalog();
+
+  StoreStats stats();
+
+  /** Calls the action for every visible id. The action must not call back into the store. */
+  void forEachId(Consumer<ChunkId> action);
+
+  /**
+   * Removes every chunk for which {@code live} is false and reclaims their space. Waits for open
+   * batches to close first.
+   *
+   * @return the payload bytes removed
+   */
+  long retainOnly(Predicate<ChunkId> live) throws IOException;
+
+  /** Where the chunk's bytes lie on disk, for zero-copy serving; empty when not on disk. */
+  Optional<ChunkLocation> locate(ChunkId id);
+
+  /** The store's directory, or empty for an in-memory store. */
+  Optional<Path> directory();
+}

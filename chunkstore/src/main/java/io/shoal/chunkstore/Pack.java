@@ -1,0 +1,238 @@
+package io.shoal.chunkstore;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One append-only pack file of chunk records. Appends are serialized by the owning store; reads are
+ * positional and may run from any thread, concurrently with appends and with {@link #force()}.
+ */
+final class Pack implements AutoCloseable {
+  private final long number;
+  private final Path path;
+  private final FileChannel channel;
+  private volatile long size;
+  private volatile long durableSize;
+  private final Object forceLock = new Object();
+
+  private Pack(long number, Path path, FileChannel channel, long size) {
+    this.number = number;
+    this.path = path;
+    this.channel = channel;
+    this.size = size;
+    this.durableSize = size;
+  }
+
+  /** Creates an empty pack and makes its existence durable. */
+  static Pack create(Path dir, long number) throws IOException {
+    Path path = dir.resolve(fileName(number));
+    FileChannel ch =
+        FileChannel.open(
+            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      ByteBuffer header = PackRecord.packHeader(number);
+      while (header.hasRemaining()) {
+        ch.write(header);
+      }
+      ch.force(true);
+      AtomicFiles.syncDirectory(dir);
+      return new Pack(number, path, ch, PackRecord.PACK_HEADER_BYTES);
+    } catch (IOException e) {
+      ch.close();
+      Files.deleteIfExists(path);
+      throw e;
+    }
+  }
+
+  /** Opens an existing pack and checks its header. */
+  static Pack open(Path path, long number) throws IOException {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      long size = ch.size();
+      ByteBuffer header = ByteBuffer.allocate(PackRecord.PACK_HEADER_BYTES);
+      readFully(ch, header, 0, path);
+      long inFile = PackRecord.readPackHeader(header.flip(), path.toString());
+      if (inFile != number) {
+        throw new FormatException("pack " + path + " says it is pack " + inFile);
+      }
+      return new Pack(number, path, ch, size);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  static String fileName(long number) {
+    return String.format("%08d.pack", number);
+  }
+
+  static String hintName(long number) {
+    return String.format("%08d.hint", number);
+  }
+
+  long number() {
+    return number;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  Path hintPath() {
+    return path.resolveSibling(hintName(number));
+  }
+
+  long size() {
+    return size;
+  }
+
+  /**
+   * Appends a record and returns the offset of its payload. On failure the pack is cut back to its
+   * previous size, so a full disk leaves no torn record behind. Callers serialize appends.
+   */
+  long append(VerifiedChunk chunk) throws IOException {
+    long start = size;
+    ByteBuffer header = ByteBuffer.allocate(PackRecord.HEADER_BYTES);
+    PackRecord.writeHeader(header, chunk.id(), chunk.length());
+    ByteBuffer[] parts = {header.flip(), chunk.bytes()};
+    try {
+      channel.position(start);
+      long want = PackRecord.HEADER_BYTES + (long) chunk.length();
+      long written = 0;
+      while (written < want) {
+        written += channel.write(parts);
+      }
+    } catch (IOException e) {
+      try {
+        channel.truncate(start);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (isDiskFull(e)) {
+        throw new StoreFullException(
+            "disk full while writing chunk " + chunk.id() + " to " + path + "; nothing was lost",
+            e);
+      }
+      throw e;
+    }
+    size = start + PackRecord.HEADER_BYTES + chunk.length();
+    return start + PackRecord.HEADER_BYTES;
+  }
+
+  /** Reads {@code dst.remaining()} payload bytes at {@code offset} into {@code dst}. */
+  void read(long offset, ByteBuffer dst) throws IOException {
+    readFully(channel, dst, offset, path);
+  }
+
+  /**
+   * Makes every byte appended before this call durable. Concurrent callers share one fsync when it
+   * already covers them (group commit).
+   */
+  void force() throws IOException {
+    long target = size;
+    if (durableSize >= target) {
+      return;
+    }
+    synchronized (forceLock) {
+      if (durableSize >= target) {
+        return;
+      }
+      long covered = size;
+      channel.force(false);
+      durableSize = Math.max(durableSize, covered);
+    }
+  }
+
+  /**
+   * Reads every record from the start, verifying each payload against its id, and stops at the
+   * first torn or damaged one.
+   */
+  ScanResult scan() throws IOException {
+    List<HintFile.Entry> entries = new ArrayList<>();
+    long pos = PackRecord.PACK_HEADER_BYTES;
+    long end = channel.size();
+    ByteBuffer header = ByteBuffer.allocate(PackRecord.HEADER_BYTES);
+    ByteBuffer payload = ByteBuffer.allocate(0);
+    String stopReason = null;
+    while (pos < end) {
+      if (end - pos < PackRecord.HEADER_BYTES) {
+        stopReason = "torn record header";
+        break;
+      }
+      header.clear();
+      readFully(channel, header, pos, path);
+      PackRecord.Header h;
+      try {
+        h = PackRecord.readHeader(header.flip(), path + " record at " + pos);
+      } catch (FormatException e) {
+        stopReason = e.getMessage();
+        break;
+      }
+      long payloadAt = pos + PackRecord.HEADER_BYTES;
+      if (end - payloadAt < h.length()) {
+        stopReason = "torn payload of chunk " + h.id();
+        break;
+      }
+      if (payload.capacity() < h.length()) {
+        payload = ByteBuffer.allocate(h.length());
+      }
+      payload.clear().limit(h.length());
+      readFully(channel, payload, payloadAt, path);
+      if (VerifiedChunk.verify(h.id(), payload.flip()).isEmpty()) {
+        stopReason = "payload of chunk " + h.id() + " does not match its id";
+        break;
+      }
+      entries.add(new HintFile.Entry(h.id(), payloadAt, h.length()));
+      pos = payloadAt + h.length();
+    }
+    return new ScanResult(entries, pos, end - pos, stopReason);
+  }
+
+  /**
+   * What a scan found.
+   *
+   * @param entries the verified records, in file order
+   * @param validEnd the offset after the last verified record
+   * @param tailBytes bytes after {@code validEnd}
+   * @param stopReason why the scan stopped early, or null when it reached the end
+   */
+  record ScanResult(
+      List<HintFile.Entry> entries, long validEnd, long tailBytes, String stopReason) {}
+
+  /** Cuts the file at {@code length} and makes that durable. */
+  void truncate(long length) throws IOException {
+    channel.truncate(length);
+    channel.force(true);
+    size = length;
+    durableSize = length;
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer dst, long position, Path path)
+      throws IOException {
+    long pos = position;
+    while (dst.hasRemaining()) {
+      int n = ch.read(dst, pos);
+      if (n < 0) {
+        throw new EOFException("unexpected end of " + path + " at " + pos);
+      }
+      pos += n;
+    }
+  }
+
+  private static boolean isDiskFull(IOException e) {
+    String m = e.getMessage();
+    return m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"));
+  }
+}

@@ -1,0 +1,327 @@
+package io.shoal.chunkstore.snapshot;
+
+import io.shoal.chunkstore.AtomicFiles;
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.FormatException;
+import io.shoal.chunkstore.Progress;
+import io.shoal.chunkstore.Writeback;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Writes a snapshot out: a single-file snapshot becomes the file {@code target}, a directory
+ * snapshot the directory {@code target}.
+ *
+ * <p>Nothing appears at {@code target} until everything is written: the snapshot is built in a
+ * hidden sibling and renamed into place. Every path of the file table is checked against the target
+ * before the first byte is written, and every chunk is verified as it is read.
+ */
+public final class Materializer {
+  static final int SEGMENT_BYTES = 8 << 20;
+  static final long WRITEBACK_BYTES = 32L << 20;
+
+  /**
+   * How to materialize.
+   *
+   * @param sync fsync files and directories before the rename, so the result survives a crash
+   * @param overwrite replace an existing target
+   * @param threads reader and writer threads
+   */
+  public record Options(boolean sync, boolean overwrite, int threads) {
+    public static Options defaults() {
+      return new Options(true, false, Runtime.getRuntime().availableProcessors());
+    }
+
+    public Options withOverwrite(boolean o) {
+      return new Options(sync, o, threads);
+    }
+
+    public Options withSync(boolean s) {
+      return new Options(s, overwrite, threads);
+    }
+  }
+
+  /** What was written. */
+  public record Result(long files, long directories, long bytes) {}
+
+  private Materializer() {}
+
+  public static Result materialize(
+      SnapshotReader reader, ChunkId rootId, Path target, Options options, Progress progress)
+      throws IOException {
+    SnapshotRoot root = reader.root(rootId);
+    FileTable table = reader.fileTable(root);
+    Path dest = target.toAbsolutePath().normalize();
+    Path parent = dest.getParent();
+    if (parent == null) {
+      throw new IOException("cannot materialize to " + target);
+    }
+    if (root.singleFile()) {
+      if (table.size() != 1 || table.entries().get(0).directory()) {
+        throw new FormatException(root.label() + " says it is one file but lists " + table.size());
+      }
+    } else {
+      for (FileEntry e : table.entries()) {
+        SnapshotPaths.resolveInside(dest, e.path());
+      }
+    }
+    checkTarget(dest, root.singleFile(), options.overwrite());
+    Files.createDirectories(parent);
+    String hidden = "." + dest.getFileName() + ".shoal-tmp-";
+    Path tmp =
+        root.singleFile()
+            ? Files.createTempFile(parent, hidden, "")
+            : Files.createTempDirectory(parent, hidden);
+    try {
+      progress.begin(root.data().sizeBytes());
+      Layout layout = layOut(tmp, table, root.singleFile());
+      writeData(reader, root, layout, options, progress);
+      finish(layout, options.sync());
+      moveIntoPlace(tmp, dest, options.overwrite());
+      return new Result(layout.files.size(), layout.directories.size(), root.data().sizeBytes());
+    } catch (IOException | RuntimeException e) {
+      deleteTree(tmp);
+      throw e;
+    }
+  }
+
+  private static void checkTarget(Path dest, boolean singleFile, boolean overwrite)
+      throws IOException {
+    if (!Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    boolean isDir = Files.isDirectory(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    if (singleFile && isDir) {
+      throw new FileAlreadyExistsException(dest.toString(), null, "is a directory; name a file");
+    }
+    if (!singleFile && !isDir) {
+      throw new FileAlreadyExistsException(dest.toString(), null, "exists and is not a directory");
+    }
+    if (overwrite) {
+      return;
+    }
+    if (!isDir) {
+      throw new FileAlreadyExistsException(
+          dest.toString(), null, "exists (use --force to replace it)");
+    }
+    try (var entries = Files.list(dest)) {
+      if (entries.findAny().isPresent()) {
+        throw new DirectoryNotEmptyException(dest + " (use --force to replace it)");
+      }
+    }
+  }
+
+  /** Where each entry goes. */
+  private static final class Layout {
+    final List<FileEntry> files = new ArrayList<>();
+    final List<Path> filePaths = new ArrayList<>();
+    final List<FileEntry> directories = new ArrayList<>();
+    final List<Path> directoryPaths = new ArrayList<>();
+    final Path root;
+    final boolean singleFile;
+
+    Layout(Path root, boolean singleFile) {
+      this.root = root;
+      this.singleFile = singleFile;
+    }
+  }
+
+  private static Layout layOut(Path tmp, FileTable table, boolean singleFile) throws IOException {
+    Layout layout = new Layout(tmp, singleFile);
+    for (FileEntry e : table.entries()) {
+      Path p = singleFile ? tmp : SnapshotPaths.resolveInside(tmp, e.path());
+      if (e.directory()) {
+        Files.createDirectories(p);
+        layout.directories.add(e);
+        layout.directoryPaths.add(p);
+      } else {
+        Files.createDirectories(p.getParent());
+        layout.files.add(e);
+        layout.filePaths.add(p);
+      }
+    }
+    return layout;
+  }
+
+  private static void writeData(
+      SnapshotReader reader, SnapshotRoot root, Layout layout, Options options, Progress progress)
+      throws IOException {
+    AtomicInteger threadNumber = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.threads(),
+            r -> {
+              Thread t = new Thread(r, "shoal-materialize-" + threadNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    Semaphore inFlight = new Semaphore(options.threads() * 2);
+    List<Future<?>> pending = new ArrayList<>();
+    try (Writeback writeback = new Writeback("shoal-materialize-writeback", WRITEBACK_BYTES);
+        OutputFiles outputs =
+            new OutputFiles(layout.files, layout.filePaths, options.sync(), writeback)) {
+      LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
+      List<ChunkId> ids = new ArrayList<>();
+      long segmentStart = 0;
+      long segmentBytes = 0;
+      boolean more = root.data().sizeBytes() > 0 && cursor.next();
+      while (more) {
+        ids.add(cursor.id());
+        segmentBytes += cursor.length();
+        more = cursor.next();
+        if (segmentBytes >= SEGMENT_BYTES || !more) {
+          List<ChunkId> batch = List.copyOf(ids);
+          long start = segmentStart;
+          int bytes = (int) segmentBytes;
+          acquire(inFlight);
+          pending.add(
+              pool.submit(
+                  () -> {
+                    try {
+                      copySegment(reader, batch, start, bytes, outputs);
+                      progress.advance(bytes);
+                      return null;
+                    } finally {
+                      inFlight.release();
+                    }
+                  }));
+          ids.clear();
+          segmentStart += segmentBytes;
+          segmentBytes = 0;
+          reapDone(pending);
+        }
+      }
+      for (Future<?> f : pending) {
+        await(f);
+      }
+      outputs.finishAll();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void copySegment(
+      SnapshotReader reader, List<ChunkId> ids, long start, int bytes, OutputFiles outputs)
+      throws IOException {
+    ByteBuffer buffer = DirectBuffers.take(bytes);
+    try {
+      for (ChunkId id : ids) {
+        reader.store().readInto(id, buffer);
+      }
+      if (buffer.hasRemaining()) {
+        throw new FormatException("chunks of the data tree are shorter than their spans");
+      }
+      buffer.flip();
+      outputs.write(start, buffer);
+    } finally {
+      DirectBuffers.give(buffer);
+    }
+  }
+
+  /** Sets directory modes bottom-up and makes the tree durable when asked. */
+  private static void finish(Layout layout, boolean sync) throws IOException {
+    for (int i = layout.directories.size() - 1; i >= 0; i--) {
+      Path dir = layout.directoryPaths.get(i);
+      int mode = layout.directories.get(i).mode();
+      boolean readable = (mode & 0400) != 0;
+      if (sync && !readable) {
+        AtomicFiles.syncDirectory(dir);
+      }
+      setMode(dir, mode);
+      if (sync && readable) {
+        AtomicFiles.syncDirectory(dir);
+      }
+    }
+    if (!layout.singleFile) {
+      setMode(layout.root, 0755);
+      if (sync) {
+        AtomicFiles.syncDirectory(layout.root);
+      }
+    }
+  }
+
+  private static void moveIntoPlace(Path tmp, Path dest, boolean overwrite) throws IOException {
+    if (overwrite && Files.isDirectory(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Path old =
+          Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".shoal-old-");
+      Files.delete(old);
+      Files.move(dest, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.move(tmp, dest);
+      deleteTree(old);
+      return;
+    }
+    AtomicFiles.move(tmp, dest);
+  }
+
+  static void setMode(Path p, int mode) throws IOException {
+    Files.setPosixFilePermissions(p, SnapshotModes.toPermissions(mode));
+  }
+
+  static void deleteTree(Path p) {
+    try {
+      if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (var walk = Files.walk(p)) {
+          walk.sorted(java.util.Comparator.reverseOrder())
+              .forEach(
+                  q -> {
+                    try {
+                      q.toFile().setWritable(true);
+                      Files.deleteIfExists(q);
+                    } catch (IOException e) {
+                      // Best effort: a leftover hidden temporary is harmless and named as such.
+                    }
+                  });
+        }
+      } else {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // Best effort, as above.
+    }
+  }
+
+  private static void acquire(Semaphore s) throws InterruptedIOException {
+    try {
+      s.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("materialize interrupted");
+    }
+  }
+
+  private static void reapDone(List<Future<?>> pending) throws IOException {
+    while (!pending.isEmpty() && pending.get(0).isDone()) {
+      await(pending.remove(0));
+    }
+  }
+
+  private static void await(Future<?> f) throws IOException {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("materialize interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(c);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.shoal.chunkstore.snapshot;
+
+import io.shoal.chunkstore.Writeback;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The regular files a materialization writes, addressed by data-stream offset. A file is opened at
+ * its first write and, once its last byte is written, given its mode, made durable (when asked) and
+ * closed, so only the files in progress hold descriptors.
+ *
+ * <p>Durability of many small files: one fsync per file costs a journal commit each, which for a
+ * hundred thousand files takes minutes. Java has no {@code syncfs(2)}, so past {@link
+ * #PER_FILE_SYNC_LIMIT} files the whole file system is flushed once with {@code sync -f}, and each
+ * file is fsynced only if that is unavailable.
+ *
+ * <p>Thread-safe: segments may be written concurrently.
+ */
+final class OutputFiles implements AutoCloseable {
+  static final int PER_FILE_SYNC_LIMIT = 64;
+  private static final int LOCK_STRIPES = 64;
+
+  private final List<FileEntry> files;
+  private final List<Path> paths;
+  private final long[] offsets;
+  private final AtomicLongArray remaining;
+  private final FileChannel[] channels;
+  private final Object[] locks = new Object[LOCK_STRIPES];
+  private final boolean syncEachFile;
+  private final boolean sync;
+  private final Writeback writeback;
+
+  OutputFiles(List<FileEntry> files, List<Path> paths, boolean sync, Writeback writeback) {
+    this.files = files;
+    this.paths = paths;
+    this.offsets = new long[files.size()];
+    this.remaining = new AtomicLongArray(files.size());
+    this.channels = new FileChannel[files.size()];
+    for (int i = 0; i < files.size(); i++) {
+      offsets[i] = files.get(i).dataOffset();
+      remaining.set(i, files.get(i).sizeBytes());
+    }
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      locks[i] = new Object();
+    }
+    this.sync = sync;
+    this.syncEachFile = sync && files.size() <= PER_FILE_SYNC_LIMIT;
+    this.writeback = writeback;
+  }
+
+  /** Writes {@code data}, which holds the stream's bytes from {@code streamStart}. */
+  void write(long streamStart, ByteBuffer data) throws IOException {
+    long end = streamStart + data.remaining();
+    int i = firstFileAt(streamStart);
+    long pos = streamStart;
+    while (pos < end) {
+      if (i >= files.size()) {
+        throw new IOException("data stream is longer than the file table says");
+      }
+      FileEntry f = files.get(i);
+      if (f.sizeBytes() == 0 || f.dataEnd() <= pos) {
+        i++;
+        continue;
+      }
+      long n = Math.min(end, f.dataEnd()) - pos;
+      ByteBuffer slice = data.duplicate();
+      slice.position((int) (pos - streamStart)).limit((int) (pos - streamStart + n));
+      FileChannel ch = channel(i);
+      long at = pos - f.dataOffset();
+      while (slice.hasRemaining()) {
+        at += ch.write(slice, at);
+      }
+      if (sync) {
+        writeback.wrote(n, () -> ch.force(false));
+      }
+      if (remaining.addAndGet(i, -n) == 0) {
+        complete(i);
+      }
+      pos += n;
+      i++;
+    }
+  }
+
+  /** Completes the empty files and flushes everything when per-file syncs were skipped. */
+  void finishAll() throws IOException {
+    for (int i = 0; i < files.size(); i++) {
+      if (files.get(i).sizeBytes() == 0) {
+        channel(i);
+        complete(i);
+      } else if (remaining.get(i) != 0) {
+        throw new IOException(paths.get(i) + " is missing " + remaining.get(i) + " bytes");
+      }
+    }
+    if (sync && !syncEachFile && !syncFileSystem(paths.isEmpty() ? null : paths.get(0))) {
+      for (Path p : paths) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+          ch.force(true);
+        }
+      }
+    }
+  }
+
+  private int firstFileAt(long pos) {
+    int lo = 0;
+    int hi = offsets.length - 1;
+    int found = 0;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (offsets[mid] <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    // Several empty files may share the offset; start at the first of them.
+    while (found > 0 && offsets[found - 1] == offsets[found]) {
+      found--;
+    }
+    return found;
+  }
+
+  private FileChannel channel(int i) throws IOException {
+    synchronized (locks[i % LOCK_STRIPES]) {
+      if (channels[i] == null) {
+        channels[i] =
+            FileChannel.open(paths.get(i), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      }
+      return channels[i];
+    }
+  }
+
+  private void complete(int i) throws IOException {
+    FileChannel ch;
+    synchronized (locks[i % LOCK_STRIPES]) {
+      ch = channels[i];
+      channels[i] = null;
+    }
+    try {
+      Materializer.setMode(paths.get(i), files.get(i).mode());
+      if (syncEachFile) {
+        ch.force(true);
+      }
+    } finally {
+      ch.close();
+    }
+  }
+
+  /** Flushes the file system holding {@code any} with {@code sync -f}; false if that failed. */
+  private static boolean syncFileSystem(Path any) {
+    if (any == null) {
+      return true;
+    }
+    try {
+      Process p =
+          new ProcessBuilder("sync", "-f", any.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        return false;
+      }
+      return p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int i = 0; i < channels.length; i++) {
+      FileChannel ch = channels[i];
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // Closing after a failure; the failure is what gets reported.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.shoal.chunkstore.snapshot;
+
+import io.shoal.chunkstore.FastCdc;
+import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.SnapshotName;
+import java.util.Objects;
+
+/**
+ * What to publish a snapshot as, and how to chunk it.
+ *
+ * @param name snapshot name
+ * @param version the new version
+ * @param publisher the publishing node's id
+ * @param createdMillis publication time, read from the wall clock by the caller
+ * @param algorithm hash algorithm of every id
+ * @param chunker the chunker
+ * @param threads worker threads for chunking and hashing
+ */
+public record PublishRequest(
+    String name,
+    long version,
+    String publisher,
+    long createdMillis,
+    HashAlgorithm algorithm,
+    FastCdc chunker,
+    int threads) {
+
+  public PublishRequest {
+    SnapshotName.check(name);
+    SnapshotName.checkVersion(version);
+    Objects.requireNonNull(publisher, "publisher");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(chunker, "chunker");
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads " + threads);
+    }
+  }
+
+  /** Defaults: xxh128, the default chunker, one thread per processor. */
+  public static PublishRequest of(String name, long version, String publisher, long createdMillis) {
+    return new PublishRequest(
+        name,
+        version,
+        publisher,
+        createdMillis,
+        HashAlgorithm.XXH128,
+        FastCdc.defaults(),
+        Runtime.getRuntime().availableProcessors());
+  }
+
+  public PublishRequest withAlgorithm(HashAlgorithm a) {
+    return new PublishRequest(name, version, publisher, createdMillis, a, chunker, threads);
+  }
+
+  public PublishRequest withChunker(FastCdc c) {
+    return new PublishRequest(name, version, publisher, createdMillis, algorithm, c, threads);
+  }
+
+  public PublishRequest withThreads(int t) {
+    return new PublishRequest(name, version, publisher, createdMillis, algorithm, chunker, t);
+  }
+}

@@ -1,0 +1,66 @@
+package io.shoal.cli;
+
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.snapshot.Retention;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "gc",
+    mixinStandardHelpOptions = true,
+    description =
+        "Drop old versions (with --keep) and reclaim the space of chunks no snapshot uses.")
+final class GcCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin DataDirOption data;
+  @Mixin OutputOption output;
+
+  @Option(
+      names = "--keep",
+      paramLabel = "K",
+      description = "keep only the newest K versions of each name")
+  Integer keep;
+
+  /** What {@code --json} prints. */
+  record Collected(int versionsDropped, long bytesReclaimed, long chunksLeft, long bytesLeft) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (keep != null && keep < 1) {
+      throw new CliException("--keep must be at least 1, not " + keep);
+    }
+    try (ChunkStore store = ChunkStore.open(data.dir)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      Retention.Result r =
+          keep == null ? Retention.collectGarbage(reader) : Retention.apply(reader, keep);
+      if (keep != null && r.versionsDropped().isEmpty()) {
+        r = Retention.collectGarbage(reader);
+      }
+      var stats = store.stats();
+      Collected c =
+          new Collected(
+              r.versionsDropped().size(),
+              r.bytesReclaimed(),
+              stats.chunkCount(),
+              stats.chunkBytes());
+      if (output.json) {
+        OutputOption.printJson(spec.commandLine().getOut(), c);
+      } else {
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "dropped %d version(s), reclaimed %s; %d chunks (%s) remain%n",
+                c.versionsDropped(),
+                Human.bytes(c.bytesReclaimed()),
+                c.chunksLeft(),
+                Human.bytes(c.bytesLeft()));
+      }
+      return 0;
+    }
+  }
+}

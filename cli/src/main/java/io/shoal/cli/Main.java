@@ -1,0 +1,81 @@
+package io.shoal.cli;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+
+/** Entry point: runs one command and exits with its code. */
+public final class Main {
+  /** Exit code for an operation that failed. */
+  static final int EXIT_FAILURE = 1;
+
+  /** Exit code for a command line that does not parse. */
+  static final int EXIT_USAGE = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(
+        run(
+            args,
+            new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+            new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new ShoalCommand());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("shoal: " + describe(ex));
+          if (System.getenv("SHOAL_DEBUG") != null) {
+            ex.printStackTrace(commandLine.getErr());
+          }
+          return EXIT_FAILURE;
+        });
+    cli.setParameterExceptionHandler(
+        (ex, argv) -> {
+          CommandLine c = ex.getCommandLine();
+          c.getErr().println("shoal: " + ex.getMessage());
+          c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
+          return EXIT_USAGE;
+        });
+    return cli.execute(args);
+  }
+
+  /** One line that tells an operator what went wrong, without a stack trace. */
+  static String describe(Throwable ex) {
+    if (ex instanceof NoSuchFileException e) {
+      return "no such file or directory: "
+          + e.getFile()
+          + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
+    }
+    if (ex instanceof AccessDeniedException e) {
+      return "permission denied: " + e.getFile();
+    }
+    if (ex instanceof FileAlreadyExistsException e) {
+      return e.getFile() + (e.getReason() == null ? " already exists" : " " + e.getReason());
+    }
+    if (ex instanceof DirectoryNotEmptyException e) {
+      return "directory is not empty: " + e.getFile();
+    }
+    if (ex instanceof FileSystemException e && e.getReason() != null) {
+      return e.getReason() + ": " + e.getFile();
+    }
+    if (ex instanceof IOException
+        || ex instanceof IllegalArgumentException
+        || ex instanceof CliException) {
+      return ex.getMessage();
+    }
+    return "internal error: " + ex + " (set SHOAL_DEBUG=1 for the stack trace)";
+  }
+}

@@ -1,0 +1,25 @@
+package io.shoal.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The top-level command: lists the subcommands. */
+@Command(
+    name = "shoal",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Peer-to-peer distribution of snapshots: content-addressed, Merkle-verified, fetched from"
+          + " many peers at once.",
+      ""
+    },
+    subcommands = {
+      PublishCommand.class,
+      GetCommand.class,
+      LsCommand.class,
+      GcCommand.class,
+      HelpCommand.class
+    },
+    synopsisSubcommandLabel = "COMMAND",
+    commandListHeading = "%nCommands:%n")
+final class ShoalCommand {}

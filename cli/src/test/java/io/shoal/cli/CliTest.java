@@ -1,0 +1,134 @@
+package io.shoal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.testing.TestData;
+import io.shoal.testing.TreeAssert;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  static Run shoal(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private String data() {
+    return tmp.resolve("data").toString();
+  }
+
+  @Test
+  void help_listsTheCommands() {
+    Run r = shoal("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("publish", "get", "ls", "gc");
+  }
+
+  @Test
+  void publishGetLs_roundTripADirectory() throws Exception {
+    Path src = tmp.resolve("src");
+    TestData.randomFile(src.resolve("big.bin"), 1, 2_000_000);
+    TestData.file(src.resolve("dir/small.txt"), "small".getBytes(StandardCharsets.UTF_8));
+
+    Run published = shoal("publish", "orders", src.toString(), "--data", data());
+    assertThat(published.code()).as(published.err()).isZero();
+    assertThat(published.out()).contains("published orders@1");
+
+    TestData.file(src.resolve("dir/small.txt"), "changed".getBytes(StandardCharsets.UTF_8));
+    assertThat(shoal("publish", "orders", src.toString(), "--data", data()).code()).isZero();
+
+    Path out = tmp.resolve("out");
+    Run got = shoal("get", "orders", "-o", out.toString(), "--data", data());
+    assertThat(got.code()).as(got.err()).isZero();
+    TreeAssert.assertSameTree(src, out);
+
+    Run ls = shoal("ls", "--data", data());
+    assertThat(ls.out()).contains("orders", "complete");
+    JsonNode listed = new ObjectMapper().readTree(shoal("ls", "--json", "--data", data()).out());
+    assertThat(listed).hasSize(2);
+    assertThat(listed.get(1).get("version").asLong()).isEqualTo(2);
+    // The edit dirties only the last chunk, which holds the tail of big.bin and small.txt.
+    assertThat(listed.get(1).get("sharedBytes").asLong()).isBetween(1_700_000L, 1_999_999L);
+    assertThat(listed.get(0).get("sharedBytes").asLong()).isEqualTo(-1);
+  }
+
+  @Test
+  void getOfAMissingSnapshot_failsWithOneLine() {
+    Run r = shoal("get", "nothing@3", "-o", tmp.resolve("x").toString(), "--data", data());
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err()).startsWith("shoal: no snapshot named 'nothing'");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void badArguments_exitWithUsageCode() {
+    Run r = shoal("publish", "--data", data());
+    assertThat(r.code()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(r.err()).contains("Missing required parameter");
+  }
+
+  @Test
+  void storeInUse_isRefusedWithoutTouchingIt() throws Exception {
+    Path src = TestData.file(tmp.resolve("f.txt"), "x".getBytes(StandardCharsets.UTF_8));
+    try (ChunkStore held = ChunkStore.open(Path.of(data()))) {
+      Run r = shoal("publish", "n", src.toString(), "--data", data());
+      assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+      assertThat(r.err()).contains("store").contains("already open");
+      assertThat(held.catalog().entries()).isEmpty();
+    }
+  }
+
+  @Test
+  void gc_withKeep_dropsOldVersions() throws Exception {
+    Path src = tmp.resolve("f.bin");
+    for (int v = 1; v <= 3; v++) {
+      TestData.randomFile(src, v, 500_000);
+      assertThat(shoal("publish", "n", src.toString(), "--data", data(), "--keep", "0").code())
+          .isZero();
+    }
+    Run r = shoal("gc", "--keep", "1", "--data", data(), "--json");
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("versionsDropped").asInt()).isEqualTo(2);
+    assertThat(json.get("bytesReclaimed").asLong()).isGreaterThan(900_000);
+  }
+
+  @Test
+  void getToStdout_streamsASingleFile() throws Exception {
+    Path src = TestData.randomFile(tmp.resolve("blob.bin"), 9, 3_000_000);
+    assertThat(shoal("publish", "blob", src.toString(), "--data", data()).code()).isZero();
+    Path captured = tmp.resolve("captured.bin");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "get",
+                "blob",
+                "-o",
+                "-",
+                "--data",
+                data())
+            .redirectOutput(captured.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(Files.mismatch(src, captured)).isEqualTo(-1);
+  }
+}
