@@ -335,6 +335,39 @@ final class DiskChunkStore implements ChunkStore {
     }
   }
 
+  /** Appends many chunks with one write, under the append lock. */
+  private List<Appended> appendAll(List<VerifiedChunk> chunks) throws IOException {
+    synchronized (appendLock) {
+      if (closed) {
+        throw new IOException("store " + dir + " is closed");
+      }
+      if (active == null) {
+        if (nextPackNumber > ChunkIndex.MAX_PACK_NUMBER) {
+          throw new IOException("store " + dir + " ran out of pack numbers");
+        }
+        active = Pack.create(packDir, nextPackNumber++);
+        activeEntries = new ArrayList<>();
+        packs.put((int) active.number(), active);
+      }
+      Pack pack = active;
+      long[] offsets = pack.appendAll(chunks);
+      List<Appended> appended = new ArrayList<>(chunks.size());
+      long bytes = 0;
+      for (int i = 0; i < offsets.length; i++) {
+        VerifiedChunk c = chunks.get(i);
+        HintFile.Entry entry = new HintFile.Entry(c.id(), offsets[i], c.length());
+        activeEntries.add(entry);
+        appended.add(new Appended(pack, entry));
+        bytes += c.length();
+      }
+      writeback.wrote(bytes, pack::force);
+      if (pack.size() >= options.packTargetBytes()) {
+        sealActive();
+      }
+      return appended;
+    }
+  }
+
   /** Seals the active pack: fsync, then its hint. Caller holds the append lock. */
   private void sealActive() throws IOException {
     if (active == null) {
@@ -609,6 +642,35 @@ final class DiskChunkStore implements ChunkStore {
       addedChunks++;
       addedBytes += chunk.length();
       return true;
+    }
+
+    @Override
+    public int addAll(List<VerifiedChunk> chunks) throws IOException {
+      checkOpen();
+      List<VerifiedChunk> fresh = new ArrayList<>(chunks.size());
+      for (VerifiedChunk c : chunks) {
+        if (!index.contains(c.id()) && pendingIds.add(c.id())) {
+          fresh.add(c);
+        }
+      }
+      if (fresh.isEmpty()) {
+        return 0;
+      }
+      boolean written = false;
+      try {
+        for (Appended a : appendAll(fresh)) {
+          touched.add(a.pack());
+          pending.add(a);
+          addedChunks++;
+          addedBytes += a.entry().length();
+        }
+        written = true;
+      } finally {
+        if (!written) {
+          fresh.forEach(c -> pendingIds.remove(c.id()));
+        }
+      }
+      return fresh.size();
     }
 
     @Override

@@ -126,6 +126,50 @@ final class Pack implements AutoCloseable {
     return start + PackRecord.HEADER_BYTES;
   }
 
+  /**
+   * Appends records for all the chunks with one gathering write and returns their payload offsets.
+   * On failure the pack is cut back to its previous size. Callers serialize appends.
+   */
+  long[] appendAll(java.util.List<VerifiedChunk> chunks) throws IOException {
+    int n = chunks.size();
+    long start = size;
+    long[] offsets = new long[n];
+    ByteBuffer headers = ByteBuffer.allocateDirect(n * PackRecord.HEADER_BYTES);
+    ByteBuffer[] parts = new ByteBuffer[2 * n];
+    long at = start;
+    for (int i = 0; i < n; i++) {
+      VerifiedChunk c = chunks.get(i);
+      headers.limit((i + 1) * PackRecord.HEADER_BYTES).position(i * PackRecord.HEADER_BYTES);
+      ByteBuffer header = headers.slice();
+      PackRecord.writeHeader(header, c.id(), c.length());
+      parts[2 * i] = header.flip();
+      parts[2 * i + 1] = c.bytes();
+      offsets[i] = at + PackRecord.HEADER_BYTES;
+      at = offsets[i] + c.length();
+    }
+    long want = at - start;
+    try {
+      channel.position(start);
+      long written = 0;
+      while (written < want) {
+        written += channel.write(parts);
+      }
+    } catch (IOException e) {
+      try {
+        channel.truncate(start);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (isDiskFull(e)) {
+        throw new StoreFullException(
+            "disk full while writing " + n + " chunks to " + path + "; nothing was lost", e);
+      }
+      throw e;
+    }
+    size = at;
+    return offsets;
+  }
+
   /** Reads {@code dst.remaining()} payload bytes at {@code offset} into {@code dst}. */
   void read(long offset, ByteBuffer dst) throws IOException {
     readFully(channel, dst, offset, path);

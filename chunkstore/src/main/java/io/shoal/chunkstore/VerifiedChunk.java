@@ -21,8 +21,10 @@ public final class VerifiedChunk {
 
   /** Hashes the bytes between the buffer's position and limit. */
   public static VerifiedChunk hash(HashAlgorithm algorithm, ByteBuffer bytes) {
-    ByteBuffer view = bytes.slice().asReadOnlyBuffer();
-    return new VerifiedChunk(algorithm.hash(view), view);
+    // Hash before taking the read-only view: a read-only heap buffer hides its array, which
+    // would push the hash off its native path.
+    ChunkId id = algorithm.hash(bytes);
+    return new VerifiedChunk(id, bytes.slice().asReadOnlyBuffer());
   }
 
   /** Hashes all of {@code bytes}. */

@@ -70,6 +70,25 @@ abstract class ChunkStoreContract {
   }
 
   @Test
+  void addAll_skipsWhatTheStoreOrTheListAlreadyHas() throws Exception {
+    VerifiedChunk held = chunk(20, 3000);
+    store.put(held);
+    VerifiedChunk a = chunk(21, 4000);
+    VerifiedChunk b = chunk(22, 5000);
+    try (ChunkBatch batch = store.newBatch()) {
+      assertThat(batch.addAll(List.of(a, held, b, a))).isEqualTo(2);
+      assertThat(batch.addedBytes()).isEqualTo(9000);
+      assertThat(store.contains(a.id())).isFalse();
+      batch.commit();
+    }
+    for (VerifiedChunk c : List.of(a, b, held)) {
+      ByteBuffer read = store.read(c.id());
+      assertThat(read).isEqualTo(c.bytes());
+    }
+    assertThat(store.stats().chunkCount()).isEqualTo(3);
+  }
+
+  @Test
   void batch_closedWithoutCommit_abandonsChunks() throws Exception {
     VerifiedChunk c = chunk(4, 5000);
     try (ChunkBatch batch = store.newBatch()) {

@@ -310,9 +310,16 @@ public final class SnapshotWriter {
 
     private void write(Segment s, TreeBuilder tree, Progress progress) throws IOException {
       try {
+        long before = batch.addedBytes();
+        batch.addAll(Arrays.asList(s.chunks));
+        chunks += s.chunks.length;
+        sinceCommit += batch.addedBytes() - before;
         for (VerifiedChunk c : s.chunks) {
-          count(batch.add(c), c.length());
           tree.add(c.id(), c.length());
+        }
+        if (sinceCommit >= COMMIT_EVERY_BYTES) {
+          batch.commit();
+          sinceCommit = 0;
         }
       } finally {
         DirectBuffers.give(s.buffer);
