@@ -1,0 +1,14 @@
+package io.shoal.gossip;
+
+/**
+ * A piece of state that spreads by gossip: a membership change or a catalog change. Updates ride on
+ * probes and syncs; a newer update about the same subject supersedes an older one in the broadcast
+ * queue.
+ */
+public sealed interface GossipUpdate permits MemberUpdate, CatalogDelta {
+  /** The subject; updates with equal keys supersede each other. */
+  Object key();
+
+  /** An estimate of the encoded size, for message budgets. */
+  int estimatedBytes();
+}

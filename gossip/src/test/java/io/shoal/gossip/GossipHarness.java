@@ -1,0 +1,245 @@
+package io.shoal.gossip;
+
+import io.shoal.testing.FakeClock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.BiPredicate;
+
+/**
+ * Drives gossip cores with virtual time and an in-memory network: messages arrive after a fixed
+ * latency unless a partition or a crash drops them. Deterministic for a seed. Test fixture.
+ */
+final class GossipHarness {
+  static final long LATENCY_NANOS = 2_000_000;
+
+  final FakeClock clock;
+  final GossipConfig config;
+  private final SplittableRandom seeds;
+  private final TreeMap<NodeId, Node> nodes = new TreeMap<>();
+  private final PriorityQueue<Delivery> inFlight = new PriorityQueue<>();
+  private final List<String> log = new ArrayList<>();
+  private long deliverySeq;
+  private BiPredicate<Node, Node> blocked = (a, b) -> false;
+  long messagesSent;
+
+  /** One simulated node. */
+  static final class Node {
+    final NodeId id;
+    Endpoint address;
+    GossipCore core;
+    boolean up = true;
+    final List<GossipEvent> events = new ArrayList<>();
+
+    Node(NodeId id, Endpoint address) {
+      this.id = id;
+      this.address = address;
+    }
+  }
+
+  private record Delivery(
+      long at, long seq, Node from, Endpoint fromAddress, Endpoint to, GossipMessage message)
+      implements Comparable<Delivery> {
+    @Override
+    public int compareTo(Delivery o) {
+      int c = Long.signum(at - o.at);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+
+  GossipHarness(GossipConfig config, long seed) {
+    this.config = config;
+    this.seeds = new SplittableRandom(seed);
+    this.clock = new FakeClock(seed);
+  }
+
+  static NodeId id(int i) {
+    return new NodeId(0x5000_0000_0000_0000L + i, i);
+  }
+
+  static Endpoint address(int i, int port) {
+    return new Endpoint("10.0." + (i / 250) + "." + (i % 250 + 1), port);
+  }
+
+  Node add(int i) {
+    return add(id(i), address(i, 7420), 1);
+  }
+
+  Node add(NodeId id, Endpoint address, long generation) {
+    Node n = nodes.computeIfAbsent(id, k -> new Node(id, address));
+    n.address = address;
+    n.up = true;
+    n.core =
+        new GossipCore(
+            config,
+            id,
+            address,
+            generation,
+            new SplittableRandom(seeds.nextLong()),
+            clock.nowNanos());
+    return n;
+  }
+
+  Node node(int i) {
+    return nodes.get(id(i));
+  }
+
+  List<Node> nodes() {
+    return new ArrayList<>(nodes.values());
+  }
+
+  List<Node> upNodes() {
+    return nodes.values().stream().filter(n -> n.up).toList();
+  }
+
+  void join(Node n, Endpoint... seedAddresses) {
+    n.core.join(List.of(seedAddresses), clock.nowNanos());
+    flush(n);
+  }
+
+  void crash(Node n) {
+    n.up = false;
+  }
+
+  /** Drops every message between the two sets, both ways. */
+  void partition(Set<NodeId> a, Set<NodeId> b) {
+    blocked =
+        (x, y) -> (a.contains(x.id) && b.contains(y.id)) || (b.contains(x.id) && a.contains(y.id));
+  }
+
+  void block(BiPredicate<Node, Node> rule) {
+    blocked = rule;
+  }
+
+  void heal() {
+    blocked = (a, b) -> false;
+  }
+
+  void publish(Node n, String name, CatalogValue value) {
+    n.core.setCatalog(name, value, clock.nowNanos());
+    flush(n);
+  }
+
+  /** Runs virtual time forward by {@code nanos}. */
+  void runFor(long nanos) {
+    long end = clock.nowNanos() + nanos;
+    while (true) {
+      Delivery d = inFlight.peek();
+      Node timerNode = null;
+      long next = end;
+      if (d != null && d.at - next < 0) {
+        next = d.at;
+      }
+      for (Node n : nodes.values()) {
+        if (n.up && n.core.nextDeadlineNanos() - next < 0) {
+          next = n.core.nextDeadlineNanos();
+          timerNode = n;
+        }
+      }
+      if (next - end >= 0 && (d == null || d.at - end > 0)) {
+        clock.advanceTo(end);
+        return;
+      }
+      clock.advanceTo(next);
+      if (timerNode != null && (d == null || timerNode.core.nextDeadlineNanos() - d.at <= 0)) {
+        timerNode.core.onTimer(clock.nowNanos());
+        flush(timerNode);
+      } else {
+        inFlight.poll();
+        deliver(d);
+      }
+    }
+  }
+
+  /** Runs until {@code done} holds or {@code limitNanos} passes; returns the time it took. */
+  long runUntil(java.util.function.BooleanSupplier done, long stepNanos, long limitNanos) {
+    long start = clock.nowNanos();
+    while (!done.getAsBoolean()) {
+      if (clock.nowNanos() - start > limitNanos) {
+        throw new AssertionError(
+            "condition not reached within " + limitNanos / 1e9 + " s of virtual time");
+      }
+      runFor(stepNanos);
+    }
+    return clock.nowNanos() - start;
+  }
+
+  private void deliver(Delivery d) {
+    Node to = null;
+    for (Node n : nodes.values()) {
+      if (n.up && n.address.equals(d.to)) {
+        to = n;
+      }
+    }
+    if (to == null || !d.from.up || blocked.test(d.from, to)) {
+      return;
+    }
+    to.core.onMessage(d.from.id, d.fromAddress, d.message, clock.nowNanos());
+    flush(to);
+  }
+
+  private void flush(Node n) {
+    for (Outbound o; (o = n.core.pollSend()) != null; ) {
+      messagesSent++;
+      inFlight.add(
+          new Delivery(
+              clock.nowNanos() + LATENCY_NANOS, deliverySeq++, n, n.address, o.to(), o.message()));
+    }
+    for (GossipEvent e; (e = n.core.pollEvent()) != null; ) {
+      n.events.add(e);
+      log.add(clock.nowNanos() + " " + n.id.shortHex() + " " + e);
+    }
+  }
+
+  List<String> log() {
+    return log;
+  }
+
+  /** The state {@code observer} has for {@code member}, or null if it does not know it. */
+  static MemberState stateOf(Node observer, NodeId member) {
+    for (MemberView v : observer.core.members()) {
+      if (v.id().equals(member)) {
+        return v.state();
+      }
+    }
+    return null;
+  }
+
+  /** Whether every up node sees every up node ALIVE and nothing else as reachable. */
+  boolean allAgreeOnMembers() {
+    Set<NodeId> up = new HashSet<>();
+    upNodes().forEach(n -> up.add(n.id));
+    for (Node n : upNodes()) {
+      for (NodeId other : up) {
+        if (stateOf(n, other) != MemberState.ALIVE) {
+          return false;
+        }
+      }
+      for (MemberView v : n.core.members()) {
+        if (!up.contains(v.id())
+            && (v.state() == MemberState.ALIVE || v.state() == MemberState.SUSPECT)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether every up node computes the same winners. */
+  boolean allAgreeOnWinners() {
+    Object first = null;
+    for (Node n : upNodes()) {
+      var w = n.core.winners();
+      if (first == null) {
+        first = w;
+      } else if (!first.equals(w)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
