@@ -7,10 +7,12 @@ import io.shoal.chunkstore.snapshot.FileEntry;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
+import io.shoal.node.ShoalNode;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,26 +54,34 @@ final class GetCommand implements Callable<Integer> {
       description = "skip the fsyncs that make the result durable before it appears")
   boolean noSync;
 
-  /** What {@code --json} prints. */
-  record Written(
-      String name,
-      long version,
-      String root,
-      String path,
-      long files,
-      long bytes,
-      double seconds) {}
-
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
+    Optional<NodeClient> node = NodeClient.find(data.dir);
+    if (node.isPresent()) {
+      if (target.equals("-")) {
+        throw new CliException(
+            "a node owns "
+                + data.dir
+                + "; '-o -' reads the store directly, so stop the node or write to a file");
+      }
+      ShoalNode.Written w =
+          node.get()
+              .post(
+                  "/get",
+                  new ShoalNode.GetCall(
+                      ref, Path.of(target).toAbsolutePath().normalize().toString(), force, !noSync),
+                  ShoalNode.Written.class);
+      report(w, false);
+      return 0;
+    }
     try (ChunkStore store = ChunkStore.open(data.dir)) {
       CatalogEntry entry = resolve(store, snapshot);
       SnapshotReader reader = new SnapshotReader(store);
       long start = System.nanoTime();
       if (target.equals("-")) {
         long bytes = streamToStdout(reader, entry);
-        report(entry, "stdout", 1, bytes, System.nanoTime() - start, true);
+        report(written(entry, "stdout", 1, bytes, start), true);
         return 0;
       }
       Materializer.Result result;
@@ -80,9 +90,21 @@ final class GetCommand implements Callable<Integer> {
             Materializer.Options.defaults().withOverwrite(force).withSync(!noSync);
         result = Materializer.materialize(reader, entry.root(), Path.of(target), options, progress);
       }
-      report(entry, target, result.files(), result.bytes(), System.nanoTime() - start, false);
+      report(written(entry, target, result.files(), result.bytes(), start), false);
       return 0;
     }
+  }
+
+  private static ShoalNode.Written written(
+      CatalogEntry e, String where, long files, long bytes, long startNanos) {
+    return new ShoalNode.Written(
+        e.name(),
+        e.version(),
+        e.root().toHex(),
+        where,
+        files,
+        bytes,
+        (System.nanoTime() - startNanos) / 1e9);
   }
 
   static CatalogEntry resolve(ChunkStore store, SnapshotRef snapshot) {
@@ -120,29 +142,21 @@ final class GetCommand implements Callable<Integer> {
     }
   }
 
-  private void report(
-      CatalogEntry entry, String where, long files, long bytes, long nanos, boolean toStderr) {
+  private void report(ShoalNode.Written w, boolean toStderr) {
     var out = toStderr ? spec.commandLine().getErr() : spec.commandLine().getOut();
     if (output.json) {
-      OutputOption.printJson(
-          out,
-          new Written(
-              entry.name(),
-              entry.version(),
-              entry.root().toHex(),
-              where,
-              files,
-              bytes,
-              nanos / 1e9));
+      OutputOption.printJson(out, w);
     } else {
+      long nanos = Math.round(w.seconds() * 1e9);
       out.printf(
-          "wrote %s to %s: %s in %d file(s), %s, %s%n",
-          entry.label(),
-          where,
-          Human.bytes(bytes),
-          files,
+          "wrote %s@%d to %s: %s in %d file(s), %s, %s%n",
+          w.name(),
+          w.version(),
+          w.path(),
+          Human.bytes(w.bytes()),
+          w.files(),
           Human.seconds(nanos),
-          Human.rate(bytes, nanos));
+          Human.rate(w.bytes(), nanos));
     }
   }
 }

@@ -1,12 +1,11 @@
 package io.shoal.cli;
 
-import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
-import io.shoal.chunkstore.snapshot.SnapshotDiff;
+import io.shoal.chunkstore.snapshot.CatalogListing;
+import io.shoal.chunkstore.snapshot.CatalogListing.Listed;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,39 +22,17 @@ final class LsCommand implements Callable<Integer> {
   @Mixin DataDirOption data;
   @Mixin OutputOption output;
 
-  /**
-   * One version, as {@code --json} prints it.
-   *
-   * @param sharedBytes bytes of its data also in the previous version, or -1 when there is none
-   */
-  record Listed(
-      String name,
-      long version,
-      String root,
-      boolean complete,
-      long sizeBytes,
-      long sharedBytes,
-      long createdMillis) {}
-
   @Override
   public Integer call() throws Exception {
-    List<Listed> listed = new ArrayList<>();
-    try (ChunkStore store = ChunkStore.open(data.dir)) {
-      SnapshotReader reader = new SnapshotReader(store);
-      CatalogEntry previous = null;
-      for (CatalogEntry e : store.catalog().entries()) {
-        boolean hasPrevious = previous != null && previous.name().equals(e.name());
-        long shared = hasPrevious ? shared(reader, previous, e) : -1;
-        listed.add(
-            new Listed(
-                e.name(),
-                e.version(),
-                e.root().toHex(),
-                e.complete(),
-                e.sizeBytes(),
-                shared,
-                e.createdMillis()));
-        previous = e;
+    Optional<NodeClient> node = NodeClient.find(data.dir);
+    List<Listed> listed;
+    if (node.isPresent()) {
+      listed =
+          node.get()
+              .get("/ls", new com.fasterxml.jackson.core.type.TypeReference<List<Listed>>() {});
+    } else {
+      try (ChunkStore store = ChunkStore.open(data.dir)) {
+        listed = CatalogListing.list(new SnapshotReader(store));
       }
     }
     if (output.json) {
@@ -86,17 +63,5 @@ final class LsCommand implements Callable<Integer> {
         .getOut()
         .print(table.isEmpty() ? "no snapshots in " + data.dir + "\n" : table.render());
     return 0;
-  }
-
-  /** Data bytes of {@code current} covered by chunks of {@code previous}; -1 if unknown. */
-  private static long shared(SnapshotReader reader, CatalogEntry previous, CatalogEntry current) {
-    if (!previous.complete() || !current.complete()) {
-      return -1;
-    }
-    try {
-      return SnapshotDiff.between(reader, previous.root(), current.root()).sharedDataBytes();
-    } catch (IOException e) {
-      return -1;
-    }
   }
 }

@@ -22,6 +22,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("node")) {
+      // A long-running node's log lines carry their time.
+      System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+      System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    }
     System.exit(
         run(
             args,
@@ -49,7 +54,12 @@ public final class Main {
           c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
           return EXIT_USAGE;
         });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   /** One line that tells an operator what went wrong, without a stack trace. */

@@ -1,15 +1,13 @@
 package io.shoal.cli;
 
-import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.NodeIdentity;
 import io.shoal.chunkstore.SnapshotName;
-import io.shoal.chunkstore.snapshot.PublishRequest;
-import io.shoal.chunkstore.snapshot.Retention;
-import io.shoal.chunkstore.snapshot.SnapshotReader;
-import io.shoal.chunkstore.snapshot.SnapshotWriter;
+import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.node.ShoalNode;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,20 +53,6 @@ final class PublishCommand implements Callable<Integer> {
           "afterwards keep the newest K versions of each name and collect the rest (default: ${DEFAULT-VALUE}; 0 keeps all)")
   int keep;
 
-  /** What {@code --json} prints. */
-  record Published(
-      String name,
-      long version,
-      String root,
-      String hash,
-      long sizeBytes,
-      long entries,
-      long chunks,
-      long newChunks,
-      long newBytes,
-      double seconds,
-      int versionsDropped) {}
-
   @Override
   public Integer call() throws Exception {
     SnapshotName.check(name);
@@ -76,55 +60,65 @@ final class PublishCommand implements Callable<Integer> {
     if (keep < 0) {
       throw new CliException("--keep must be 0 or more, not " + keep);
     }
-    try (ChunkStore store = ChunkStore.open(data.dir);
-        ProgressBars progress = ProgressBars.forTerminal("publish " + name)) {
-      String nodeId = NodeIdentity.loadOrCreate(data.dir);
-      long v =
-          version != null
-              ? version
-              : store.catalog().latest(name).map(e -> e.version() + 1).orElse(1L);
-      long start = System.nanoTime();
-      PublishRequest request =
-          PublishRequest.of(name, v, nodeId, System.currentTimeMillis()).withAlgorithm(algorithm);
-      SnapshotWriter.Result result = SnapshotWriter.publish(store, path, request, progress);
-      long elapsed = System.nanoTime() - start;
-      progress.close();
-      int dropped =
-          keep == 0 ? 0 : Retention.apply(new SnapshotReader(store), keep).versionsDropped().size();
-      CatalogEntry entry = store.catalog().get(name, v).orElseThrow();
-      long size = entry.sizeBytes();
-      if (output.json) {
-        OutputOption.printJson(
-            spec.commandLine().getOut(),
-            new Published(
+    Optional<NodeClient> node = NodeClient.find(data.dir);
+    Publication.Outcome outcome;
+    if (node.isPresent()) {
+      outcome =
+          node.get()
+              .post(
+                  "/publish",
+                  new ShoalNode.PublishCall(
+                      name,
+                      path.toAbsolutePath().normalize().toString(),
+                      version,
+                      algorithm.label(),
+                      keep),
+                  Publication.Outcome.class);
+    } else {
+      try (ChunkStore store = ChunkStore.open(data.dir);
+          ProgressBars progress = ProgressBars.forTerminal("publish " + name)) {
+        outcome =
+            Publication.publish(
+                store,
+                path,
                 name,
-                v,
-                result.rootId().toHex(),
-                algorithm.label(),
-                size,
-                result.root().entryCount(),
-                result.chunks(),
-                result.newChunks(),
-                result.newBytes(),
-                elapsed / 1e9,
-                dropped));
-      } else {
-        var out = spec.commandLine().getOut();
-        out.printf("published %s@%d  root %s%n", name, v, result.rootId().toShortHex());
-        out.printf(
-            "  %s in %d %s, %d chunks; %s new, the rest already stored%n",
-            Human.bytes(size),
-            result.root().entryCount(),
-            result.root().singleFile() ? "file" : "entries",
-            result.chunks(),
-            Human.bytes(result.newBytes()));
-        out.printf("  %s, %s%n", Human.seconds(elapsed), Human.rate(size, elapsed));
-        if (dropped > 0) {
-          out.printf(
-              "  retention: dropped %d old version(s), keeping %d per name%n", dropped, keep);
-        }
+                version,
+                algorithm,
+                keep,
+                NodeIdentity.loadOrCreate(data.dir),
+                System.currentTimeMillis(),
+                progress);
       }
-      return 0;
+    }
+    print(outcome, node.isPresent());
+    return 0;
+  }
+
+  private void print(Publication.Outcome o, boolean viaNode) {
+    var out = spec.commandLine().getOut();
+    if (output.json) {
+      OutputOption.printJson(out, o);
+      return;
+    }
+    long nanos = Math.round(o.seconds() * 1e9);
+    out.printf(
+        "published %s@%d  root %s%s%n",
+        o.name(),
+        o.version(),
+        o.root().substring(0, 12),
+        viaNode ? "  (through the running node)" : "");
+    out.printf(
+        "  %s in %d %s, %d chunks; %s new, the rest already stored%n",
+        Human.bytes(o.sizeBytes()),
+        o.entries(),
+        o.singleFile() ? "file" : "entries",
+        o.chunks(),
+        Human.bytes(o.newBytes()));
+    out.printf("  %s, %s%n", Human.seconds(nanos), Human.rate(o.sizeBytes(), nanos));
+    if (o.versionsDropped() > 0) {
+      out.printf(
+          "  retention: dropped %d old version(s), keeping %d per name%n",
+          o.versionsDropped(), keep);
     }
   }
 }

@@ -14,6 +14,8 @@ import picocli.CommandLine.HelpCommand;
       ""
     },
     subcommands = {
+      NodeCommand.class,
+      StatusCommand.class,
       PublishCommand.class,
       GetCommand.class,
       LsCommand.class,

@@ -108,6 +108,35 @@ class CliTest {
   }
 
   @Test
+  void withARunningNode_publishLsStatusAndGetGoThroughIt() throws Exception {
+    Path src = TestData.randomFile(tmp.resolve("blob.bin"), 3, 200_000);
+    try (io.shoal.node.ShoalNode node =
+        io.shoal.node.ShoalNode.start(io.shoal.node.NodeConfig.loopback(Path.of(data())))) {
+      Run published = shoal("publish", "blob", src.toString(), "--data", data());
+      assertThat(published.code()).as(published.err()).isZero();
+      assertThat(published.out()).contains("published blob@1", "through the running node");
+      assertThat(node.store().catalog().latest("blob")).isPresent();
+
+      Run ls = shoal("ls", "--data", data());
+      assertThat(ls.out()).contains("blob", "complete");
+
+      Run status = shoal("status", "--data", data(), "--json");
+      assertThat(status.code()).as(status.err()).isZero();
+      JsonNode json = new ObjectMapper().readTree(status.out());
+      assertThat(json.get("node").get("id").asText()).isEqualTo(node.id().toHex());
+      assertThat(json.get("winners").get(0).get("name").asText()).isEqualTo("blob");
+
+      Path out = tmp.resolve("out.bin");
+      Run got = shoal("get", "blob", "-o", out.toString(), "--data", data());
+      assertThat(got.code()).as(got.err()).isZero();
+      assertThat(Files.mismatch(src, out)).isEqualTo(-1);
+    }
+    Run status = shoal("status", "--data", data());
+    assertThat(status.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(status.err()).contains("no node is running");
+  }
+
+  @Test
   void getToStdout_streamsASingleFile() throws Exception {
     Path src = TestData.randomFile(tmp.resolve("blob.bin"), 9, 3_000_000);
     assertThat(shoal("publish", "blob", src.toString(), "--data", data()).code()).isZero();

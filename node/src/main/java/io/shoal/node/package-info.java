@@ -1,5 +1,6 @@
 /**
- * The transfer protocol and fetch scheduler (sans-IO, in node.core) and their Netty runtime
- * (node.net). Arrives with the gossip and transfer issues.
+ * A running shoal node: it owns a data directory (store, catalog, node id), runs the gossip core on
+ * a Netty event loop, serves peers and the HTTP API. The protocol cores live elsewhere ({@code
+ * io.shoal.gossip}, {@code io.shoal.node.core}); this package only drives them.
  */
 package io.shoal.node;

@@ -1,0 +1,93 @@
+package io.shoal.chunkstore.snapshot;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.Progress;
+import io.shoal.chunkstore.SnapshotName;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Publishing as a user asks for it: the next version of a name (or a given one), then retention.
+ * Shared by the CLI working on a directory and by a running node.
+ */
+public final class Publication {
+  /**
+   * What a publication did; the CLI prints it and the HTTP API returns it as JSON.
+   *
+   * @param name snapshot name
+   * @param version the version published
+   * @param root the snapshot id, hex
+   * @param hash the id algorithm
+   * @param sizeBytes bytes of all files
+   * @param entries file table entries
+   * @param singleFile whether it is one file
+   * @param chunks chunks in the snapshot
+   * @param newChunks chunks the store did not hold before
+   * @param newBytes payload bytes of those
+   * @param seconds time taken
+   * @param versionsDropped old versions retention removed afterwards
+   */
+  public record Outcome(
+      String name,
+      long version,
+      String root,
+      String hash,
+      long sizeBytes,
+      long entries,
+      boolean singleFile,
+      long chunks,
+      long newChunks,
+      long newBytes,
+      double seconds,
+      int versionsDropped) {}
+
+  private Publication() {}
+
+  /**
+   * Publishes {@code path} as {@code name}, at {@code version} if given or the newest version plus
+   * one, then keeps the newest {@code keep} versions of each name (0 keeps all).
+   */
+  public static Outcome publish(
+      ChunkStore store,
+      Path path,
+      String name,
+      Long version,
+      HashAlgorithm algorithm,
+      int keep,
+      String publisher,
+      long nowMillis,
+      Progress progress)
+      throws IOException {
+    SnapshotName.check(name);
+    if (keep < 0) {
+      throw new IllegalArgumentException("keep must be 0 or more, not " + keep);
+    }
+    long v =
+        version != null
+            ? version
+            : store.catalog().latest(name).map(e -> e.version() + 1).orElse(1L);
+    long start = System.nanoTime();
+    PublishRequest request =
+        PublishRequest.of(name, v, publisher, nowMillis).withAlgorithm(algorithm);
+    SnapshotWriter.Result result = SnapshotWriter.publish(store, path, request, progress);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    int dropped =
+        keep == 0 ? 0 : Retention.apply(new SnapshotReader(store), keep).versionsDropped().size();
+    CatalogEntry entry = store.catalog().get(name, v).orElseThrow();
+    return new Outcome(
+        name,
+        v,
+        result.rootId().toHex(),
+        algorithm.label(),
+        entry.sizeBytes(),
+        result.root().entryCount(),
+        result.root().singleFile(),
+        result.chunks(),
+        result.newChunks(),
+        result.newBytes(),
+        seconds,
+        dropped);
+  }
+}

@@ -1,0 +1,96 @@
+package io.shoal.cli;
+
+import io.shoal.gossip.Endpoint;
+import io.shoal.node.NodeConfig;
+import io.shoal.node.ShoalNode;
+import io.shoal.node.net.ClusterKey;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a node: it owns the data directory, joins the swarm through any reachable seed,"
+            + " gossips its catalog and serves peers and the HTTP API until SIGINT or SIGTERM,"
+            + " then leaves gracefully.")
+final class NodeCommand implements Callable<Integer> {
+  @Mixin DataDirOption data;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "0.0.0.0:7420",
+      description = "peer address (default: ${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(
+      names = "--advertise",
+      paramLabel = "HOST:PORT",
+      description = "peer address to tell others (default: derived from --listen)")
+  String advertise;
+
+  @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:7421",
+      description = "HTTP API address (default: ${DEFAULT-VALUE}, loopback only)")
+  String httpAddress;
+
+  @Option(
+      names = "--join",
+      paramLabel = "HOST:PORT",
+      split = ",",
+      description = "seeds to join through (comma-separated, repeatable)")
+  List<String> join = new ArrayList<>();
+
+  @Option(
+      names = "--cluster-key",
+      paramLabel = "FILE",
+      description =
+          "file holding the shared cluster key (at least 16 bytes); without it the node runs insecure")
+  Path clusterKey;
+
+  @Option(
+      names = "--cluster-id",
+      paramLabel = "NAME",
+      defaultValue = "default",
+      description = "cluster name; peers of other clusters are refused (default: ${DEFAULT-VALUE})")
+  String clusterId;
+
+  @Override
+  public Integer call() throws Exception {
+    HostPort listenAt = HostPort.parse(listen);
+    HostPort httpAt = HostPort.parse(httpAddress);
+    List<Endpoint> seeds = new ArrayList<>();
+    for (String s : join) {
+      seeds.add(Endpoint.parse(s));
+    }
+    ClusterKey key = clusterKey == null ? ClusterKey.insecure() : ClusterKey.fromFile(clusterKey);
+    NodeConfig config =
+        NodeConfig.defaults(data.dir)
+            .withListen(listenAt.host(), listenAt.port())
+            .withHttp(httpAt.host(), httpAt.port())
+            .withSeeds(seeds)
+            .withCluster(clusterId, key)
+            .withAdvertise(advertise == null ? null : Endpoint.parse(advertise));
+    ShoalNode node = ShoalNode.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  node.close();
+                  stopped.countDown();
+                },
+                "shoal-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

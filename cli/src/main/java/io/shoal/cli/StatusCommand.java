@@ -1,0 +1,107 @@
+package io.shoal.cli;
+
+import io.shoal.node.NodeStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show a running node: its members with state, incarnation and last contact, and every member's catalog.")
+final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin DataDirOption data;
+  @Mixin OutputOption output;
+
+  @Option(
+      names = "--node",
+      paramLabel = "HOST:PORT",
+      description = "HTTP address of the node (default: the node that owns --data)")
+  String node;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeClient client =
+        node != null
+            ? NodeClient.at(node)
+            : NodeClient.find(data.dir)
+                .orElseThrow(
+                    () ->
+                        new CliException(
+                            "no node is running on "
+                                + data.dir
+                                + "; start one with 'shoal node --data "
+                                + data.dir
+                                + "'"));
+    NodeStatus s = client.get("/status", NodeStatus.class);
+    var out = spec.commandLine().getOut();
+    if (output.json) {
+      OutputOption.printJson(out, s);
+      return 0;
+    }
+    out.print(render(s));
+    return 0;
+  }
+
+  static String render(NodeStatus s) {
+    StringBuilder sb = new StringBuilder();
+    NodeStatus.Self n = s.node();
+    sb.append(
+        String.format(
+            "node %s at %s, cluster '%s' (%s), incarnation %d%n%n",
+            n.id().substring(0, 8),
+            n.peerAddress(),
+            n.clusterId(),
+            n.secure() ? "keyed" : "INSECURE",
+            n.incarnation()));
+    Human.Table members =
+        new Human.Table("MEMBER", "ADDRESS", "STATE", "INCARNATION", "LAST CONTACT");
+    for (NodeStatus.Member m : s.members()) {
+      members.row(
+          m.id().substring(0, 8),
+          m.address(),
+          m.state(),
+          m.incarnation(),
+          m.self() ? "self" : m.lastContactMillisAgo() + " ms ago");
+    }
+    sb.append(members.render()).append('\n');
+    Human.Table winners =
+        new Human.Table("SNAPSHOT", "VERSION", "ROOT", "SIZE", "COMPLETE ON", "PARTIAL ON");
+    for (NodeStatus.WinnerView w : s.winners()) {
+      winners.row(
+          w.name(),
+          w.version(),
+          w.root().substring(0, 12),
+          Human.bytes(w.sizeBytes()),
+          w.completeHolders().size(),
+          w.partialHolders().size());
+    }
+    sb.append(winners.isEmpty() ? "no snapshots in the swarm yet\n" : winners.render())
+        .append('\n');
+    Human.Table catalogs = new Human.Table("OWNER", "DIGEST", "HOLDS");
+    for (NodeStatus.OwnerCatalog c : s.catalogs()) {
+      List<String> held = new ArrayList<>();
+      for (NodeStatus.Entry e : c.entries()) {
+        StringBuilder v = new StringBuilder(e.name()).append('@');
+        for (int i = 0; i < e.versions().size(); i++) {
+          NodeStatus.Held h = e.versions().get(i);
+          v.append(i == 0 ? "" : ",").append(h.version()).append(h.complete() ? "" : "(partial)");
+        }
+        held.add(v.toString());
+      }
+      catalogs.row(
+          c.owner().substring(0, 8),
+          c.digest().substring(0, 12),
+          held.isEmpty() ? "-" : String.join(" ", held));
+    }
+    sb.append(catalogs.render());
+    return sb.toString();
+  }
+}

@@ -1,0 +1,50 @@
+package io.shoal.node;
+
+import java.util.List;
+
+/**
+ * What {@code GET /status} and {@code shoal status} show: this node, the members as it sees them,
+ * every member's catalog, and the winning version of every name.
+ */
+public record NodeStatus(
+    Self node, List<Member> members, List<OwnerCatalog> catalogs, List<WinnerView> winners) {
+
+  /** This node. */
+  public record Self(
+      String id,
+      String peerAddress,
+      String httpAddress,
+      String clusterId,
+      boolean secure,
+      long incarnation,
+      long generation,
+      int localHealth,
+      String dataDir) {}
+
+  /** A member as this node sees it. */
+  public record Member(
+      String id,
+      String address,
+      String state,
+      long incarnation,
+      long lastContactMillisAgo,
+      boolean self) {}
+
+  /** One member's catalog. */
+  public record OwnerCatalog(String owner, String digest, List<Entry> entries) {}
+
+  /** One name in a catalog. */
+  public record Entry(String name, List<Held> versions) {}
+
+  /** One held version. */
+  public record Held(long version, String root, boolean complete, long sizeBytes) {}
+
+  /** The winning version of a name and who holds it. */
+  public record WinnerView(
+      String name,
+      long version,
+      String root,
+      long sizeBytes,
+      List<String> completeHolders,
+      List<String> partialHolders) {}
+}

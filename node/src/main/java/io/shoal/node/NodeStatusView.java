@@ -1,0 +1,73 @@
+package io.shoal.node;
+
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.GossipCore;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.MemberView;
+import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Winners;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/** Builds a {@link NodeStatus} from the gossip core; runs on the core's loop. */
+final class NodeStatusView {
+  private NodeStatusView() {}
+
+  static NodeStatus of(GossipCore core, NodeStatus.Self self) {
+    long now = System.nanoTime();
+    List<NodeStatus.Member> members = new ArrayList<>();
+    for (MemberView m : core.members()) {
+      members.add(
+          new NodeStatus.Member(
+              m.id().toHex(),
+              m.address().toString(),
+              m.state().name().toLowerCase(java.util.Locale.ROOT),
+              m.incarnation(),
+              m.isSelf() ? 0 : Math.max(0, (now - m.lastContactNanos()) / 1_000_000),
+              m.isSelf()));
+    }
+    List<NodeStatus.OwnerCatalog> catalogs = new ArrayList<>();
+    for (Map.Entry<NodeId, SortedMap<String, CatalogValue>> owner : core.catalogs().entrySet()) {
+      List<NodeStatus.Entry> entries = new ArrayList<>();
+      for (Map.Entry<String, CatalogValue> e : owner.getValue().entrySet()) {
+        List<NodeStatus.Held> held = new ArrayList<>();
+        for (HeldVersion v : e.getValue().versions()) {
+          held.add(new NodeStatus.Held(v.version(), v.root().toHex(), v.complete(), v.sizeBytes()));
+        }
+        entries.add(new NodeStatus.Entry(e.getKey(), held));
+      }
+      catalogs.add(
+          new NodeStatus.OwnerCatalog(
+              owner.getKey().toHex(), core.catalogDigest(owner.getKey()).toHex(), entries));
+    }
+    List<NodeStatus.WinnerView> winners = new ArrayList<>();
+    for (Winners.Winner w : core.winners().values()) {
+      winners.add(
+          new NodeStatus.WinnerView(
+              w.name(),
+              w.version(),
+              w.root().toHex(),
+              w.sizeBytes(),
+              hex(w.completeHolders()),
+              hex(w.partialHolders())));
+    }
+    NodeStatus.Self withCore =
+        new NodeStatus.Self(
+            self.id(),
+            self.peerAddress(),
+            self.httpAddress(),
+            self.clusterId(),
+            self.secure(),
+            core.incarnation(),
+            self.generation(),
+            core.localHealth(),
+            self.dataDir());
+    return new NodeStatus(withCore, members, catalogs, winners);
+  }
+
+  private static List<String> hex(List<NodeId> ids) {
+    return ids.stream().map(NodeId::toHex).toList();
+  }
+}

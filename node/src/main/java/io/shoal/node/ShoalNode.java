@@ -1,0 +1,459 @@
+package io.shoal.node;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.NodeIdentity;
+import io.shoal.chunkstore.Progress;
+import io.shoal.chunkstore.snapshot.CatalogListing;
+import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.GossipCore;
+import io.shoal.gossip.GossipEvent;
+import io.shoal.gossip.GossipMessage;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.net.HttpApi;
+import io.shoal.node.net.HttpApi.Response;
+import io.shoal.node.net.NodeMetrics;
+import io.shoal.node.net.PeerTransport;
+import io.shoal.node.net.TransportFilter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: owns its data directory, serves peers and the HTTP API, and runs the gossip core.
+ * Start with {@link #start}; {@link #close()} leaves the cluster gracefully.
+ *
+ * <p>Threads: one Netty event loop group (the gossip core runs on one of its loops) and a small
+ * bounded pool for blocking work (publishing, listing, status). All are stopped by close.
+ */
+public final class ShoalNode implements AutoCloseable {
+  static final int EVENT_LOOP_THREADS = 2;
+  static final int WORKER_THREADS = 2;
+  static final int WORKER_QUEUE = 16;
+  static final long LEAVE_DRAIN_MILLIS = 1000;
+
+  private static final Logger log = LoggerFactory.getLogger(ShoalNode.class);
+
+  private final NodeConfig config;
+  private final ChunkStore store;
+  private final SnapshotReader reader;
+  private final NodeMetrics metrics = new NodeMetrics();
+  private final Set<String> announcedNames = new HashSet<>();
+  private final Map<String, HeldVersion> knownWinners = new TreeMap<>();
+  private NodeId nodeId;
+  private long generation;
+  private EventLoopGroup group;
+  private PeerTransport transport;
+  private GossipDriver driver;
+  private HttpApi http;
+  private ThreadPoolExecutor workers;
+  private Endpoint peerAddress;
+  private InetSocketAddress httpAddress;
+  private volatile boolean closed;
+
+  private ShoalNode(NodeConfig config, ChunkStore store) {
+    this.config = config;
+    this.store = store;
+    this.reader = new SnapshotReader(store);
+  }
+
+  /** Starts a node; refuses a data directory another process owns. */
+  public static ShoalNode start(NodeConfig config) throws IOException {
+    Files.createDirectories(config.dataDir());
+    ChunkStore store = ChunkStore.open(config.dataDir(), config.store());
+    ShoalNode node = new ShoalNode(config, store);
+    try {
+      node.boot();
+      return node;
+    } catch (IOException | RuntimeException e) {
+      node.shutdown(false);
+      throw e;
+    }
+  }
+
+  private void boot() throws IOException {
+    nodeId = NodeId.parse(NodeIdentity.loadOrCreate(config.dataDir()));
+    generation = DataDirFiles.nextGeneration(config.dataDir());
+    group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory());
+    metrics.gauge("shoal_store_chunks", "Chunks in the store", () -> store.stats().chunkCount());
+    metrics.gauge(
+        "shoal_store_chunk_bytes",
+        "Payload bytes of the chunks in the store",
+        () -> store.stats().chunkBytes());
+    transport =
+        new PeerTransport(
+            config.clusterId(), config.clusterKey(), nodeId, group, metrics, this::onPeerMessage);
+    peerAddress = transport.bind(config.listenHost(), config.listenPort(), config.advertise());
+    GossipCore core =
+        new GossipCore(
+            config.gossip(),
+            nodeId,
+            peerAddress,
+            generation,
+            new SplittableRandom(new SecureRandom().nextLong()),
+            System.nanoTime());
+    driver = new GossipDriver(core, group.next(), transport, this::onGossipEvent);
+    announceCatalog();
+    AtomicInteger workerNumber = new AtomicInteger();
+    workers =
+        new ThreadPoolExecutor(
+            WORKER_THREADS,
+            WORKER_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(WORKER_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "shoal-node-worker-" + workerNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    http = routes(new HttpApi());
+    httpAddress = http.bind(group, config.httpHost(), config.httpPort(), workers);
+    DataDirFiles.writeNodeInfo(
+        config.dataDir(),
+        new DataDirFiles.NodeInfo(
+            ProcessHandle.current().pid(),
+            nodeId.toHex(),
+            peerAddress.toString(),
+            hostPort(httpAddress)));
+    log.info(
+        "node {} up: peers at {}, HTTP at {}, data in {}, cluster '{}'",
+        nodeId.shortHex(),
+        peerAddress,
+        hostPort(httpAddress),
+        config.dataDir(),
+        config.clusterId());
+    if (!config.clusterKey().isSecure()) {
+      log.warn(
+          "running WITHOUT a cluster key: any process that can reach {} can join; pass --cluster-key FILE",
+          peerAddress);
+    }
+    List<Endpoint> seeds = config.seeds();
+    driver.execute(c -> c.join(seeds, System.nanoTime()));
+  }
+
+  private HttpApi routes(HttpApi api) {
+    return api.route("GET", "/status", true, r -> Response.json(status()))
+        .route("GET", "/ls", true, r -> Response.json(listing()))
+        .route("POST", "/publish", true, r -> Response.json(publish(r.json(PublishCall.class))))
+        .route("POST", "/get", true, r -> Response.json(materialize(r.json(GetCall.class))))
+        .route(
+            "GET",
+            "/metrics",
+            false,
+            r -> Response.text(metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"))
+        .route("GET", "/health", false, r -> Response.text("ok\n", "text/plain"));
+  }
+
+  /**
+   * A publication request, as the CLI sends it.
+   *
+   * @param name snapshot name
+   * @param path absolute path on this machine
+   * @param version version to publish, or null for newest + 1
+   * @param hash id algorithm, or null for xxh128
+   * @param keep versions per name to keep, or null for 10
+   */
+  public record PublishCall(String name, String path, Long version, String hash, Integer keep) {}
+
+  /** Publishes a file or directory on this machine and announces it to the cluster. */
+  public Publication.Outcome publish(PublishCall call) throws IOException {
+    if (call.name() == null || call.path() == null) {
+      throw new IllegalArgumentException("publish needs a name and a path");
+    }
+    Path path = Path.of(call.path());
+    if (!path.isAbsolute()) {
+      throw new IllegalArgumentException("path must be absolute: " + call.path());
+    }
+    HashAlgorithm hash =
+        call.hash() == null ? HashAlgorithm.XXH128 : HashAlgorithm.parse(call.hash());
+    int keep = call.keep() == null ? 10 : call.keep();
+    Publication.Outcome outcome =
+        Publication.publish(
+            store,
+            path,
+            call.name(),
+            call.version() != null ? call.version() : nextVersion(call.name()),
+            hash,
+            keep,
+            nodeId.toHex(),
+            System.currentTimeMillis(),
+            Progress.none());
+    log.info(
+        "published {}@{} (root {}, {} bytes, {} new)",
+        outcome.name(),
+        outcome.version(),
+        outcome.root().substring(0, 12),
+        outcome.sizeBytes(),
+        outcome.newBytes());
+    announceCatalog();
+    return outcome;
+  }
+
+  /**
+   * A request to write a snapshot out on this machine.
+   *
+   * @param ref {@code NAME} or {@code NAME@VERSION}
+   * @param path absolute output path
+   * @param force replace an existing output
+   * @param sync fsync before the output appears
+   */
+  public record GetCall(String ref, String path, boolean force, boolean sync) {}
+
+  /**
+   * What a materialization wrote.
+   *
+   * @param name snapshot name
+   * @param version version
+   * @param root snapshot id, hex
+   * @param path where it went
+   * @param files regular files written
+   * @param bytes bytes written
+   * @param seconds time taken
+   */
+  public record Written(
+      String name,
+      long version,
+      String root,
+      String path,
+      long files,
+      long bytes,
+      double seconds) {}
+
+  /** Writes a snapshot this node holds to a path on this machine. */
+  public Written materialize(GetCall call) throws IOException {
+    if (call.ref() == null || call.path() == null || !Path.of(call.path()).isAbsolute()) {
+      throw new IllegalArgumentException("get needs a snapshot and an absolute path");
+    }
+    io.shoal.chunkstore.SnapshotRef ref = io.shoal.chunkstore.SnapshotRef.parse(call.ref());
+    CatalogEntry entry =
+        ref.resolve(store.catalog())
+            .orElseThrow(() -> new IllegalArgumentException("this node holds no complete " + ref));
+    long start = System.nanoTime();
+    var result =
+        io.shoal.chunkstore.snapshot.Materializer.materialize(
+            reader,
+            entry.root(),
+            Path.of(call.path()),
+            io.shoal.chunkstore.snapshot.Materializer.Options.defaults()
+                .withOverwrite(call.force())
+                .withSync(call.sync()),
+            Progress.none());
+    return new Written(
+        entry.name(),
+        entry.version(),
+        entry.root().toHex(),
+        call.path(),
+        result.files(),
+        result.bytes(),
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  /** One past the newest version of the name anywhere this node knows of: here or in the swarm. */
+  private long nextVersion(String name) {
+    long local = store.catalog().latest(name).map(CatalogEntry::version).orElse(0L);
+    long swarm =
+        driver.query(
+            core -> core.winners().containsKey(name) ? core.winners().get(name).version() : 0L);
+    return Math.max(local, swarm) + 1;
+  }
+
+  /** The local catalog as {@code shoal ls} shows it. */
+  public List<CatalogListing.Listed> listing() {
+    return CatalogListing.list(reader);
+  }
+
+  /** This node, its members and every catalog it knows. */
+  public NodeStatus status() {
+    return driver.query(core -> NodeStatusView.of(core, self()));
+  }
+
+  private NodeStatus.Self self() {
+    return new NodeStatus.Self(
+        nodeId.toHex(),
+        peerAddress.toString(),
+        hostPort(httpAddress),
+        config.clusterId(),
+        config.clusterKey().isSecure(),
+        0,
+        generation,
+        0,
+        config.dataDir().toString());
+  }
+
+  /** Tells the gossip core what the store holds, name by name; removed names become tombstones. */
+  private void announceCatalog() {
+    Map<String, List<HeldVersion>> byName = new TreeMap<>();
+    for (CatalogEntry e : store.catalog().entries()) {
+      byName
+          .computeIfAbsent(e.name(), n -> new ArrayList<>())
+          .add(new HeldVersion(e.version(), e.root(), e.complete(), e.sizeBytes()));
+    }
+    Map<String, CatalogValue> values = new TreeMap<>();
+    byName.forEach(
+        (name, versions) -> {
+          int from = Math.max(0, versions.size() - CatalogValue.MAX_VERSIONS);
+          values.put(name, new CatalogValue(versions.subList(from, versions.size())));
+        });
+    synchronized (announcedNames) {
+      for (String gone : announcedNames) {
+        values.putIfAbsent(gone, CatalogValue.removed());
+      }
+      announcedNames.clear();
+      announcedNames.addAll(byName.keySet());
+    }
+    driver.execute(
+        core -> values.forEach((name, value) -> core.setCatalog(name, value, System.nanoTime())));
+  }
+
+  private void onPeerMessage(NodeId from, Endpoint fromAddress, Object message) {
+    if (message instanceof GossipMessage g) {
+      driver.onMessage(from, fromAddress, g);
+    } else {
+      log.debug("ignored {} from {}", message.getClass().getSimpleName(), from.shortHex());
+    }
+  }
+
+  private void onGossipEvent(GossipEvent e) {
+    if (e instanceof GossipEvent.MemberUp u) {
+      log.info(
+          "member {} up at {} (incarnation {})", u.id().shortHex(), u.address(), u.incarnation());
+    } else if (e instanceof GossipEvent.MemberSuspected s) {
+      log.info("member {} at {} suspected: it missed its probes", s.id().shortHex(), s.address());
+    } else if (e instanceof GossipEvent.MemberDown d) {
+      log.warn(
+          "member {} at {} declared dead; it stays on the reconnect list",
+          d.id().shortHex(),
+          d.address());
+    } else if (e instanceof GossipEvent.MemberLeft l) {
+      log.info("member {} at {} left the cluster", l.id().shortHex(), l.address());
+    } else if (e instanceof GossipEvent.Refuted r) {
+      log.info(
+          "this node was suspected or reported elsewhere; refuted with incarnation {}",
+          r.incarnation());
+    } else if (e instanceof GossipEvent.CatalogChanged c) {
+      noteWinner(c);
+    }
+  }
+
+  private void noteWinner(GossipEvent.CatalogChanged c) {
+    for (HeldVersion v : c.value().versions()) {
+      HeldVersion known = knownWinners.get(c.name());
+      if (known == null
+          || io.shoal.gossip.Winners.beats(v.version(), v.root(), known.version(), known.root())) {
+        knownWinners.put(c.name(), v);
+        log.info(
+            "{}@{} (root {}) announced by {}",
+            c.name(),
+            v.version(),
+            v.root().toShortHex(),
+            c.owner().shortHex());
+      }
+    }
+  }
+
+  public NodeId id() {
+    return nodeId;
+  }
+
+  public Endpoint peerAddress() {
+    return peerAddress;
+  }
+
+  public InetSocketAddress httpAddress() {
+    return httpAddress;
+  }
+
+  public ChunkStore store() {
+    return store;
+  }
+
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** Cuts delivery from some peers: the hook for partition tests and fault drills. */
+  public void setTransportFilter(TransportFilter filter) {
+    transport.setFilter(filter);
+  }
+
+  /** Leaves the cluster gracefully, then stops. */
+  @Override
+  public void close() {
+    shutdown(true);
+  }
+
+  /** Stops at once without leaving, as a crash would (tests). */
+  public void kill() {
+    shutdown(false);
+  }
+
+  private synchronized void shutdown(boolean graceful) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (driver != null) {
+      if (graceful) {
+        log.info("node {} leaving the cluster", nodeId.shortHex());
+        driver.execute(core -> core.leave(System.nanoTime()));
+        driver.query(core -> core.incarnation()); // waits until the leave messages are handed over
+      }
+      driver.stop();
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (transport != null) {
+      if (graceful) {
+        transport.drainAndClose(LEAVE_DRAIN_MILLIS);
+      } else {
+        transport.close();
+      }
+    }
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    try {
+      if (graceful && nodeId != null) {
+        DataDirFiles.removeNodeInfo(config.dataDir());
+      }
+      store.close();
+    } catch (IOException e) {
+      log.warn("closing the store failed: {}", e.toString());
+    }
+    if (graceful && nodeId != null) {
+      log.info("node {} stopped", nodeId.shortHex());
+    }
+  }
+
+  static String hostPort(InetSocketAddress a) {
+    return a.getHostString() + ":" + a.getPort();
+  }
+}

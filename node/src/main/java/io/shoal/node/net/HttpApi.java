@@ -1,0 +1,215 @@
+package io.shoal.node.net;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTP API: a small router over Netty's HTTP codec. Handlers marked blocking run on the
+ * given executor (bounded; a full executor answers 503), the others on the event loop. Responses
+ * are JSON unless a handler says otherwise. Bodies are bounded at 1 MiB.
+ */
+public final class HttpApi implements AutoCloseable {
+  static final int MAX_BODY_BYTES = 1024 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One request. The body array is owned by the request; handlers only read it. */
+  @SuppressWarnings("ArrayRecordComponent")
+  public record Request(String method, String path, Map<String, List<String>> query, byte[] body) {
+    /** The body parsed as JSON into {@code type}. */
+    public <T> T json(Class<T> type) {
+      try {
+        return JSON.readValue(body, type);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "request body is not the JSON expected: " + e.getMessage(), e);
+      }
+    }
+
+    public String param(String name) {
+      List<String> v = query.get(name);
+      return v == null || v.isEmpty() ? null : v.get(0);
+    }
+  }
+
+  /** One response. The body array is handed over to the response. */
+  @SuppressWarnings("ArrayRecordComponent")
+  public record Response(int status, String contentType, byte[] body) {
+    public static Response json(Object value) {
+      try {
+        return new Response(
+            200,
+            "application/json",
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot encode a response as JSON", e);
+      }
+    }
+
+    public static Response text(String text, String contentType) {
+      return new Response(200, contentType, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static Response error(int status, String message) {
+      try {
+        return new Response(
+            status, "application/json", JSON.writeValueAsBytes(Map.of("error", message)));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Handles a request. Throwing IllegalArgumentException answers 400; other errors 500. */
+  @FunctionalInterface
+  public interface Handler {
+    Response handle(Request request) throws Exception;
+  }
+
+  private record Route(Handler handler, boolean blocking) {}
+
+  private final Map<String, Route> routes = new HashMap<>();
+  private Channel server;
+
+  /** Adds a route for {@code method path}; blocking handlers run on the executor. */
+  public HttpApi route(String method, String path, boolean blocking, Handler handler) {
+    routes.put(method + " " + path, new Route(handler, blocking));
+    return this;
+  }
+
+  public InetSocketAddress bind(EventLoopGroup group, String host, int port, Executor blocking)
+      throws IOException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                        .addLast(new Dispatcher(blocking));
+                  }
+                });
+    try {
+      server = b.bind(host, port).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding HTTP " + host + ":" + port, e);
+    } catch (Exception e) {
+      throw new IOException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+  }
+
+  private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Executor blocking;
+
+    Dispatcher(Executor blocking) {
+      this.blocking = blocking;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+      byte[] body = new byte[req.content().readableBytes()];
+      req.content().readBytes(body);
+      Request request = new Request(req.method().name(), uri.path(), uri.parameters(), body);
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      Route route = routes.get(request.method() + " " + request.path());
+      if (route == null) {
+        boolean pathKnown =
+            routes.keySet().stream().anyMatch(k -> k.endsWith(" " + request.path()));
+        reply(
+            ctx,
+            pathKnown
+                ? Response.error(405, "method not allowed")
+                : Response.error(404, "no such endpoint: " + request.path()),
+            keepAlive);
+        return;
+      }
+      if (!route.blocking()) {
+        reply(ctx, run(route.handler(), request), keepAlive);
+        return;
+      }
+      try {
+        blocking.execute(() -> reply(ctx, run(route.handler(), request), keepAlive));
+      } catch (RejectedExecutionException e) {
+        reply(ctx, Response.error(503, "node is busy; try again"), keepAlive);
+      }
+    }
+
+    private Response run(Handler h, Request r) {
+      try {
+        return h.handle(r);
+      } catch (IllegalArgumentException e) {
+        return Response.error(400, e.getMessage());
+      } catch (Exception e) {
+        log.debug("HTTP {} {} failed", r.method(), r.path(), e);
+        return Response.error(500, e.getMessage() == null ? e.toString() : e.getMessage());
+      }
+    }
+
+    private void reply(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
+      FullHttpResponse res =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(r.status()),
+              Unpooled.wrappedBuffer(r.body()));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+      if (keepAlive) {
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        ctx.writeAndFlush(res);
+      } else {
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("HTTP connection failed: {}", cause.toString());
+      ctx.close();
+    }
+  }
+}

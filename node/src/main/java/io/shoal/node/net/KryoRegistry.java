@@ -1,0 +1,246 @@
+package io.shoal.node.net;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
+import io.shoal.gossip.GossipConfig;
+import io.shoal.gossip.GossipMessage.Ack;
+import io.shoal.gossip.GossipMessage.Gossip;
+import io.shoal.gossip.GossipMessage.Nack;
+import io.shoal.gossip.GossipMessage.Ping;
+import io.shoal.gossip.GossipMessage.PingReq;
+import io.shoal.gossip.GossipMessage.Sync;
+import io.shoal.node.net.Handshake.AuthProof;
+import io.shoal.node.net.Handshake.Hello;
+import io.shoal.node.net.Handshake.Refused;
+
+/**
+ * Kryo registration of every control message, with explicit, bounded serializers.
+ *
+ * <p>APPEND-ONLY: the registration ids below are part of the wire protocol. Never renumber or reuse
+ * one; a new message takes a new id, and a removed message's id stays retired. Registration is
+ * required, so an unregistered class can neither be sent nor received.
+ */
+public final class KryoRegistry {
+  // Handshake (protocol version 1)
+  static final int HELLO = 10;
+  static final int AUTH_PROOF = 11;
+  static final int REFUSED = 12;
+  // Gossip (protocol version 1)
+  static final int PING = 20;
+  static final int ACK = 21;
+  static final int PING_REQ = 22;
+  static final int NACK = 23;
+  static final int GOSSIP = 24;
+  static final int SYNC = 25;
+
+  private static final int MAX_POOLED_KRYOS = 64;
+  private static final int MAX_MESSAGE_LIST = 1 << 16;
+
+  private static final Pool<Kryo> POOL =
+      new Pool<>(true, false, MAX_POOLED_KRYOS) {
+        @Override
+        protected Kryo create() {
+          return newKryo();
+        }
+      };
+
+  private static final java.util.Set<Integer> MESSAGE_IDS =
+      java.util.Set.of(HELLO, AUTH_PROOF, REFUSED, PING, ACK, PING_REQ, NACK, GOSSIP, SYNC);
+
+  private KryoRegistry() {}
+
+  /** Whether {@code id} is one of shoal's messages (not one of Kryo's built-in types). */
+  static boolean isMessageId(int id) {
+    return MESSAGE_IDS.contains(id);
+  }
+
+  /** A Kryo from the pool; give it back with {@link #release}. */
+  static Kryo obtain() {
+    return POOL.obtain();
+  }
+
+  static void release(Kryo kryo) {
+    POOL.free(kryo);
+  }
+
+  static Kryo newKryo() {
+    Kryo kryo = new Kryo();
+    kryo.setRegistrationRequired(true);
+    kryo.setReferences(false);
+    kryo.register(Hello.class, new HelloSerializer(), HELLO);
+    kryo.register(AuthProof.class, new AuthProofSerializer(), AUTH_PROOF);
+    kryo.register(Refused.class, new RefusedSerializer(), REFUSED);
+    kryo.register(Ping.class, new PingSerializer(), PING);
+    kryo.register(Ack.class, new AckSerializer(), ACK);
+    kryo.register(PingReq.class, new PingReqSerializer(), PING_REQ);
+    kryo.register(Nack.class, new NackSerializer(), NACK);
+    kryo.register(Gossip.class, new GossipSerializer(), GOSSIP);
+    kryo.register(Sync.class, new SyncSerializer(), SYNC);
+    return kryo;
+  }
+
+  private static final class HelloSerializer extends Serializer<Hello> {
+    @Override
+    public void write(Kryo kryo, Output out, Hello h) {
+      out.writeVarInt(h.minVersion(), true);
+      out.writeVarInt(h.maxVersion(), true);
+      Wire.writeString(out, h.clusterId());
+      Wire.writeNodeId(out, h.nodeId());
+      Wire.writeEndpoint(out, h.listenAddress());
+      out.writeBytes(h.nonce());
+    }
+
+    @Override
+    public Hello read(Kryo kryo, Input in, Class<? extends Hello> type) {
+      int min = in.readVarInt(true);
+      int max = in.readVarInt(true);
+      String cluster = Wire.readString(in, WireProtocol.MAX_CLUSTER_ID_BYTES, "cluster id");
+      return new Hello(
+          min,
+          max,
+          cluster,
+          Wire.readNodeId(in),
+          Wire.readEndpoint(in),
+          in.readBytes(WireProtocol.NONCE_BYTES));
+    }
+  }
+
+  private static final class AuthProofSerializer extends Serializer<AuthProof> {
+    @Override
+    public void write(Kryo kryo, Output out, AuthProof p) {
+      out.writeVarInt(p.mac().length, true);
+      out.writeBytes(p.mac());
+    }
+
+    @Override
+    public AuthProof read(Kryo kryo, Input in, Class<? extends AuthProof> type) {
+      return new AuthProof(in.readBytes(Wire.readCount(in, 64, "mac length")));
+    }
+  }
+
+  private static final class RefusedSerializer extends Serializer<Refused> {
+    @Override
+    public void write(Kryo kryo, Output out, Refused r) {
+      Wire.writeString(out, r.reason());
+    }
+
+    @Override
+    public Refused read(Kryo kryo, Input in, Class<? extends Refused> type) {
+      return new Refused(Wire.readString(in, 1024, "reason"));
+    }
+  }
+
+  private static final class PingSerializer extends Serializer<Ping> {
+    @Override
+    public void write(Kryo kryo, Output out, Ping p) {
+      out.writeVarLong(p.seq(), true);
+      Wire.writeNodeId(out, p.target());
+      Wire.writeUpdates(out, p.updates());
+    }
+
+    @Override
+    public Ping read(Kryo kryo, Input in, Class<? extends Ping> type) {
+      return new Ping(
+          in.readVarLong(true),
+          Wire.readNodeId(in),
+          Wire.readUpdates(in, GossipConfig.MAX_PIGGYBACK_UPDATES));
+    }
+  }
+
+  private static final class AckSerializer extends Serializer<Ack> {
+    @Override
+    public void write(Kryo kryo, Output out, Ack a) {
+      out.writeVarLong(a.seq(), true);
+      Wire.writeNodeId(out, a.target());
+      Wire.writeUpdates(out, a.updates());
+    }
+
+    @Override
+    public Ack read(Kryo kryo, Input in, Class<? extends Ack> type) {
+      return new Ack(
+          in.readVarLong(true),
+          Wire.readNodeId(in),
+          Wire.readUpdates(in, GossipConfig.MAX_PIGGYBACK_UPDATES));
+    }
+  }
+
+  private static final class PingReqSerializer extends Serializer<PingReq> {
+    @Override
+    public void write(Kryo kryo, Output out, PingReq r) {
+      out.writeVarLong(r.seq(), true);
+      Wire.writeNodeId(out, r.target());
+      Wire.writeEndpoint(out, r.targetAddress());
+      Wire.writeUpdates(out, r.updates());
+    }
+
+    @Override
+    public PingReq read(Kryo kryo, Input in, Class<? extends PingReq> type) {
+      return new PingReq(
+          in.readVarLong(true),
+          Wire.readNodeId(in),
+          Wire.readEndpoint(in),
+          Wire.readUpdates(in, GossipConfig.MAX_PIGGYBACK_UPDATES));
+    }
+  }
+
+  private static final class NackSerializer extends Serializer<Nack> {
+    @Override
+    public void write(Kryo kryo, Output out, Nack n) {
+      out.writeVarLong(n.seq(), true);
+    }
+
+    @Override
+    public Nack read(Kryo kryo, Input in, Class<? extends Nack> type) {
+      return new Nack(in.readVarLong(true));
+    }
+  }
+
+  private static final class GossipSerializer extends Serializer<Gossip> {
+    @Override
+    public void write(Kryo kryo, Output out, Gossip g) {
+      Wire.writeUpdates(out, g.updates());
+    }
+
+    @Override
+    public Gossip read(Kryo kryo, Input in, Class<? extends Gossip> type) {
+      return new Gossip(Wire.readUpdates(in, GossipConfig.MAX_PIGGYBACK_UPDATES));
+    }
+  }
+
+  private static final class SyncSerializer extends Serializer<Sync> {
+    @Override
+    public void write(Kryo kryo, Output out, Sync s) {
+      out.writeByte(
+          switch (s.phase()) {
+            case REQUEST -> 1;
+            case REPLY -> 2;
+            case FINAL -> 3;
+          });
+      Wire.writeMembers(out, s.members());
+      Wire.writeDigests(out, s.digest());
+      out.writeBoolean(s.digestComplete());
+      Wire.writeDeltas(out, s.deltas());
+    }
+
+    @Override
+    public Sync read(Kryo kryo, Input in, Class<? extends Sync> type) {
+      int code = in.readByte();
+      Sync.Phase phase =
+          switch (code) {
+            case 1 -> Sync.Phase.REQUEST;
+            case 2 -> Sync.Phase.REPLY;
+            case 3 -> Sync.Phase.FINAL;
+            default -> throw new MalformedMessageException("unknown sync phase " + code);
+          };
+      return new Sync(
+          phase,
+          Wire.readMembers(in, GossipConfig.MAX_SYNC_MEMBERS),
+          Wire.readDigests(in, GossipConfig.MAX_DIGEST_ENTRIES),
+          in.readBoolean(),
+          Wire.readDeltas(in, MAX_MESSAGE_LIST));
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.shoal.node.net;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The node's metrics, named in Prometheus style with units, in a registry of its own (so several
+ * nodes in one JVM, as in tests, do not collide). Thread-safe.
+ */
+public final class NodeMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+
+  final Counter messagesSent =
+      Counter.builder()
+          .name("shoal_peer_messages_sent_total")
+          .help("Control messages sent to peers, by type")
+          .labelNames("type")
+          .register(registry);
+  final Counter messagesReceived =
+      Counter.builder()
+          .name("shoal_peer_messages_received_total")
+          .help("Control messages received from peers, by type")
+          .labelNames("type")
+          .register(registry);
+  final Counter bytesSent =
+      Counter.builder()
+          .name("shoal_peer_sent_bytes_total")
+          .help("Frame bytes sent to peers")
+          .register(registry);
+  final Counter bytesReceived =
+      Counter.builder()
+          .name("shoal_peer_received_bytes_total")
+          .help("Frame bytes received from peers")
+          .register(registry);
+  final Counter malformedFrames =
+      Counter.builder()
+          .name("shoal_peer_malformed_frames_total")
+          .help("Frames that did not decode; each closed its connection")
+          .register(registry);
+  final Counter handshakesRefused =
+      Counter.builder()
+          .name("shoal_peer_handshakes_refused_total")
+          .help("Peer connections refused during the handshake, by reason")
+          .labelNames("reason")
+          .register(registry);
+  final Counter messagesDropped =
+      Counter.builder()
+          .name("shoal_peer_messages_dropped_total")
+          .help("Messages not sent, by reason (backpressure, unreachable, queue full)")
+          .labelNames("reason")
+          .register(registry);
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Registers a gauge read at scrape time. */
+  public void gauge(String name, String help, DoubleSupplier value) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.getAsDouble()))
+        .register(registry);
+  }
+
+  /** Counts a message sent, by type. */
+  public void sent(Object message, int frameBytes) {
+    messagesSent.labelValues(message.getClass().getSimpleName()).inc();
+    bytesSent.inc(frameBytes);
+  }
+
+  public void received(Object message, int frameBytes) {
+    messagesReceived.labelValues(message.getClass().getSimpleName()).inc();
+    bytesReceived.inc(frameBytes);
+  }
+
+  public void dropped(String reason) {
+    messagesDropped.labelValues(reason).inc();
+  }
+
+  /** Total bytes of frames sent, for benchmarks. */
+  public double sentBytes() {
+    return bytesSent.get();
+  }
+
+  /** The text exposition format. */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new IllegalStateException("writing metrics to memory failed", e);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+}

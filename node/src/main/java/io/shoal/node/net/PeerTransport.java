@@ -1,0 +1,356 @@
+package io.shoal.node.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.NodeId;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticated TCP connections to peers, one outgoing connection per peer address, created on
+ * first use. Messages to a peer whose connection is still opening wait in a short bounded queue;
+ * past it, or while the socket is not writable, they are dropped and counted: gossip tolerates
+ * loss, and nothing queues without bound. Incoming connections are served the same way; every
+ * authenticated message goes to the listener with the peer's id and address.
+ *
+ * <p>Thread-safe; the listener is called on Netty event loops and must not block.
+ */
+public final class PeerTransport implements AutoCloseable {
+  /** Receives authenticated messages. Called on event loops; must not block. */
+  @FunctionalInterface
+  public interface Listener {
+    void onMessage(NodeId from, Endpoint fromAddress, Object message);
+  }
+
+  static final int MAX_PENDING_PER_PEER = 256;
+  static final int MAX_OUTGOING = 4096;
+  static final int MAX_INCOMING = 4096;
+  static final int CONNECT_TIMEOUT_MILLIS = 3000;
+  static final int IDLE_CLOSE_SECONDS = 120;
+
+  private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+  private static final AttributeKey<PeerAuthenticated> PEER = AttributeKey.valueOf("shoal.peer");
+  private static final AttributeKey<Outgoing> OUTGOING = AttributeKey.valueOf("shoal.outgoing");
+
+  private final String clusterId;
+  private final ClusterKey key;
+  private final NodeId selfId;
+  private final EventLoopGroup group;
+  private final NodeMetrics metrics;
+  private final Listener listener;
+  private final LogLimiter logLimiter = new LogLimiter(TimeUnit.MINUTES.toNanos(10));
+  private final Map<Endpoint, Outgoing> outgoing = new ConcurrentHashMap<>();
+  private final Map<Channel, Boolean> incoming = new ConcurrentHashMap<>();
+  private volatile TransportFilter filter = TransportFilter.allowAll();
+  private volatile Endpoint advertised;
+  private volatile boolean closed;
+  private Channel server;
+
+  public PeerTransport(
+      String clusterId,
+      ClusterKey key,
+      NodeId selfId,
+      EventLoopGroup group,
+      NodeMetrics metrics,
+      Listener listener) {
+    this.clusterId = clusterId;
+    this.key = key;
+    this.selfId = selfId;
+    this.group = group;
+    this.metrics = metrics;
+    this.listener = listener;
+    metrics.gauge(
+        "shoal_peer_connections",
+        "Open authenticated or opening peer connections",
+        () -> outgoing.size() + incoming.size());
+  }
+
+  /**
+   * Listens on {@code host:port} (port 0 lets the OS choose) and returns the address peers are
+   * told: {@code advertise} when given, else the bound address.
+   */
+  public Endpoint bind(String host, int port, Endpoint advertise) throws IOException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (incoming.size() >= MAX_INCOMING) {
+                      metrics.dropped("too_many_connections");
+                      ch.close();
+                      return;
+                    }
+                    incoming.put(ch, Boolean.TRUE);
+                    ch.closeFuture().addListener(f -> incoming.remove(ch));
+                    initPipeline(ch);
+                  }
+                });
+    try {
+      server = b.bind(host, port).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding " + host + ":" + port, e);
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+    advertised =
+        advertise != null ? advertise : new Endpoint(Addresses.advertisable(host), bound.getPort());
+    return advertised;
+  }
+
+  /** The port actually bound. */
+  public int boundPort() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  public void setFilter(TransportFilter filter) {
+    this.filter = filter;
+  }
+
+  /** Sends a control message to the peer listening at {@code to}. */
+  public void send(Endpoint to, Object message) {
+    if (closed) {
+      return;
+    }
+    Outgoing o = outgoing.get(to);
+    if (o == null) {
+      if (outgoing.size() >= MAX_OUTGOING) {
+        evictOldest();
+      }
+      o = outgoing.computeIfAbsent(to, this::connect);
+    }
+    o.send(message);
+  }
+
+  public int connectionCount() {
+    return outgoing.size() + incoming.size();
+  }
+
+  private void initPipeline(Channel ch) {
+    ch.pipeline()
+        .addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS))
+        .addLast("frames", FrameCodec.frameDecoder())
+        .addLast("decode", new FrameCodec.MessageDecoder(metrics))
+        .addLast("encode", new FrameCodec.MessageEncoder(metrics))
+        .addLast(
+            "handshake",
+            new HandshakeHandler(
+                new HandshakeHandler.Identity(clusterId, key, selfId, advertised),
+                metrics,
+                logLimiter))
+        .addLast("peer", new PeerHandler());
+  }
+
+  private Outgoing connect(Endpoint to) {
+    Outgoing o = new Outgoing();
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.attr(OUTGOING).set(o);
+                    initPipeline(ch);
+                  }
+                });
+    b.connect(to.host(), to.port())
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    log.debug("cannot connect to {}: {}", to, f.cause().toString());
+                    outgoing.remove(to, o);
+                    o.closed();
+                  } else {
+                    o.channel = f.channel();
+                    f.channel()
+                        .closeFuture()
+                        .addListener(
+                            cf -> {
+                              outgoing.remove(to, o);
+                              o.closed();
+                            });
+                  }
+                });
+    return o;
+  }
+
+  private void evictOldest() {
+    Outgoing oldest = null;
+    for (Outgoing o : outgoing.values()) {
+      if (oldest == null || o.lastUsedNanos - oldest.lastUsedNanos < 0) {
+        oldest = o;
+      }
+    }
+    if (oldest != null && oldest.channel != null) {
+      oldest.channel.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    for (Outgoing o : outgoing.values()) {
+      if (o.channel != null) {
+        o.channel.close();
+      }
+    }
+    for (Channel c : incoming.keySet()) {
+      c.close();
+    }
+  }
+
+  /** Flushes what was written and closes every connection, waiting up to {@code millis}. */
+  public void drainAndClose(long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (Outgoing o : outgoing.values()) {
+      Channel c = o.channel;
+      if (c != null && c.isActive()) {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          c.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+              .awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left));
+        }
+      }
+    }
+    close();
+  }
+
+  static String remoteHost(Channel ch) {
+    return ch.remoteAddress() instanceof InetSocketAddress a
+        ? a.getHostString()
+        : String.valueOf(ch.remoteAddress());
+  }
+
+  /** One outgoing connection and the messages waiting for its handshake. */
+  private final class Outgoing {
+    volatile Channel channel;
+    volatile long lastUsedNanos = System.nanoTime();
+    private boolean ready;
+    private boolean dead;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
+    synchronized void send(Object message) {
+      lastUsedNanos = System.nanoTime();
+      if (dead) {
+        metrics.dropped("unreachable");
+      } else if (ready) {
+        write(message);
+      } else if (pending.size() < MAX_PENDING_PER_PEER) {
+        pending.add(message);
+      } else {
+        metrics.dropped("queue_full");
+      }
+    }
+
+    synchronized void ready() {
+      ready = true;
+      while (!pending.isEmpty()) {
+        write(pending.poll());
+      }
+    }
+
+    synchronized void closed() {
+      dead = true;
+      for (int i = pending.size(); i > 0; i--) {
+        metrics.dropped("unreachable");
+      }
+      pending.clear();
+    }
+
+    private void write(Object message) {
+      Channel c = channel;
+      if (c == null || !c.isActive()) {
+        metrics.dropped("unreachable");
+      } else if (!c.isWritable()) {
+        metrics.dropped("backpressure");
+      } else {
+        c.writeAndFlush(message, c.voidPromise());
+      }
+    }
+  }
+
+  /** Delivers authenticated messages and turns decoding failures into one closed connection. */
+  private final class PeerHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof PeerAuthenticated p) {
+        ctx.channel().attr(PEER).set(p);
+        Outgoing o = ctx.channel().attr(OUTGOING).get();
+        if (o != null) {
+          o.ready();
+        }
+      } else if (evt instanceof IdleStateEvent) {
+        ctx.close();
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      PeerAuthenticated p = ctx.channel().attr(PEER).get();
+      if (p != null && filter.accept(p.nodeId())) {
+        listener.onMessage(p.nodeId(), p.listenAddress(), msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Throwable c =
+          cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+      String where = remoteHost(ctx.channel());
+      if (c instanceof MalformedMessageException
+          || c instanceof TooLongFrameException
+          || c instanceof CorruptedFrameException) {
+        metrics.malformedFrames.inc();
+        if (logLimiter.allow("malformed " + where, System.nanoTime())) {
+          log.warn("closed connection from {}: malformed frame ({})", where, c.getMessage());
+        }
+      } else if (c instanceof IOException) {
+        log.debug("connection to {} failed: {}", where, c.toString());
+      } else {
+        log.warn("closed connection to {} after an unexpected error: {}", where, c.toString());
+      }
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.shoal.node.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.gossip.CatalogDelta;
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.GossipMessage;
+import io.shoal.gossip.GossipUpdate;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.MemberState;
+import io.shoal.gossip.MemberUpdate;
+import io.shoal.gossip.NodeId;
+import io.shoal.gossip.OwnerDigest;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class ControlCodecTest {
+  static final NodeId A = new NodeId(1, 2);
+  static final Endpoint ADDR = new Endpoint("127.0.0.1", 7420);
+  static final MemberUpdate MEMBER =
+      new MemberUpdate(A, ADDR, 3, MemberState.SUSPECT, new NodeId(4, 5));
+  static final CatalogDelta DELTA =
+      new CatalogDelta(
+          A,
+          2,
+          9,
+          "orders",
+          new CatalogValue(
+              List.of(new HeldVersion(4, HashAlgorithm.SHA256.hash(new byte[] {1}), true, 77))));
+  static final List<GossipUpdate> UPDATES = List.of(MEMBER, DELTA);
+
+  static List<Object> everyMessage() {
+    return List.of(
+        new Handshake.Hello(1, 1, "prod", A, ADDR, new byte[32]),
+        new Handshake.AuthProof(new byte[32]),
+        new Handshake.Refused("no"),
+        new GossipMessage.Ping(7, A, UPDATES),
+        new GossipMessage.Ack(8, A, UPDATES),
+        new GossipMessage.PingReq(9, A, ADDR, UPDATES),
+        new GossipMessage.Nack(10),
+        new GossipMessage.Gossip(UPDATES),
+        new GossipMessage.Sync(
+            GossipMessage.Sync.Phase.REPLY,
+            List.of(MEMBER),
+            List.of(new OwnerDigest(A, 1, 2)),
+            true,
+            List.of(DELTA)));
+  }
+
+  static Object roundTrip(Object message) {
+    ByteBuf frame = ControlCodec.encode(ByteBufAllocator.DEFAULT, message);
+    try {
+      int length = frame.readInt();
+      assertThat(length).isEqualTo(frame.readableBytes());
+      return ControlCodec.decode(frame);
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Test
+  void everyMessage_roundTrips() {
+    for (Object m : everyMessage()) {
+      assertThat(roundTrip(m)).isEqualTo(m);
+    }
+  }
+
+  @Test
+  void unknownRegistrationId_isMalformed() {
+    ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(99);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class);
+  }
+
+  @Test
+  void kryoBuiltInTypes_areRefused() {
+    // Kryo registers String at id 1 with a reader that trusts the declared length.
+    ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(1);
+    body.writeBytes(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07});
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("registration id 1");
+  }
+
+  @Test
+  void unknownFrameKind_isMalformedAndNamed() {
+    ByteBuf body = Unpooled.buffer().writeByte(7).writeByte(1);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("kind 7");
+  }
+
+  @Test
+  void trailingBytes_areMalformed() {
+    ByteBuf frame = ControlCodec.encode(ByteBufAllocator.DEFAULT, new GossipMessage.Nack(1));
+    frame.skipBytes(4);
+    ByteBuf body = Unpooled.buffer().writeBytes(frame).writeByte(0);
+    frame.release();
+    assertThatThrownBy(() -> ControlCodec.decode(body)).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void hugeDeclaredCount_isRefusedBeforeAllocating() {
+    // A Gossip message claiming 2^31-1 updates in a 10-byte body.
+    ByteBuf body =
+        Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(KryoRegistry.GOSSIP);
+    body.writeBytes(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07});
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("update count");
+  }
+
+  @Test
+  void frames_splitAcrossReads_stillDecode() {
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            FrameCodec.frameDecoder(), new FrameCodec.MessageDecoder(new NodeMetrics()));
+    ByteBuf stream = Unpooled.buffer();
+    for (Object m : everyMessage()) {
+      ByteBuf f = ControlCodec.encode(ByteBufAllocator.DEFAULT, m);
+      stream.writeBytes(f);
+      f.release();
+    }
+    while (stream.isReadable()) {
+      ch.writeInbound(stream.readRetainedSlice(Math.min(3, stream.readableBytes())));
+    }
+    stream.release();
+    for (Object m : everyMessage()) {
+      assertThat(ch.<Object>readInbound()).isEqualTo(m);
+    }
+    assertThat(ch.<Object>readInbound()).isNull();
+  }
+
+  @Test
+  void oversizedFrame_failsFast() {
+    EmbeddedChannel ch = new EmbeddedChannel(FrameCodec.frameDecoder());
+    ByteBuf huge = Unpooled.buffer().writeInt(WireProtocol.MAX_FRAME_BYTES + 1).writeByte(1);
+    assertThatThrownBy(() -> ch.writeInbound(huge)).isInstanceOf(TooLongFrameException.class);
+  }
+
+  @Property(tries = 3000)
+  void garbage_decodesOrIsMalformed_neverAnythingElse(@ForAll @Size(max = 200) byte[] bytes) {
+    ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeBytes(bytes);
+    try {
+      ControlCodec.decode(body);
+    } catch (MalformedMessageException expected) {
+      // The only failure allowed.
+    }
+  }
+
+  @Property(tries = 3000)
+  void mutatedMessages_decodeOrAreMalformed(
+      @ForAll byte value, @ForAll int position, @ForAll int which) {
+    Object m = everyMessage().get(Math.floorMod(which, everyMessage().size()));
+    ByteBuf frame = ControlCodec.encode(ByteBufAllocator.DEFAULT, m);
+    frame.skipBytes(4);
+    int at =
+        frame.readerIndex() + 1 + Math.floorMod(position, Math.max(1, frame.readableBytes() - 1));
+    if (at < frame.writerIndex()) {
+      frame.setByte(at, value);
+    }
+    try {
+      ControlCodec.decode(frame);
+    } catch (MalformedMessageException expected) {
+      // The only failure allowed.
+    } finally {
+      frame.release();
+    }
+  }
+}
