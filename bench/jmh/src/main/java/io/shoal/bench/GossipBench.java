@@ -1,0 +1,129 @@
+package io.shoal.bench;
+
+import io.shoal.gossip.NodeId;
+import io.shoal.node.NodeConfig;
+import io.shoal.node.NodeStatus;
+import io.shoal.node.ShoalNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Gossip figures of a loopback swarm with default settings (bench/gossip.sh runs it):
+ * propagation of a catalog entry to every node (median of 5), gossip bytes per node per second
+ * in a quiet swarm, and the time from the end of a partition (two halves, held past the dead
+ * timeout) until every node agrees on members and winners.
+ */
+public final class GossipBench {
+  private GossipBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+    int quietSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    Path dir = Files.createTempDirectory("shoal-gossip-bench");
+    List<ShoalNode> nodes = new ArrayList<>();
+    try {
+      nodes.add(ShoalNode.start(NodeConfig.loopback(dir.resolve("n0"))));
+      for (int i = 1; i < n; i++) {
+        nodes.add(ShoalNode.start(NodeConfig.loopback(dir.resolve("n" + i)).withSeeds(List.of(nodes.get(0).peerAddress()))));
+      }
+      long formed = waitFor(() -> nodes.stream().allMatch(x -> alive(x) == n), 120);
+      System.err.printf("%d nodes formed a swarm in %.2f s%n", n, formed / 1e9);
+
+      SplittableRandom random = new SplittableRandom(42);
+      long[] propagation = new long[5];
+      for (int round = 0; round < propagation.length; round++) {
+        ShoalNode publisher = nodes.get(random.nextInt(n));
+        long version = publish(publisher, dir, "bench", round);
+        long t0 = System.nanoTime();
+        propagation[round] = waitFor(() -> nodes.stream().allMatch(x -> winnerVersion(x, "bench") == version), 60) + (System.nanoTime() - t0) * 0;
+        System.err.printf("round %d: bench@%d from %s reached all %d nodes in %.0f ms%n",
+            round + 1, version, publisher.id().shortHex(), n, propagation[round] / 1e6);
+      }
+      Arrays.sort(propagation);
+      double medianMs = propagation[propagation.length / 2] / 1e6;
+
+      waitFor(() -> false, 5);
+      double before = sentBytes(nodes);
+      waitFor(() -> false, quietSeconds);
+      double quiet = (sentBytes(nodes) - before) / n / quietSeconds;
+      System.err.printf("quiet swarm: %.0f gossip bytes per node per second (over %d s)%n", quiet, quietSeconds);
+
+      Set<NodeId> left = new HashSet<>();
+      for (int i = 0; i < n / 2; i++) {
+        left.add(nodes.get(i).id());
+      }
+      for (ShoalNode x : nodes) {
+        boolean inLeft = left.contains(x.id());
+        x.setTransportFilter(from -> left.contains(from) == inLeft);
+      }
+      long split =
+          waitFor(
+              () -> nodes.stream().allMatch(x -> x.status().members().stream()
+                  .filter(m -> left.contains(NodeId.parse(m.id())) != left.contains(x.id()))
+                  .allMatch(m -> m.state().equals("dead"))),
+              300);
+      System.err.printf("partition %d/%d: every node saw the other half dead after %.1f s%n", n / 2, n - n / 2, split / 1e9);
+      publish(nodes.get(0), dir, "split", 100);
+      publish(nodes.get(n - 1), dir, "split", 101);
+      waitFor(() -> false, 2);
+      for (ShoalNode x : nodes) {
+        x.setTransportFilter(from -> true);
+      }
+      long heal =
+          waitFor(
+              () -> nodes.stream().allMatch(x -> alive(x) == n)
+                  && nodes.stream().map(x -> x.status().winners()).distinct().count() == 1,
+              120);
+      System.err.printf("after the partition ended, all %d nodes agreed on members and winners in %.2f s%n", n, heal / 1e9);
+      System.out.printf(
+          "gossip: nodes=%d propagation_median_ms=%.0f quiet_bytes_per_node_per_s=%.0f heal_s=%.2f%n",
+          n, medianMs, quiet, heal / 1e9);
+    } finally {
+      nodes.forEach(ShoalNode::kill);
+    }
+  }
+
+  private static long publish(ShoalNode node, Path dir, String name, long seed) throws Exception {
+    byte[] bytes = new byte[4096];
+    new SplittableRandom(seed).nextBytes(bytes);
+    Path f = Files.write(dir.resolve(name + "-" + seed + ".bin"), bytes);
+    return node.publish(new ShoalNode.PublishCall(name, f.toAbsolutePath().toString(), null, null, 0)).version();
+  }
+
+  static long alive(ShoalNode n) {
+    return n.status().members().stream().filter(m -> m.state().equals("alive")).count();
+  }
+
+  static long winnerVersion(ShoalNode n, String name) {
+    for (NodeStatus.WinnerView w : n.status().winners()) {
+      if (w.name().equals(name)) {
+        return w.version();
+      }
+    }
+    return -1;
+  }
+
+  static double sentBytes(List<ShoalNode> nodes) {
+    return nodes.stream().mapToDouble(x -> x.metrics().sentBytes()).sum();
+  }
+
+  /** Polls every 5 ms until the condition holds (or the limit passes); returns the time taken. */
+  static long waitFor(BooleanSupplier done, int limitSeconds) throws InterruptedException {
+    long start = System.nanoTime();
+    long limit = start + limitSeconds * 1_000_000_000L;
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() - limit > 0) {
+        return System.nanoTime() - start;
+      }
+      Thread.sleep(5);
+    }
+    return System.nanoTime() - start;
+  }
+}
