@@ -48,15 +48,21 @@ final class GossipDriver {
     if (stopped) {
       return;
     }
-    loop.execute(
-        () -> {
-          try {
-            action.accept(core);
-          } catch (RuntimeException e) {
-            log.error("gossip core failed on an input; the node goes on without it", e);
-          }
-          flush();
-        });
+    try {
+      loop.execute(
+          () -> {
+            try {
+              action.accept(core);
+            } catch (RuntimeException e) {
+              log.error("gossip core failed on an input; the node goes on without it", e);
+            }
+            flush();
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (!stopped) {
+        throw e;
+      }
+    }
   }
 
   void onMessage(NodeId from, Endpoint fromAddress, GossipMessage message) {

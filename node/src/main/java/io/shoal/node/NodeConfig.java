@@ -22,6 +22,13 @@ import java.util.Objects;
  * @param clusterKey the shared key, or the insecure key
  * @param gossip gossip timers
  * @param store store tuning
+ * @param follow name patterns ({@code *} and {@code ?} wildcards) whose winning version the node
+ *     fetches as soon as gossip announces it
+ * @param keep versions per name to keep after a fetch or publication (0 keeps all)
+ * @param uploadBytesPerSecond limit of chunk bytes served per second (0: none)
+ * @param compression whether chunks may be sent LZ4-compressed when that pays
+ * @param transfer transfer bounds and timers
+ * @param faults faults to inject (tests and drills)
  */
 public record NodeConfig(
     Path dataDir,
@@ -34,7 +41,13 @@ public record NodeConfig(
     String clusterId,
     ClusterKey clusterKey,
     GossipConfig gossip,
-    StoreOptions store) {
+    StoreOptions store,
+    List<String> follow,
+    int keep,
+    long uploadBytesPerSecond,
+    boolean compression,
+    io.shoal.node.core.TransferConfig transfer,
+    Faults faults) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -49,6 +62,13 @@ public record NodeConfig(
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(store, "store");
     seeds = List.copyOf(seeds);
+    follow = List.copyOf(follow);
+    Objects.requireNonNull(transfer, "transfer");
+    Objects.requireNonNull(faults, "faults");
+    if (keep < 0 || uploadBytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "keep " + keep + " / upload limit " + uploadBytesPerSecond);
+    }
     if (clusterId.isEmpty() || clusterId.length() > 128) {
       throw new IllegalArgumentException(
           "cluster id must be 1 to 128 characters: '" + clusterId + "'");
@@ -68,7 +88,13 @@ public record NodeConfig(
         DEFAULT_CLUSTER_ID,
         ClusterKey.insecure(),
         GossipConfig.defaults(),
-        StoreOptions.defaults());
+        StoreOptions.defaults(),
+        List.of(),
+        10,
+        0,
+        true,
+        io.shoal.node.core.TransferConfig.defaults(),
+        Faults.none());
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -88,7 +114,13 @@ public record NodeConfig(
         clusterId,
         clusterKey,
         gossip,
-        store);
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
   }
 
   public NodeConfig withAdvertise(Endpoint a) {
@@ -103,7 +135,13 @@ public record NodeConfig(
         clusterId,
         clusterKey,
         gossip,
-        store);
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
   }
 
   public NodeConfig withHttp(String host, int port) {
@@ -118,7 +156,13 @@ public record NodeConfig(
         clusterId,
         clusterKey,
         gossip,
-        store);
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
   }
 
   public NodeConfig withSeeds(List<Endpoint> s) {
@@ -133,7 +177,13 @@ public record NodeConfig(
         clusterId,
         clusterKey,
         gossip,
-        store);
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
   }
 
   public NodeConfig withCluster(String id, ClusterKey key) {
@@ -148,7 +198,13 @@ public record NodeConfig(
         id,
         key,
         gossip,
-        store);
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
   }
 
   public NodeConfig withGossip(GossipConfig g) {
@@ -163,6 +219,138 @@ public record NodeConfig(
         clusterId,
         clusterKey,
         g,
-        store);
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
+  }
+
+  public NodeConfig withFollow(List<String> patterns) {
+    return new NodeConfig(
+        dataDir,
+        listenHost,
+        listenPort,
+        advertise,
+        httpHost,
+        httpPort,
+        seeds,
+        clusterId,
+        clusterKey,
+        gossip,
+        store,
+        patterns,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
+  }
+
+  public NodeConfig withKeep(int k) {
+    return new NodeConfig(
+        dataDir,
+        listenHost,
+        listenPort,
+        advertise,
+        httpHost,
+        httpPort,
+        seeds,
+        clusterId,
+        clusterKey,
+        gossip,
+        store,
+        follow,
+        k,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        faults);
+  }
+
+  public NodeConfig withUploadLimit(long bytesPerSecond) {
+    return new NodeConfig(
+        dataDir,
+        listenHost,
+        listenPort,
+        advertise,
+        httpHost,
+        httpPort,
+        seeds,
+        clusterId,
+        clusterKey,
+        gossip,
+        store,
+        follow,
+        keep,
+        bytesPerSecond,
+        compression,
+        transfer,
+        faults);
+  }
+
+  public NodeConfig withCompression(boolean on) {
+    return new NodeConfig(
+        dataDir,
+        listenHost,
+        listenPort,
+        advertise,
+        httpHost,
+        httpPort,
+        seeds,
+        clusterId,
+        clusterKey,
+        gossip,
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        on,
+        transfer,
+        faults);
+  }
+
+  public NodeConfig withTransfer(io.shoal.node.core.TransferConfig t) {
+    return new NodeConfig(
+        dataDir,
+        listenHost,
+        listenPort,
+        advertise,
+        httpHost,
+        httpPort,
+        seeds,
+        clusterId,
+        clusterKey,
+        gossip,
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        t,
+        faults);
+  }
+
+  public NodeConfig withFaults(Faults f) {
+    return new NodeConfig(
+        dataDir,
+        listenHost,
+        listenPort,
+        advertise,
+        httpHost,
+        httpPort,
+        seeds,
+        clusterId,
+        clusterKey,
+        gossip,
+        store,
+        follow,
+        keep,
+        uploadBytesPerSecond,
+        compression,
+        transfer,
+        f);
   }
 }

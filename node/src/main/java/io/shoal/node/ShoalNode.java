@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -54,6 +55,9 @@ public final class ShoalNode implements AutoCloseable {
   static final int WORKER_THREADS = 2;
   static final int WORKER_QUEUE = 16;
   static final long LEAVE_DRAIN_MILLIS = 1000;
+  static final int TRANSFER_THREADS = 2;
+  static final int TRANSFER_QUEUE = 4096;
+  static final long FETCH_TIMEOUT_HOURS = 24;
 
   private static final Logger log = LoggerFactory.getLogger(ShoalNode.class);
 
@@ -70,6 +74,12 @@ public final class ShoalNode implements AutoCloseable {
   private GossipDriver driver;
   private HttpApi http;
   private ThreadPoolExecutor workers;
+  private ThreadPoolExecutor transferWorkers;
+  private java.util.concurrent.ScheduledExecutorService committer;
+  private ChunkSink sink;
+  private SwarmDirectory directory;
+  private TransferService transfers;
+  private GlobMatcher follow;
   private Endpoint peerAddress;
   private InetSocketAddress httpAddress;
   private volatile boolean closed;
@@ -105,7 +115,31 @@ public final class ShoalNode implements AutoCloseable {
         () -> store.stats().chunkBytes());
     transport =
         new PeerTransport(
-            config.clusterId(), config.clusterKey(), nodeId, group, metrics, this::onPeerMessage);
+            config.clusterId(),
+            config.clusterKey(),
+            nodeId,
+            group,
+            metrics,
+            new PeerTransport.Listener() {
+              @Override
+              public void onMessage(
+                  NodeId from,
+                  Endpoint fromAddress,
+                  io.shoal.node.net.PeerLink link,
+                  Object message) {
+                onPeerMessage(from, fromAddress, link, message);
+              }
+
+              @Override
+              public void onWritability(io.shoal.node.net.PeerLink link, boolean writable) {
+                transfers.onWritability(link, writable);
+              }
+
+              @Override
+              public void onDisconnected(io.shoal.node.net.PeerLink link) {
+                transfers.onDisconnected(link);
+              }
+            });
     peerAddress = transport.bind(config.listenHost(), config.listenPort(), config.advertise());
     GossipCore core =
         new GossipCore(
@@ -115,7 +149,47 @@ public final class ShoalNode implements AutoCloseable {
             generation,
             new SplittableRandom(new SecureRandom().nextLong()),
             System.nanoTime());
+    directory = new SwarmDirectory(nodeId);
+    follow = new GlobMatcher(config.follow());
     driver = new GossipDriver(core, group.next(), transport, this::onGossipEvent);
+    AtomicInteger transferNumber = new AtomicInteger();
+    transferWorkers =
+        new ThreadPoolExecutor(
+            TRANSFER_THREADS,
+            TRANSFER_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(TRANSFER_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "shoal-transfer-" + transferNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
+    committer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "shoal-store-commit");
+              t.setDaemon(true);
+              return t;
+            });
+    sink = new ChunkSink(store, committer);
+    transfers =
+        new TransferService(
+            nodeId,
+            store,
+            reader,
+            transport,
+            group.next(),
+            transferWorkers,
+            sink,
+            directory,
+            metrics,
+            config.transfer(),
+            new CompressionPolicy(config.compression()),
+            config.uploadBytesPerSecond(),
+            config.faults(),
+            entry -> onCatalogEntry());
     announceCatalog();
     AtomicInteger workerNumber = new AtomicInteger();
     workers =
@@ -160,6 +234,7 @@ public final class ShoalNode implements AutoCloseable {
         .route("GET", "/ls", true, r -> Response.json(listing()))
         .route("POST", "/publish", true, r -> Response.json(publish(r.json(PublishCall.class))))
         .route("POST", "/get", true, r -> Response.json(materialize(r.json(GetCall.class))))
+        .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
         .route(
             "GET",
             "/metrics",
@@ -249,10 +324,8 @@ public final class ShoalNode implements AutoCloseable {
       throw new IllegalArgumentException("get needs a snapshot and an absolute path");
     }
     io.shoal.chunkstore.SnapshotRef ref = io.shoal.chunkstore.SnapshotRef.parse(call.ref());
-    CatalogEntry entry =
-        ref.resolve(store.catalog())
-            .orElseThrow(() -> new IllegalArgumentException("this node holds no complete " + ref));
     long start = System.nanoTime();
+    CatalogEntry entry = fetch(ref, java.time.Duration.ZERO).entry();
     var result =
         io.shoal.chunkstore.snapshot.Materializer.materialize(
             reader,
@@ -270,6 +343,93 @@ public final class ShoalNode implements AutoCloseable {
         result.files(),
         result.bytes(),
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * What {@link #fetch} found and did.
+   *
+   * @param entry the complete catalog entry now held
+   * @param result the fetch, or null when the node already held it
+   */
+  public record Fetched(CatalogEntry entry, FetchResult result) {}
+
+  /**
+   * Makes sure this node holds {@code ref} complete: the newest version the swarm knows (or the one
+   * named), fetched from the swarm if missing. Waits up to {@code announcement} for gossip to
+   * announce it.
+   */
+  public Fetched fetch(io.shoal.chunkstore.SnapshotRef ref, java.time.Duration announcement)
+      throws IOException {
+    long deadline = System.nanoTime() + announcement.toNanos();
+    while (true) {
+      Optional<CatalogEntry> target = resolveInSwarm(ref);
+      Optional<CatalogEntry> local = ref.resolve(store.catalog());
+      if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
+        return new Fetched(local.get(), null);
+      }
+      if (target.isPresent()) {
+        try {
+          FetchResult r = transfers.fetch(target.get()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+          applyRetention();
+          return new Fetched(
+              store.catalog().get(target.get().name(), target.get().version()).orElseThrow(), r);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof IOException io
+              ? io
+              : new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while fetching " + ref);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IOException("fetching " + ref + " did not finish", e);
+        }
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        throw new IllegalArgumentException("no member of the swarm announces " + ref + " (yet)");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while waiting for " + ref);
+      }
+    }
+  }
+
+  private static boolean beats(CatalogEntry a, CatalogEntry b) {
+    return io.shoal.gossip.Winners.beats(a.version(), a.root(), b.version(), b.root());
+  }
+
+  /** The version the swarm offers for {@code ref}: the winner, or the named version's best root. */
+  private Optional<CatalogEntry> resolveInSwarm(io.shoal.chunkstore.SnapshotRef ref) {
+    return driver.query(
+        core -> {
+          HeldVersion best = null;
+          for (var catalog : core.catalogs().values()) {
+            CatalogValue v = catalog.get(ref.name());
+            if (v == null) {
+              continue;
+            }
+            for (HeldVersion h : v.versions()) {
+              boolean wanted = ref.version().isEmpty() || ref.version().getAsLong() == h.version();
+              if (wanted
+                  && (best == null
+                      || io.shoal.gossip.Winners.beats(
+                          h.version(), h.root(), best.version(), best.root()))) {
+                best = h;
+              }
+            }
+          }
+          return Optional.ofNullable(best)
+              .map(
+                  h ->
+                      new CatalogEntry(ref.name(), h.version(), h.root(), false, h.sizeBytes(), 0));
+        });
+  }
+
+  /** Fetches in progress. */
+  public List<TransferView> transfers() {
+    return transfers.active();
   }
 
   /** One past the newest version of the name anywhere this node knows of: here or in the swarm. */
@@ -329,15 +489,31 @@ public final class ShoalNode implements AutoCloseable {
         core -> values.forEach((name, value) -> core.setCatalog(name, value, System.nanoTime())));
   }
 
-  private void onPeerMessage(NodeId from, Endpoint fromAddress, Object message) {
+  private void onPeerMessage(
+      NodeId from, Endpoint fromAddress, io.shoal.node.net.PeerLink link, Object message) {
     if (message instanceof GossipMessage g) {
       driver.onMessage(from, fromAddress, g);
     } else {
-      log.debug("ignored {} from {}", message.getClass().getSimpleName(), from.shortHex());
+      transfers.onMessage(from, link, message);
     }
   }
 
   private void onGossipEvent(GossipEvent e) {
+    if (e instanceof GossipEvent.MemberUp u) {
+      directory.memberUp(u.id(), u.address());
+    } else if (e instanceof GossipEvent.MemberDown d) {
+      directory.memberGone(d.id());
+      transfers.onMemberGone(d.id());
+    } else if (e instanceof GossipEvent.MemberLeft l) {
+      directory.memberGone(l.id());
+      transfers.onMemberGone(l.id());
+    } else if (e instanceof GossipEvent.CatalogChanged c) {
+      directory.catalogChanged(c.owner(), c.name(), c.value());
+    }
+    logEvent(e);
+  }
+
+  private void logEvent(GossipEvent e) {
     if (e instanceof GossipEvent.MemberUp u) {
       log.info(
           "member {} up at {} (incarnation {})", u.id().shortHex(), u.address(), u.incarnation());
@@ -371,8 +547,58 @@ public final class ShoalNode implements AutoCloseable {
             v.version(),
             v.root().toShortHex(),
             c.owner().shortHex());
+        if (follow.matches(c.name())) {
+          followWinner(c.name(), v);
+        }
       }
     }
+  }
+
+  /** Fetches a followed name's new winner unless this node already holds it. */
+  private void followWinner(String name, HeldVersion v) {
+    boolean held =
+        store
+            .catalog()
+            .get(name, v.version())
+            .map(e -> e.complete() && e.root().equals(v.root()))
+            .orElse(false);
+    if (held || closed) {
+      return;
+    }
+    CatalogEntry target = new CatalogEntry(name, v.version(), v.root(), false, v.sizeBytes(), 0);
+    transfers
+        .fetch(target)
+        .whenComplete(
+            (r, err) -> {
+              if (err != null) {
+                log.warn(
+                    "following {}: fetching {}@{} failed: {}",
+                    name,
+                    name,
+                    v.version(),
+                    err.getMessage());
+              } else {
+                applyRetention();
+              }
+            });
+  }
+
+  private void applyRetention() {
+    if (config.keep() > 0) {
+      workers.execute(
+          () -> {
+            try {
+              io.shoal.chunkstore.snapshot.Retention.apply(reader, config.keep());
+              announceCatalog();
+            } catch (IOException | RuntimeException e) {
+              log.warn("retention failed: {}", e.toString());
+            }
+          });
+    }
+  }
+
+  private void onCatalogEntry() {
+    announceCatalog();
   }
 
   public NodeId id() {
@@ -393,6 +619,11 @@ public final class ShoalNode implements AutoCloseable {
 
   public NodeMetrics metrics() {
     return metrics;
+  }
+
+  /** Changes the upload limit at run time (bytes per second, 0 for none). */
+  public void setUploadLimit(long bytesPerSecond) {
+    transfers.setUploadLimit(bytesPerSecond);
   }
 
   /** Cuts delivery from some peers: the hook for partition tests and fault drills. */
@@ -427,6 +658,9 @@ public final class ShoalNode implements AutoCloseable {
     if (http != null) {
       http.close();
     }
+    if (transfers != null) {
+      transfers.close();
+    }
     if (transport != null) {
       if (graceful) {
         transport.drainAndClose(LEAVE_DRAIN_MILLIS);
@@ -436,6 +670,19 @@ public final class ShoalNode implements AutoCloseable {
     }
     if (workers != null) {
       workers.shutdownNow();
+    }
+    if (transferWorkers != null) {
+      transferWorkers.shutdownNow();
+    }
+    if (sink != null) {
+      if (graceful) {
+        sink.close();
+      } else {
+        sink.abandon();
+      }
+    }
+    if (committer != null) {
+      committer.shutdown();
     }
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -31,6 +31,13 @@ final class FrameCodec {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
       int bytes = frame.readableBytes() + 4;
+      if (frame.isReadable() && frame.getUnsignedByte(frame.readerIndex()) == ChunkFrame.KIND) {
+        frame.skipBytes(1);
+        ChunkFrame chunk = ChunkFrame.decode(frame);
+        metrics.chunkBytesReceived(bytes);
+        out.add(chunk);
+        return;
+      }
       Object message = ControlCodec.decode(frame);
       metrics.received(message, bytes);
       out.add(message);
@@ -47,8 +54,8 @@ final class FrameCodec {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (msg instanceof ByteBuf) {
-        ctx.write(msg, promise);
+      if (msg instanceof ByteBuf || msg instanceof io.netty.channel.FileRegion) {
+        ctx.write(msg, promise); // chunk frames: header and payload, already framed
         return;
       }
       ByteBuf frame;

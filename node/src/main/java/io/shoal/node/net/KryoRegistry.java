@@ -12,6 +12,13 @@ import io.shoal.gossip.GossipMessage.Nack;
 import io.shoal.gossip.GossipMessage.Ping;
 import io.shoal.gossip.GossipMessage.PingReq;
 import io.shoal.gossip.GossipMessage.Sync;
+import io.shoal.node.core.ChunkBitmap;
+import io.shoal.node.core.TransferMessage.Cancel;
+import io.shoal.node.core.TransferMessage.ChunkRefused;
+import io.shoal.node.core.TransferMessage.ChunkRequest;
+import io.shoal.node.core.TransferMessage.HaveQuery;
+import io.shoal.node.core.TransferMessage.HaveReply;
+import io.shoal.node.core.TransferMessage.HaveUpdate;
 import io.shoal.node.net.Handshake.AuthProof;
 import io.shoal.node.net.Handshake.Hello;
 import io.shoal.node.net.Handshake.Refused;
@@ -35,6 +42,13 @@ public final class KryoRegistry {
   static final int NACK = 23;
   static final int GOSSIP = 24;
   static final int SYNC = 25;
+  // Transfer (protocol version 1)
+  static final int HAVE_QUERY = 30;
+  static final int HAVE_REPLY = 31;
+  static final int HAVE_UPDATE = 32;
+  static final int CHUNK_REQUEST = 33;
+  static final int CHUNK_REFUSED = 34;
+  static final int CANCEL = 35;
 
   private static final int MAX_POOLED_KRYOS = 64;
   private static final int MAX_MESSAGE_LIST = 1 << 16;
@@ -48,7 +62,22 @@ public final class KryoRegistry {
       };
 
   private static final java.util.Set<Integer> MESSAGE_IDS =
-      java.util.Set.of(HELLO, AUTH_PROOF, REFUSED, PING, ACK, PING_REQ, NACK, GOSSIP, SYNC);
+      java.util.Set.of(
+          HELLO,
+          AUTH_PROOF,
+          REFUSED,
+          PING,
+          ACK,
+          PING_REQ,
+          NACK,
+          GOSSIP,
+          SYNC,
+          HAVE_QUERY,
+          HAVE_REPLY,
+          HAVE_UPDATE,
+          CHUNK_REQUEST,
+          CHUNK_REFUSED,
+          CANCEL);
 
   private KryoRegistry() {}
 
@@ -79,6 +108,12 @@ public final class KryoRegistry {
     kryo.register(Nack.class, new NackSerializer(), NACK);
     kryo.register(Gossip.class, new GossipSerializer(), GOSSIP);
     kryo.register(Sync.class, new SyncSerializer(), SYNC);
+    kryo.register(HaveQuery.class, new HaveQuerySerializer(), HAVE_QUERY);
+    kryo.register(HaveReply.class, new HaveReplySerializer(), HAVE_REPLY);
+    kryo.register(HaveUpdate.class, new HaveUpdateSerializer(), HAVE_UPDATE);
+    kryo.register(ChunkRequest.class, new ChunkRequestSerializer(), CHUNK_REQUEST);
+    kryo.register(ChunkRefused.class, new ChunkRefusedSerializer(), CHUNK_REFUSED);
+    kryo.register(Cancel.class, new CancelSerializer(), CANCEL);
     return kryo;
   }
 
@@ -241,6 +276,119 @@ public final class KryoRegistry {
           Wire.readDigests(in, GossipConfig.MAX_DIGEST_ENTRIES),
           in.readBoolean(),
           Wire.readDeltas(in, MAX_MESSAGE_LIST));
+    }
+  }
+
+  static void writeBitmap(Output out, ChunkBitmap b) {
+    out.writeVarInt(b.length(), true);
+    int[] runs = b.runs();
+    out.writeVarInt(runs.length, true);
+    for (int r : runs) {
+      out.writeVarInt(r, true);
+    }
+  }
+
+  static ChunkBitmap readBitmap(Input in) {
+    int length = in.readVarInt(true);
+    if (length < 0 || length > ChunkBitmap.MAX_BITS) {
+      throw new MalformedMessageException("bitmap length " + length + " out of range");
+    }
+    int n = Wire.readCount(in, ChunkBitmap.MAX_BITS, "bitmap run count");
+    int[] runs = new int[n];
+    for (int i = 0; i < n; i++) {
+      runs[i] = in.readVarInt(true);
+    }
+    try {
+      return ChunkBitmap.fromRuns(length, runs);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedMessageException(e.getMessage());
+    }
+  }
+
+  private static final class HaveQuerySerializer extends Serializer<HaveQuery> {
+    @Override
+    public void write(Kryo kryo, Output out, HaveQuery q) {
+      Wire.writeChunkId(out, q.root());
+    }
+
+    @Override
+    public HaveQuery read(Kryo kryo, Input in, Class<? extends HaveQuery> type) {
+      return new HaveQuery(Wire.readChunkId(in));
+    }
+  }
+
+  private static final class HaveReplySerializer extends Serializer<HaveReply> {
+    @Override
+    public void write(Kryo kryo, Output out, HaveReply r) {
+      Wire.writeChunkId(out, r.root());
+      out.writeBoolean(r.all());
+      writeBitmap(out, r.have());
+    }
+
+    @Override
+    public HaveReply read(Kryo kryo, Input in, Class<? extends HaveReply> type) {
+      return new HaveReply(Wire.readChunkId(in), in.readBoolean(), readBitmap(in));
+    }
+  }
+
+  private static final class HaveUpdateSerializer extends Serializer<HaveUpdate> {
+    @Override
+    public void write(Kryo kryo, Output out, HaveUpdate u) {
+      Wire.writeChunkId(out, u.root());
+      writeBitmap(out, u.added());
+    }
+
+    @Override
+    public HaveUpdate read(Kryo kryo, Input in, Class<? extends HaveUpdate> type) {
+      return new HaveUpdate(Wire.readChunkId(in), readBitmap(in));
+    }
+  }
+
+  private static final class ChunkRequestSerializer extends Serializer<ChunkRequest> {
+    @Override
+    public void write(Kryo kryo, Output out, ChunkRequest r) {
+      out.writeVarLong(r.requestId(), true);
+      Wire.writeChunkId(out, r.id());
+      out.writeVarLong(Math.max(0, r.linkBytesPerSecond()), true);
+    }
+
+    @Override
+    public ChunkRequest read(Kryo kryo, Input in, Class<? extends ChunkRequest> type) {
+      return new ChunkRequest(
+          in.readVarLong(true), Wire.readChunkId(in), Wire.readNonNegativeLong(in, "link rate"));
+    }
+  }
+
+  private static final class ChunkRefusedSerializer extends Serializer<ChunkRefused> {
+    @Override
+    public void write(Kryo kryo, Output out, ChunkRefused r) {
+      out.writeVarLong(r.requestId(), true);
+      out.writeByte(r.reason() == ChunkRefused.Reason.NOT_FOUND ? 1 : 2);
+    }
+
+    @Override
+    public ChunkRefused read(Kryo kryo, Input in, Class<? extends ChunkRefused> type) {
+      long id = in.readVarLong(true);
+      int code = in.readByte();
+      ChunkRefused.Reason reason =
+          switch (code) {
+            case 1 -> ChunkRefused.Reason.NOT_FOUND;
+            case 2 -> ChunkRefused.Reason.BUSY;
+            default -> throw new MalformedMessageException("unknown refusal reason " + code);
+          };
+      return new ChunkRefused(id, reason);
+    }
+  }
+
+  private static final class CancelSerializer extends Serializer<Cancel> {
+    @Override
+    public void write(Kryo kryo, Output out, Cancel c) {
+      out.writeVarLong(c.requestId(), true);
+    }
+
+    @Override
+    public Cancel read(Kryo kryo, Input in, Class<? extends Cancel> type) {
+      return new Cancel(in.readVarLong(true));
     }
   }
 }

@@ -55,6 +55,56 @@ public final class NodeMetrics {
           .labelNames("reason")
           .register(registry);
 
+  final Counter chunkBytesSent =
+      Counter.builder()
+          .name("shoal_transfer_sent_bytes_total")
+          .help("Chunk frame bytes sent (compressed or not)")
+          .register(registry);
+  final Counter chunkBytesReceived =
+      Counter.builder()
+          .name("shoal_transfer_received_bytes_total")
+          .help("Chunk frame bytes received")
+          .register(registry);
+
+  public final Counter badChunks =
+      Counter.builder()
+          .name("shoal_transfer_bad_chunks_total")
+          .help("Chunks received that failed verification")
+          .register(registry);
+  public final Counter peersBanned =
+      Counter.builder()
+          .name("shoal_transfer_peers_banned_total")
+          .help("Peers banned for sending bad chunks")
+          .register(registry);
+  public final Counter chunksServed =
+      Counter.builder()
+          .name("shoal_transfer_chunks_served_total")
+          .help("Chunks sent to peers")
+          .register(registry);
+  public final Counter chunksCompressed =
+      Counter.builder()
+          .name("shoal_transfer_chunks_compressed_total")
+          .help("Chunks sent LZ4-compressed")
+          .register(registry);
+
+  public void chunkBytesSent(long bytes) {
+    chunkBytesSent.inc(bytes);
+  }
+
+  public void chunkBytesReceived(long bytes) {
+    chunkBytesReceived.inc(bytes);
+  }
+
+  /** Chunk frame bytes sent so far. */
+  public double chunkSentBytes() {
+    return chunkBytesSent.get();
+  }
+
+  /** Chunk frame bytes received so far. */
+  public double chunkReceivedBytes() {
+    return chunkBytesReceived.get();
+  }
+
   public PrometheusRegistry registry() {
     return registry;
   }

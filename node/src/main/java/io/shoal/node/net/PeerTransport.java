@@ -39,11 +39,24 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; the listener is called on Netty event loops and must not block.
  */
 public final class PeerTransport implements AutoCloseable {
-  /** Receives authenticated messages. Called on event loops; must not block. */
-  @FunctionalInterface
+  /**
+   * Receives authenticated traffic. Called on event loops; must not block. A {@link ChunkFrame} is
+   * reference-counted: the listener releases it.
+   */
   public interface Listener {
-    void onMessage(NodeId from, Endpoint fromAddress, Object message);
+    void onMessage(NodeId from, Endpoint fromAddress, PeerLink link, Object message);
+
+    /** The connection's send buffer crossed a water mark. */
+    default void onWritability(PeerLink link, boolean writable) {}
+
+    /** An authenticated connection closed. */
+    default void onDisconnected(PeerLink link) {}
   }
+
+  /** Send buffer marks: above the high mark a connection reports unwritable. */
+  static final int WRITE_LOW_WATER_BYTES = 2 << 20;
+
+  static final int WRITE_HIGH_WATER_BYTES = 8 << 20;
 
   static final int MAX_PENDING_PER_PEER = 256;
   static final int MAX_OUTGOING = 4096;
@@ -53,6 +66,7 @@ public final class PeerTransport implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
   private static final AttributeKey<PeerAuthenticated> PEER = AttributeKey.valueOf("shoal.peer");
+  private static final AttributeKey<PeerLink> LINK = AttributeKey.valueOf("shoal.link");
   private static final AttributeKey<Outgoing> OUTGOING = AttributeKey.valueOf("shoal.outgoing");
 
   private final String clusterId;
@@ -100,6 +114,10 @@ public final class PeerTransport implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new io.netty.channel.WriteBufferWaterMark(
+                    WRITE_LOW_WATER_BYTES, WRITE_HIGH_WATER_BYTES))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -180,6 +198,10 @@ public final class PeerTransport implements AutoCloseable {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+            .option(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new io.netty.channel.WriteBufferWaterMark(
+                    WRITE_LOW_WATER_BYTES, WRITE_HIGH_WATER_BYTES))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -314,6 +336,7 @@ public final class PeerTransport implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof PeerAuthenticated p) {
         ctx.channel().attr(PEER).set(p);
+        ctx.channel().attr(LINK).set(new PeerLink(ctx.channel(), p.nodeId()));
         Outgoing o = ctx.channel().attr(OUTGOING).get();
         if (o != null) {
           o.ready();
@@ -329,8 +352,28 @@ public final class PeerTransport implements AutoCloseable {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       PeerAuthenticated p = ctx.channel().attr(PEER).get();
       if (p != null && filter.accept(p.nodeId())) {
-        listener.onMessage(p.nodeId(), p.listenAddress(), msg);
+        listener.onMessage(p.nodeId(), p.listenAddress(), ctx.channel().attr(LINK).get(), msg);
+      } else {
+        io.netty.util.ReferenceCountUtil.release(msg);
       }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      PeerLink link = ctx.channel().attr(LINK).get();
+      if (link != null) {
+        listener.onWritability(link, ctx.channel().isWritable());
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      PeerLink link = ctx.channel().attr(LINK).get();
+      if (link != null) {
+        listener.onDisconnected(link);
+      }
+      ctx.fireChannelInactive();
     }
 
     @Override

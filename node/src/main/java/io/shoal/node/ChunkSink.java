@@ -1,0 +1,131 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.ChunkBatch;
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.VerifiedChunk;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes verified chunks from many threads into the store and makes them durable in groups: a
+ * commit (one fsync) at most every {@link #COMMIT_INTERVAL_MILLIS} or every {@link #COMMIT_BYTES},
+ * after which listeners learn which chunks are durable. A batch is open only while chunks wait for
+ * their commit, so garbage collection is not starved between transfers.
+ *
+ * <p>Thread-safe. The committer runs on the given scheduler, never on an event loop.
+ */
+final class ChunkSink implements AutoCloseable {
+  static final long COMMIT_INTERVAL_MILLIS = 50;
+  static final long COMMIT_BYTES = 64L << 20;
+
+  private static final Logger log = LoggerFactory.getLogger(ChunkSink.class);
+
+  private final ChunkStore store;
+  private final ScheduledExecutorService committer;
+  private final List<Consumer<List<ChunkId>>> listeners = new CopyOnWriteArrayList<>();
+  private final Object lock = new Object();
+  private ChunkBatch batch;
+  private List<ChunkId> pendingIds = new ArrayList<>();
+  private long pendingBytes;
+  private boolean commitScheduled;
+  private boolean closed;
+
+  ChunkSink(ChunkStore store, ScheduledExecutorService committer) {
+    this.store = store;
+    this.committer = committer;
+  }
+
+  /** Listeners hear, after each commit, the ids that became durable; on the committer thread. */
+  void onCommit(Consumer<List<ChunkId>> listener) {
+    listeners.add(listener);
+  }
+
+  /** Writes the chunk (its buffer may be reused once this returns); durable at the next commit. */
+  void add(VerifiedChunk chunk) throws IOException {
+    boolean commitNow;
+    synchronized (lock) {
+      if (closed) {
+        throw new IOException("the node is stopping");
+      }
+      if (batch == null) {
+        batch = store.newBatch();
+      }
+      batch.add(chunk);
+      pendingIds.add(chunk.id());
+      pendingBytes += chunk.length();
+      commitNow = pendingBytes >= COMMIT_BYTES;
+      if (!commitScheduled || commitNow) {
+        commitScheduled = true;
+        committer.schedule(
+            this::commit, commitNow ? 0 : COMMIT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** Commits now, from any thread but an event loop. */
+  void flush() {
+    commit();
+  }
+
+  private void commit() {
+    ChunkBatch toCommit;
+    List<ChunkId> ids;
+    synchronized (lock) {
+      commitScheduled = false;
+      toCommit = batch;
+      ids = pendingIds;
+      batch = null;
+      pendingIds = new ArrayList<>();
+      pendingBytes = 0;
+    }
+    if (toCommit == null) {
+      return;
+    }
+    try (toCommit) {
+      toCommit.commit();
+    } catch (IOException e) {
+      log.warn(
+          "committing {} received chunks failed: {}; they will be fetched again",
+          ids.size(),
+          e.getMessage());
+      return;
+    }
+    for (Consumer<List<ChunkId>> l : listeners) {
+      try {
+        l.accept(ids);
+      } catch (RuntimeException e) {
+        log.error("commit listener failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+    }
+    commit();
+  }
+
+  /** Drops what waits for a commit, as a crash would (tests). */
+  void abandon() {
+    ChunkBatch dropped;
+    synchronized (lock) {
+      closed = true;
+      dropped = batch;
+      batch = null;
+      pendingIds = new ArrayList<>();
+    }
+    if (dropped != null) {
+      dropped.close();
+    }
+  }
+}

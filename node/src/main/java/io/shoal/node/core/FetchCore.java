@@ -1,0 +1,680 @@
+package io.shoal.node.core;
+
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.core.TransferMessage.Cancel;
+import io.shoal.node.core.TransferMessage.ChunkRefused;
+import io.shoal.node.core.TransferMessage.ChunkRequest;
+import io.shoal.node.core.TransferMessage.HaveQuery;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The fetch scheduler for one snapshot, as a state machine: which chunk to request from which peer,
+ * when to give up on a request, whom to ban.
+ *
+ * <ul>
+ *   <li><b>Metadata first.</b> The root and index nodes come before any data chunk: they say what
+ *       the data chunks are.
+ *   <li><b>Rarest first</b> among data chunks, counting from peers' bitmaps; ties go by chunk index
+ *       rotated by an offset derived from this node's id, so simultaneous leechers start in
+ *       different places and have something to trade (anacrolix/torrent orders by rarity, then
+ *       index; a shared index order would make every leecher want the same chunk).
+ *   <li><b>Windows sized by time, not count.</b> Each peer gets about its measured rate times
+ *       {@link TransferConfig#targetQueueNanos} bytes in flight: a fixed count of N chunks would
+ *       cap a peer at N x chunk size / RTT. A new peer's window grows by each delivery (slow start)
+ *       until its rate is known; a timeout or a refusal halves it.
+ *   <li><b>Endgame.</b> Once nothing is left to assign, idle peers duplicate the requests still in
+ *       flight; the first copy to arrive cancels the others.
+ *   <li><b>Culprits.</b> Every delivery is attributed to the peer that sent it; a chunk that fails
+ *       verification goes back to be fetched elsewhere, and a peer past the ban threshold is never
+ *       asked again. A peer that vanishes costs only its in-flight requests.
+ *   <li><b>Streaming.</b> Chunks within the read-ahead of a reader's position come before all other
+ *       data chunks, in stream order.
+ * </ul>
+ *
+ * <p>Inputs are {@code on…}/{@code add…} methods with {@code nowNanos}; outputs are {@link
+ * #pollOutbound()}, {@link #pollEvent()} and {@link #nextDeadlineNanos()}. Single-threaded.
+ */
+public final class FetchCore {
+  /**
+   * A chunk to fetch.
+   *
+   * @param id the chunk
+   * @param sizeBytes its size if known (data chunks), else 0
+   * @param offset where its bytes start in the data stream, or -1 (metadata)
+   * @param leafIndex its index among the data chunks, or -1 (metadata)
+   */
+  public record Wanted(ChunkId id, int sizeBytes, long offset, int leafIndex) {
+    public Wanted {
+      Objects.requireNonNull(id, "id");
+    }
+
+    boolean isMetadata() {
+      return leafIndex < 0;
+    }
+  }
+
+  /**
+   * A message to send.
+   *
+   * @param peer the recipient
+   * @param message what to send
+   */
+  public record Outbound(NodeId peer, TransferMessage message) {}
+
+  /** Estimate for metadata chunks before their size is known. */
+  static final int METADATA_SIZE_ESTIMATE = 64 * 1024;
+
+  private static final int PRIORITY_METADATA = 0;
+  private static final int PRIORITY_STREAM = 1;
+  private static final int PRIORITY_NORMAL = 2;
+
+  /** Longest scan of the pending set for one peer before it is deemed to have nothing wanted. */
+  private static final int MAX_SCAN = 8192;
+
+  private final ChunkId root;
+  private final TransferConfig config;
+  private final long tieOffset;
+  private final Map<ChunkId, Item> items = new HashMap<>();
+  private final List<Item> dataByOffset = new ArrayList<>();
+  private final TreeSet<Item> pending = new TreeSet<>(Item.ORDER);
+  private final TreeMap<NodeId, Peer> peers = new TreeMap<>();
+  private final Map<Long, Request> requests = new HashMap<>();
+  private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
+  private final ArrayDeque<FetchEvent> events = new ArrayDeque<>();
+  private long nextRequestId;
+  private long inFlightBytes;
+  private long totalBytes;
+  private long doneBytes;
+  private int totalLeaves;
+  private boolean planComplete;
+  private boolean completed;
+  private long readerOffset = -1;
+  private long bytesReceived;
+  private long duplicateBytes;
+
+  private static final class Item {
+    static final Comparator<Item> ORDER =
+        Comparator.<Item>comparingInt(i -> i.priority)
+            .thenComparingInt(i -> i.availability)
+            .thenComparingLong(i -> i.tieKey)
+            .thenComparing(i -> i.wanted.id());
+
+    final Wanted wanted;
+    final int[] leaves;
+    int priority;
+    int availability;
+    long tieKey;
+    int inFlight;
+    boolean done;
+    final Set<NodeId> badFrom = new HashSet<>();
+
+    Item(Wanted wanted, int[] leaves) {
+      this.wanted = wanted;
+      this.leaves = leaves;
+    }
+
+    int size() {
+      return wanted.sizeBytes() > 0 ? wanted.sizeBytes() : METADATA_SIZE_ESTIMATE;
+    }
+  }
+
+  private static final class Peer {
+    final NodeId id;
+    final boolean metadataHolder;
+    boolean all;
+    BitSet have = new BitSet();
+    final RateEstimator rate = new RateEstimator();
+    long window;
+    long inFlightBytes;
+    int strikes;
+    boolean banned;
+    final Set<Long> requests = new HashSet<>();
+
+    Peer(NodeId id, boolean metadataHolder, long window) {
+      this.id = id;
+      this.metadataHolder = metadataHolder;
+      this.window = window;
+    }
+
+    boolean canServe(Item item) {
+      if (banned || item.badFrom.contains(id)) {
+        return false;
+      }
+      if (item.wanted.isMetadata()) {
+        return metadataHolder || all;
+      }
+      if (all) {
+        return true;
+      }
+      for (int leaf : item.leaves) {
+        if (have.get(leaf)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private static final class Request {
+    final long id;
+    final Peer peer;
+    final Item item;
+    final long deadlineNanos;
+
+    Request(long id, Peer peer, Item item, long deadlineNanos) {
+      this.id = id;
+      this.peer = peer;
+      this.item = item;
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  /**
+   * @param self this node, whose id rotates the tie-break order
+   */
+  public FetchCore(ChunkId root, TransferConfig config, NodeId self) {
+    this(root, config, self, 0);
+  }
+
+  /**
+   * @param self this node, whose id rotates the tie-break order
+   * @param requestIdBase request ids start above it, so several fetches never share one
+   */
+  public FetchCore(ChunkId root, TransferConfig config, NodeId self, long requestIdBase) {
+    this.root = Objects.requireNonNull(root, "root");
+    this.config = Objects.requireNonNull(config, "config");
+    this.tieOffset = self.low() & 0x7fff_ffffL;
+    this.nextRequestId = requestIdBase + 1;
+  }
+
+  public ChunkId root() {
+    return root;
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /**
+   * A peer that may hold the snapshot: a complete holder ({@code all}) or a partial one (which
+   * holds every metadata chunk). Asks it which chunks it has.
+   */
+  public void addPeer(NodeId id, boolean all, long nowNanos) {
+    Peer p = peers.get(id);
+    if (p == null) {
+      p = new Peer(id, true, config.minPeerWindowBytes());
+      peers.put(id, p);
+      if (!all) {
+        outbox.add(new Outbound(id, new HaveQuery(root)));
+      }
+    }
+    if (all && !p.all) {
+      p.all = true;
+      adjustAvailabilityAll(+1);
+    }
+    schedule(nowNanos);
+  }
+
+  /** A peer's bitmap, or its claim to hold everything. */
+  public void onHave(NodeId id, boolean all, ChunkBitmap have, long nowNanos) {
+    Peer p = peers.get(id);
+    if (p == null || p.banned) {
+      return;
+    }
+    if (all && !p.all) {
+      p.all = true;
+      adjustAvailabilityAll(+1);
+    } else if (!p.all) {
+      BitSet added = have.toBitSet();
+      added.andNot(p.have);
+      p.have.or(added);
+      for (int leaf = added.nextSetBit(0); leaf >= 0; leaf = added.nextSetBit(leaf + 1)) {
+        Item item = leafItem(leaf);
+        if (item != null) {
+          rekey(item, () -> item.availability++);
+        }
+      }
+    }
+    schedule(nowNanos);
+  }
+
+  /** The peer disconnected or left: its requests go elsewhere. */
+  public void onPeerGone(NodeId id, long nowNanos) {
+    Peer p = peers.remove(id);
+    if (p == null) {
+      return;
+    }
+    dropRequests(p);
+    if (p.all) {
+      adjustAvailabilityAll(-1);
+    } else {
+      for (int leaf = p.have.nextSetBit(0); leaf >= 0; leaf = p.have.nextSetBit(leaf + 1)) {
+        Item item = leafItem(leaf);
+        if (item != null) {
+          rekey(item, () -> item.availability--);
+        }
+      }
+    }
+    schedule(nowNanos);
+  }
+
+  /**
+   * Chunks to fetch. Metadata chunks may be added at any time; data chunks once the metadata is
+   * known, with {@code totalLeaves} the snapshot's count of data chunks.
+   */
+  public void addWanted(List<Wanted> wanted, int totalLeaves, long nowNanos) {
+    this.totalLeaves = Math.max(this.totalLeaves, totalLeaves);
+    Map<ChunkId, List<Integer>> leavesById = new HashMap<>();
+    for (Wanted w : wanted) {
+      if (!w.isMetadata()) {
+        leavesById.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
+      }
+    }
+    for (Wanted w : wanted) {
+      if (items.containsKey(w.id())) {
+        continue;
+      }
+      List<Integer> leaves = leavesById.getOrDefault(w.id(), List.of());
+      Item item = new Item(w, leaves.stream().mapToInt(Integer::intValue).toArray());
+      item.priority = w.isMetadata() ? PRIORITY_METADATA : PRIORITY_NORMAL;
+      item.tieKey =
+          w.isMetadata()
+              ? 0
+              : Math.floorMod(w.leafIndex() + tieOffset, Math.max(1, this.totalLeaves));
+      for (Peer p : peers.values()) {
+        if (!w.isMetadata() && p.canServe(item)) {
+          item.availability++;
+        }
+      }
+      items.put(w.id(), item);
+      if (!w.isMetadata()) {
+        dataByOffset.add(item);
+        leafIndex.put(w.leafIndex(), item);
+        for (int leaf : item.leaves) {
+          leafIndex.put(leaf, item);
+        }
+      }
+      totalBytes += w.sizeBytes();
+      pending.add(item);
+    }
+    dataByOffset.sort(Comparator.comparingLong(i -> i.wanted.offset()));
+    applyStreamPriority();
+    schedule(nowNanos);
+  }
+
+  private final Map<Integer, Item> leafIndex = new HashMap<>();
+
+  /** No more chunks will be added: the fetch completes once all wanted chunks are in. */
+  public void onPlanComplete(long nowNanos) {
+    planComplete = true;
+    maybeComplete();
+  }
+
+  /** A chunk arrived for {@code requestId} from {@code peer} and was checked against its id. */
+  public void onChunk(NodeId peer, long requestId, boolean verified, int bytes, long nowNanos) {
+    bytesReceived += bytes;
+    Request r = requests.remove(requestId);
+    Peer p = peers.get(peer);
+    if (r == null) {
+      duplicateBytes += bytes;
+      return; // timed out or cancelled; the item has been reassigned
+    }
+    release(r);
+    Item item = r.item;
+    if (!verified) {
+      item.badFrom.add(peer);
+      events.add(new FetchEvent.BadChunk(peer, item.wanted.id()));
+      if (p != null && ++p.strikes >= config.banThreshold()) {
+        ban(p);
+      }
+      if (!item.done && item.inFlight == 0) {
+        pending.add(item);
+      }
+      schedule(nowNanos);
+      return;
+    }
+    if (p != null) {
+      p.rate.delivered(bytes, nowNanos);
+      grow(p, bytes, nowNanos);
+    }
+    if (item.done) {
+      duplicateBytes += bytes;
+    } else {
+      complete(item);
+      cancelOthers(item);
+    }
+    schedule(nowNanos);
+    maybeComplete();
+  }
+
+  /** The peer refused a request. */
+  public void onRefused(NodeId peer, long requestId, ChunkRefused.Reason reason, long nowNanos) {
+    Request r = requests.remove(requestId);
+    if (r == null) {
+      return;
+    }
+    release(r);
+    Peer p = peers.get(peer);
+    if (p != null) {
+      if (reason == ChunkRefused.Reason.NOT_FOUND) {
+        r.item.badFrom.add(peer); // not bad bytes, but no point asking this peer again
+      } else {
+        p.window = Math.max(config.minPeerWindowBytes(), p.window / 2);
+      }
+    }
+    if (!r.item.done && r.item.inFlight == 0) {
+      pending.add(r.item);
+    }
+    schedule(nowNanos);
+  }
+
+  /** A reader is at {@code offset} of the data stream: chunks just after it come first. */
+  public void onReaderPosition(long offset, long nowNanos) {
+    readerOffset = offset;
+    applyStreamPriority();
+    schedule(nowNanos);
+  }
+
+  /** Expires overdue requests. */
+  public void onTimer(long nowNanos) {
+    List<Request> overdue = new ArrayList<>();
+    for (Request r : requests.values()) {
+      if (nowNanos - r.deadlineNanos >= 0) {
+        overdue.add(r);
+      }
+    }
+    overdue.sort(Comparator.comparingLong(r -> r.id));
+    for (Request r : overdue) {
+      requests.remove(r.id);
+      release(r);
+      r.peer.window = Math.max(config.minPeerWindowBytes(), r.peer.window / 2);
+      outbox.add(new Outbound(r.peer.id, new Cancel(r.id)));
+      if (!r.item.done && r.item.inFlight == 0) {
+        pending.add(r.item);
+      }
+    }
+    schedule(nowNanos);
+  }
+
+  // ---------------------------------------------------------------- outputs
+
+  public Outbound pollOutbound() {
+    return outbox.poll();
+  }
+
+  public FetchEvent pollEvent() {
+    return events.poll();
+  }
+
+  /** The earliest request deadline, or {@code Long.MAX_VALUE} with none in flight. */
+  public long nextDeadlineNanos() {
+    long best = Long.MAX_VALUE;
+    for (Request r : requests.values()) {
+      if (best == Long.MAX_VALUE || r.deadlineNanos - best < 0) {
+        best = r.deadlineNanos;
+      }
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  public boolean isComplete() {
+    return completed;
+  }
+
+  /** Bytes of data chunks wanted in all. */
+  public long totalBytes() {
+    return totalBytes;
+  }
+
+  /** Bytes of data chunks verified so far. */
+  public long doneBytes() {
+    return doneBytes;
+  }
+
+  /** Chunk bytes received, duplicates and failures included. */
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  /** Bytes received for chunks already done (endgame duplicates, late replies). */
+  public long duplicateBytes() {
+    return duplicateBytes;
+  }
+
+  /** Peers currently usable (not banned). */
+  public int activePeers() {
+    int n = 0;
+    for (Peer p : peers.values()) {
+      n += p.banned ? 0 : 1;
+    }
+    return n;
+  }
+
+  /** Peers banned for bad chunks. */
+  public List<NodeId> bannedPeers() {
+    List<NodeId> out = new ArrayList<>();
+    for (Peer p : peers.values()) {
+      if (p.banned) {
+        out.add(p.id);
+      }
+    }
+    return out;
+  }
+
+  /** Chunks wanted but not yet verified. */
+  public int remainingChunks() {
+    int n = 0;
+    for (Item i : items.values()) {
+      n += i.done ? 0 : 1;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Fills every peer's window, one request per peer per pass, so peers share the rarest work. */
+  private void schedule(long nowNanos) {
+    boolean progress = true;
+    while (progress && inFlightBytes < config.maxInFlightBytes()) {
+      progress = false;
+      for (Peer p : peers.values()) {
+        if (p.banned || p.inFlightBytes >= p.window || inFlightBytes >= config.maxInFlightBytes()) {
+          continue;
+        }
+        Item item = pick(p);
+        if (item == null) {
+          item = pickEndgame(p);
+        }
+        if (item != null) {
+          send(p, item, nowNanos);
+          progress = true;
+        }
+      }
+    }
+  }
+
+  private Item pick(Peer p) {
+    int scanned = 0;
+    for (Iterator<Item> it = pending.iterator(); it.hasNext() && scanned < MAX_SCAN; scanned++) {
+      Item item = it.next();
+      if (p.canServe(item)) {
+        it.remove();
+        return item;
+      }
+    }
+    return null;
+  }
+
+  /** With nothing pending, a duplicate of a request still in flight elsewhere. */
+  private Item pickEndgame(Peer p) {
+    if (!pending.isEmpty() || !planComplete) {
+      return null;
+    }
+    Item best = null;
+    for (Request r : requests.values()) {
+      Item item = r.item;
+      if (!item.done
+          && item.inFlight < config.endgameDuplicates()
+          && r.peer != p
+          && p.canServe(item)
+          && !requestedFrom(item, p)
+          && (best == null || Item.ORDER.compare(item, best) < 0)) {
+        best = item;
+      }
+    }
+    return best;
+  }
+
+  private boolean requestedFrom(Item item, Peer p) {
+    for (long id : p.requests) {
+      if (requests.get(id).item == item) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void send(Peer p, Item item, long nowNanos) {
+    long id = nextRequestId++;
+    double rate = p.rate.bytesPerSecond(nowNanos);
+    long expected = rate > 0 ? (long) (item.size() * 1e9 / rate) : 0;
+    long timeout = Math.max(config.requestTimeoutNanos(), 8 * expected);
+    Request r = new Request(id, p, item, nowNanos + timeout);
+    requests.put(id, r);
+    p.requests.add(id);
+    p.inFlightBytes += item.size();
+    inFlightBytes += item.size();
+    item.inFlight++;
+    outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), (long) rate)));
+  }
+
+  private void release(Request r) {
+    r.peer.requests.remove(r.id);
+    r.peer.inFlightBytes -= r.item.size();
+    inFlightBytes -= r.item.size();
+    r.item.inFlight--;
+  }
+
+  private void grow(Peer p, int bytes, long nowNanos) {
+    double rate = p.rate.bytesPerSecond(nowNanos);
+    long byTime = (long) (rate * config.targetQueueNanos() / 1e9);
+    long next = rate > 0 ? Math.max(byTime, p.window) : p.window + bytes;
+    if (rate > 0 && byTime < p.window) {
+      next = Math.max(byTime, p.window - bytes); // shrink gently toward the measured rate
+    }
+    p.window = Math.max(config.minPeerWindowBytes(), Math.min(config.maxPeerWindowBytes(), next));
+  }
+
+  private void complete(Item item) {
+    item.done = true;
+    pending.remove(item);
+    doneBytes += item.wanted.sizeBytes();
+  }
+
+  private void cancelOthers(Item item) {
+    List<Request> others = new ArrayList<>();
+    for (Request r : requests.values()) {
+      if (r.item == item) {
+        others.add(r);
+      }
+    }
+    others.sort(Comparator.comparingLong(r -> r.id));
+    for (Request r : others) {
+      requests.remove(r.id);
+      release(r);
+      outbox.add(new Outbound(r.peer.id, new Cancel(r.id)));
+    }
+  }
+
+  private void ban(Peer p) {
+    p.banned = true;
+    events.add(new FetchEvent.PeerBanned(p.id, p.strikes));
+    dropRequests(p);
+  }
+
+  private void dropRequests(Peer p) {
+    List<Long> ids = new ArrayList<>(p.requests);
+    ids.sort(Long::compare);
+    for (long id : ids) {
+      Request r = requests.remove(id);
+      if (r != null) {
+        release(r);
+        if (!r.item.done && r.item.inFlight == 0) {
+          pending.add(r.item);
+        }
+      }
+    }
+  }
+
+  private void maybeComplete() {
+    if (!completed
+        && planComplete
+        && pending.isEmpty()
+        && requests.isEmpty()
+        && remainingChunks() == 0) {
+      completed = true;
+      events.add(new FetchEvent.Completed());
+    }
+  }
+
+  private void adjustAvailabilityAll(int delta) {
+    for (Item item : items.values()) {
+      if (!item.wanted.isMetadata() && !item.done) {
+        rekey(item, () -> item.availability += delta);
+      }
+    }
+  }
+
+  private Item leafItem(int leaf) {
+    return leafIndex.get(leaf);
+  }
+
+  /** Changes an item's ordering key without corrupting the pending set. */
+  private void rekey(Item item, Runnable change) {
+    boolean wasPending = pending.remove(item);
+    change.run();
+    if (wasPending) {
+      pending.add(item);
+    }
+  }
+
+  private void applyStreamPriority() {
+    if (readerOffset < 0) {
+      return;
+    }
+    long end = readerOffset + config.streamReadaheadBytes();
+    for (Item item : dataByOffset) {
+      int want =
+          item.wanted.offset() + item.wanted.sizeBytes() > readerOffset
+                  && item.wanted.offset() < end
+              ? PRIORITY_STREAM
+              : PRIORITY_NORMAL;
+      if (item.priority != want && !item.done) {
+        int w = want;
+        rekey(
+            item,
+            () -> {
+              item.priority = w;
+              item.tieKey =
+                  w == PRIORITY_STREAM
+                      ? item.wanted.offset()
+                      : Math.floorMod(
+                          item.wanted.leafIndex() + tieOffset, Math.max(1, totalLeaves));
+            });
+      }
+    }
+  }
+}

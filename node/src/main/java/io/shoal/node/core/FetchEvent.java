@@ -1,0 +1,16 @@
+package io.shoal.node.core;
+
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.gossip.NodeId;
+
+/** What a fetch reports to its driver. */
+public sealed interface FetchEvent {
+  /** A peer sent {@code badChunks} chunks that failed verification and will not be asked again. */
+  record PeerBanned(NodeId peer, int badChunks) implements FetchEvent {}
+
+  /** A chunk failed verification; it goes back to be fetched from another peer. */
+  record BadChunk(NodeId peer, ChunkId id) implements FetchEvent {}
+
+  /** Every wanted chunk is verified and the plan is complete. */
+  record Completed() implements FetchEvent {}
+}

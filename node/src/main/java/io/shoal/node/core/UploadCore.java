@@ -1,0 +1,189 @@
+package io.shoal.node.core;
+
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.core.TransferMessage.ChunkRefused;
+import io.shoal.node.core.TransferMessage.ChunkRequest;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Decides which chunk request to serve next, so that a node serving many fetchers at once stays
+ * fair and bounded: requests wait in a short queue per peer (past it they are refused as busy),
+ * peers are served round-robin, only while their connection is writable, with a bound on chunks
+ * being sent at once (per peer and overall), and optionally within an upload rate (a token bucket).
+ *
+ * <p>Single-threaded; time comes in as {@code nowNanos}.
+ */
+public final class UploadCore {
+  /** Most requests queued per peer; more are refused as busy. */
+  public static final int MAX_QUEUED_PER_PEER = 1024;
+
+  /** Most chunks being written at once, overall. */
+  public static final int MAX_SERVING = 64;
+
+  /** Most chunks being written at once to one peer. */
+  public static final int MAX_SERVING_PER_PEER = 32;
+
+  /**
+   * A request to serve now.
+   *
+   * @param peer the requester
+   * @param requestId its request id
+   * @param id the chunk
+   * @param linkBytesPerSecond the requester's measured rate from us, 0 if unknown
+   */
+  public record Serve(NodeId peer, long requestId, ChunkId id, long linkBytesPerSecond) {}
+
+  private static final class PeerQueue {
+    final ArrayDeque<ChunkRequest> queue = new ArrayDeque<>();
+    boolean writable = true;
+    int serving;
+  }
+
+  private final long rateBytesPerSecond;
+  private final long burstBytes;
+  private final TreeMap<NodeId, PeerQueue> peers = new TreeMap<>();
+  private final ArrayDeque<FetchCore.Outbound> outbox = new ArrayDeque<>();
+  private NodeId lastServed;
+  private int serving;
+  private double tokens;
+  private long tokensAtNanos;
+  private boolean tokensStarted;
+
+  /**
+   * @param rateBytesPerSecond upload limit, or 0 for none
+   */
+  public UploadCore(long rateBytesPerSecond) {
+    this.rateBytesPerSecond = rateBytesPerSecond;
+    this.burstBytes = Math.max(4L << 20, rateBytesPerSecond / 10);
+  }
+
+  public void onRequest(NodeId peer, ChunkRequest r, long nowNanos) {
+    PeerQueue q = peers.computeIfAbsent(peer, k -> new PeerQueue());
+    if (q.queue.size() >= MAX_QUEUED_PER_PEER) {
+      outbox.add(
+          new FetchCore.Outbound(peer, new ChunkRefused(r.requestId(), ChunkRefused.Reason.BUSY)));
+      return;
+    }
+    q.queue.add(r);
+  }
+
+  /** Drops a queued request; one already being written is not recalled. */
+  public void onCancel(NodeId peer, long requestId) {
+    PeerQueue q = peers.get(peer);
+    if (q != null) {
+      q.queue.removeIf(r -> r.requestId() == requestId);
+    }
+  }
+
+  public void onWritable(NodeId peer, boolean writable) {
+    PeerQueue q = peers.get(peer);
+    if (q != null) {
+      q.writable = writable;
+    }
+  }
+
+  /** A chunk of {@code bytes} finished writing to {@code peer}. */
+  public void onServed(NodeId peer, long bytes, long nowNanos) {
+    PeerQueue q = peers.get(peer);
+    if (q != null && q.serving > 0) {
+      q.serving--;
+    }
+    serving = Math.max(0, serving - 1);
+    if (rateBytesPerSecond > 0) {
+      refill(nowNanos);
+      tokens -= bytes;
+    }
+  }
+
+  public void onPeerGone(NodeId peer) {
+    PeerQueue q = peers.remove(peer);
+    if (q != null) {
+      serving = Math.max(0, serving - q.serving);
+    }
+  }
+
+  /** The next request to serve now, round-robin over peers, or null. */
+  public Serve pollServe(long nowNanos) {
+    if (serving >= MAX_SERVING || peers.isEmpty()) {
+      return null;
+    }
+    if (rateBytesPerSecond > 0) {
+      refill(nowNanos);
+      if (tokens <= 0) {
+        return null;
+      }
+    }
+    Iterator<Map.Entry<NodeId, PeerQueue>> it = rotation();
+    while (it.hasNext()) {
+      Map.Entry<NodeId, PeerQueue> e = it.next();
+      PeerQueue q = e.getValue();
+      if (q.writable && q.serving < MAX_SERVING_PER_PEER && !q.queue.isEmpty()) {
+        ChunkRequest r = q.queue.poll();
+        q.serving++;
+        serving++;
+        lastServed = e.getKey();
+        return new Serve(e.getKey(), r.requestId(), r.id(), r.linkBytesPerSecond());
+      }
+    }
+    return null;
+  }
+
+  public FetchCore.Outbound pollOutbound() {
+    return outbox.poll();
+  }
+
+  /** When tokens allow serving again, if rate-limited and waiting; else Long.MAX_VALUE. */
+  public long nextDeadlineNanos(long nowNanos) {
+    if (rateBytesPerSecond <= 0 || tokens > 0 || !hasQueued()) {
+      return Long.MAX_VALUE;
+    }
+    long wait = (long) ((-tokens + 1) * 1e9 / rateBytesPerSecond);
+    return nowNanos + Math.max(1, wait);
+  }
+
+  /** Requests waiting, for metrics. */
+  public int queued() {
+    int n = 0;
+    for (PeerQueue q : peers.values()) {
+      n += q.queue.size();
+    }
+    return n;
+  }
+
+  private boolean hasQueued() {
+    for (PeerQueue q : peers.values()) {
+      if (!q.queue.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Peers after the last one served, wrapping around. */
+  private Iterator<Map.Entry<NodeId, PeerQueue>> rotation() {
+    if (lastServed == null) {
+      return peers.entrySet().iterator();
+    }
+    var after = peers.tailMap(lastServed, false).entrySet();
+    var before = peers.headMap(lastServed, true).entrySet();
+    return java.util.stream.Stream.concat(after.stream(), before.stream()).iterator();
+  }
+
+  private void refill(long nowNanos) {
+    if (!tokensStarted) {
+      tokensStarted = true;
+      tokens = burstBytes;
+      tokensAtNanos = nowNanos;
+      return;
+    }
+    long elapsed = nowNanos - tokensAtNanos;
+    if (elapsed > 0) {
+      tokens = Math.min((double) burstBytes, tokens + elapsed * (double) rateBytesPerSecond / 1e9);
+      tokensAtNanos = nowNanos;
+    }
+  }
+}

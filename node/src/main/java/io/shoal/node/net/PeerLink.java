@@ -1,0 +1,87 @@
+package io.shoal.node.net;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.shoal.gossip.NodeId;
+
+/**
+ * One authenticated connection to a peer, as the transfer layer sees it: where to send the reply to
+ * a request, and whether the socket can take more. Thread-safe (Netty channels are).
+ */
+public final class PeerLink {
+  private final Channel channel;
+  private final NodeId peer;
+
+  PeerLink(Channel channel, NodeId peer) {
+    this.channel = channel;
+    this.peer = peer;
+  }
+
+  public NodeId peer() {
+    return peer;
+  }
+
+  /** Sends a control message on this connection. */
+  public void send(Object message) {
+    channel.writeAndFlush(message, channel.voidPromise());
+  }
+
+  /**
+   * Sends a chunk frame: its header, then the payload (a buffer or a file region). Both writes
+   * happen in one task on the channel's event loop, so no other write can fall between them.
+   */
+  public ChannelFuture sendChunk(io.netty.buffer.ByteBuf header, Object payload) {
+    io.netty.channel.ChannelPromise promise = channel.newPromise();
+    if (channel.eventLoop().inEventLoop()) {
+      channel.write(header, channel.voidPromise());
+      channel.writeAndFlush(payload, promise);
+    } else {
+      channel
+          .eventLoop()
+          .execute(
+              () -> {
+                channel.write(header, channel.voidPromise());
+                channel.writeAndFlush(payload, promise);
+              });
+    }
+    return promise;
+  }
+
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  public boolean isActive() {
+    return channel.isActive();
+  }
+
+  public EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  public ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  /** Stops or resumes reading from the socket, which pushes back on the sender. */
+  public void setAutoRead(boolean autoRead) {
+    channel.config().setAutoRead(autoRead);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PeerLink l && l.channel == channel;
+  }
+
+  @Override
+  public int hashCode() {
+    return System.identityHashCode(channel);
+  }
+
+  @Override
+  public String toString() {
+    return "PeerLink[" + peer.shortHex() + " " + channel.remoteAddress() + "]";
+  }
+}
