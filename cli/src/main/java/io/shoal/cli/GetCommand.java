@@ -60,18 +60,29 @@ final class GetCommand implements Callable<Integer> {
     Optional<NodeClient> node = NodeClient.find(data.dir);
     if (node.isPresent()) {
       if (target.equals("-")) {
-        throw new CliException(
-            "a node owns "
-                + data.dir
-                + "; '-o -' reads the store directly, so stop the node or write to a file");
+        long start = System.nanoTime();
+        long bytes = node.get().download("/snapshots/" + snapshot + "/", System.out);
+        report(
+            new ShoalNode.Written(
+                snapshot.name(),
+                snapshot.version().orElse(0),
+                "",
+                "stdout",
+                1,
+                bytes,
+                (System.nanoTime() - start) / 1e9),
+            true);
+        return 0;
       }
-      ShoalNode.Written w =
-          node.get()
-              .post(
-                  "/get",
-                  new ShoalNode.GetCall(
-                      ref, Path.of(target).toAbsolutePath().normalize().toString(), force, !noSync),
-                  ShoalNode.Written.class);
+      ShoalNode.GetCall call =
+          new ShoalNode.GetCall(
+              ref, Path.of(target).toAbsolutePath().normalize().toString(), force, !noSync);
+      ShoalNode.Written w;
+      try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
+        w =
+            node.get()
+                .postWithProgress("/get", call, ShoalNode.Written.class, snapshot.name(), progress);
+      }
       report(w, false);
       return 0;
     }

@@ -1,14 +1,10 @@
 package io.shoal.cli;
 
+import io.shoal.chunkstore.IoErrors;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 
 /** Entry point: runs one command and exits with its code. */
@@ -22,6 +18,12 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0
+        && (args[0].equals("fetch") || args[0].equals("demo"))
+        && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // A temporary node's own events would drown the command's output (unless asked for).
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     if (args.length > 0 && args[0].equals("node")) {
       // A long-running node's log lines carry their time.
       System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
@@ -64,26 +66,10 @@ public final class Main {
 
   /** One line that tells an operator what went wrong, without a stack trace. */
   static String describe(Throwable ex) {
-    if (ex instanceof NoSuchFileException e) {
-      return "no such file or directory: "
-          + e.getFile()
-          + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
+    if (ex instanceof IOException e) {
+      return IoErrors.describe(e);
     }
-    if (ex instanceof AccessDeniedException e) {
-      return "permission denied: " + e.getFile();
-    }
-    if (ex instanceof FileAlreadyExistsException e) {
-      return e.getFile() + (e.getReason() == null ? " already exists" : " " + e.getReason());
-    }
-    if (ex instanceof DirectoryNotEmptyException e) {
-      return "directory is not empty: " + e.getFile();
-    }
-    if (ex instanceof FileSystemException e && e.getReason() != null) {
-      return e.getReason() + ": " + e.getFile();
-    }
-    if (ex instanceof IOException
-        || ex instanceof IllegalArgumentException
-        || ex instanceof CliException) {
+    if (ex instanceof IllegalArgumentException || ex instanceof CliException) {
       return ex.getMessage();
     }
     return "internal error: " + ex + " (set SHOAL_DEBUG=1 for the stack trace)";

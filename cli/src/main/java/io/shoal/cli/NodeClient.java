@@ -82,6 +82,84 @@ final class NodeClient {
     return JSON.readValue(send(req), type);
   }
 
+  /**
+   * Posts a request that may take long, polling {@code /transfers} meanwhile for the fetch of
+   * {@code name} and reporting it to {@code progress}.
+   */
+  <T> T postWithProgress(
+      String path, Object body, Class<T> type, String name, ProgressBars progress)
+      throws IOException {
+    java.util.concurrent.CompletableFuture<T> call =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return post(path, body, type);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    while (true) {
+      try {
+        return call.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        try {
+          for (io.shoal.node.TransferView v :
+              get(
+                  "/transfers",
+                  new TypeReference<java.util.List<io.shoal.node.TransferView>>() {})) {
+            if (v.name().equals(name)) {
+              progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
+            }
+          }
+        } catch (IOException | RuntimeException ignored) {
+          // Progress is best effort; the call itself reports failures.
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c =
+            e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        if (c instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IOException(c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted");
+      }
+    }
+  }
+
+  /** Streams {@code path} into {@code out}; returns the bytes copied. */
+  long download(String path, java.io.OutputStream out) throws IOException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).GET().build();
+    HttpResponse<java.io.InputStream> r;
+    try {
+      r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (ConnectException e) {
+      throw new IOException("no node answers at " + base + " (is 'shoal node' running?)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for the node");
+    }
+    try (java.io.InputStream in = r.body()) {
+      if (r.statusCode() / 100 != 2) {
+        String message;
+        try {
+          message = JSON.readTree(in.readAllBytes()).path("error").asText("HTTP " + r.statusCode());
+        } catch (IOException e) {
+          message = "HTTP " + r.statusCode();
+        }
+        throw new CliException("node: " + message);
+      }
+      java.io.OutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 20);
+      long n = in.transferTo(buffered);
+      buffered.flush();
+      return n;
+    }
+  }
+
   private byte[] send(HttpRequest req) throws IOException {
     HttpResponse<byte[]> r;
     try {

@@ -64,6 +64,32 @@ final class NodeCommand implements Callable<Integer> {
       description = "cluster name; peers of other clusters are refused (default: ${DEFAULT-VALUE})")
   String clusterId;
 
+  @Option(
+      names = "--follow",
+      paramLabel = "PATTERN",
+      description =
+          "fetch the newest version of every name matching PATTERN as soon as gossip announces it (* and ? wildcards; repeatable; '*' follows all)")
+  List<String> follow = new ArrayList<>();
+
+  @Option(
+      names = "--keep",
+      paramLabel = "K",
+      defaultValue = "10",
+      description =
+          "versions of each name to keep after a fetch or publication (default: ${DEFAULT-VALUE}; 0 keeps all)")
+  int keep;
+
+  @Option(
+      names = "--upload-limit",
+      paramLabel = "MB/s",
+      description = "cap on the bytes per second this node serves to peers (default: none)")
+  Double uploadLimitMegabytes;
+
+  @Option(
+      names = "--no-compression",
+      description = "never send chunks LZ4-compressed, even on slow links")
+  boolean noCompression;
+
   @Override
   public Integer call() throws Exception {
     HostPort listenAt = HostPort.parse(listen);
@@ -79,7 +105,11 @@ final class NodeCommand implements Callable<Integer> {
             .withHttp(httpAt.host(), httpAt.port())
             .withSeeds(seeds)
             .withCluster(clusterId, key)
-            .withAdvertise(advertise == null ? null : Endpoint.parse(advertise));
+            .withAdvertise(advertise == null ? null : Endpoint.parse(advertise))
+            .withFollow(follow)
+            .withKeep(keep)
+            .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
+            .withCompression(!noCompression);
     ShoalNode node = ShoalNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

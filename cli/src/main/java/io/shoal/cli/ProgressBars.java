@@ -46,6 +46,24 @@ final class ProgressBars implements Progress, AutoCloseable {
     }
   }
 
+  /** Sets absolute progress (for progress polled from a node). */
+  void update(long done, long total, String extra) {
+    if (!enabled) {
+      return;
+    }
+    if (bar == null && total > 0) {
+      begin(total);
+    }
+    ProgressBar b = bar;
+    if (b != null) {
+      if (total > 0 && b.getMax() != total) {
+        b.maxHint(total);
+      }
+      b.stepTo(done);
+      b.setExtraMessage(extra);
+    }
+  }
+
   @Override
   public void close() {
     ProgressBar b = bar;

@@ -16,12 +16,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+// No mixinStandardHelpOptions: its -V/--version would clash with --version N below.
 @Command(
     name = "publish",
-    mixinStandardHelpOptions = true,
     description = "Publish a file or a directory as the next version of NAME.")
 final class PublishCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Mixin DataDirOption data;
   @Mixin OutputOption output;
 

@@ -18,6 +18,8 @@ import picocli.CommandLine.HelpCommand;
       StatusCommand.class,
       PublishCommand.class,
       GetCommand.class,
+      FetchCommand.class,
+      DemoCommand.class,
       LsCommand.class,
       GcCommand.class,
       HelpCommand.class

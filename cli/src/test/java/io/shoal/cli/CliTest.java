@@ -39,6 +39,15 @@ class CliTest {
     assertThat(r.out()).contains("publish", "get", "ls", "gc");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"publish", "get", "fetch", "ls", "gc", "node", "status", "demo"})
+  void everyCommand_answersHelp(String command) {
+    Run r = shoal(command, "--help");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("Usage: shoal " + command);
+  }
+
   @Test
   void publishGetLs_roundTripADirectory() throws Exception {
     Path src = tmp.resolve("src");
@@ -134,6 +143,65 @@ class CliTest {
     Run status = shoal("status", "--data", data());
     assertThat(status.code()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(status.err()).contains("no node is running");
+  }
+
+  @Test
+  void fetch_joinsFetchesWritesAndLeaves_andWithDataMovesOnlyTheDelta() throws Exception {
+    Path src = TestData.randomFile(tmp.resolve("blob.bin"), 4, 3_000_000);
+    try (io.shoal.node.ShoalNode seed =
+        io.shoal.node.ShoalNode.start(io.shoal.node.NodeConfig.loopback(Path.of(data())))) {
+      String join = "127.0.0.1:" + seed.peerAddress().port();
+      assertThat(shoal("publish", "blob", src.toString(), "--data", data()).code()).isZero();
+
+      Path out = tmp.resolve("out.bin");
+      Run fetched = shoal("fetch", "blob", "-o", out.toString(), "--join", join, "--no-sync");
+      assertThat(fetched.code()).as(fetched.err()).isZero();
+      assertThat(fetched.out()).contains("fetched blob@1", "from 1 peer(s)");
+      assertThat(Files.mismatch(src, out)).isEqualTo(-1);
+
+      Run again = shoal("fetch", "blob", "-o", out.toString(), "--join", join);
+      assertThat(again.code()).isEqualTo(Main.EXIT_FAILURE);
+      assertThat(again.err()).contains("use --force");
+
+      Path keep = tmp.resolve("kept");
+      Path first = tmp.resolve("first.bin");
+      assertThat(
+              shoal(
+                      "fetch",
+                      "blob",
+                      "-o",
+                      first.toString(),
+                      "--join",
+                      join,
+                      "--data",
+                      keep.toString())
+                  .code())
+          .isZero();
+      byte[] edited = Files.readAllBytes(src);
+      edited[1_500_000] ^= 1;
+      Files.write(src, edited);
+      assertThat(shoal("publish", "blob", src.toString(), "--data", data()).code()).isZero();
+      Path second = tmp.resolve("second.bin");
+      Run delta =
+          shoal(
+              "fetch",
+              "blob",
+              "-o",
+              second.toString(),
+              "--join",
+              join,
+              "--data",
+              keep.toString(),
+              "--json");
+      assertThat(delta.code()).as(delta.err()).isZero();
+      JsonNode report = new ObjectMapper().readTree(delta.out());
+      assertThat(report.get("version").asLong()).isEqualTo(2);
+      assertThat(report.get("fetchedBytes").asLong())
+          .as("bytes moved for a one-byte edit")
+          .isPositive()
+          .isLessThan(1_000_000);
+      assertThat(Files.mismatch(src, second)).isEqualTo(-1);
+    }
   }
 
   @Test

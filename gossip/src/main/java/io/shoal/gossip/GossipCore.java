@@ -66,6 +66,7 @@ public final class GossipCore {
   private long nextReconnectNanos;
   private boolean leaving;
   private long droppedMessages;
+  private long syncReplies;
 
   /** A member's pending suspicion expiry or dead-retention removal. */
   private record MemberTimer(long deadlineNanos, NodeId id, long seq)
@@ -256,6 +257,14 @@ public final class GossipCore {
   }
 
   /** Messages dropped because the outbox was full. */
+  /**
+   * Push-pull replies received: past 0, this node has exchanged catalogs with a member at least
+   * once (after a join, it knows what the seed knew).
+   */
+  public long syncReplies() {
+    return syncReplies;
+  }
+
   public long droppedMessages() {
     return droppedMessages;
   }
@@ -544,17 +553,19 @@ public final class GossipCore {
                   catalogs.isDigestComplete(GossipConfig.MAX_DIGEST_ENTRIES),
                   catalogs.deltasFor(
                       s.digest(), s.digestComplete(), GossipConfig.MAX_SYNC_DELTA_BYTES)));
-      case REPLY ->
-          send(
-              fromAddress,
-              from,
-              new Sync(
-                  Sync.Phase.FINAL,
-                  List.of(self.toUpdate(selfId)),
-                  List.of(),
-                  false,
-                  catalogs.deltasFor(
-                      s.digest(), s.digestComplete(), GossipConfig.MAX_SYNC_DELTA_BYTES)));
+      case REPLY -> {
+        syncReplies++;
+        send(
+            fromAddress,
+            from,
+            new Sync(
+                Sync.Phase.FINAL,
+                List.of(self.toUpdate(selfId)),
+                List.of(),
+                false,
+                catalogs.deltasFor(
+                    s.digest(), s.digestComplete(), GossipConfig.MAX_SYNC_DELTA_BYTES)));
+      }
       case FINAL -> {}
     }
   }

@@ -50,6 +50,20 @@ class GossipCoreTest {
   }
 
   @Test
+  @DisplayName("a joiner knows the seed's members and catalog once its first sync reply is in")
+  void join_firstSyncReply_carriesTheSeedsCatalog() {
+    GossipHarness h = new GossipHarness(FAST, 9);
+    Node seed = h.add(0);
+    h.publish(seed, "orders", held(3, "r3"));
+    Node joiner = h.add(1);
+    h.join(joiner, seed.address);
+    h.runUntil(() -> joiner.core.syncReplies() > 0, s(0.001), s(5));
+    assertThat(joiner.core.members()).hasSize(2);
+    assertThat(joiner.core.catalogs()).containsKey(seed.id);
+    assertThat(joiner.core.catalogs().get(seed.id)).containsKey("orders");
+  }
+
+  @Test
   @DisplayName("a crashed member is suspected, then declared dead by every other member")
   void crash_isSuspectedThenDeclaredDead() {
     GossipHarness h = cluster(5, 2);

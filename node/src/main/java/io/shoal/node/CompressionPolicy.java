@@ -2,31 +2,47 @@ package io.shoal.node;
 
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
- * When to send a chunk LZ4-compressed: only when that pays. It pays when the link is slower than
- * the compressor (else the CPU becomes the bottleneck) and the chunk compresses (else the work is
- * wasted). The link's speed is what the requester measured and sent with its request; the
- * compressor's speed is measured here, on the chunks actually compressed; compressibility is judged
- * from LZ4 on a 4 KiB sample of the chunk before compressing it whole.
+ * When to send a chunk LZ4-compressed: only when that pays. It pays when the link, not this node,
+ * is what limits the transfer, the link is slower than the compressor (else the CPU becomes the
+ * bottleneck), and the data compresses (else the work is wasted).
+ *
+ * <ul>
+ *   <li>The link limits when the connection has a backlog of unsent bytes or an upload limit is
+ *       set; otherwise chunks go raw, zero-copy from their files.
+ *   <li>The link's speed is what the requester measured from this node and sent with its request;
+ *       the compressor's is measured here, on the chunks actually compressed.
+ *   <li>Compressibility is measured on what was sent recently (a moving average of the compressed
+ *       to raw ratio). While it says the data does not compress, only one chunk in {@link
+ *       #PROBE_EVERY} is tried, so a change in the data is noticed at little cost; a tried chunk is
+ *       first judged on a 4 KiB sample, and sent compressed only if it shrank enough whole.
+ * </ul>
  *
  * <p>Thread-safe.
  */
 final class CompressionPolicy {
   static final int SAMPLE_BYTES = 4096;
 
-  /** Compress only if the sample shrinks to this fraction or less. */
-  static final double MAX_SAMPLE_RATIO = 0.85;
+  /** Compress only if the data shrinks to this fraction or less. */
+  static final double MAX_RATIO = 0.85;
 
   /** Compress only if the link is slower than this fraction of the compressor. */
   static final double LINK_TO_COMPRESSOR = 0.5;
 
+  /** While data looks incompressible, try one chunk in this many. */
+  static final int PROBE_EVERY = 32;
+
   static final double INITIAL_COMPRESSOR_BYTES_PER_SECOND = 400e6;
 
+  private static final double SMOOTHING = 0.1;
   private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
 
   private final boolean enabled;
-  private volatile double compressorBytesPerSecond = INITIAL_COMPRESSOR_BYTES_PER_SECOND;
+  private double compressorBytesPerSecond = INITIAL_COMPRESSOR_BYTES_PER_SECOND;
+  private double ratio = 0.5;
+  private long decisions;
 
   CompressionPolicy(boolean enabled) {
     this.enabled = enabled;
@@ -36,37 +52,64 @@ final class CompressionPolicy {
     return LZ4.fastCompressor();
   }
 
-  static net.jpountz.lz4.LZ4SafeDecompressor decompressor() {
+  static LZ4SafeDecompressor decompressor() {
     return LZ4.safeDecompressor();
   }
 
-  /** Whether the link is slow enough that compression could pay. */
-  boolean linkWantsCompression(long linkBytesPerSecond) {
-    return enabled
-        && linkBytesPerSecond > 0
-        && linkBytesPerSecond < LINK_TO_COMPRESSOR * compressorBytesPerSecond;
+  /**
+   * Whether to try compressing the next chunk for a peer.
+   *
+   * @param linkBytesPerSecond the requester's measured rate from this node, 0 if unknown
+   * @param linkBound whether the link is what limits (a send backlog, or an upload limit)
+   */
+  synchronized boolean shouldTry(long linkBytesPerSecond, boolean linkBound) {
+    if (!enabled
+        || !linkBound
+        || linkBytesPerSecond <= 0
+        || linkBytesPerSecond >= LINK_TO_COMPRESSOR * compressorBytesPerSecond) {
+      return false;
+    }
+    decisions++;
+    return ratio <= MAX_RATIO || decisions % PROBE_EVERY == 0;
   }
 
-  /** Whether a sample of the chunk compresses well enough to compress the whole. */
-  static boolean sampleCompresses(byte[] chunk) {
+  /** Whether a sample of the chunk compresses well enough to compress the whole; notes it. */
+  boolean sampleCompresses(byte[] chunk) {
     int n = Math.min(SAMPLE_BYTES, chunk.length);
     if (n < 256) {
       return false;
     }
     byte[] out = new byte[LZ4.fastCompressor().maxCompressedLength(n)];
     int c = LZ4.fastCompressor().compress(chunk, 0, n, out, 0, out.length);
-    return c <= n * MAX_SAMPLE_RATIO;
+    double r = (double) c / n;
+    if (r > MAX_RATIO) {
+      observeRatio(r);
+      return false;
+    }
+    return true;
   }
 
-  /** Notes that {@code bytes} took {@code nanos} to compress. */
-  void measured(long bytes, long nanos) {
-    if (nanos > 0 && bytes >= 4096) {
-      double sample = bytes * 1e9 / nanos;
-      compressorBytesPerSecond = 0.9 * compressorBytesPerSecond + 0.1 * sample;
+  /** Notes that {@code raw} bytes took {@code nanos} to compress to {@code compressed}. */
+  synchronized void measured(long raw, long compressed, long nanos) {
+    if (raw >= SAMPLE_BYTES) {
+      ratio = (1 - SMOOTHING) * ratio + SMOOTHING * ((double) compressed / raw);
+      if (nanos > 0) {
+        compressorBytesPerSecond =
+            (1 - SMOOTHING) * compressorBytesPerSecond + SMOOTHING * (raw * 1e9 / nanos);
+      }
     }
   }
 
-  double compressorBytesPerSecond() {
+  private synchronized void observeRatio(double r) {
+    ratio = (1 - SMOOTHING) * ratio + SMOOTHING * r;
+  }
+
+  synchronized double compressorBytesPerSecond() {
     return compressorBytesPerSecond;
+  }
+
+  /** The moving average of compressed to raw size over recent tries. */
+  synchronized double ratio() {
+    return ratio;
   }
 }

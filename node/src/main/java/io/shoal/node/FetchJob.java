@@ -21,6 +21,10 @@ final class FetchJob {
   final CatalogEntry target;
   final FetchCore core;
   final CompletableFuture<FetchResult> done = new CompletableFuture<>();
+
+  /** Where data chunks go when they bypass the store, or null. */
+  final DirectOutput direct;
+
   final long startNanos;
   final Set<NodeId> knownPeers = new HashSet<>();
   final Set<NodeId> servingPeers = new HashSet<>();
@@ -45,9 +49,10 @@ final class FetchJob {
   volatile int peers;
   volatile double bytesPerSecond;
 
-  FetchJob(CatalogEntry target, FetchCore core, long nowNanos) {
+  FetchJob(CatalogEntry target, FetchCore core, DirectOutput direct, long nowNanos) {
     this.target = target;
     this.core = core;
+    this.direct = direct;
     this.startNanos = nowNanos;
     this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();

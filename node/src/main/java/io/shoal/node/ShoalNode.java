@@ -79,6 +79,7 @@ public final class ShoalNode implements AutoCloseable {
   private ChunkSink sink;
   private SwarmDirectory directory;
   private TransferService transfers;
+  private ChunkArrivals arrivals;
   private GlobMatcher follow;
   private Endpoint peerAddress;
   private InetSocketAddress httpAddress;
@@ -174,6 +175,8 @@ public final class ShoalNode implements AutoCloseable {
               return t;
             });
     sink = new ChunkSink(store, committer);
+    arrivals = new ChunkArrivals(store);
+    sink.onCommit(arrivals::committed);
     transfers =
         new TransferService(
             nodeId,
@@ -235,6 +238,9 @@ public final class ShoalNode implements AutoCloseable {
         .route("POST", "/publish", true, r -> Response.json(publish(r.json(PublishCall.class))))
         .route("POST", "/get", true, r -> Response.json(materialize(r.json(GetCall.class))))
         .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
+        .streamUnder(
+            SnapshotGateway.PREFIX,
+            new SnapshotGateway(store, reader, transfers, arrivals, this::resolveAndStart))
         .route(
             "GET",
             "/metrics",
@@ -360,15 +366,59 @@ public final class ShoalNode implements AutoCloseable {
    */
   public Fetched fetch(io.shoal.chunkstore.SnapshotRef ref, java.time.Duration announcement)
       throws IOException {
+    return fetchInto(ref, announcement, null);
+  }
+
+  /**
+   * Writes {@code ref} to {@code path}: fetched from the swarm with its data chunks written
+   * straight into the files as they arrive, verified, without passing through the store (see {@link
+   * DirectOutput}); from the store if this node already holds it. The store keeps only the
+   * snapshot's index, and the catalog does not list it. Waits up to {@code announcement} for gossip
+   * to announce it.
+   */
+  public Fetched fetchTo(
+      io.shoal.chunkstore.SnapshotRef ref,
+      java.time.Duration announcement,
+      Path path,
+      io.shoal.chunkstore.snapshot.Materializer.Options options)
+      throws IOException {
+    io.shoal.chunkstore.snapshot.Materializer.checkTargetEarly(path, options.overwrite());
+    try (DirectOutput out = new DirectOutput(path, options)) {
+      Fetched f = fetchInto(ref, announcement, out);
+      if (f.result() == null) {
+        io.shoal.chunkstore.snapshot.Materializer.materialize(
+            reader, f.entry().root(), path, options, Progress.none());
+      }
+      return f;
+    }
+  }
+
+  private Fetched fetchInto(
+      io.shoal.chunkstore.SnapshotRef ref, java.time.Duration announcement, DirectOutput out)
+      throws IOException {
     long deadline = System.nanoTime() + announcement.toNanos();
     while (true) {
+      // Right after joining, the swarm's catalogs are not known yet: what is held here may be old.
+      // (Asked before resolving, so a catalog that lands in between is not missed.)
+      boolean heard =
+          announcement.isZero()
+              || config.seeds().isEmpty()
+              || driver.query(core -> core.syncReplies() > 0)
+              || System.nanoTime() - deadline >= 0;
       Optional<CatalogEntry> target = resolveInSwarm(ref);
       Optional<CatalogEntry> local = ref.resolve(store.catalog());
-      if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
+      boolean localIsNewest =
+          local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()));
+      if (localIsNewest && heard) {
         return new Fetched(local.get(), null);
       }
-      if (target.isPresent()) {
+      if (!localIsNewest && target.isPresent()) {
         try {
+          if (out != null) {
+            FetchResult r =
+                transfers.fetchTo(target.get(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+            return new Fetched(target.get(), r);
+          }
           FetchResult r = transfers.fetch(target.get()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
           applyRetention();
           return new Fetched(
@@ -394,6 +444,23 @@ public final class ShoalNode implements AutoCloseable {
         throw new java.io.InterruptedIOException("interrupted while waiting for " + ref);
       }
     }
+  }
+
+  /**
+   * The snapshot {@code ref} names, held here or offered by the swarm; a fetch is started (not
+   * awaited) when this node lacks it, so a streaming reader can consume it as it arrives.
+   */
+  private CatalogEntry resolveAndStart(io.shoal.chunkstore.SnapshotRef ref) {
+    Optional<CatalogEntry> target = resolveInSwarm(ref);
+    Optional<CatalogEntry> local = ref.resolve(store.catalog());
+    if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
+      return local.get();
+    }
+    if (target.isEmpty()) {
+      throw new IllegalArgumentException("no member of the swarm announces " + ref);
+    }
+    transfers.fetch(target.get());
+    return target.get();
   }
 
   private static boolean beats(CatalogEntry a, CatalogEntry b) {

@@ -9,8 +9,11 @@ import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkLocation;
 import io.shoal.chunkstore.ChunkNotFoundException;
 import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.IoErrors;
 import io.shoal.chunkstore.VerifiedChunk;
+import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
@@ -123,6 +126,10 @@ final class TransferService implements AutoCloseable {
     this.upload = new UploadCore(uploadBytesPerSecond);
     sink.onCommit(ids -> post(() -> onCommitted(ids)));
     metrics.gauge("shoal_transfer_active_fetches", "Snapshots being fetched", jobsView::size);
+    metrics.gauge(
+        "shoal_transfer_compression_ratio",
+        "Compressed to raw size of recently tried chunks (moving average)",
+        compression::ratio);
     this.ticker =
         loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -131,14 +138,31 @@ final class TransferService implements AutoCloseable {
 
   /** Fetches what the store lacks of {@code target}; joins a fetch of it already running. */
   CompletableFuture<FetchResult> fetch(CatalogEntry target) {
+    return start(target, null);
+  }
+
+  /**
+   * Fetches {@code target} with its data chunks written to {@code out} on arrival instead of the
+   * store (see {@link DirectOutput}); fails if the snapshot is already being fetched.
+   */
+  CompletableFuture<FetchResult> fetchTo(CatalogEntry target, DirectOutput out) {
+    return start(target, out);
+  }
+
+  private CompletableFuture<FetchResult> start(CatalogEntry target, DirectOutput direct) {
     CompletableFuture<FetchResult> result = new CompletableFuture<>();
     post(
         () -> {
           FetchJob job = jobs.get(target.root());
+          if (job != null && (direct != null || job.direct != null)) {
+            result.completeExceptionally(
+                new IOException(target.label() + " is already being fetched"));
+            return;
+          }
           if (job == null) {
             FetchCore core =
                 new FetchCore(target.root(), config, self, REQUEST_ID_STRIDE * nextJobNumber++);
-            job = new FetchJob(target, core, System.nanoTime());
+            job = new FetchJob(target, core, direct, System.nanoTime());
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             log.info("fetching {} (root {})", target.label(), target.root().toShortHex());
@@ -256,18 +280,18 @@ final class TransferService implements AutoCloseable {
   private void onChunkFrame(NodeId from, ChunkFrame frame) {
     Pending p = requestIndex.remove(frame.requestId());
     int wire = frame.wireBytes();
-    boolean ok = false;
+    Optional<VerifiedChunk> chunk = Optional.empty();
+    IOException writeFailure = null;
     try {
       if (p == null) {
         metrics.dropped("stray_chunk");
         return;
       }
       if (frame.id().equals(p.id())) {
-        Optional<VerifiedChunk> chunk = VerifiedChunk.verify(p.id(), payload(frame));
-        if (chunk.isPresent()) {
-          sink.add(chunk.get());
-          ok = true;
-        }
+        chunk = VerifiedChunk.verify(p.id(), payload(frame));
+      }
+      if (chunk.isPresent()) {
+        writeFailure = keep(p.job(), chunk.get());
       }
     } catch (IOException | RuntimeException e) {
       log.debug("chunk {} from {} unusable: {}", frame.id(), from.shortHex(), e.toString());
@@ -277,7 +301,14 @@ final class TransferService implements AutoCloseable {
     if (p == null) {
       return;
     }
-    boolean verified = ok;
+    if (writeFailure != null) {
+      IOException why =
+          new IOException(
+              "cannot write what arrives: " + IoErrors.describe(writeFailure), writeFailure);
+      post(() -> fail(p.job(), why));
+      return;
+    }
+    boolean verified = chunk.isPresent();
     if (!verified) {
       metrics.badChunks.inc();
     }
@@ -298,6 +329,23 @@ final class TransferService implements AutoCloseable {
           }
           drain(job);
         });
+  }
+
+  /**
+   * Writes a verified chunk where it belongs: the job's direct output for its data, else the store.
+   * A failure here is this node's (a full disk), never the sender's.
+   */
+  private IOException keep(FetchJob job, VerifiedChunk chunk) {
+    try {
+      if (job.direct != null && job.direct.places(chunk.id())) {
+        job.direct.write(chunk.id(), chunk.bytes());
+      } else {
+        sink.add(chunk);
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
   }
 
   /** The chunk's bytes, decompressed when the frame says so. */
@@ -333,11 +381,34 @@ final class TransferService implements AutoCloseable {
         () -> {
           try {
             SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, job.root());
+            if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
+              try {
+                openDirect(job.direct, plan.root());
+              } catch (IOException e) {
+                // The target's own complaint (it exists, a path escapes it) says it best.
+                post(() -> fail(job, e));
+                return;
+              }
+            }
             post(() -> applyPlan(job, plan));
           } catch (IOException | RuntimeException e) {
             post(() -> fail(job, "cannot plan " + job.target.label() + ": " + e.getMessage()));
           }
         });
+  }
+
+  /** Opens a direct output and writes into it the data chunks the store already holds. */
+  private void openDirect(DirectOutput out, SnapshotRoot root) throws IOException {
+    out.open(root, reader.fileTable(root));
+    if (root.data().sizeBytes() == 0) {
+      return;
+    }
+    LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
+    while (cursor.next()) {
+      if (store.contains(cursor.id())) {
+        out.writeAt(cursor.offset(), store.read(cursor.id()));
+      }
+    }
   }
 
   private void applyPlan(FetchJob job, SnapshotPlanner.Plan plan) {
@@ -358,19 +429,26 @@ final class TransferService implements AutoCloseable {
       job.totalLeaves = plan.totalLeaves();
       job.have = plan.have().toBitSet();
       Map<ChunkId, List<Integer>> leaves = new HashMap<>();
+      Map<ChunkId, List<Long>> offsets = new HashMap<>();
       long total = 0;
       for (FetchCore.Wanted w : plan.missingData()) {
         leaves.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
+        offsets.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.offset());
         total += w.sizeBytes();
       }
       leaves.forEach(
           (id, l) -> job.leavesById.put(id, l.stream().mapToInt(Integer::intValue).toArray()));
+      if (job.direct != null) {
+        offsets.forEach(job.direct::place);
+      }
       job.totalBytes = total;
       job.haveSnapshot = ChunkBitmap.of(job.have, job.totalLeaves);
       job.core.addWanted(plan.missingData(), plan.totalLeaves(), now);
       job.core.onPlanComplete(now);
-      CatalogEntry partial = job.entry(false);
-      workers.execute(() -> putCatalog(partial, true));
+      if (job.direct == null) {
+        CatalogEntry partial = job.entry(false);
+        workers.execute(() -> putCatalog(partial, true));
+      }
     }
     if (job.replanWanted) {
       job.replanWanted = false;
@@ -456,7 +534,20 @@ final class TransferService implements AutoCloseable {
     workers.execute(
         () -> {
           sink.flush();
-          putCatalog(job.entry(true), true);
+          if (job.direct == null) {
+            putCatalog(job.entry(true), true);
+          } else {
+            try {
+              job.direct.commit();
+            } catch (IOException e) {
+              post(
+                  () ->
+                      fail(
+                          job,
+                          "cannot finish " + job.direct.destination() + ": " + e.getMessage()));
+              return;
+            }
+          }
           post(
               () -> {
                 jobs.remove(job.root());
@@ -490,10 +581,17 @@ final class TransferService implements AutoCloseable {
   }
 
   private void fail(FetchJob job, String why) {
+    fail(job, new IOException(why));
+  }
+
+  private void fail(FetchJob job, IOException why) {
+    if (job.done.isDone()) {
+      return;
+    }
     jobs.remove(job.root());
     jobsView.remove(job.root());
-    log.warn("fetch of {} failed: {}", job.target.label(), why);
-    job.done.completeExceptionally(new IOException(why));
+    log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
+    job.done.completeExceptionally(why);
   }
 
   private void putCatalog(CatalogEntry entry, boolean onlyIfNotComplete) {
@@ -546,7 +644,7 @@ final class TransferService implements AutoCloseable {
   }
 
   private void sendHaveUpdates(FetchJob job) {
-    if (job.newSinceUpdate.isEmpty() || !job.dataPlanned) {
+    if (job.newSinceUpdate.isEmpty() || !job.dataPlanned || job.direct != null) {
       return;
     }
     ChunkBitmap added = ChunkBitmap.of(job.newSinceUpdate, job.totalLeaves);
@@ -562,12 +660,14 @@ final class TransferService implements AutoCloseable {
   private void answerHaveQuery(NodeId from, PeerLink link, ChunkId root) {
     FetchJob job = jobs.get(root);
     if (job != null) {
+      // A direct fetch keeps no data to serve.
+      boolean serves = job.dataPlanned && job.direct == null;
       job.interested.put(from, link);
       link.send(
           new HaveReply(
               root,
               false,
-              job.dataPlanned ? ChunkBitmap.of(job.have, job.totalLeaves) : ChunkBitmap.empty()));
+              serves ? ChunkBitmap.of(job.have, job.totalLeaves) : ChunkBitmap.empty()));
       return;
     }
     workers.execute(
@@ -615,7 +715,8 @@ final class TransferService implements AutoCloseable {
       upload.onServed(s.peer(), 0, System.nanoTime());
       return;
     }
-    boolean compressible = compression.linkWantsCompression(s.linkBytesPerSecond());
+    boolean compressible =
+        compression.shouldTry(s.linkBytesPerSecond(), link.backlogged() || upload.rateLimited());
     if (!compressible && !faults.corruptServedChunks()) {
       Optional<ChunkLocation> loc = store.locate(s.id());
       if (loc.isPresent()) {
@@ -668,13 +769,13 @@ final class TransferService implements AutoCloseable {
     }
     int encoding = ChunkFrame.ENCODING_RAW;
     ByteBuf payload = Unpooled.wrappedBuffer(raw);
-    if (compress && CompressionPolicy.sampleCompresses(raw)) {
+    if (compress && compression.sampleCompresses(raw)) {
       long start = System.nanoTime();
       var lz4 = CompressionPolicy.compressor();
       byte[] out = new byte[lz4.maxCompressedLength(raw.length)];
       int n = lz4.compress(raw, 0, raw.length, out, 0, out.length);
-      compression.measured(raw.length, System.nanoTime() - start);
-      if (n < raw.length * 9L / 10) {
+      compression.measured(raw.length, n, System.nanoTime() - start);
+      if (n <= raw.length * CompressionPolicy.MAX_RATIO) {
         encoding = ChunkFrame.ENCODING_LZ4;
         payload = Unpooled.wrappedBuffer(out, 0, n);
         metrics.chunksCompressed.inc();

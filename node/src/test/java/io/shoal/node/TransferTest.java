@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.chunkstore.SnapshotRef;
-import io.shoal.gossip.GossipConfig;
 import io.shoal.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,52 +11,35 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TransferTest {
-  static final GossipConfig FAST = GossipConfig.defaults().scaledDown(10);
-
   @TempDir Path tmp;
-  private final List<ShoalNode> nodes = new ArrayList<>();
+  private TestSwarm swarm;
+
+  @BeforeEach
+  void swarm() {
+    swarm = new TestSwarm(tmp);
+  }
 
   @AfterEach
   void stopAll() {
-    nodes.forEach(ShoalNode::kill);
+    swarm.close();
   }
 
   private ShoalNode start(NodeConfig config) throws Exception {
-    ShoalNode n = ShoalNode.start(config);
-    nodes.add(n);
-    return n;
+    return swarm.start(config);
   }
 
   private NodeConfig config(String name) {
-    return NodeConfig.loopback(tmp.resolve(name)).withGossip(FAST);
+    return swarm.config(name);
   }
 
-  /** A publisher and {@code followers} nodes that fetch everything it publishes. */
   private List<ShoalNode> seeders(int count, Path source) throws Exception {
-    ShoalNode first = start(config("s0"));
-    List<ShoalNode> all = new ArrayList<>(List.of(first));
-    for (int i = 1; i < count; i++) {
-      all.add(
-          start(config("s" + i).withSeeds(List.of(first.peerAddress())).withFollow(List.of("*"))));
-    }
-    first.publish(
-        new ShoalNode.PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(
-            () -> {
-              for (ShoalNode n : all) {
-                assertThat(n.store().catalog().latestComplete("data"))
-                    .as("seeder %s", n.id().shortHex())
-                    .isPresent();
-              }
-            });
-    return all;
+    return swarm.seeders(count, source);
   }
 
   @Test
@@ -66,6 +48,7 @@ class TransferTest {
     Path source = TestData.randomFile(tmp.resolve("big.bin"), 1, 24 << 20);
     List<ShoalNode> seeders = seeders(4, source);
     ShoalNode fresh = start(config("fresh").withSeeds(List.of(seeders.get(0).peerAddress())));
+    TestSwarm.awaitHolders(fresh, 4);
     ShoalNode.Fetched got = fresh.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
     assertThat(got.result()).isNotNull();
     assertThat(got.result().peers()).isGreaterThanOrEqualTo(2);
@@ -160,7 +143,6 @@ class TransferTest {
         });
     await().atMost(Duration.ofSeconds(30)).until(() -> done(fresh) > (10L << 20));
     fresh.kill();
-    nodes.remove(fresh);
 
     ShoalNode again = start(freshConfig);
     var entry = again.store().catalog().latest("data").orElseThrow();

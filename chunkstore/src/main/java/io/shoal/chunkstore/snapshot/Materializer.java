@@ -62,7 +62,20 @@ public final class Materializer {
       SnapshotReader reader, ChunkId rootId, Path target, Options options, Progress progress)
       throws IOException {
     SnapshotRoot root = reader.root(rootId);
-    FileTable table = reader.fileTable(root);
+    try (Target t = open(root, reader.fileTable(root), target, options)) {
+      progress.begin(root.data().sizeBytes());
+      writeData(reader, root, t, options, progress);
+      return t.commit();
+    }
+  }
+
+  /**
+   * Prepares to write the snapshot {@code root} to {@code target} piece by piece, in any order: for
+   * a caller that has the data stream's bytes as they come (a fetch writing chunks on arrival). The
+   * checks {@link #materialize} makes are made here, before any byte is written.
+   */
+  public static Target open(SnapshotRoot root, FileTable table, Path target, Options options)
+      throws IOException {
     Path dest = target.toAbsolutePath().normalize();
     Path parent = dest.getParent();
     if (parent == null) {
@@ -85,15 +98,89 @@ public final class Materializer {
             ? Files.createTempFile(parent, hidden, "")
             : Files.createTempDirectory(parent, hidden);
     try {
-      progress.begin(root.data().sizeBytes());
-      Layout layout = layOut(tmp, table, root.singleFile());
-      writeData(reader, root, layout, options, progress);
-      finish(layout, options.sync());
-      moveIntoPlace(tmp, dest, options.overwrite());
-      return new Result(layout.files.size(), layout.directories.size(), root.data().sizeBytes());
+      return new Target(tmp, dest, layOut(tmp, table, root.singleFile()), root, options);
     } catch (IOException | RuntimeException e) {
       deleteTree(tmp);
       throw e;
+    }
+  }
+
+  /**
+   * A materialization in progress, built in a hidden sibling of the target: {@link #write} the data
+   * stream in any order (concurrently if need be), then {@link #commit} to move it into place.
+   * Closing without committing removes everything written.
+   */
+  public static final class Target implements AutoCloseable {
+    private final Path tmp;
+    private final Path dest;
+    private final Layout layout;
+    private final long bytes;
+    private final Options options;
+    private final Writeback writeback;
+    private final OutputFiles outputs;
+    private boolean committed;
+
+    private Target(Path tmp, Path dest, Layout layout, SnapshotRoot root, Options options) {
+      this.tmp = tmp;
+      this.dest = dest;
+      this.layout = layout;
+      this.bytes = root.data().sizeBytes();
+      this.options = options;
+      this.writeback = new Writeback("shoal-materialize-writeback", WRITEBACK_BYTES);
+      this.outputs = new OutputFiles(layout.files, layout.filePaths, options.sync(), writeback);
+    }
+
+    /** Writes {@code data}, the data stream's bytes from {@code streamOffset}; thread-safe. */
+    public void write(long streamOffset, ByteBuffer data) throws IOException {
+      outputs.write(streamOffset, data);
+    }
+
+    /**
+     * Checks every byte was written, makes it durable when asked and moves it into place.
+     *
+     * @throws IOException if a file is incomplete or a write fails; nothing is moved then
+     */
+    public Result commit() throws IOException {
+      outputs.finishAll();
+      finish(layout, options.sync());
+      moveIntoPlace(tmp, dest, options.overwrite());
+      committed = true;
+      return new Result(layout.files.size(), layout.directories.size(), bytes);
+    }
+
+    /** The path the snapshot appears at on commit. */
+    public Path destination() {
+      return dest;
+    }
+
+    @Override
+    public void close() {
+      outputs.close();
+      writeback.close();
+      if (!committed) {
+        deleteTree(tmp);
+      }
+    }
+  }
+
+  /**
+   * What can be checked of {@code target} before the snapshot's shape is known: without {@code
+   * overwrite}, an existing file or non-empty directory is refused (an empty directory may still
+   * take a directory snapshot). Lets a fetch fail before it moves a byte.
+   */
+  public static void checkTargetEarly(Path target, boolean overwrite) throws IOException {
+    Path dest = target.toAbsolutePath().normalize();
+    if (overwrite || !Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(
+          dest.toString(), null, "exists (use --force to replace it)");
+    }
+    try (var entries = Files.list(dest)) {
+      if (entries.findAny().isPresent()) {
+        throw new DirectoryNotEmptyException(dest + " (use --force to replace it)");
+      }
     }
   }
 
@@ -156,7 +243,7 @@ public final class Materializer {
   }
 
   private static void writeData(
-      SnapshotReader reader, SnapshotRoot root, Layout layout, Options options, Progress progress)
+      SnapshotReader reader, SnapshotRoot root, Target outputs, Options options, Progress progress)
       throws IOException {
     AtomicInteger threadNumber = new AtomicInteger();
     ExecutorService pool =
@@ -169,9 +256,7 @@ public final class Materializer {
             });
     Semaphore inFlight = new Semaphore(options.threads() * 2);
     List<Future<?>> pending = new ArrayList<>();
-    try (Writeback writeback = new Writeback("shoal-materialize-writeback", WRITEBACK_BYTES);
-        OutputFiles outputs =
-            new OutputFiles(layout.files, layout.filePaths, options.sync(), writeback)) {
+    try {
       LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
       List<ChunkId> ids = new ArrayList<>();
       long segmentStart = 0;
@@ -206,14 +291,13 @@ public final class Materializer {
       for (Future<?> f : pending) {
         await(f);
       }
-      outputs.finishAll();
     } finally {
       pool.shutdownNow();
     }
   }
 
   private static void copySegment(
-      SnapshotReader reader, List<ChunkId> ids, long start, int bytes, OutputFiles outputs)
+      SnapshotReader reader, List<ChunkId> ids, long start, int bytes, Target outputs)
       throws IOException {
     ByteBuffer buffer = DirectBuffers.take(bytes);
     try {
@@ -267,6 +351,11 @@ public final class Materializer {
 
   static void setMode(Path p, int mode) throws IOException {
     Files.setPosixFilePermissions(p, SnapshotModes.toPermissions(mode));
+  }
+
+  /** Removes a directory tree, best effort (for temporary directories). */
+  public static void deleteTreeQuietly(Path p) {
+    deleteTree(p);
   }
 
   static void deleteTree(Path p) {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,6 +85,12 @@ public final class FetchCore {
   /** Longest scan of the pending set for one peer before it is deemed to have nothing wanted. */
   private static final int MAX_SCAN = 8192;
 
+  /** Requests the endgame looks at, oldest first, for one to copy. */
+  private static final int MAX_ENDGAME_SCAN = 64;
+
+  /** A request is late once it has taken this many times what its peer's rate predicted. */
+  private static final int LATE_FACTOR = 2;
+
   private final ChunkId root;
   private final TransferConfig config;
   private final long tieOffset;
@@ -91,7 +98,10 @@ public final class FetchCore {
   private final List<Item> dataByOffset = new ArrayList<>();
   private final TreeSet<Item> pending = new TreeSet<>(Item.ORDER);
   private final TreeMap<NodeId, Peer> peers = new TreeMap<>();
-  private final Map<Long, Request> requests = new HashMap<>();
+
+  /** Requests in flight, oldest first. */
+  private final Map<Long, Request> requests = new LinkedHashMap<>();
+
   private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
   private final ArrayDeque<FetchEvent> events = new ArrayDeque<>();
   private long nextRequestId;
@@ -103,6 +113,7 @@ public final class FetchCore {
   private boolean completed;
   private long readerOffset = -1;
   private long bytesReceived;
+  private int remaining;
   private long duplicateBytes;
 
   private static final class Item {
@@ -119,6 +130,10 @@ public final class FetchCore {
     long tieKey;
     int inFlight;
     boolean done;
+
+    /** Requests in flight for this item: one, or a few in the endgame. */
+    final List<Request> requests = new ArrayList<>(2);
+
     final Set<NodeId> badFrom = new HashSet<>();
 
     Item(Wanted wanted, int[] leaves) {
@@ -174,11 +189,15 @@ public final class FetchCore {
     final Item item;
     final long deadlineNanos;
 
-    Request(long id, Peer peer, Item item, long deadlineNanos) {
+    /** When the answer is overdue by the peer's measured rate: past it, the endgame may copy it. */
+    final long lateNanos;
+
+    Request(long id, Peer peer, Item item, long deadlineNanos, long lateNanos) {
       this.id = id;
       this.peer = peer;
       this.item = item;
       this.deadlineNanos = deadlineNanos;
+      this.lateNanos = lateNanos;
     }
   }
 
@@ -298,6 +317,7 @@ public final class FetchCore {
         }
       }
       items.put(w.id(), item);
+      remaining++;
       if (!w.isMetadata()) {
         dataByOffset.add(item);
         leafIndex.put(w.leafIndex(), item);
@@ -476,11 +496,7 @@ public final class FetchCore {
 
   /** Chunks wanted but not yet verified. */
   public int remainingChunks() {
-    int n = 0;
-    for (Item i : items.values()) {
-      n += i.done ? 0 : 1;
-    }
-    return n;
+    return remaining;
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -496,7 +512,7 @@ public final class FetchCore {
         }
         Item item = pick(p);
         if (item == null) {
-          item = pickEndgame(p);
+          item = pickEndgame(p, nowNanos);
         }
         if (item != null) {
           send(p, item, nowNanos);
@@ -518,29 +534,38 @@ public final class FetchCore {
     return null;
   }
 
-  /** With nothing pending, a duplicate of a request still in flight elsewhere. */
-  private Item pickEndgame(Peer p) {
+  /**
+   * The endgame: with nothing left to request, a copy of a request still in flight elsewhere, so
+   * the last chunks do not wait on the slowest peer. Only a request that is late (by its peer's
+   * measured rate), or any request when this peer is idle, is copied: copying everything in flight
+   * would move the tail of the snapshot twice. Oldest first, looking at a bounded number.
+   */
+  private Item pickEndgame(Peer p, long nowNanos) {
     if (!pending.isEmpty() || !planComplete) {
       return null;
     }
-    Item best = null;
-    for (Request r : requests.values()) {
+    boolean idle = p.inFlightBytes == 0;
+    int scanned = 0;
+    for (Iterator<Request> it = requests.values().iterator();
+        it.hasNext() && scanned < MAX_ENDGAME_SCAN;
+        scanned++) {
+      Request r = it.next();
       Item item = r.item;
-      if (!item.done
+      if ((idle || nowNanos - r.lateNanos >= 0)
+          && !item.done
           && item.inFlight < config.endgameDuplicates()
           && r.peer != p
           && p.canServe(item)
-          && !requestedFrom(item, p)
-          && (best == null || Item.ORDER.compare(item, best) < 0)) {
-        best = item;
+          && !requestedFrom(item, p)) {
+        return item;
       }
     }
-    return best;
+    return null;
   }
 
-  private boolean requestedFrom(Item item, Peer p) {
-    for (long id : p.requests) {
-      if (requests.get(id).item == item) {
+  private static boolean requestedFrom(Item item, Peer p) {
+    for (Request r : item.requests) {
+      if (r.peer == p) {
         return true;
       }
     }
@@ -552,12 +577,18 @@ public final class FetchCore {
     double rate = p.rate.bytesPerSecond(nowNanos);
     long expected = rate > 0 ? (long) (item.size() * 1e9 / rate) : 0;
     long timeout = Math.max(config.requestTimeoutNanos(), 8 * expected);
-    Request r = new Request(id, p, item, nowNanos + timeout);
+    // It waits behind what the peer already has to send.
+    long late =
+        rate > 0
+            ? (long) (LATE_FACTOR * (p.inFlightBytes + item.size()) * 1e9 / rate)
+            : config.requestTimeoutNanos() / 4;
+    Request r = new Request(id, p, item, nowNanos + timeout, nowNanos + late);
     requests.put(id, r);
     p.requests.add(id);
     p.inFlightBytes += item.size();
     inFlightBytes += item.size();
     item.inFlight++;
+    item.requests.add(r);
     outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), (long) rate)));
   }
 
@@ -566,6 +597,7 @@ public final class FetchCore {
     r.peer.inFlightBytes -= r.item.size();
     inFlightBytes -= r.item.size();
     r.item.inFlight--;
+    r.item.requests.remove(r);
   }
 
   private void grow(Peer p, int bytes, long nowNanos) {
@@ -580,17 +612,13 @@ public final class FetchCore {
 
   private void complete(Item item) {
     item.done = true;
+    remaining--;
     pending.remove(item);
     doneBytes += item.wanted.sizeBytes();
   }
 
   private void cancelOthers(Item item) {
-    List<Request> others = new ArrayList<>();
-    for (Request r : requests.values()) {
-      if (r.item == item) {
-        others.add(r);
-      }
-    }
+    List<Request> others = new ArrayList<>(item.requests);
     others.sort(Comparator.comparingLong(r -> r.id));
     for (Request r : others) {
       requests.remove(r.id);

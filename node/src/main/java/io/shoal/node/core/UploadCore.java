@@ -145,6 +145,11 @@ public final class UploadCore {
     return nowNanos + Math.max(1, wait);
   }
 
+  /** Whether an upload limit is set: then it, not the socket, bounds what this node sends. */
+  public boolean rateLimited() {
+    return rateBytesPerSecond > 0;
+  }
+
   /** Requests waiting, for metrics. */
   public int queued() {
     int n = 0;

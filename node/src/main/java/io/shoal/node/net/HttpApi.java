@@ -97,14 +97,42 @@ public final class HttpApi implements AutoCloseable {
     Response handle(Request request) throws Exception;
   }
 
-  private record Route(Handler handler, boolean blocking) {}
+  /**
+   * Streams a response body that is produced over time, on the blocking executor. The handler calls
+   * {@link Stream#start} once, then {@link Stream#write} as bytes become available; writes wait
+   * while the client is slow, so memory stays bounded.
+   */
+  @FunctionalInterface
+  public interface StreamHandler {
+    void stream(Request request, Stream out) throws Exception;
+  }
+
+  /** The body of a streamed response. */
+  public interface Stream {
+    /** Sends the status and headers; {@code contentLength} -1 for chunked. */
+    void start(int status, String contentType, long contentLength, Map<String, String> headers);
+
+    /** Sends bytes, waiting while the connection cannot take more. */
+    void write(byte[] bytes, int offset, int length) throws java.io.IOException;
+  }
+
+  private record Route(Handler handler, StreamHandler stream, boolean blocking) {}
+
+  /** Routes whose path starts with a prefix, for the snapshot gateway. */
+  private final Map<String, StreamHandler> prefixRoutes = new HashMap<>();
 
   private final Map<String, Route> routes = new HashMap<>();
   private Channel server;
 
   /** Adds a route for {@code method path}; blocking handlers run on the executor. */
   public HttpApi route(String method, String path, boolean blocking, Handler handler) {
-    routes.put(method + " " + path, new Route(handler, blocking));
+    routes.put(method + " " + path, new Route(handler, null, blocking));
+    return this;
+  }
+
+  /** Adds a streaming GET route for every path under {@code prefix}. */
+  public HttpApi streamUnder(String prefix, StreamHandler handler) {
+    prefixRoutes.put(prefix, handler);
     return this;
   }
 
@@ -157,6 +185,23 @@ public final class HttpApi implements AutoCloseable {
       Request request = new Request(req.method().name(), uri.path(), uri.parameters(), body);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       Route route = routes.get(request.method() + " " + request.path());
+      if (route == null && request.method().equals("GET")) {
+        for (Map.Entry<String, StreamHandler> e : prefixRoutes.entrySet()) {
+          if (request.path().startsWith(e.getKey())) {
+            StreamHandler h = e.getValue();
+            Map<String, String> headers = new HashMap<>();
+            req.headers()
+                .forEach(
+                    x -> headers.put(x.getKey().toLowerCase(java.util.Locale.ROOT), x.getValue()));
+            try {
+              blocking.execute(() -> stream(ctx, h, request, headers));
+            } catch (RejectedExecutionException ex) {
+              reply(ctx, Response.error(503, "node is busy; try again"), keepAlive);
+            }
+            return;
+          }
+        }
+      }
       if (route == null) {
         boolean pathKnown =
             routes.keySet().stream().anyMatch(k -> k.endsWith(" " + request.path()));
@@ -176,6 +221,22 @@ public final class HttpApi implements AutoCloseable {
         blocking.execute(() -> reply(ctx, run(route.handler(), request), keepAlive));
       } catch (RejectedExecutionException e) {
         reply(ctx, Response.error(503, "node is busy; try again"), keepAlive);
+      }
+    }
+
+    private void stream(
+        ChannelHandlerContext ctx, StreamHandler h, Request r, Map<String, String> headers) {
+      ChannelStream out = new ChannelStream(ctx, headers);
+      try {
+        h.stream(r, out);
+        out.end();
+      } catch (IllegalArgumentException e) {
+        out.fail(400, e.getMessage());
+      } catch (java.nio.file.NoSuchFileException e) {
+        out.fail(404, "no such file in the snapshot: " + e.getMessage());
+      } catch (Exception e) {
+        log.debug("HTTP stream {} failed: {}", r.path(), e.toString());
+        out.fail(500, e.getMessage() == null ? e.toString() : e.getMessage());
       }
     }
 
@@ -211,5 +272,84 @@ public final class HttpApi implements AutoCloseable {
       log.debug("HTTP connection failed: {}", cause.toString());
       ctx.close();
     }
+  }
+
+  /** A streamed response on a Netty channel, with the request's headers for handlers to read. */
+  private static final class ChannelStream implements Stream {
+    private final ChannelHandlerContext ctx;
+    private final Map<String, String> requestHeaders;
+    private boolean started;
+
+    ChannelStream(ChannelHandlerContext ctx, Map<String, String> requestHeaders) {
+      this.ctx = ctx;
+      this.requestHeaders = requestHeaders;
+    }
+
+    @Override
+    public void start(
+        int status, String contentType, long contentLength, Map<String, String> headers) {
+      io.netty.handler.codec.http.DefaultHttpResponse res =
+          new io.netty.handler.codec.http.DefaultHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+      if (contentLength >= 0) {
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+      } else {
+        HttpUtil.setTransferEncodingChunked(res, true);
+      }
+      headers.forEach((k, v) -> res.headers().set(k, v));
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(res);
+      started = true;
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      if (!ctx.channel().isActive()) {
+        throw new IOException("client went away");
+      }
+      io.netty.channel.ChannelFuture f =
+          ctx.writeAndFlush(
+              new io.netty.handler.codec.http.DefaultHttpContent(
+                  Unpooled.wrappedBuffer(bytes, offset, length)));
+      if (!ctx.channel().isWritable()) {
+        try {
+          f.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while streaming");
+        }
+      }
+    }
+
+    void end() {
+      ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    void fail(int status, String message) {
+      if (started) {
+        ctx.close(); // the body is cut short; a client sees a short read, not corrupt bytes
+        return;
+      }
+      Response r = Response.error(status, message);
+      FullHttpResponse res =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(status),
+              Unpooled.wrappedBuffer(r.body()));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    String header(String name) {
+      return requestHeaders.get(name);
+    }
+  }
+
+  /** The request's Range header, if any, for stream handlers (via {@link Stream}). */
+  public static String requestHeader(Stream out, String name) {
+    return out instanceof ChannelStream c ? c.header(name) : null;
   }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
@@ -176,6 +177,11 @@ public final class PeerTransport implements AutoCloseable {
 
   private void initPipeline(Channel ch) {
     ch.pipeline()
+        // Many small messages (chunk requests, have updates) leave in one syscall, not one each.
+        .addLast(
+            "flush",
+            new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
         .addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS))
         .addLast("frames", FrameCodec.frameDecoder())
         .addLast("decode", new FrameCodec.MessageDecoder(metrics))

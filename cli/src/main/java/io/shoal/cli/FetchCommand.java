@@ -1,0 +1,231 @@
+package io.shoal.cli;
+
+import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.Materializer;
+import io.shoal.gossip.Endpoint;
+import io.shoal.node.FetchResult;
+import io.shoal.node.NodeConfig;
+import io.shoal.node.ShoalNode;
+import io.shoal.node.TransferView;
+import io.shoal.node.net.ClusterKey;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "fetch",
+    mixinStandardHelpOptions = true,
+    description =
+        "One shot: a temporary node joins the swarm, fetches NAME[@VERSION] from many peers at once,"
+            + " writes it to PATH and leaves. With --data the store is kept, so a later fetch moves"
+            + " only the delta.")
+final class FetchCommand implements Callable<Integer> {
+  static final Duration ANNOUNCEMENT_WAIT = Duration.ofSeconds(30);
+
+  @Spec CommandSpec spec;
+  @Mixin OutputOption output;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME[@VERSION]",
+      description = "snapshot (default version: the swarm's newest)")
+  String ref;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "PATH",
+      required = true,
+      description = "where to write it; - streams a single file to stdout")
+  String target;
+
+  @Option(
+      names = "--join",
+      paramLabel = "HOST:PORT",
+      split = ",",
+      required = true,
+      description = "peers to join through")
+  List<String> join = new ArrayList<>();
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "keep the store here (default: a temporary directory, removed afterwards)")
+  Path dataDir;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "0.0.0.0:0",
+      description = "peer address of the temporary node (default: ${DEFAULT-VALUE}, any free port)")
+  String listen;
+
+  @Option(names = "--cluster-key", paramLabel = "FILE", description = "the cluster's key file")
+  Path clusterKey;
+
+  @Option(
+      names = "--cluster-id",
+      paramLabel = "NAME",
+      defaultValue = "default",
+      description = "cluster name (default: ${DEFAULT-VALUE})")
+  String clusterId;
+
+  @Option(names = "--force", description = "replace PATH if it exists")
+  boolean force;
+
+  @Option(
+      names = "--no-sync",
+      description = "skip the fsyncs that make the result durable before it appears")
+  boolean noSync;
+
+  @Override
+  public Integer call() throws Exception {
+    SnapshotRef snapshot = SnapshotRef.parse(ref);
+    List<Endpoint> seeds = new ArrayList<>();
+    for (String s : join) {
+      seeds.add(Endpoint.parse(s));
+    }
+    Path dir = dataDir != null ? dataDir : Files.createTempDirectory("shoal-fetch-");
+    HostPort at = HostPort.parse(listen);
+    NodeConfig config =
+        NodeConfig.defaults(dir)
+            .withListen(at.host(), at.port())
+            .withHttp("127.0.0.1", 0)
+            .withSeeds(seeds)
+            .withCluster(
+                clusterId,
+                clusterKey == null ? ClusterKey.insecure() : ClusterKey.fromFile(clusterKey))
+            .withKeep(0);
+    long start = System.nanoTime();
+    boolean toStdout = target.equals("-");
+    // Without a store to keep, data chunks go straight into the output as they arrive.
+    boolean direct = dataDir == null && !toStdout;
+    Path dest = toStdout ? null : Path.of(target).toAbsolutePath().normalize();
+    var options = Materializer.Options.defaults().withOverwrite(force).withSync(!noSync);
+    try (ShoalNode node = ShoalNode.start(config);
+        ProgressBars progress = ProgressBars.forTerminal("fetch " + snapshot)) {
+      CompletableFuture<ShoalNode.Fetched> fetch =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return direct
+                      ? node.fetchTo(snapshot, ANNOUNCEMENT_WAIT, dest, options)
+                      : node.fetch(snapshot, ANNOUNCEMENT_WAIT);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      ShoalNode.Fetched fetched = await(fetch, node, snapshot.name(), progress);
+      progress.close();
+      var out = spec.commandLine().getOut();
+      if (toStdout) {
+        streamToStdout(node, fetched);
+        out = spec.commandLine().getErr();
+      } else if (!direct) {
+        node.materialize(
+            new ShoalNode.GetCall(fetched.entry().label(), dest.toString(), force, !noSync));
+      }
+      report(out, fetched, System.nanoTime() - start);
+    } finally {
+      if (dataDir == null) {
+        Materializer.deleteTreeQuietly(dir);
+      }
+    }
+    return 0;
+  }
+
+  private static ShoalNode.Fetched await(
+      CompletableFuture<ShoalNode.Fetched> fetch,
+      ShoalNode node,
+      String name,
+      ProgressBars progress)
+      throws Exception {
+    while (true) {
+      try {
+        return fetch.get(200, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        for (TransferView v : node.transfers()) {
+          if (v.name().equals(name)) {
+            progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
+          }
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c =
+            e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+        throw c instanceof Exception x ? x : new RuntimeException(c);
+      }
+    }
+  }
+
+  private static void streamToStdout(ShoalNode node, ShoalNode.Fetched fetched) throws Exception {
+    var reader = new io.shoal.chunkstore.snapshot.SnapshotReader(node.store());
+    var root = reader.root(fetched.entry().root());
+    if (!root.singleFile()) {
+      throw new CliException(
+          fetched.entry().label() + " is a directory snapshot; '-o -' streams single files only");
+    }
+    OutputStream out = new BufferedOutputStream(System.out, 1 << 20);
+    try (InputStream in = reader.openFile(root, reader.fileTable(root).entries().get(0))) {
+      in.transferTo(out);
+    }
+    out.flush();
+  }
+
+  /** What {@code --json} prints. */
+  record Report(
+      String name,
+      long version,
+      String root,
+      String path,
+      long sizeBytes,
+      long fetchedBytes,
+      int peers,
+      double fetchSeconds,
+      double totalSeconds) {}
+
+  private void report(java.io.PrintWriter out, ShoalNode.Fetched f, long nanos) {
+    FetchResult r = f.result();
+    if (output.json) {
+      OutputOption.printJson(
+          out,
+          new Report(
+              f.entry().name(),
+              f.entry().version(),
+              f.entry().root().toHex(),
+              target,
+              f.entry().sizeBytes(),
+              r == null ? 0 : r.fetchedBytes(),
+              r == null ? 0 : r.peers(),
+              r == null ? 0 : r.seconds(),
+              nanos / 1e9));
+      return;
+    }
+    if (r == null) {
+      out.printf("%s was already in %s; wrote it to %s%n", f.entry().label(), dataDir, target);
+      return;
+    }
+    out.printf(
+        "fetched %s: %s new of %s from %d peer(s) in %s (%s end to end); wrote it to %s%n",
+        f.entry().label(),
+        Human.bytes(r.fetchedBytes()),
+        Human.bytes(r.sizeBytes()),
+        r.peers(),
+        Human.seconds((long) (r.seconds() * 1e9)),
+        Human.rate(r.sizeBytes(), nanos),
+        target);
+  }
+}
