@@ -21,9 +21,17 @@ public final class Catalog {
 
   private final NavigableMap<String, NavigableMap<Long, CatalogEntry>> byName = new TreeMap<>();
   private final CatalogFile file;
+  private final Barrier barrier;
 
-  Catalog(CatalogFile file, List<CatalogEntry> initial) {
+  /** Runs before the catalog file is written: what an entry refers to must be durable first. */
+  @FunctionalInterface
+  interface Barrier {
+    void run() throws IOException;
+  }
+
+  Catalog(CatalogFile file, List<CatalogEntry> initial, Barrier barrier) {
     this.file = file;
+    this.barrier = barrier;
     for (CatalogEntry e : initial) {
       byName.computeIfAbsent(e.name(), n -> new TreeMap<>()).put(e.version(), e);
     }
@@ -31,7 +39,7 @@ public final class Catalog {
 
   /** A catalog held in memory only. */
   static Catalog inMemory() {
-    return new Catalog(null, List.of());
+    return new Catalog(null, List.of(), () -> {});
   }
 
   /** Every entry, ordered by name and version. */
@@ -124,6 +132,7 @@ public final class Catalog {
 
   private void persist() throws IOException {
     if (file != null) {
+      barrier.run();
       file.write(entries());
     }
   }

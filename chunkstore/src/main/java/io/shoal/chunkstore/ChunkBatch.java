@@ -35,8 +35,23 @@ public interface ChunkBatch extends AutoCloseable {
     return added;
   }
 
-  /** Makes every chunk added so far durable, then visible. The batch may be used again. */
+  /**
+   * Makes every chunk added so far durable, then visible; also makes durable every chunk an earlier
+   * {@link #commitVisible()} exposed. The batch may be used again.
+   */
   void commit() throws IOException;
+
+  /**
+   * Makes every chunk added so far visible now and durable later, without waiting for the disk: for
+   * chunks that can be fetched again (received from peers). They become durable at the store's next
+   * barrier (a durable {@link #commit()} of any batch, a catalog change, a pack seal, {@link
+   * ChunkStore#sync()}) or when background writeback reaches them. After a machine crash such a
+   * chunk may be missing, never corrupt, and nothing durable can refer to it: every barrier makes
+   * the visible chunks durable first. The batch may be used again.
+   */
+  default void commitVisible() throws IOException {
+    commit();
+  }
 
   /** Chunks this batch wrote (not counting those the store already held). */
   long addedChunks();

@@ -68,6 +68,9 @@ public interface ChunkStore extends Closeable {
   /** A new write batch; see {@link ChunkBatch}. */
   ChunkBatch newBatch();
 
+  /** Makes every visible chunk durable (see {@link ChunkBatch#commitVisible()}). */
+  default void sync() throws IOException {}
+
   /** The snapshots this store holds. */
   Catalog catalog();
 

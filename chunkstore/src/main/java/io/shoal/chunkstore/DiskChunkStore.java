@@ -58,6 +58,10 @@ final class DiskChunkStore implements ChunkStore {
   private final Catalog catalog;
 
   private final Object appendLock = new Object();
+
+  /** Packs holding chunks made visible before they were durable. */
+  private final Set<Pack> unsynced = ConcurrentHashMap.newKeySet();
+
   private Pack active;
   private List<HintFile.Entry> activeEntries = new ArrayList<>();
   private int nextPackNumber = 1;
@@ -75,7 +79,7 @@ final class DiskChunkStore implements ChunkStore {
             .build();
     this.writeback = new Writeback("shoal-store-writeback", options.writebackBytes());
     CatalogFile catalogFile = new CatalogFile(dir.resolve("catalog"));
-    this.catalog = new Catalog(catalogFile, catalogFile.read());
+    this.catalog = new Catalog(catalogFile, catalogFile.read(), this::sync);
   }
 
   static DiskChunkStore open(Path dir, StoreOptions options) throws IOException {
@@ -368,11 +372,34 @@ final class DiskChunkStore implements ChunkStore {
     }
   }
 
+  /** The barrier: every chunk made visible so far becomes durable. */
+  @Override
+  public void sync() throws IOException {
+    for (Pack p : List.copyOf(unsynced)) {
+      // Removed before the fsync: a batch that exposes more of p meanwhile adds it back.
+      unsynced.remove(p);
+      try {
+        p.force();
+      } catch (java.nio.channels.ClosedChannelException e) {
+        // Closed packs were sealed (forced) first, or collected: nothing left to make durable.
+      } catch (IOException e) {
+        unsynced.add(p);
+        throw e;
+      }
+    }
+  }
+
+  /** Packs with chunks visible but not yet known durable (tests). */
+  int unsyncedPacks() {
+    return unsynced.size();
+  }
+
   /** Seals the active pack: fsync, then its hint. Caller holds the append lock. */
   private void sealActive() throws IOException {
     if (active == null) {
       return;
     }
+    unsynced.remove(active);
     active.force();
     HintFile.write(active.hintPath(), active.number(), activeEntries);
     active = null;
@@ -679,6 +706,20 @@ final class DiskChunkStore implements ChunkStore {
       for (Pack p : touched) {
         p.force();
       }
+      // This batch may have skipped chunks another batch only made visible: make them durable.
+      sync();
+      indexPending();
+    }
+
+    @Override
+    public void commitVisible() throws IOException {
+      checkOpen();
+      // Tracked before indexing, so a barrier that can see these chunks also syncs their packs.
+      unsynced.addAll(touched);
+      indexPending();
+    }
+
+    private void indexPending() {
       for (Appended a : pending) {
         a.index(index);
       }

@@ -96,6 +96,13 @@ public enum HashAlgorithm {
   public ChunkId hash(ByteBuffer buffer) {
     int offset = buffer.position();
     int length = buffer.remaining();
+    if (this == XXH128 && !buffer.isDirect() && !buffer.hasArray()) {
+      // A read-only heap buffer hides its array, and xxHash would take its pure-Java path
+      // (several times slower than a copy plus the native one).
+      byte[] copy = new byte[length];
+      buffer.duplicate().get(copy);
+      return hash(copy, 0, length);
+    }
     if (this == XXH128) {
       return new ChunkId(
           this,

@@ -30,23 +30,32 @@ final class Pack implements AutoCloseable {
     this.durableSize = size;
   }
 
-  /** Creates an empty pack and makes its existence durable. */
+  /**
+   * Creates an empty pack and makes its existence durable. The header is written under a temporary
+   * name that the store deletes at open, so a crash can never leave a pack too short to have one.
+   */
   static Pack create(Path dir, long number) throws IOException {
     Path path = dir.resolve(fileName(number));
+    Path tmp = dir.resolve(fileName(number) + ".tmp");
+    if (Files.exists(path)) {
+      throw new java.nio.file.FileAlreadyExistsException(path.toString());
+    }
+    Files.deleteIfExists(tmp);
     FileChannel ch =
         FileChannel.open(
-            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       ByteBuffer header = PackRecord.packHeader(number);
       while (header.hasRemaining()) {
         ch.write(header);
       }
       ch.force(true);
+      Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       AtomicFiles.syncDirectory(dir);
       return new Pack(number, path, ch, PackRecord.PACK_HEADER_BYTES);
     } catch (IOException e) {
       ch.close();
-      Files.deleteIfExists(path);
+      Files.deleteIfExists(tmp);
       throw e;
     }
   }

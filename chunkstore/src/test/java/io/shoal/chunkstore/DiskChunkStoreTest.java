@@ -53,6 +53,38 @@ class DiskChunkStoreTest extends ChunkStoreContract {
   }
 
   @Test
+  void commitVisible_exposesAtOnce_andEveryBarrierMakesItDurable() throws Exception {
+    DiskChunkStore disk = (DiskChunkStore) store;
+    VerifiedChunk fetched = chunk(1, 4096);
+    try (ChunkBatch b = store.newBatch()) {
+      b.add(fetched);
+      b.commitVisible();
+    }
+    assertThat(store.contains(fetched.id())).isTrue();
+    assertThat(disk.unsyncedPacks()).isEqualTo(1);
+    // A catalog entry may refer to it: the catalog write syncs first.
+    store.catalog().put(new CatalogEntry("a", 1, fetched.id(), true, 4096, 0));
+    assertThat(disk.unsyncedPacks()).isZero();
+
+    VerifiedChunk again = chunk(2, 4096);
+    try (ChunkBatch b = store.newBatch()) {
+      b.add(again);
+      b.commitVisible();
+    }
+    assertThat(disk.unsyncedPacks()).isEqualTo(1);
+    // A durable batch that skips it (the store holds it) makes it durable too.
+    try (ChunkBatch b = store.newBatch()) {
+      assertThat(b.add(again)).isFalse();
+      b.add(chunk(3, 4096));
+      b.commit();
+    }
+    assertThat(disk.unsyncedPacks()).isZero();
+    reopen();
+    assertThat(store.contains(fetched.id())).isTrue();
+    assertThat(store.contains(again.id())).isTrue();
+  }
+
+  @Test
   void reopen_seesEveryCommittedChunkAndTheCatalog() throws Exception {
     List<VerifiedChunk> chunks = putMany(40, 64 * 1024);
     store.catalog().put(new CatalogEntry("a", 1, chunks.get(0).id(), true, 1, 2));

@@ -24,6 +24,8 @@ class StoreCrashTest {
       "SIGKILL at random moments while writing: every chunk still verifies, no ack is lost")
   void sigkillWhileWriting_leavesOnlyVerifiedChunks() throws Exception {
     long seed = Long.getLong("shoal.test.seed", System.nanoTime());
+    System.err.println(
+        "StoreCrashTest seed " + seed + " (rerun with -Dshoal.test.seed=" + seed + ")");
     SplittableRandom random = new SplittableRandom(seed);
     Path store = dir.resolve("store");
     List<String> acked = new ArrayList<>();

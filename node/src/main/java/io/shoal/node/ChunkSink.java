@@ -15,15 +15,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes verified chunks from many threads into the store and makes them durable in groups: a
- * commit (one fsync) at most every {@link #COMMIT_INTERVAL_MILLIS} or every {@link #COMMIT_BYTES},
- * after which listeners learn which chunks are durable. A batch is open only while chunks wait for
- * their commit, so garbage collection is not starved between transfers.
+ * Writes verified chunks from many threads into the store and exposes them in groups: every {@link
+ * #COMMIT_INTERVAL_MILLIS} or {@link #COMMIT_BYTES} they become visible (readable, servable,
+ * counted as held), without waiting for the disk, after which listeners learn their ids. They are
+ * chunks that can be fetched again, so their durability can wait for the store's next barrier
+ * ({@link #flush()}, which a finished fetch calls before it records the snapshot complete) or the
+ * background writeback: a machine crash can cost some of them, never a corrupt chunk or a complete
+ * snapshot with a hole. A batch is open only while chunks wait, so garbage collection is not
+ * starved between transfers.
  *
  * <p>Thread-safe. The committer runs on the given scheduler, never on an event loop.
  */
 final class ChunkSink implements AutoCloseable {
-  static final long COMMIT_INTERVAL_MILLIS = 50;
+  static final long COMMIT_INTERVAL_MILLIS = 20;
   static final long COMMIT_BYTES = 64L << 20;
 
   private static final Logger log = LoggerFactory.getLogger(ChunkSink.class);
@@ -48,7 +52,7 @@ final class ChunkSink implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Writes the chunk (its buffer may be reused once this returns); durable at the next commit. */
+  /** Writes the chunk (its buffer may be reused once this returns); visible at the next commit. */
   void add(VerifiedChunk chunk) throws IOException {
     boolean commitNow;
     synchronized (lock) {
@@ -65,17 +69,22 @@ final class ChunkSink implements AutoCloseable {
       if (!commitScheduled || commitNow) {
         commitScheduled = true;
         committer.schedule(
-            this::commit, commitNow ? 0 : COMMIT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+            this::expose, commitNow ? 0 : COMMIT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
       }
     }
   }
 
-  /** Commits now, from any thread but an event loop. */
-  void flush() {
-    commit();
+  /** Makes everything written so far durable, from any thread but an event loop. */
+  void flush() throws IOException {
+    commit(true);
+    store.sync();
   }
 
-  private void commit() {
+  private void expose() {
+    commit(false);
+  }
+
+  private void commit(boolean durable) {
     ChunkBatch toCommit;
     List<ChunkId> ids;
     synchronized (lock) {
@@ -90,7 +99,11 @@ final class ChunkSink implements AutoCloseable {
       return;
     }
     try (toCommit) {
-      toCommit.commit();
+      if (durable) {
+        toCommit.commit();
+      } else {
+        toCommit.commitVisible();
+      }
     } catch (IOException e) {
       log.warn(
           "committing {} received chunks failed: {}; they will be fetched again",
@@ -112,7 +125,7 @@ final class ChunkSink implements AutoCloseable {
     synchronized (lock) {
       closed = true;
     }
-    commit();
+    commit(true);
   }
 
   /** Drops what waits for a commit, as a crash would (tests). */

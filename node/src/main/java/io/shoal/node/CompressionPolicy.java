@@ -5,15 +5,15 @@ import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
- * When to send a chunk LZ4-compressed: only when that pays. It pays when the link, not this node,
- * is what limits the transfer, the link is slower than the compressor (else the CPU becomes the
- * bottleneck), and the data compresses (else the work is wasted).
+ * When to send a chunk LZ4-compressed: only when that pays. It pays when the link is slower than
+ * the compressor (else the CPU becomes the bottleneck) and the data compresses (else the work is
+ * wasted); otherwise chunks go raw, zero-copy from their files.
  *
  * <ul>
- *   <li>The link limits when the connection has a backlog of unsent bytes or an upload limit is
- *       set; otherwise chunks go raw, zero-copy from their files.
- *   <li>The link's speed is what the requester measured from this node and sent with its request;
- *       the compressor's is measured here, on the chunks actually compressed.
+ *   <li>The link's speed is what the requester receives over all its peers, sent with each request
+ *       (a single peer's share can be small because the requester is busy elsewhere); an upload
+ *       limit on this node caps it. The compressor's speed is measured here, on the chunks actually
+ *       compressed.
  *   <li>Compressibility is measured on what was sent recently (a moving average of the compressed
  *       to raw ratio). While it says the data does not compress, only one chunk in {@link
  *       #PROBE_EVERY} is tried, so a change in the data is noticed at little cost; a tried chunk is
@@ -59,14 +59,15 @@ final class CompressionPolicy {
   /**
    * Whether to try compressing the next chunk for a peer.
    *
-   * @param linkBytesPerSecond the requester's measured rate from this node, 0 if unknown
-   * @param linkBound whether the link is what limits (a send backlog, or an upload limit)
+   * @param linkBytesPerSecond what the requester receives over all its peers, 0 if unknown
+   * @param uploadLimit this node's upload limit in bytes per second, 0 if none
    */
-  synchronized boolean shouldTry(long linkBytesPerSecond, boolean linkBound) {
-    if (!enabled
-        || !linkBound
-        || linkBytesPerSecond <= 0
-        || linkBytesPerSecond >= LINK_TO_COMPRESSOR * compressorBytesPerSecond) {
+  synchronized boolean shouldTry(long linkBytesPerSecond, long uploadLimit) {
+    long link =
+        uploadLimit > 0 && (linkBytesPerSecond <= 0 || uploadLimit < linkBytesPerSecond)
+            ? uploadLimit
+            : linkBytesPerSecond;
+    if (!enabled || link <= 0 || link >= LINK_TO_COMPRESSOR * compressorBytesPerSecond) {
       return false;
     }
     decisions++;

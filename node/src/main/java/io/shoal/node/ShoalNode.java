@@ -62,6 +62,7 @@ public final class ShoalNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ShoalNode.class);
 
   private final NodeConfig config;
+  private volatile boolean ready;
   private final ChunkStore store;
   private final SnapshotReader reader;
   private final NodeMetrics metrics = new NodeMetrics();
@@ -216,6 +217,7 @@ public final class ShoalNode implements AutoCloseable {
             nodeId.toHex(),
             peerAddress.toString(),
             hostPort(httpAddress)));
+    ready = true; // only now can the CLI find the node through its data directory
     log.info(
         "node {} up: peers at {}, HTTP at {}, data in {}, cluster '{}'",
         nodeId.shortHex(),
@@ -246,7 +248,11 @@ public final class ShoalNode implements AutoCloseable {
             "/metrics",
             false,
             r -> Response.text(metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"))
-        .route("GET", "/health", false, r -> Response.text("ok\n", "text/plain"));
+        .route(
+            "GET",
+            "/health",
+            false,
+            r -> ready ? Response.text("ok\n", "text/plain") : Response.error(503, "starting"));
   }
 
   /**

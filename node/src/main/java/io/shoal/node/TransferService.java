@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TransferService implements AutoCloseable {
   static final long TICK_MILLIS = 100;
-  static final long HAVE_UPDATE_INTERVAL_NANOS = 250_000_000L;
+  static final long HAVE_UPDATE_INTERVAL_NANOS = 100_000_000L;
   static final long NO_PEER_TIMEOUT_NANOS = 30_000_000_000L;
   static final long STALL_TIMEOUT_NANOS = 120_000_000_000L;
   static final int MAX_OPEN_PACKS = 64;
@@ -91,6 +91,7 @@ final class TransferService implements AutoCloseable {
   private long nextJobNumber = 1;
   private long lastHaveUpdateNanos;
   private volatile boolean closed;
+  private volatile int uploadQueued;
 
   /** A request in flight, as the I/O threads need it to check a reply. */
   private record Pending(FetchJob job, ChunkId id, NodeId peer) {}
@@ -126,6 +127,14 @@ final class TransferService implements AutoCloseable {
     this.upload = new UploadCore(uploadBytesPerSecond);
     sink.onCommit(ids -> post(() -> onCommitted(ids)));
     metrics.gauge("shoal_transfer_active_fetches", "Snapshots being fetched", jobsView::size);
+    metrics.gauge(
+        "shoal_transfer_fetch_remaining_bytes",
+        "Bytes the fetches in progress still lack",
+        () -> jobsView.values().stream().mapToLong(j -> j.totalBytes - j.doneBytes).sum());
+    metrics.gauge(
+        "shoal_transfer_upload_queued_requests",
+        "Chunk requests from peers waiting to be served",
+        () -> uploadQueued);
     metrics.gauge(
         "shoal_transfer_compression_ratio",
         "Compressed to raw size of recently tried chunks (moving average)",
@@ -533,20 +542,20 @@ final class TransferService implements AutoCloseable {
     job.finishing = true;
     workers.execute(
         () -> {
-          sink.flush();
-          if (job.direct == null) {
-            putCatalog(job.entry(true), true);
-          } else {
-            try {
+          try {
+            if (job.direct == null) {
+              sink.flush(); // durable before the catalog says complete
+              putCatalog(job.entry(true), true);
+            } else {
               job.direct.commit();
-            } catch (IOException e) {
-              post(
-                  () ->
-                      fail(
-                          job,
-                          "cannot finish " + job.direct.destination() + ": " + e.getMessage()));
-              return;
             }
+          } catch (IOException e) {
+            String where = job.direct == null ? "the store" : job.direct.destination().toString();
+            IOException why =
+                new IOException(
+                    "cannot finish writing to " + where + ": " + IoErrors.describe(e), e);
+            post(() -> fail(job, why));
+            return;
           }
           post(
               () -> {
@@ -641,6 +650,7 @@ final class TransferService implements AutoCloseable {
       drain(job);
     }
     drainUpload();
+    uploadQueued = upload.queued();
   }
 
   private void sendHaveUpdates(FetchJob job) {
@@ -716,7 +726,7 @@ final class TransferService implements AutoCloseable {
       return;
     }
     boolean compressible =
-        compression.shouldTry(s.linkBytesPerSecond(), link.backlogged() || upload.rateLimited());
+        compression.shouldTry(s.linkBytesPerSecond(), upload.rateBytesPerSecond());
     if (!compressible && !faults.corruptServedChunks()) {
       Optional<ChunkLocation> loc = store.locate(s.id());
       if (loc.isPresent()) {

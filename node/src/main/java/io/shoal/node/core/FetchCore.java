@@ -85,6 +85,12 @@ public final class FetchCore {
   /** Longest scan of the pending set for one peer before it is deemed to have nothing wanted. */
   private static final int MAX_SCAN = 8192;
 
+  /** Pending items a partial holder is checked against before its own chunks are searched. */
+  private static final int PRIORITY_SCAN = 64;
+
+  /** A partial holder's chunks looked at per search for one this node still wants. */
+  private static final int PARTIAL_SCAN = 1024;
+
   /** Requests the endgame looks at, oldest first, for one to copy. */
   private static final int MAX_ENDGAME_SCAN = 64;
 
@@ -113,15 +119,25 @@ public final class FetchCore {
   private boolean completed;
   private long readerOffset = -1;
   private long bytesReceived;
+  private final RateEstimator received = new RateEstimator();
   private int remaining;
   private long duplicateBytes;
 
   private static final class Item {
+    /** Priority, then rarest, then the rotated tie-break, then the id (written out: it is hot). */
     static final Comparator<Item> ORDER =
-        Comparator.<Item>comparingInt(i -> i.priority)
-            .thenComparingInt(i -> i.availability)
-            .thenComparingLong(i -> i.tieKey)
-            .thenComparing(i -> i.wanted.id());
+        (a, b) -> {
+          if (a.priority != b.priority) {
+            return Integer.compare(a.priority, b.priority);
+          }
+          if (a.availability != b.availability) {
+            return Integer.compare(a.availability, b.availability);
+          }
+          if (a.tieKey != b.tieKey) {
+            return Long.compare(a.tieKey, b.tieKey);
+          }
+          return a.wanted.id().compareTo(b.wanted.id());
+        };
 
     final Wanted wanted;
     final int[] leaves;
@@ -151,6 +167,10 @@ public final class FetchCore {
     final boolean metadataHolder;
     boolean all;
     BitSet have = new BitSet();
+
+    /** Where the next search of {@link #have} starts. */
+    int cursor;
+
     final RateEstimator rate = new RateEstimator();
     long window;
     long inFlightBytes;
@@ -320,9 +340,9 @@ public final class FetchCore {
       remaining++;
       if (!w.isMetadata()) {
         dataByOffset.add(item);
-        leafIndex.put(w.leafIndex(), item);
+        putLeaf(w.leafIndex(), item);
         for (int leaf : item.leaves) {
-          leafIndex.put(leaf, item);
+          putLeaf(leaf, item);
         }
       }
       totalBytes += w.sizeBytes();
@@ -333,7 +353,17 @@ public final class FetchCore {
     schedule(nowNanos);
   }
 
-  private final Map<Integer, Item> leafIndex = new HashMap<>();
+  /** The wanted item of each data chunk index (null: held already or not wanted). */
+  private Item[] byLeaf = new Item[0];
+
+  private void putLeaf(int leaf, Item item) {
+    if (leaf >= byLeaf.length) {
+      byLeaf =
+          java.util.Arrays.copyOf(
+              byLeaf, Math.max(leaf + 1, Math.max(totalLeaves, 2 * byLeaf.length)));
+    }
+    byLeaf[leaf] = item;
+  }
 
   /** No more chunks will be added: the fetch completes once all wanted chunks are in. */
   public void onPlanComplete(long nowNanos) {
@@ -344,6 +374,7 @@ public final class FetchCore {
   /** A chunk arrived for {@code requestId} from {@code peer} and was checked against its id. */
   public void onChunk(NodeId peer, long requestId, boolean verified, int bytes, long nowNanos) {
     bytesReceived += bytes;
+    received.delivered(bytes, nowNanos);
     Request r = requests.remove(requestId);
     Peer p = peers.get(peer);
     if (r == null) {
@@ -522,15 +553,50 @@ public final class FetchCore {
     }
   }
 
+  /**
+   * The next item to ask {@code p} for. A complete holder can serve the first pending item, in
+   * priority order. A partial holder (a leecher) usually cannot, and walking the pending set to
+   * find one it can costs a scan per request; so after the most urgent few (metadata, a streaming
+   * reader's, the rarest), its own chunks are searched instead, from where the last search for it
+   * stopped, a bounded number at a time.
+   */
   private Item pick(Peer p) {
+    int limit = p.all ? MAX_SCAN : PRIORITY_SCAN;
     int scanned = 0;
-    for (Iterator<Item> it = pending.iterator(); it.hasNext() && scanned < MAX_SCAN; scanned++) {
+    for (Iterator<Item> it = pending.iterator(); it.hasNext() && scanned < limit; scanned++) {
       Item item = it.next();
       if (p.canServe(item)) {
         it.remove();
         return item;
       }
     }
+    if (p.all || pending.isEmpty()) {
+      return null;
+    }
+    int leaf = p.have.nextSetBit(p.cursor);
+    boolean wrapped = false;
+    for (int n = 0; n < PARTIAL_SCAN; n++) {
+      if (leaf < 0) {
+        if (wrapped) {
+          break;
+        }
+        wrapped = true;
+        leaf = p.have.nextSetBit(0);
+        continue;
+      }
+      Item item = leafItem(leaf);
+      leaf = p.have.nextSetBit(leaf + 1);
+      // Pending means not done and not in flight: check that before the set's own lookup.
+      if (item != null
+          && !item.done
+          && item.inFlight == 0
+          && !item.badFrom.contains(p.id)
+          && pending.remove(item)) {
+        p.cursor = Math.max(0, leaf);
+        return item;
+      }
+    }
+    p.cursor = Math.max(0, leaf);
     return null;
   }
 
@@ -589,7 +655,10 @@ public final class FetchCore {
     inFlightBytes += item.size();
     item.inFlight++;
     item.requests.add(r);
-    outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), (long) rate)));
+    // The sender weighs this against its compressor: what this node receives over all peers is
+    // its best estimate of what its link carries (one peer's share may be small for other reasons).
+    long link = (long) received.bytesPerSecond(nowNanos);
+    outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), link)));
   }
 
   private void release(Request r) {
@@ -667,7 +736,7 @@ public final class FetchCore {
   }
 
   private Item leafItem(int leaf) {
-    return leafIndex.get(leaf);
+    return leaf >= 0 && leaf < byLeaf.length ? byLeaf[leaf] : null;
   }
 
   /** Changes an item's ordering key without corrupting the pending set. */

@@ -41,8 +41,8 @@ public sealed interface TransferMessage {
    *
    * @param requestId the requester's id for this request, echoed in the reply
    * @param id the chunk
-   * @param linkBytesPerSecond the requester's measured rate from this peer (0: unknown), which the
-   *     sender weighs against its compressor's speed
+   * @param linkBytesPerSecond what the requester currently receives over all its peers (0:
+   *     unknown), its estimate of its link, which the sender weighs against its compressor's speed
    */
   record ChunkRequest(long requestId, ChunkId id, long linkBytesPerSecond)
       implements TransferMessage {

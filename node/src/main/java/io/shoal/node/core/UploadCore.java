@@ -145,9 +145,9 @@ public final class UploadCore {
     return nowNanos + Math.max(1, wait);
   }
 
-  /** Whether an upload limit is set: then it, not the socket, bounds what this node sends. */
-  public boolean rateLimited() {
-    return rateBytesPerSecond > 0;
+  /** The upload limit, 0 for none. */
+  public long rateBytesPerSecond() {
+    return rateBytesPerSecond;
   }
 
   /** Requests waiting, for metrics. */

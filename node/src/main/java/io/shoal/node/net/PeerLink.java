@@ -49,16 +49,6 @@ public final class PeerLink {
     return promise;
   }
 
-  /**
-   * Whether unsent bytes are piling up: more than the low water mark waits in Netty's outbound
-   * buffer, so the socket drains slower than this node writes.
-   */
-  public boolean backlogged() {
-    return !channel.isWritable()
-        || channel.bytesBeforeUnwritable()
-            < PeerTransport.WRITE_HIGH_WATER_BYTES - PeerTransport.WRITE_LOW_WATER_BYTES;
-  }
-
   public boolean isWritable() {
     return channel.isWritable();
   }
