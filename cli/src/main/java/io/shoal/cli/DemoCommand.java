@@ -51,6 +51,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep-files", description = "leave the temporary directory in place")
   boolean keepFiles;
 
+  private io.shoal.node.net.ClusterKey key;
+
+  private NodeConfig config(Path dataDir) {
+    return NodeConfig.loopback(dataDir).withCluster("demo", key);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (seeders < 1 || seeders > 16 || sizeMib < 1 || sizeMib > 8192) {
@@ -59,6 +65,9 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("shoal-demo-");
     List<ShoalNode> nodes = new ArrayList<>();
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    key = io.shoal.node.net.ClusterKey.of(secret); // a cluster of its own, not an insecure one
     try {
       out.printf(
           "shoal demo: %d seeding node(s) and 1 fresh node on loopback, in %s%n", seeders, dir);
@@ -68,12 +77,12 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("  generated the snapshot 'demo': %s in %d files%n", Human.bytes(bytes), files);
       out.flush();
 
-      ShoalNode first = ShoalNode.start(NodeConfig.loopback(dir.resolve("node1")));
+      ShoalNode first = ShoalNode.start(config(dir.resolve("node1")));
       nodes.add(first);
       for (int i = 2; i <= seeders; i++) {
         nodes.add(
             ShoalNode.start(
-                NodeConfig.loopback(dir.resolve("node" + i))
+                config(dir.resolve("node" + i))
                     .withSeeds(List.of(first.peerAddress()))
                     .withFollow(List.of("*"))));
       }
@@ -105,8 +114,7 @@ final class DemoCommand implements Callable<Integer> {
           published.version(), seeders);
       out.flush();
       ShoalNode fresh =
-          ShoalNode.start(
-              NodeConfig.loopback(dir.resolve("fresh")).withSeeds(List.of(first.peerAddress())));
+          ShoalNode.start(config(dir.resolve("fresh")).withSeeds(List.of(first.peerAddress())));
       nodes.add(fresh);
       while (fresh.status().members().stream().filter(m -> m.state().equals("alive")).count()
           < seeders + 1) {
