@@ -86,7 +86,14 @@ class TransferTest {
         .until(() -> liar.store().catalog().latestComplete("data").isPresent());
 
     ShoalNode fresh = start(config("fresh").withSeeds(List.of(first.peerAddress())));
-    await().atMost(Duration.ofSeconds(30)).until(() -> fresh.status().members().size() == 4);
+    // The fresh node must know that all three hold the snapshot, the liar included, before it
+    // fetches: a fetch uses the holders gossip has shown it so far.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                fresh.status().winners().stream()
+                    .anyMatch(w -> w.name().equals("data") && w.completeHolders().size() == 3));
     ShoalNode.Fetched got = fresh.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
     Path out = tmp.resolve("out.bin");
     fresh.materialize(new ShoalNode.GetCall("data", out.toString(), false, false));
