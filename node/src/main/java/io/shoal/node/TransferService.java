@@ -19,6 +19,7 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.FetchEvent;
+import io.shoal.node.core.PeerChoice;
 import io.shoal.node.core.TransferConfig;
 import io.shoal.node.core.TransferMessage.Cancel;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
@@ -483,10 +484,25 @@ final class TransferService implements AutoCloseable {
   }
 
   private void refreshPeers(FetchJob job, long now) {
+    List<PeerChoice.Candidate> holders = new ArrayList<>();
     for (SwarmDirectory.Holder h : directory.holders(job.root())) {
-      if (job.knownPeers.add(h.id()) || h.complete()) {
-        job.core.addPeer(h.id(), h.complete(), now);
+      holders.add(new PeerChoice.Candidate(h.id(), h.complete()));
+      if (h.complete() && job.knownPeers.contains(h.id())) {
+        job.core.addPeer(h.id(), true, now); // a partial peer that completed
       }
+    }
+    for (PeerChoice.Candidate c :
+        PeerChoice.choose(self, holders, job.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
+      job.knownPeers.add(c.id());
+      job.core.addPeer(c.id(), c.complete(), now);
+    }
+    PeerChoice.Swap swap =
+        PeerChoice.swap(self, holders, job.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
+    if (swap != null) {
+      job.knownPeers.remove(swap.drop());
+      job.core.onPeerReleased(swap.drop(), now);
+      job.knownPeers.add(swap.add().id());
+      job.core.addPeer(swap.add().id(), swap.add().complete(), now);
     }
     job.peers = job.core.activePeers();
   }

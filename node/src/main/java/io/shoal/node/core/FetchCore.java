@@ -171,6 +171,13 @@ public final class FetchCore {
     /** Where the next search of {@link #have} starts. */
     int cursor;
 
+    /**
+     * A full search found nothing this peer can serve; nothing will be found until its bitmap or
+     * the pending set grows. Spares a scan per peer per event (a swarm's leechers mostly hold
+     * nothing a given fetcher still wants).
+     */
+    boolean exhausted;
+
     final RateEstimator rate = new RateEstimator();
     long window;
     long inFlightBytes;
@@ -260,6 +267,7 @@ public final class FetchCore {
     }
     if (all && !p.all) {
       p.all = true;
+      p.exhausted = false;
       adjustAvailabilityAll(+1);
     }
     schedule(nowNanos);
@@ -273,11 +281,13 @@ public final class FetchCore {
     }
     if (all && !p.all) {
       p.all = true;
+      p.exhausted = false;
       adjustAvailabilityAll(+1);
     } else if (!p.all) {
       BitSet added = have.toBitSet();
       added.andNot(p.have);
       p.have.or(added);
+      p.exhausted &= added.isEmpty();
       for (int leaf = added.nextSetBit(0); leaf >= 0; leaf = added.nextSetBit(leaf + 1)) {
         Item item = leafItem(leaf);
         if (item != null) {
@@ -290,9 +300,28 @@ public final class FetchCore {
 
   /** The peer disconnected or left: its requests go elsewhere. */
   public void onPeerGone(NodeId id, long nowNanos) {
+    removePeer(id, false, nowNanos);
+  }
+
+  /**
+   * The driver let a live peer go (to talk to a better one): its requests are cancelled with it and
+   * go elsewhere.
+   */
+  public void onPeerReleased(NodeId id, long nowNanos) {
+    removePeer(id, true, nowNanos);
+  }
+
+  private void removePeer(NodeId id, boolean cancel, long nowNanos) {
     Peer p = peers.remove(id);
     if (p == null) {
       return;
+    }
+    if (cancel) {
+      List<Long> ids = new ArrayList<>(p.requests);
+      ids.sort(Long::compare);
+      for (long r : ids) {
+        outbox.add(new Outbound(id, new Cancel(r)));
+      }
     }
     dropRequests(p);
     if (p.all) {
@@ -350,6 +379,7 @@ public final class FetchCore {
     }
     dataByOffset.sort(Comparator.comparingLong(i -> i.wanted.offset()));
     applyStreamPriority();
+    pendingGrew();
     schedule(nowNanos);
   }
 
@@ -391,6 +421,7 @@ public final class FetchCore {
       }
       if (!item.done && item.inFlight == 0) {
         pending.add(item);
+        pendingGrew();
       }
       schedule(nowNanos);
       return;
@@ -426,6 +457,7 @@ public final class FetchCore {
     }
     if (!r.item.done && r.item.inFlight == 0) {
       pending.add(r.item);
+      pendingGrew();
     }
     schedule(nowNanos);
   }
@@ -453,6 +485,7 @@ public final class FetchCore {
       outbox.add(new Outbound(r.peer.id, new Cancel(r.id)));
       if (!r.item.done && r.item.inFlight == 0) {
         pending.add(r.item);
+        pendingGrew();
       }
     }
     schedule(nowNanos);
@@ -561,28 +594,47 @@ public final class FetchCore {
    * stopped, a bounded number at a time.
    */
   private Item pick(Peer p) {
+    if (p.exhausted) {
+      return null;
+    }
     int limit = p.all ? MAX_SCAN : PRIORITY_SCAN;
     int scanned = 0;
-    for (Iterator<Item> it = pending.iterator(); it.hasNext() && scanned < limit; scanned++) {
+    Iterator<Item> it = pending.iterator();
+    for (; it.hasNext() && scanned < limit; scanned++) {
       Item item = it.next();
       if (p.canServe(item)) {
         it.remove();
         return item;
       }
     }
+    // Metadata sorts first: past the scanned prefix, is there any this peer might serve?
+    boolean metadataBeyond = it.hasNext() && it.next().priority == PRIORITY_METADATA;
     if (p.all || pending.isEmpty()) {
+      p.exhausted = !metadataBeyond && scanned < limit;
       return null;
     }
     int leaf = p.have.nextSetBit(p.cursor);
+    boolean fromStart = leaf < 0 || p.cursor == 0;
+    if (leaf < 0) {
+      leaf = p.have.nextSetBit(0);
+    }
+    int start = leaf;
     boolean wrapped = false;
-    for (int n = 0; n < PARTIAL_SCAN; n++) {
+    boolean covered = leaf < 0; // covered: every set bit has been looked at
+    for (int n = 0; n < PARTIAL_SCAN && !covered; n++) {
       if (leaf < 0) {
-        if (wrapped) {
+        if (fromStart || wrapped) {
+          covered = true;
           break;
         }
         wrapped = true;
         leaf = p.have.nextSetBit(0);
+        covered = leaf >= start;
         continue;
+      }
+      if (wrapped && leaf >= start) {
+        covered = true;
+        break;
       }
       Item item = leafItem(leaf);
       leaf = p.have.nextSetBit(leaf + 1);
@@ -597,6 +649,7 @@ public final class FetchCore {
       }
     }
     p.cursor = Math.max(0, leaf);
+    p.exhausted = covered && !metadataBeyond;
     return null;
   }
 
@@ -661,6 +714,12 @@ public final class FetchCore {
     outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), link)));
   }
 
+  private void pendingGrew() {
+    for (Peer p : peers.values()) {
+      p.exhausted = false;
+    }
+  }
+
   private void release(Request r) {
     r.peer.requests.remove(r.id);
     r.peer.inFlightBytes -= r.item.size();
@@ -711,6 +770,7 @@ public final class FetchCore {
         release(r);
         if (!r.item.done && r.item.inFlight == 0) {
           pending.add(r.item);
+          pendingGrew();
         }
       }
     }

@@ -143,6 +143,44 @@ class FetchCoreTest {
   }
 
   @Test
+  void releasedPeer_hasItsRequestsCancelled_andServedElsewhere() {
+    FetchCore core = new FetchCore(root, TransferConfig.defaults(), SELF);
+    core.addWanted(leaves(4), 4, clock.nowNanos());
+    core.onPlanComplete(clock.nowNanos());
+    core.addPeer(A, true, clock.nowNanos());
+    List<ChunkRequest> fromA = requests(core).get(A);
+    assertThat(fromA).isNotEmpty();
+
+    core.onPeerReleased(A, clock.nowNanos());
+    core.addPeer(B, true, clock.nowNanos());
+    List<FetchCore.Outbound> others = new ArrayList<>();
+    Map<NodeId, List<ChunkRequest>> after = requests(core, others);
+
+    assertThat(others)
+        .extracting(o -> o.message() instanceof Cancel c ? c.requestId() : -1L)
+        .containsExactlyInAnyOrderElementsOf(fromA.stream().map(ChunkRequest::requestId).toList());
+    assertThat(after.get(B)).extracting(ChunkRequest::id).contains(fromA.get(0).id());
+  }
+
+  @Test
+  void partialPeerWithNothingWanted_isAskedAgainOnceItsBitmapGrows() {
+    FetchCore core = new FetchCore(root, TransferConfig.defaults(), SELF);
+    core.addWanted(leaves(3000), 3000, clock.nowNanos());
+    core.onPlanComplete(clock.nowNanos());
+    core.addPeer(A, false, clock.nowNanos());
+    requests(core);
+    BitSet none = new BitSet();
+    core.onHave(A, false, ChunkBitmap.of(none, 3000), clock.nowNanos());
+    assertThat(requests(core)).isEmpty();
+
+    // A leaf far past one bounded search from the cursor: found once the bitmap says so.
+    BitSet late = new BitSet();
+    late.set(2999);
+    core.onHave(A, false, ChunkBitmap.of(late, 3000), clock.nowNanos());
+    assertThat(requests(core).get(A)).extracting(ChunkRequest::id).containsExactly(id("leaf2999"));
+  }
+
+  @Test
   void overdueRequest_isCancelledAndReassigned() {
     TransferConfig config = TransferConfig.defaults();
     FetchCore core = new FetchCore(root, config, SELF);
