@@ -22,6 +22,7 @@ import picocli.CommandLine.HelpCommand;
       DemoCommand.class,
       LsCommand.class,
       GcCommand.class,
+      SimulateCommand.class,
       HelpCommand.class
     },
     synopsisSubcommandLabel = "COMMAND",

@@ -41,7 +41,7 @@ class CliTest {
 
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(
-      strings = {"publish", "get", "fetch", "ls", "gc", "node", "status", "demo"})
+      strings = {"publish", "get", "fetch", "ls", "gc", "node", "status", "demo", "simulate"})
   void everyCommand_answersHelp(String command) {
     Run r = shoal(command, "--help");
     assertThat(r.code()).as(r.err()).isZero();
@@ -74,6 +74,50 @@ class CliTest {
     // The edit dirties only the last chunk, which holds the tail of big.bin and small.txt.
     assertThat(listed.get(1).get("sharedBytes").asLong()).isBetween(1_700_000L, 1_999_999L);
     assertThat(listed.get(0).get("sharedBytes").asLong()).isEqualTo(-1);
+  }
+
+  @Test
+  void simulate_printsASummaryAndWritesTheReport() throws Exception {
+    Path report = tmp.resolve("report");
+    Run r =
+        shoal(
+            "simulate",
+            "churn",
+            "--nodes",
+            "20",
+            "--seed",
+            "5",
+            "--set",
+            "snapshotMib=8",
+            "--report",
+            report.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("churn: 20 nodes, seed 5: converged", "trace hash");
+    assertThat(Files.readString(report.resolve("report.html")))
+        .contains("<img", "data:image/png;base64,");
+    JsonNode json = new ObjectMapper().readTree(report.resolve("results.json").toFile());
+    assertThat(json.get("result").get("converged").asBoolean()).isTrue();
+    assertThat(json.get("result").get("timeline").size()).isPositive();
+  }
+
+  @Test
+  void simulate_thatDoesNotConverge_failsWithTheReplayCommand() {
+    Run r =
+        shoal(
+            "simulate", "swarm-join", "--nodes", "10", "--seed", "9", "--set", "limitSeconds=0.5");
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err())
+        .contains("did not converge", "(seed 9)")
+        .contains(
+            "replay with: shoal simulate swarm-join --nodes 10 --seed 9 --set 'limitSeconds=0.5'");
+  }
+
+  @Test
+  void simulate_withAnUnknownField_failsWithOneLine() {
+    Run r = shoal("simulate", "--set", "nodez=5");
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err()).startsWith("shoal: swarm-join: unknown field 'nodez'");
+    assertThat(r.err().lines()).hasSize(1);
   }
 
   @Test

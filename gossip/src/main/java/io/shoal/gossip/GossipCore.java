@@ -269,6 +269,11 @@ public final class GossipCore {
     return droppedMessages;
   }
 
+  /** Members alive or suspected, self included: cheap, for drivers that sample agreement. */
+  public int reachableMembers() {
+    return members.reachableCount();
+  }
+
   /** Every member, self included, in id order. */
   public List<MemberView> members() {
     List<MemberView> out = new ArrayList<>(members.size());

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The simulator at scale (issue 5): each run is one `shoal simulate` process, with its wall time
+# and peak heap from the command's own --json output.
+#
+#   bench/simulate.sh [WHICH=all] [HEAP=16g]
+#
+# WHICH: swarm10k | partition1k | kraken | membership | all
+#   swarm10k     swarm-join, 10,000 nodes, 256 MiB, heterogeneous links, converged directory
+#                (targets: < 120 s wall, transfer within 1.25x of the Kumar and Ross bound)
+#   partition1k  partition-heal, 1,000 nodes, two halves cut for 10 virtual minutes
+#                (target: converged within 30 virtual s of the heal)
+#   kraken       bench/scenarios/kraken.json: 2,600 nodes pull 3 GB at 300 MB/s from 5 seeders
+#                (Kraken's published p50 10 s, p99 18 s, p99.9 22 s; target p99 < 12 s)
+#   membership   membership-only gossip (real cores), growing node counts up to 100,000, each
+#                with a time limit: wall time and heap for those that finish
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+WHICH=${1:-all}
+HEAP=${2:-16g}
+need python3
+mkdir -p "$SCRATCH"
+D="$SCRATCH/simulate.$$"
+mkdir -p "$D"
+trap 'rm -rf "$D"' EXIT
+log "machine: $(machine)"
+"$SHOAL" --version >/dev/null # build once, outside the timings
+
+# run NAME TIMEOUT ARGS...: one simulation; prints its summary line and keeps the JSON.
+run() {
+  local name=$1 limit=$2
+  shift 2
+  log "$name: shoal simulate $*"
+  local rc=0
+  SHOAL_JAVA_OPTS="-Xmx$HEAP -XX:+UseParallelGC" timeout "$limit" "$SHOAL" simulate "$@" --json --quiet \
+    >"$D/$name.json" 2>"$D/$name.err" || rc=$?
+  if [[ $rc -eq 124 ]]; then
+    log "$name: did not finish within $limit s"
+    echo "$name: timeout_s=$limit"
+    return 0
+  fi
+  if [[ ! -s "$D/$name.json" ]]; then
+    log "$name: failed (exit $rc): $(tail -2 "$D/$name.err")"
+    echo "$name: failed exit=$rc"
+    return 0
+  fi
+  python3 - "$D/$name.json" "$name" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); r = j["result"]; s = r["scenario"]; p = r["completion"]
+out = [f"{sys.argv[2]}:", f"nodes={s['nodes']}", f"converged={str(r['converged']).lower()}",
+       f"convergence_s={r['convergenceSeconds']:.2f}", f"wall_s={j['wallSeconds']:.1f}",
+       f"heap_MiB={j['heapBytes'] >> 20}", f"events={r['events']}"]
+if p["count"]:
+    out += [f"p50_s={p['p50']:.2f}", f"p99_s={p['p99']:.2f}", f"p999_s={p['p999']:.2f}", f"max_s={p['max']:.2f}"]
+if r["boundSeconds"]:
+    out += [f"bound_s={r['boundSeconds']:.2f}", f"ratio_to_bound={r['boundRatio']:.2f}"]
+if r["disseminationSeconds"] > 0:
+    out += [f"dissemination_s={r['disseminationSeconds']:.2f}"]
+out += [f"wasted_pct={100.0 * r['bytesWasted'] / max(1, r['bytesMoved']):.1f}", f"hash={r['traceHash']}"]
+print(" ".join(out))
+PY
+}
+
+case $WHICH in all | swarm10k)
+  run swarm10k 3600 swarm-join --nodes 10000 --set directory=converged ;;
+esac
+case $WHICH in all | partition1k)
+  run partition1k 3600 partition-heal --nodes 1000 \
+    --set 'partitions=[{"atSeconds":60,"healSeconds":660,"groups":[0.5,0.5],"isolate":-1,"oneWay":false}]' ;;
+esac
+case $WHICH in all | kraken)
+  run kraken 3600 "$BENCH_DIR/scenarios/kraken.json" ;;
+esac
+case $WHICH in all | membership)
+  for n in 1000 2000 5000 10000 100000; do
+    run "membership$n" 1200 swarm-join --nodes "$n" --set snapshotMib=0 --set follow=false \
+      --set publishAtSeconds=30 --set limitSeconds=120
+  done ;;
+esac

@@ -1,0 +1,228 @@
+package io.shoal.sim;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Bandwidth as flows (fluid, not packets). Each node has an upload and a download capacity. A node
+ * sends at most {@link #MAX_ACTIVE_PER_SENDER} chunks at once (its driver asks {@link #hasRoom}
+ * before taking the next request from the upload core, which keeps choosing fairly among peers);
+ * chunks sent past that wait their turn in order. The active flows at a node share its capacity
+ * equally, and a flow runs at the smaller of its sender's share and its receiver's share,
+ * recomputed whenever a flow starts or ends at either end.
+ *
+ * <p>This bottleneck-share rule is simpler than max-min fairness (capacity a flow cannot use is not
+ * handed to the others), so it errs on the slow side. Its cost is what makes ten thousand nodes
+ * possible: a flow start or end touches only the few flows of its two nodes.
+ */
+final class Flows {
+  /** Chunks one node sends at once; more wait. A few keep the link busy across chunk ends. */
+  static final int MAX_ACTIVE_PER_SENDER = 4;
+
+  /** One chunk on the wire. */
+  static final class Flow {
+    final long id;
+    final int from;
+    final int to;
+    final long bytes;
+    final Object payload;
+    double remaining;
+    double rate;
+    long lastNanos;
+    long finishNanos;
+    boolean active;
+
+    Flow(long id, int from, int to, long bytes, Object payload) {
+      this.id = id;
+      this.from = from;
+      this.to = to;
+      this.bytes = bytes;
+      this.payload = payload;
+      this.remaining = bytes;
+    }
+  }
+
+  /** What a flow's end means to the driver. */
+  interface Sink {
+    /** {@code f} finished at {@code nowNanos}; every byte crossed the link. */
+    void onFlowDone(Flow f, long nowNanos);
+  }
+
+  private final TreeSet<Flow> byFinish =
+      new TreeSet<>(
+          (a, b) -> {
+            int c = Long.compare(a.finishNanos, b.finishNanos);
+            return c != 0 ? c : Long.compare(a.id, b.id);
+          });
+  private final List<ArrayDeque<Flow>> waiting = new ArrayList<>();
+  private final List<List<Flow>> upActive = new ArrayList<>();
+  private final List<List<Flow>> downActive = new ArrayList<>();
+  private double[] up = new double[0];
+  private double[] down = new double[0];
+  private long nextId;
+  private long bytesDelivered;
+  private long bytesDropped;
+
+  /** Sets node {@code i}'s capacities in bytes per second. */
+  void setCapacity(int i, double upBytesPerSecond, double downBytesPerSecond) {
+    while (upActive.size() <= i) {
+      upActive.add(new ArrayList<>(MAX_ACTIVE_PER_SENDER));
+      downActive.add(new ArrayList<>(2));
+      waiting.add(new ArrayDeque<>(0));
+    }
+    if (i >= up.length) {
+      up = java.util.Arrays.copyOf(up, Math.max(i + 1, up.length * 2));
+      down = java.util.Arrays.copyOf(down, Math.max(i + 1, down.length * 2));
+    }
+    up[i] = upBytesPerSecond;
+    down[i] = downBytesPerSecond;
+  }
+
+  /** Queues {@code bytes} from {@code from} to {@code to}; it starts once the sender has room. */
+  void send(int from, int to, long bytes, Object payload, long nowNanos) {
+    Flow f = new Flow(nextId++, from, to, bytes, payload);
+    if (upActive.get(from).size() < MAX_ACTIVE_PER_SENDER) {
+      activate(f, nowNanos);
+    } else {
+      waiting.get(from).add(f);
+    }
+  }
+
+  /** When the next flow ends, or {@code Long.MAX_VALUE}. */
+  long nextFinishNanos() {
+    return byFinish.isEmpty() ? Long.MAX_VALUE : byFinish.first().finishNanos;
+  }
+
+  /** Ends the earliest flow and starts the sender's next one. */
+  void finishNext(long nowNanos, Sink sink) {
+    Flow f = byFinish.pollFirst();
+    f.remaining = 0;
+    deactivate(f, nowNanos);
+    bytesDelivered += f.bytes;
+    Flow next = waiting.get(f.from).poll();
+    if (next != null) {
+      activate(next, nowNanos);
+    }
+    sink.onFlowDone(f, nowNanos);
+  }
+
+  /** Drops every flow to or from node {@code i} (it crashed); returns the bytes that were lost. */
+  long dropNode(int i, long nowNanos) {
+    long lost = 0;
+    waiting.get(i).clear();
+    for (ArrayDeque<Flow> q : waiting) {
+      q.removeIf(f -> f.to == i);
+    }
+    List<Flow> cut = new ArrayList<>(upActive.get(i));
+    cut.addAll(downActive.get(i));
+    for (Flow f : cut) {
+      if (f.active) {
+        byFinish.remove(f);
+        progress(f, nowNanos);
+        lost += f.bytes - (long) f.remaining;
+        deactivate(f, nowNanos);
+        Flow next = f.from == i ? null : waiting.get(f.from).poll();
+        if (next != null) {
+          activate(next, nowNanos);
+        }
+      }
+    }
+    bytesDropped += lost;
+    return lost;
+  }
+
+  /** Whether node {@code i} can start another chunk now. */
+  boolean hasRoom(int i) {
+    return upActive.get(i).size() + waiting.get(i).size() < MAX_ACTIVE_PER_SENDER;
+  }
+
+  /** Bytes of flows that ended. */
+  long bytesDelivered() {
+    return bytesDelivered;
+  }
+
+  /** Bytes that crossed a link for flows cut off by a crash. */
+  long bytesDropped() {
+    return bytesDropped;
+  }
+
+  private void activate(Flow f, long nowNanos) {
+    f.active = true;
+    f.lastNanos = nowNanos;
+    upActive.get(f.from).add(f);
+    downActive.get(f.to).add(f);
+    reshare(f.from, f.to, nowNanos);
+  }
+
+  private void deactivate(Flow f, long nowNanos) {
+    f.active = false;
+    upActive.get(f.from).remove(f);
+    downActive.get(f.to).remove(f);
+    reshare(f.from, f.to, nowNanos);
+  }
+
+  /**
+   * Recomputes rates after a flow started or ended between {@code sender} and {@code receiver}: the
+   * sender's flows, and the flows of every node sending to the receiver (whose share there
+   * changed).
+   */
+  private void reshare(int sender, int receiver, long nowNanos) {
+    fill(sender, nowNanos);
+    for (Flow f : new ArrayList<>(downActive.get(receiver))) {
+      if (f.from != sender) {
+        fill(f.from, nowNanos);
+      }
+    }
+  }
+
+  /**
+   * Water-fills node {@code i}'s upload over its active flows, each capped by its receiver's equal
+   * share: a flow its receiver holds back leaves its part of the upload to the others.
+   */
+  private void fill(int i, long nowNanos) {
+    List<Flow> out = upActive.get(i);
+    int k = out.size();
+    if (k == 0) {
+      return;
+    }
+    double[] caps = new double[k];
+    Integer[] order = new Integer[k];
+    for (int n = 0; n < k; n++) {
+      Flow f = out.get(n);
+      caps[n] = down[f.to] / downActive.get(f.to).size();
+      order[n] = n;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(caps[a], caps[b]));
+    double left = up[i];
+    for (int n = 0; n < k; n++) {
+      int idx = order[n];
+      double fair = left / (k - n);
+      double rate = Math.min(caps[idx], fair);
+      left -= rate;
+      rerate(out.get(idx), rate, nowNanos);
+    }
+  }
+
+  private void rerate(Flow f, double rate, long nowNanos) {
+    boolean queued = f.rate > 0;
+    if (rate == f.rate && queued) {
+      return;
+    }
+    if (queued) {
+      byFinish.remove(f);
+    }
+    progress(f, nowNanos);
+    f.rate = rate;
+    f.finishNanos = nowNanos + (long) Math.ceil(f.remaining / rate * 1e9);
+    byFinish.add(f);
+  }
+
+  private static void progress(Flow f, long nowNanos) {
+    if (f.rate > 0) {
+      f.remaining = Math.max(0, f.remaining - f.rate * (nowNanos - f.lastNanos) / 1e9);
+    }
+    f.lastNanos = nowNanos;
+  }
+}

@@ -1,0 +1,85 @@
+package io.shoal.sim;
+
+import java.util.List;
+
+/**
+ * What one run found. Times are virtual seconds; {@code convergenceSeconds} counts from {@code
+ * referenceEvent} (the publish, or the last heal), -1 if the run did not converge.
+ *
+ * @param scenario what was played
+ * @param converged whether every live node agreed (members, winners) and held what it follows
+ * @param convergenceSeconds time to convergence from the reference event
+ * @param referenceEvent what convergence is counted from
+ * @param virtualSeconds virtual time at the end of the run
+ * @param events events processed
+ * @param traceHash hash of the event trace: equal seeds and scenarios give equal hashes
+ * @param bytesMoved chunk bytes that crossed links
+ * @param bytesWasted bytes that crossed links for nothing: duplicates, corrupt chunks, chunks cut
+ *     off by a crash or a partition
+ * @param disseminationSeconds time from the last publish until every live node knew its winner, -1
+ *     if some never did
+ * @param chunksRejected chunks that failed verification on arrival (and were fetched again)
+ * @param peersBanned times a fetch banned a peer for bad chunks
+ * @param completion per-node completion times of the transfer, from the publish
+ * @param boundSeconds the Kumar and Ross lower bound of the transfer, 0 without one
+ * @param boundRatio the last completion over the bound, 0 without one
+ * @param recoveryFetchedBytes bytes the recovering node fetched (recovery), else 0
+ * @param recoveryChangedBytes bytes of chunks the new version changed (recovery), else 0
+ * @param timeline samples over time
+ * @param uploads bytes each node uploaded
+ * @param violations invariants that failed (empty when all held)
+ * @param replay the command that replays this run
+ */
+public record SimResult(
+    Scenario scenario,
+    boolean converged,
+    double convergenceSeconds,
+    String referenceEvent,
+    double virtualSeconds,
+    long events,
+    String traceHash,
+    long bytesMoved,
+    long bytesWasted,
+    double disseminationSeconds,
+    long chunksRejected,
+    long peersBanned,
+    Percentiles completion,
+    double boundSeconds,
+    double boundRatio,
+    long recoveryFetchedBytes,
+    long recoveryChangedBytes,
+    List<Sample> timeline,
+    List<Upload> uploads,
+    List<String> violations,
+    String replay) {
+
+  /**
+   * Completion-time percentiles in virtual seconds.
+   *
+   * @param count nodes that completed
+   * @param expected nodes that should have
+   */
+  public record Percentiles(
+      int count, int expected, double p50, double p90, double p99, double p999, double max) {}
+
+  /**
+   * One sample of the swarm.
+   *
+   * @param seconds virtual time
+   * @param complete fraction of live followers holding the newest snapshot
+   * @param agree fraction of live nodes that see every live member and the winning roots
+   * @param partitioned whether a partition was in force
+   */
+  public record Sample(double seconds, double complete, double agree, boolean partitioned) {}
+
+  /**
+   * @param node the node's number
+   * @param bytes chunk bytes it uploaded
+   * @param seeder whether it was a seeder
+   */
+  public record Upload(int node, long bytes, boolean seeder) {}
+
+  public boolean ok() {
+    return converged && violations.isEmpty();
+  }
+}
