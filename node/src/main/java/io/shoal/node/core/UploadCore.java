@@ -6,8 +6,8 @@ import io.shoal.node.core.TransferMessage.ChunkRefused;
 import io.shoal.node.core.TransferMessage.ChunkRequest;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Decides which chunk request to serve next, so that a node serving many fetchers at once stays
@@ -46,6 +46,13 @@ public final class UploadCore {
   private final long rateBytesPerSecond;
   private final long burstBytes;
   private final TreeMap<NodeId, PeerQueue> peers = new TreeMap<>();
+
+  /**
+   * Peers with requests waiting, so that choosing the next one costs O(log n) even when thousands
+   * of peers have asked once and wait for nothing (a seeder in a large swarm).
+   */
+  private final TreeSet<NodeId> waiting = new TreeSet<>();
+
   private final ArrayDeque<FetchCore.Outbound> outbox = new ArrayDeque<>();
   private NodeId lastServed;
   private int serving;
@@ -69,6 +76,7 @@ public final class UploadCore {
       return;
     }
     q.queue.add(r);
+    waiting.add(peer);
   }
 
   /** Drops a queued request; one already being written is not recalled. */
@@ -76,6 +84,9 @@ public final class UploadCore {
     PeerQueue q = peers.get(peer);
     if (q != null) {
       q.queue.removeIf(r -> r.requestId() == requestId);
+      if (q.queue.isEmpty()) {
+        waiting.remove(peer);
+      }
     }
   }
 
@@ -101,6 +112,7 @@ public final class UploadCore {
 
   public void onPeerGone(NodeId peer) {
     PeerQueue q = peers.remove(peer);
+    waiting.remove(peer);
     if (q != null) {
       serving = Math.max(0, serving - q.serving);
     }
@@ -117,16 +129,28 @@ public final class UploadCore {
         return null;
       }
     }
-    Iterator<Map.Entry<NodeId, PeerQueue>> it = rotation();
-    while (it.hasNext()) {
-      Map.Entry<NodeId, PeerQueue> e = it.next();
-      PeerQueue q = e.getValue();
-      if (q.writable && q.serving < MAX_SERVING_PER_PEER && !q.queue.isEmpty()) {
-        ChunkRequest r = q.queue.poll();
-        q.serving++;
-        serving++;
-        lastServed = e.getKey();
-        return new Serve(e.getKey(), r.requestId(), r.id(), r.linkBytesPerSecond());
+    // Round-robin over the peers with requests waiting, starting after the last one served.
+    for (int pass = 0; pass < 2; pass++) {
+      Iterator<NodeId> it =
+          pass == 0 || lastServed == null
+              ? (lastServed == null ? waiting : waiting.tailSet(lastServed, false)).iterator()
+              : waiting.headSet(lastServed, true).iterator();
+      while (it.hasNext()) {
+        NodeId peer = it.next();
+        PeerQueue q = peers.get(peer);
+        if (q.writable && q.serving < MAX_SERVING_PER_PEER) {
+          ChunkRequest r = q.queue.poll();
+          if (q.queue.isEmpty()) {
+            it.remove();
+          }
+          q.serving++;
+          serving++;
+          lastServed = peer;
+          return new Serve(peer, r.requestId(), r.id(), r.linkBytesPerSecond());
+        }
+      }
+      if (lastServed == null) {
+        break;
       }
     }
     return null;
@@ -160,22 +184,7 @@ public final class UploadCore {
   }
 
   private boolean hasQueued() {
-    for (PeerQueue q : peers.values()) {
-      if (!q.queue.isEmpty()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Peers after the last one served, wrapping around. */
-  private Iterator<Map.Entry<NodeId, PeerQueue>> rotation() {
-    if (lastServed == null) {
-      return peers.entrySet().iterator();
-    }
-    var after = peers.tailMap(lastServed, false).entrySet();
-    var before = peers.headMap(lastServed, true).entrySet();
-    return java.util.stream.Stream.concat(after.stream(), before.stream()).iterator();
+    return !waiting.isEmpty();
   }
 
   private void refill(long nowNanos) {
