@@ -505,18 +505,13 @@ public final class Simulation implements World {
     }
     Endpoint fromAddress = from.address;
     GossipMessage m = o.message();
-    long sentGeneration = to.generation;
-    at(
-        now + net.latencyNanos(from.index, to.index),
+    deliver(
+        from,
+        to,
+        m,
         () -> {
-          if (to.up
-              && from.up
-              && to.generation == sentGeneration
-              && to.address.equals(o.to())
-              && !net.blocked(from.index, to.index)) {
-            trace = Mix.fold(Mix.fold(trace, to.index), m.getClass().getSimpleName().hashCode());
+          if (to.address.equals(o.to())) {
             to.onGossip(from.id, fromAddress, m, now);
-            reschedule(to);
           }
         });
   }
@@ -524,23 +519,29 @@ public final class Simulation implements World {
   @Override
   public void sendTransfer(SimNode from, NodeId toId, TransferMessage m) {
     SimNode to = byId.get(toId);
-    if (to == null) {
-      return;
+    if (to != null) {
+      deliver(from, to, m, () -> to.onTransfer(from.id, m, now));
     }
-    long sentGeneration = to.generation;
+  }
+
+  /**
+   * Hands {@code message} to {@code to} after the link's latency, unless either end crashed (or
+   * restarted) meanwhile or a partition cut the link.
+   */
+  private void deliver(SimNode from, SimNode to, Object message, Runnable handler) {
+    long toGeneration = to.generation;
     long fromGeneration = from.generation;
     at(
         now + net.latencyNanos(from.index, to.index),
         () -> {
           if (to.up
               && from.up
-              && to.generation == sentGeneration
+              && to.generation == toGeneration
               && from.generation == fromGeneration
               && !net.blocked(from.index, to.index)) {
             trace =
-                Mix.fold(
-                    Mix.fold(trace, 0x100000L + to.index), m.getClass().getSimpleName().hashCode());
-            to.onTransfer(from.id, m, now);
+                Mix.fold(Mix.fold(trace, to.index), message.getClass().getSimpleName().hashCode());
+            handler.run();
             reschedule(to);
           }
         });
