@@ -34,6 +34,9 @@ final class Flows {
     long finishNanos;
     boolean active;
 
+    /** The most its receiver lets it have (set by the receiver's water-filling). */
+    double cap;
+
     Flow(long id, int from, int to, long bytes, Object payload) {
       this.id = id;
       this.from = from;
@@ -165,21 +168,62 @@ final class Flows {
 
   /**
    * Recomputes rates after a flow started or ended between {@code sender} and {@code receiver}: the
-   * sender's flows, and the flows of every node sending to the receiver (whose share there
-   * changed).
+   * caps at the receivers whose flows changed demand, then the senders that feed them.
    */
   private void reshare(int sender, int receiver, long nowNanos) {
-    fill(sender, nowNanos);
-    for (Flow f : new ArrayList<>(downActive.get(receiver))) {
-      if (f.from != sender) {
-        fill(f.from, nowNanos);
+    java.util.TreeSet<Integer> receivers = new java.util.TreeSet<>();
+    receivers.add(receiver);
+    for (Flow f : upActive.get(sender)) {
+      receivers.add(f.to);
+    }
+    java.util.TreeSet<Integer> senders = new java.util.TreeSet<>();
+    senders.add(sender);
+    for (int r : receivers) {
+      capAt(r);
+      for (Flow f : downActive.get(r)) {
+        senders.add(f.from);
       }
+    }
+    for (int i : senders) {
+      fill(i, nowNanos);
     }
   }
 
   /**
-   * Water-fills node {@code i}'s upload over its active flows, each capped by its receiver's equal
-   * share: a flow its receiver holds back leaves its part of the upload to the others.
+   * Water-fills receiver {@code j}'s download over its incoming flows, each demanding its sender's
+   * equal share: a flow from a slow sender is capped at what it can use, and what it leaves goes to
+   * the others.
+   */
+  private void capAt(int j) {
+    List<Flow> in = downActive.get(j);
+    int m = in.size();
+    if (m == 0) {
+      return;
+    }
+    double[] demand = new double[m];
+    Integer[] order = new Integer[m];
+    for (int n = 0; n < m; n++) {
+      Flow f = in.get(n);
+      demand[n] = up[f.from] / upActive.get(f.from).size();
+      order[n] = n;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(demand[a], demand[b]));
+    double left = down[j];
+    for (int n = 0; n < m; n++) {
+      int idx = order[n];
+      double fair = left / (m - n);
+      double cap = Math.min(demand[idx], fair);
+      if (demand[idx] >= fair) {
+        cap = fair; // this flow and every later one (larger demands) share what is left
+      }
+      left -= cap;
+      in.get(idx).cap = cap;
+    }
+  }
+
+  /**
+   * Water-fills node {@code i}'s upload over its active flows within their receivers' caps: a flow
+   * its receiver holds back leaves its part of the upload to the others.
    */
   private void fill(int i, long nowNanos) {
     List<Flow> out = upActive.get(i);
@@ -187,21 +231,17 @@ final class Flows {
     if (k == 0) {
       return;
     }
-    double[] caps = new double[k];
     Integer[] order = new Integer[k];
     for (int n = 0; n < k; n++) {
-      Flow f = out.get(n);
-      caps[n] = down[f.to] / downActive.get(f.to).size();
       order[n] = n;
     }
-    java.util.Arrays.sort(order, (a, b) -> Double.compare(caps[a], caps[b]));
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(out.get(a).cap, out.get(b).cap));
     double left = up[i];
     for (int n = 0; n < k; n++) {
-      int idx = order[n];
-      double fair = left / (k - n);
-      double rate = Math.min(caps[idx], fair);
+      Flow f = out.get(order[n]);
+      double rate = Math.min(f.cap, left / (k - n));
       left -= rate;
-      rerate(out.get(idx), rate, nowNanos);
+      rerate(f, rate, nowNanos);
     }
   }
 
