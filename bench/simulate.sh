@@ -13,6 +13,7 @@
 #                (Kraken's published p50 10 s, p99 18 s, p99.9 22 s; target p99 < 12 s)
 #   membership   membership-only gossip (real cores), growing node counts up to 100,000, each
 #                with a time limit: wall time and heap for those that finish
+#                (MEMBERSHIP_NODES="1000 2000" and MEMBERSHIP_TIMEOUT=SECONDS change the ladder)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WHICH=${1:-all}
 HEAP=${2:-16g}
@@ -70,8 +71,8 @@ case $WHICH in all | kraken)
   run kraken 3600 "$BENCH_DIR/scenarios/kraken.json" ;;
 esac
 case $WHICH in all | membership)
-  for n in 1000 2000 5000 10000 100000; do
-    run "membership$n" 1200 swarm-join --nodes "$n" --set snapshotMib=0 --set follow=false \
+  for n in ${MEMBERSHIP_NODES:-1000 2000 5000 10000 100000}; do
+    run "membership$n" "${MEMBERSHIP_TIMEOUT:-1200}" swarm-join --nodes "$n" --set snapshotMib=0 --set follow=false \
       --set publishAtSeconds=30 --set limitSeconds=120
   done ;;
 esac
