@@ -18,6 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WHICH=${1:-all}
 HEAP=${2:-16g}
 need python3
+[[ -x /usr/bin/time ]] || die "missing /usr/bin/time (apt-get install time)"
 mkdir -p "$SCRATCH"
 D="$SCRATCH/simulate.$$"
 mkdir -p "$D"
@@ -31,11 +32,12 @@ run() {
   shift 2
   log "$name: shoal simulate $*"
   local rc=0
-  SHOAL_JAVA_OPTS="-Xmx$HEAP -XX:+UseParallelGC" timeout "$limit" "$SHOAL" simulate "$@" --json --quiet \
-    >"$D/$name.json" 2>"$D/$name.err" || rc=$?
+  SHOAL_JAVA_OPTS="-Xmx$HEAP -XX:+UseParallelGC" /usr/bin/time -f %M -o "$D/$name.rss" \
+    timeout "$limit" "$SHOAL" simulate "$@" --json --quiet >"$D/$name.json" 2>"$D/$name.err" || rc=$?
+  local rss_mib=$(($(tail -1 "$D/$name.rss" 2>/dev/null || echo 0) / 1024))
   if [[ $rc -eq 124 ]]; then
-    log "$name: did not finish within $limit s"
-    echo "$name: timeout_s=$limit"
+    log "$name: did not finish within $limit s (peak RSS $rss_mib MiB)"
+    echo "$name: timeout_s=$limit peak_rss_MiB=$rss_mib"
     return 0
   fi
   if [[ ! -s "$D/$name.json" ]]; then
