@@ -46,12 +46,7 @@ final class FetchCommand implements Callable<Integer> {
       description = "snapshot (default version: the swarm's newest)")
   String ref;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "PATH",
-      required = true,
-      description = "where to write it; - streams a single file to stdout")
-  String target;
+  @Mixin WriteTargetOptions write;
 
   @Option(
       names = "--join",
@@ -84,14 +79,6 @@ final class FetchCommand implements Callable<Integer> {
       description = "cluster name (default: ${DEFAULT-VALUE})")
   String clusterId;
 
-  @Option(names = "--force", description = "replace PATH if it exists")
-  boolean force;
-
-  @Option(
-      names = "--no-sync",
-      description = "skip the fsyncs that make the result durable before it appears")
-  boolean noSync;
-
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
@@ -111,11 +98,11 @@ final class FetchCommand implements Callable<Integer> {
                 clusterKey == null ? ClusterKey.insecure() : ClusterKey.fromFile(clusterKey))
             .withKeep(0);
     long start = System.nanoTime();
-    boolean toStdout = target.equals("-");
+    boolean toStdout = write.target.equals("-");
     // Without a store to keep, data chunks go straight into the output as they arrive.
     boolean direct = dataDir == null && !toStdout;
-    Path dest = toStdout ? null : Path.of(target).toAbsolutePath().normalize();
-    var options = Materializer.Options.defaults().withOverwrite(force).withSync(!noSync);
+    Path dest = toStdout ? null : Path.of(write.target).toAbsolutePath().normalize();
+    var options = write.materializerOptions();
     try (ShoalNode node = ShoalNode.start(config);
         ProgressBars progress = ProgressBars.forTerminal("fetch " + snapshot)) {
       CompletableFuture<ShoalNode.Fetched> fetch =
@@ -137,7 +124,8 @@ final class FetchCommand implements Callable<Integer> {
         out = spec.commandLine().getErr();
       } else if (!direct) {
         node.materialize(
-            new ShoalNode.GetCall(fetched.entry().label(), dest.toString(), force, !noSync));
+            new ShoalNode.GetCall(
+                fetched.entry().label(), dest.toString(), write.force, !write.noSync));
       }
       report(out, fetched, System.nanoTime() - start);
     } finally {
@@ -206,7 +194,7 @@ final class FetchCommand implements Callable<Integer> {
               f.entry().name(),
               f.entry().version(),
               f.entry().root().toHex(),
-              target,
+              write.target,
               f.entry().sizeBytes(),
               r == null ? 0 : r.fetchedBytes(),
               r == null ? 0 : r.peers(),
@@ -215,7 +203,8 @@ final class FetchCommand implements Callable<Integer> {
       return;
     }
     if (r == null) {
-      out.printf("%s was already in %s; wrote it to %s%n", f.entry().label(), dataDir, target);
+      out.printf(
+          "%s was already in %s; wrote it to %s%n", f.entry().label(), dataDir, write.target);
       return;
     }
     out.printf(
@@ -226,6 +215,6 @@ final class FetchCommand implements Callable<Integer> {
         r.peers(),
         Human.seconds((long) (r.seconds() * 1e9)),
         Human.rate(r.sizeBytes(), nanos),
-        target);
+        write.target);
   }
 }

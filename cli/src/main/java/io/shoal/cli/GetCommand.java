@@ -17,7 +17,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -39,27 +38,14 @@ final class GetCommand implements Callable<Integer> {
       description = "snapshot (default version: newest complete)")
   String ref;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "PATH",
-      required = true,
-      description = "where to write it; - for stdout")
-  String target;
-
-  @Option(names = "--force", description = "replace PATH if it exists")
-  boolean force;
-
-  @Option(
-      names = "--no-sync",
-      description = "skip the fsyncs that make the result durable before it appears")
-  boolean noSync;
+  @Mixin WriteTargetOptions write;
 
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
     Optional<NodeClient> node = NodeClient.find(data.dir);
     if (node.isPresent()) {
-      if (target.equals("-")) {
+      if (write.target.equals("-")) {
         long start = System.nanoTime();
         long bytes = node.get().download("/snapshots/" + snapshot + "/", System.out);
         report(
@@ -76,7 +62,10 @@ final class GetCommand implements Callable<Integer> {
       }
       ShoalNode.GetCall call =
           new ShoalNode.GetCall(
-              ref, Path.of(target).toAbsolutePath().normalize().toString(), force, !noSync);
+              ref,
+              Path.of(write.target).toAbsolutePath().normalize().toString(),
+              write.force,
+              !write.noSync);
       ShoalNode.Written w;
       try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
         w =
@@ -90,18 +79,19 @@ final class GetCommand implements Callable<Integer> {
       CatalogEntry entry = resolve(store, snapshot);
       SnapshotReader reader = new SnapshotReader(store);
       long start = System.nanoTime();
-      if (target.equals("-")) {
+      if (write.target.equals("-")) {
         long bytes = streamToStdout(reader, entry);
         report(written(entry, "stdout", 1, bytes, start), true);
         return 0;
       }
       Materializer.Result result;
       try (ProgressBars progress = ProgressBars.forTerminal("get " + entry.label())) {
-        Materializer.Options options =
-            Materializer.Options.defaults().withOverwrite(force).withSync(!noSync);
-        result = Materializer.materialize(reader, entry.root(), Path.of(target), options, progress);
+        Materializer.Options options = write.materializerOptions();
+        result =
+            Materializer.materialize(
+                reader, entry.root(), Path.of(write.target), options, progress);
       }
-      report(written(entry, target, result.files(), result.bytes(), start), false);
+      report(written(entry, write.target, result.files(), result.bytes(), start), false);
       return 0;
     }
   }
