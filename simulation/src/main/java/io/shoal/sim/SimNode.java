@@ -101,7 +101,9 @@ final class SimNode {
     final TreeSet<NodeId> interested = new TreeSet<>();
     boolean dataPlanned;
     boolean peersDirty = true;
-    final long startNanos;
+
+    /** Visible partial holders (converged directory) when peers were last refreshed. */
+    int arrivalsAtRefresh;
 
     /** Complete holders among the chosen peers (never swapped out). */
     final Set<NodeId> completePeers = new HashSet<>();
@@ -109,10 +111,9 @@ final class SimNode {
     /** How far this fetch has looked through the holders that became visible, in order. */
     int arrivalsSeen;
 
-    Fetch(SnapshotModel snap, FetchCore core, long startNanos) {
+    Fetch(SnapshotModel snap, FetchCore core) {
       this.snap = snap;
       this.core = core;
-      this.startNanos = startNanos;
     }
   }
 
@@ -206,6 +207,10 @@ final class SimNode {
       nextTickNanos = fetches.isEmpty() ? Long.MAX_VALUE : nowNanos + TICK_NANOS;
       for (Fetch f : new ArrayList<>(fetches.values())) {
         f.core.onTimer(nowNanos);
+        List<NodeId> visible = world.partialArrivals(f.snap.root);
+        if (visible != null && visible.size() != f.arrivalsAtRefresh) {
+          f.peersDirty = true;
+        }
         if (f.peersDirty && f.knownPeers.size() < PeerChoice.MAX_PEERS_PER_FETCH) {
           refreshPeers(f, nowNanos);
         }
@@ -314,7 +319,7 @@ final class SimNode {
       return;
     }
     FetchCore core = new FetchCore(s.root, transferConfig, id, ++fetchSerial << 40);
-    Fetch f = new Fetch(s, core, nowNanos);
+    Fetch f = new Fetch(s, core);
     fetches.put(s.root, f);
     List<FetchCore.Wanted> metadata = new ArrayList<>();
     for (int c : s.metadata) {
@@ -357,6 +362,8 @@ final class SimNode {
 
   private void refreshPeers(Fetch f, long nowNanos) {
     f.peersDirty = false;
+    List<NodeId> visible = world.partialArrivals(f.snap.root);
+    f.arrivalsAtRefresh = visible == null ? 0 : visible.size();
     List<PeerChoice.Candidate> candidates = world.convergedHolders(f.snap.root);
     if (candidates == null) {
       candidates = new ArrayList<>();

@@ -655,20 +655,18 @@ public final class Simulation implements World {
           TreeMap<NodeId, Boolean> h = converged.computeIfAbsent(snap.root, k -> new TreeMap<>());
           boolean announced = h.containsValue(true);
           if (h.put(n.id, complete) == null && !complete) {
+            // Fetchers see the list grow at their next tick; no need to tell each one.
             arrivals.computeIfAbsent(snap.root, k -> new ArrayList<>()).add(n.id);
           }
+          if (!complete) {
+            return;
+          }
           for (SimNode other : nodes) {
-            if (!other.up || other == n) {
-              continue;
-            }
-            SimNode.Fetch f = other.fetches.get(snap.root);
-            if (complete && (!announced || f != null)) {
-              // The first complete holder announces the winner to all; later ones matter to
-              // fetchers only.
+            // The first complete holder announces the winner to all; later ones matter to
+            // fetchers only.
+            if (other.up && other != n && (!announced || other.fetches.containsKey(snap.root))) {
               other.onConvergedHolder(n.id, snap, true, now);
               reschedule(other);
-            } else if (f != null) {
-              f.peersDirty = true;
             }
           }
         });
