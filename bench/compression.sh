@@ -20,8 +20,10 @@ NS="shoalbench$$"
 mkdir -p "$D"
 SEED_PID=
 cleanup() {
-  [[ -n $SEED_PID ]] && kill -TERM "$SEED_PID" 2>/dev/null && wait "$SEED_PID" 2>/dev/null
-  ip netns del "$NS" 2>/dev/null
+  # Each step may fail (the node already gone, no namespace yet); under set -e that must not
+  # end the clean-up before the rm.
+  { [[ -n $SEED_PID ]] && kill -TERM "$SEED_PID" 2>/dev/null && wait "$SEED_PID" 2>/dev/null; } || true
+  ip netns del "$NS" 2>/dev/null || true
   rm -rf "$D"
 }
 trap cleanup EXIT

@@ -20,7 +20,7 @@ mkdir -p "$SCRATCH"
 D="$SCRATCH/delta.$$"
 mkdir -p "$D/src"
 RSYNCD_PID=
-cleanup() { [[ -n $RSYNCD_PID ]] && kill "$RSYNCD_PID" 2>/dev/null; rm -rf "$D"; }
+cleanup() { { [[ -n $RSYNCD_PID ]] && kill "$RSYNCD_PID" 2>/dev/null; } || true; rm -rf "$D"; }
 trap cleanup EXIT
 log "machine: $(machine)"
 "$SHOAL" --version >/dev/null

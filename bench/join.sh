@@ -16,11 +16,7 @@ SIZE=${1:-1024}
 SEEDERS=${2:-4}
 ROUNDS=${3:-3}
 need socat curl openssl python3
-mkdir -p "$SCRATCH"
-D="$SCRATCH/join.$$"
-mkdir -p "$D"
-trap 'stop_nodes; rm -rf "$D"' EXIT
-log "machine: $(machine)"
+workdir join
 "$SHOAL" --version >/dev/null
 random_file "$D/big.bin" "$SIZE"
 BYTES=$((SIZE * 1048576))

@@ -39,3 +39,15 @@ machine() {
   printf 'cpu="%s" nproc=%s kernel=%s fs=%s' "$(lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print $2; exit}')" \
     "$(nproc)" "$(uname -r)" "$(findmnt -no FSTYPE -T "$SCRATCH")"
 }
+
+# workdir NAME: a scratch directory $D for this run, removed on exit (after stopping any nodes
+# swarm_lib.sh started); logs the machine first.
+workdir() {
+  mkdir -p "$SCRATCH"
+  D="$SCRATCH/$1.$$"
+  mkdir -p "$D"
+  # "|| true": under set -e a node that already exited would make kill fail and end the trap
+  # before the rm (which is how earlier runs left gigabytes behind).
+  trap 'if declare -F stop_nodes >/dev/null; then stop_nodes || true; fi; rm -rf "$D"' EXIT
+  log "machine: $(machine)"
+}

@@ -12,11 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
 SIZE=${1:-1024}
 ROUNDS=${2:-3}
 need curl openssl python3 dd
-mkdir -p "$SCRATCH"
-D="$SCRATCH/recovery.$$"
-mkdir -p "$D"
-trap 'stop_nodes; rm -rf "$D"' EXIT
-log "machine: $(machine)"
+workdir recovery
 "$SHOAL" --version >/dev/null
 BYTES=$((SIZE * 1048576))
 

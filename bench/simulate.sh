@@ -19,11 +19,7 @@ WHICH=${1:-all}
 HEAP=${2:-16g}
 need python3
 [[ -x /usr/bin/time ]] || die "missing /usr/bin/time (apt-get install time)"
-mkdir -p "$SCRATCH"
-D="$SCRATCH/simulate.$$"
-mkdir -p "$D"
-trap 'rm -rf "$D"' EXIT
-log "machine: $(machine)"
+workdir simulate
 "$SHOAL" --version >/dev/null # build once, outside the timings
 
 # run NAME TIMEOUT ARGS...: one simulation; prints its summary line and keeps the JSON.

@@ -15,11 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
 COUNT=${1:-100000}
 ROUNDS=${2:-2}
 need curl openssl python3
-mkdir -p "$SCRATCH"
-D="$SCRATCH/smallfiles.$$"
-mkdir -p "$D"
-trap 'stop_nodes; rm -rf "$D"' EXIT
-log "machine: $(machine)"
+workdir smallfiles
 "$SHOAL" --version >/dev/null
 
 BYTES=$(python3 "$BENCH_DIR/gen_files.py" "$D/small" "$COUNT")

@@ -15,11 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SIZE=${1:-1024}
 ROUNDS=${2:-7}
 need openssl python3
-mkdir -p "$SCRATCH"
-D="$SCRATCH/store.$$"
-mkdir -p "$D"
-trap 'rm -rf "$D"' EXIT
-log "machine: $(machine)"
+workdir store
 "$SHOAL" --version >/dev/null # build once, outside the timings
 
 log "creating ${SIZE} MiB of random bytes"

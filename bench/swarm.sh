@@ -15,11 +15,7 @@ SIZE=${1:-256}
 LEECHERS=${2:-8}
 ROUNDS=${3:-3}
 need curl openssl python3
-mkdir -p "$SCRATCH"
-D="$SCRATCH/swarm.$$"
-mkdir -p "$D"
-trap 'stop_nodes; rm -rf "$D"' EXIT
-log "machine: $(machine)"
+workdir swarm
 "$SHOAL" --version >/dev/null
 BYTES=$((SIZE * 1048576))
 
