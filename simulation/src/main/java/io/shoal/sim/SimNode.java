@@ -47,7 +47,10 @@ final class SimNode {
 
   final int index;
   final NodeId id;
-  final boolean corrupt;
+
+  /** Serves corrupted bytes (a fault the scenario injects before the node starts). */
+  boolean corrupt;
+
   Endpoint address;
   long generation;
   boolean up;
@@ -121,7 +124,6 @@ final class SimNode {
       int index,
       NodeId id,
       Endpoint address,
-      boolean corrupt,
       World world,
       GossipConfig gossipConfig,
       TransferConfig transferConfig,
@@ -129,7 +131,6 @@ final class SimNode {
     this.index = index;
     this.id = id;
     this.address = address;
-    this.corrupt = corrupt;
     this.world = world;
     this.gossipConfig = gossipConfig;
     this.transferConfig = transferConfig;

@@ -204,10 +204,7 @@ public final class Simulation implements World {
   private void churn(SnapshotModel first) {
     swarmJoin(first);
     double window = s.joinSpreadSeconds() + Math.max(5, estimatedTransferSeconds());
-    List<Integer> candidates = new ArrayList<>();
-    for (int i = s.seeders(); i < s.nodes(); i++) {
-      candidates.add(i);
-    }
+    List<Integer> candidates = nonSeeders();
     for (int k = 0; k < s.crashes(); k++) {
       SimNode n = nodes.get(candidates.remove(random.nextInt(candidates.size())));
       long crashAt = nanos(s.joinSpreadSeconds() + random.nextDouble() * window);
@@ -373,8 +370,7 @@ public final class Simulation implements World {
     int i = nodes.size();
     SplittableRandom r = nodeSeeds.split();
     NodeId id = new NodeId(r.nextLong(), r.nextLong());
-    SimNode n =
-        new SimNode(i, id, address(i, 0), false, this, gossipConfig, transferConfig, r.split());
+    SimNode n = new SimNode(i, id, address(i, 0), this, gossipConfig, transferConfig, r.split());
     Scenario.LinkClass c = linkClass(r);
     double upBps = c.uploadMBps() * 1e6;
     double downBps = c.downloadMBps() * 1e6;
@@ -397,28 +393,19 @@ public final class Simulation implements World {
   }
 
   private void markCorrupt() {
-    List<Integer> candidates = new ArrayList<>();
-    for (int i = s.seeders(); i < s.nodes(); i++) {
-      candidates.add(i);
-    }
+    List<Integer> candidates = nonSeeders();
     for (int k = 0; k < s.corruptNodes(); k++) {
-      SimNode old = nodes.get(candidates.remove(random.nextInt(candidates.size())));
-      SimNode bad =
-          new SimNode(
-              old.index,
-              old.id,
-              old.address,
-              true,
-              this,
-              gossipConfig,
-              transferConfig,
-              nodeSeeds.split());
-      bad.uploadBytesPerSecond = old.uploadBytesPerSecond;
-      bad.downloadBytesPerSecond = old.downloadBytesPerSecond;
-      bad.store = old.store;
-      nodes.set(old.index, bad);
-      byId.put(bad.id, bad);
+      nodes.get(candidates.remove(random.nextInt(candidates.size()))).corrupt = true;
     }
+  }
+
+  /** Indexes of the nodes present at the start that are not seeders, in order. */
+  private List<Integer> nonSeeders() {
+    List<Integer> out = new ArrayList<>();
+    for (int i = s.seeders(); i < s.nodes(); i++) {
+      out.add(i);
+    }
+    return out;
   }
 
   private Scenario.LinkClass linkClass(SplittableRandom r) {

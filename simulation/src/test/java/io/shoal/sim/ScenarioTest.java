@@ -37,8 +37,8 @@ class ScenarioTest {
   }
 
   /**
-   * Real bytes through the real chunker, writer, verification and reader, with two nodes that serve
-   * corrupted chunks: every node reads back exactly what was published.
+   * Real bytes through the real chunker, writer, verification and reader, with five nodes (of 16)
+   * that serve corrupted chunks: every node reads back exactly what was published.
    */
   @ParameterizedTest
   @ValueSource(strings = {"churn", "recovery", "partition-heal"})
@@ -52,7 +52,7 @@ class ScenarioTest {
                 "seed", 11,
                 "snapshotMib", 4,
                 "realPayload", true,
-                "corruptNodes", 2,
+                "corruptNodes", 5,
                 "follow", true));
     assertThat(r.violations()).isEmpty();
     assertThat(r.converged()).isTrue();
