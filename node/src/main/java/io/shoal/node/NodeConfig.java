@@ -103,254 +103,202 @@ public record NodeConfig(
   }
 
   public NodeConfig withListen(String host, int port) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().listenHost(host).listenPort(port).build();
   }
 
   public NodeConfig withAdvertise(Endpoint a) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        a,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().advertise(a).build();
   }
 
   public NodeConfig withHttp(String host, int port) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        host,
-        port,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().httpHost(host).httpPort(port).build();
   }
 
   public NodeConfig withSeeds(List<Endpoint> s) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        s,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().seeds(s).build();
   }
 
   public NodeConfig withCluster(String id, ClusterKey key) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        id,
-        key,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().clusterId(id).clusterKey(key).build();
   }
 
   public NodeConfig withGossip(GossipConfig g) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        g,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().gossip(g).build();
   }
 
   public NodeConfig withFollow(List<String> patterns) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        patterns,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().follow(patterns).build();
   }
 
   public NodeConfig withKeep(int k) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        k,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().keep(k).build();
   }
 
   public NodeConfig withUploadLimit(long bytesPerSecond) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        bytesPerSecond,
-        compression,
-        transfer,
-        faults);
+    return toBuilder().uploadBytesPerSecond(bytesPerSecond).build();
   }
 
   public NodeConfig withCompression(boolean on) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        on,
-        transfer,
-        faults);
+    return toBuilder().compression(on).build();
   }
 
   public NodeConfig withTransfer(io.shoal.node.core.TransferConfig t) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        t,
-        faults);
+    return toBuilder().transfer(t).build();
   }
 
   public NodeConfig withFaults(Faults f) {
-    return new NodeConfig(
-        dataDir,
-        listenHost,
-        listenPort,
-        advertise,
-        httpHost,
-        httpPort,
-        seeds,
-        clusterId,
-        clusterKey,
-        gossip,
-        store,
-        follow,
-        keep,
-        uploadBytesPerSecond,
-        compression,
-        transfer,
-        f);
+    return toBuilder().faults(f).build();
+  }
+
+  /** A builder that starts from this config: one place to add a field. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.dataDir = dataDir;
+    b.listenHost = listenHost;
+    b.listenPort = listenPort;
+    b.advertise = advertise;
+    b.httpHost = httpHost;
+    b.httpPort = httpPort;
+    b.seeds = seeds;
+    b.clusterId = clusterId;
+    b.clusterKey = clusterKey;
+    b.gossip = gossip;
+    b.store = store;
+    b.follow = follow;
+    b.keep = keep;
+    b.uploadBytesPerSecond = uploadBytesPerSecond;
+    b.compression = compression;
+    b.transfer = transfer;
+    b.faults = faults;
+    return b;
+  }
+
+  /** Changes some fields of a config; {@link #build} checks the whole. */
+  public static final class Builder {
+    private Path dataDir;
+    private String listenHost;
+    private int listenPort;
+    private Endpoint advertise;
+    private String httpHost;
+    private int httpPort;
+    private List<Endpoint> seeds;
+    private String clusterId;
+    private ClusterKey clusterKey;
+    private GossipConfig gossip;
+    private StoreOptions store;
+    private List<String> follow;
+    private int keep;
+    private long uploadBytesPerSecond;
+    private boolean compression;
+    private io.shoal.node.core.TransferConfig transfer;
+    private Faults faults;
+
+    private Builder() {}
+
+    public Builder dataDir(Path value) {
+      this.dataDir = value;
+      return this;
+    }
+
+    public Builder listenHost(String value) {
+      this.listenHost = value;
+      return this;
+    }
+
+    public Builder listenPort(int value) {
+      this.listenPort = value;
+      return this;
+    }
+
+    public Builder advertise(Endpoint value) {
+      this.advertise = value;
+      return this;
+    }
+
+    public Builder httpHost(String value) {
+      this.httpHost = value;
+      return this;
+    }
+
+    public Builder httpPort(int value) {
+      this.httpPort = value;
+      return this;
+    }
+
+    public Builder seeds(List<Endpoint> value) {
+      this.seeds = value;
+      return this;
+    }
+
+    public Builder clusterId(String value) {
+      this.clusterId = value;
+      return this;
+    }
+
+    public Builder clusterKey(ClusterKey value) {
+      this.clusterKey = value;
+      return this;
+    }
+
+    public Builder gossip(GossipConfig value) {
+      this.gossip = value;
+      return this;
+    }
+
+    public Builder store(StoreOptions value) {
+      this.store = value;
+      return this;
+    }
+
+    public Builder follow(List<String> value) {
+      this.follow = value;
+      return this;
+    }
+
+    public Builder keep(int value) {
+      this.keep = value;
+      return this;
+    }
+
+    public Builder uploadBytesPerSecond(long value) {
+      this.uploadBytesPerSecond = value;
+      return this;
+    }
+
+    public Builder compression(boolean value) {
+      this.compression = value;
+      return this;
+    }
+
+    public Builder transfer(io.shoal.node.core.TransferConfig value) {
+      this.transfer = value;
+      return this;
+    }
+
+    public Builder faults(Faults value) {
+      this.faults = value;
+      return this;
+    }
+
+    public NodeConfig build() {
+      return new NodeConfig(
+          dataDir,
+          listenHost,
+          listenPort,
+          advertise,
+          httpHost,
+          httpPort,
+          seeds,
+          clusterId,
+          clusterKey,
+          gossip,
+          store,
+          follow,
+          keep,
+          uploadBytesPerSecond,
+          compression,
+          transfer,
+          faults);
+    }
   }
 }
