@@ -4,23 +4,28 @@ import io.shoal.chunkstore.SnapshotName;
 import java.util.Objects;
 
 /**
- * One entry of an owner's Scuttlebutt map: the owner's value for a snapshot name, stamped with the
- * owner's generation (which rises at every restart) and a version (which rises at every change the
- * owner makes).
+ * One catalog entry of an owner's map: the owner's value for a snapshot name.
  *
  * @param owner the node whose catalog this is
  * @param generation the owner's generation
  * @param version the owner's version counter at this change
  * @param name snapshot name
  * @param value what the owner holds of it
+ * @param signature the owner's signature over {@link ClaimPayloads#catalogEntry}
  */
 public record CatalogDelta(
-    NodeId owner, long generation, long version, String name, CatalogValue value)
-    implements GossipUpdate {
+    NodeId owner,
+    long generation,
+    long version,
+    String name,
+    CatalogValue value,
+    Signature signature)
+    implements OwnerEntry {
 
   public CatalogDelta {
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(signature, "signature");
     SnapshotName.check(name);
     if (generation < 0 || version < 1) {
       throw new IllegalArgumentException("bad stamp " + generation + "/" + version);
@@ -37,6 +42,6 @@ public record CatalogDelta(
 
   @Override
   public int estimatedBytes() {
-    return 40 + name.length() + value.estimatedBytes();
+    return 40 + name.length() + value.estimatedBytes() + signature.length();
   }
 }

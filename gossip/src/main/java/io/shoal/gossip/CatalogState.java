@@ -3,18 +3,22 @@ package io.shoal.gossip;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.FormatWriter;
 import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.gossip.ClaimAuthority.ClaimKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * Every owner's catalog, replicated with Scuttlebutt (van Renesse et al., "Efficient Reconciliation
- * and Flow Control for Anti-Entropy Protocols", 2008).
+ * Every owner's map, replicated with Scuttlebutt (van Renesse et al., "Efficient Reconciliation and
+ * Flow Control for Anti-Entropy Protocols", 2008), and checked entry by entry.
  *
  * <p>Each owner stamps its changes with a rising version; a node's digest says, per owner, the
  * version up to which it has everything. Reconciliation sends, per owner, the entries above the
@@ -23,73 +27,364 @@ import java.util.random.RandomGenerator;
  * piggybacking are applied but do not raise the version. A generation, raised at every restart of
  * the owner, resets what others hold of it.
  *
+ * <p>Every entry is signed by its owner, and every held version by its publisher. An entry counts
+ * only once both check out: the owner's key comes from the owner's own credential entry (the first
+ * of each generation, so an in-order sync always brings it first), a publisher's from a credential
+ * entry that some owner carries, or from a direct peer's TLS session ({@link KeyRing}). A forged
+ * entry, a forged generation or an entry in another owner's name is refused before it changes
+ * anything, including the version counters. Owners, entries per owner and credentials per owner
+ * have named bounds.
+ *
  * <p>Not thread-safe.
  */
 final class CatalogState {
+  /** What applying an entry did. */
+  enum Outcome {
+    /** A value changed. */
+    CHANGED,
+    /** Accepted, nothing new (a version counter may have moved). */
+    UNCHANGED,
+    /** Older than what is held: ignored without a check. */
+    STALE,
+    /** A signature does not verify, or a credential is refused. */
+    FORGED,
+    /** A key needed to check it is not known yet; a later sync brings it. */
+    UNVERIFIABLE,
+    /** A bound would be exceeded. */
+    FULL
+  }
+
+  /** Most publications whose signature is remembered as checked. */
+  static final int MAX_CHECKED_PUBLICATIONS = 8192;
+
   /** One owner's map. */
   static final class Owner {
     final NodeId id;
     long generation;
     long maxVersion;
     final TreeMap<String, CatalogDelta> entries = new TreeMap<>();
+    final TreeMap<NodeId, CredentialDelta> credentials = new TreeMap<>();
 
     Owner(NodeId id, long generation) {
       this.id = id;
       this.generation = generation;
     }
+
+    OwnerEntry current(OwnerEntry e) {
+      return e instanceof CatalogDelta d
+          ? entries.get(d.name())
+          : credentials.get(((CredentialDelta) e).subject());
+    }
+
+    int count(OwnerEntry e) {
+      return e instanceof CatalogDelta ? entries.size() : credentials.size();
+    }
   }
 
-  private final NodeId self;
-  private final TreeMap<NodeId, Owner> owners = new TreeMap<>();
+  /** A publication whose signature was checked. */
+  private record Checked(
+      NodeId publisher, String name, long version, ChunkId root, Signature sig) {}
 
-  CatalogState(NodeId self, long generation) {
+  private final NodeId self;
+  private final ClaimAuthority authority;
+  private final KeyRing keys;
+  private final TreeMap<NodeId, Owner> owners = new TreeMap<>();
+  private final Set<Checked> checked =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Checked, Boolean> eldest) {
+              return size() > MAX_CHECKED_PUBLICATIONS;
+            }
+          });
+
+  CatalogState(NodeId self, long generation, ClaimAuthority authority, KeyRing keys) {
     this.self = self;
+    this.authority = authority;
+    this.keys = keys;
     owners.put(self, new Owner(self, generation));
   }
 
+  // ------------------------------------------------------------------ the local map
+
   /**
-   * Records a change to the local catalog; returns the delta to spread, or null when the value is
-   * what the map already holds.
+   * Records a change to the local catalog; returns the entries to spread (the credentials of new
+   * publishers first, then the catalog entry), empty when the value is what the map holds.
+   *
+   * @throws IllegalStateException when a publisher's credential is not known here
    */
-  CatalogDelta setLocal(String name, CatalogValue value) {
+  List<OwnerEntry> setLocal(String name, CatalogValue value) {
     Owner me = owners.get(self);
     CatalogDelta current = me.entries.get(name);
-    if (current != null && current.value().equals(value)) {
-      return null;
+    if ((current != null && current.value().equals(value))
+        || (current == null && value.versions().isEmpty())) {
+      return List.of();
     }
-    if (current == null && value.versions().isEmpty()) {
-      return null;
+    List<OwnerEntry> out = new ArrayList<>();
+    if (authority.isSigning()) {
+      for (HeldVersion v : value.versions()) {
+        if (!v.publisher().equals(self) && !me.credentials.containsKey(v.publisher())) {
+          Credential c = credentialOf(v.publisher());
+          if (c == null) {
+            throw new IllegalStateException(
+                "no credential known for publisher " + v.publisher() + " of " + name);
+          }
+          out.add(putLocalCredential(me, v.publisher(), c));
+        }
+      }
     }
-    CatalogDelta d = new CatalogDelta(self, me.generation, ++me.maxVersion, name, value);
+    long version = ++me.maxVersion;
+    CatalogDelta d =
+        new CatalogDelta(
+            self,
+            me.generation,
+            version,
+            name,
+            value,
+            sign(ClaimPayloads.catalogEntry(self, me.generation, version, name, value)));
     me.entries.put(name, d);
-    return d;
+    out.add(d);
+    out.addAll(withdrawUnusedCredentials(me));
+    return out;
   }
 
   /**
-   * Applies a delta from another node; returns true when it changed a value. A sync batch ({@code
+   * Carries {@code subject}'s credential in the local map (this node's own, or a publisher's whose
+   * snapshots it holds); returns the entry to spread, or null when already carried.
+   *
+   * @throws IllegalArgumentException when the authority refuses the credential
+   */
+  CredentialDelta setLocalCredential(NodeId subject, Credential credential) {
+    if (keys.admit(subject, credential) == null) {
+      throw new IllegalArgumentException("the credential given for " + subject + " is refused");
+    }
+    Owner me = owners.get(self);
+    CredentialDelta current = me.credentials.get(subject);
+    if (current != null && current.credential().equals(credential)) {
+      return null;
+    }
+    return putLocalCredential(me, subject, credential);
+  }
+
+  private CredentialDelta putLocalCredential(Owner me, NodeId subject, Credential credential) {
+    long version = ++me.maxVersion;
+    CredentialDelta d =
+        new CredentialDelta(
+            self,
+            me.generation,
+            version,
+            subject,
+            credential,
+            sign(ClaimPayloads.credentialEntry(self, me.generation, version, subject, credential)));
+    me.credentials.put(subject, d);
+    return d;
+  }
+
+  /** Withdraws the credentials of publishers no local entry references any more. */
+  private List<OwnerEntry> withdrawUnusedCredentials(Owner me) {
+    Set<NodeId> used = new HashSet<>();
+    used.add(self);
+    for (CatalogDelta d : me.entries.values()) {
+      for (HeldVersion v : d.value().versions()) {
+        used.add(v.publisher());
+      }
+    }
+    List<OwnerEntry> out = new ArrayList<>();
+    for (CredentialDelta c : new ArrayList<>(me.credentials.values())) {
+      if (!used.contains(c.subject()) && !c.credential().isEmpty()) {
+        out.add(putLocalCredential(me, c.subject(), Credential.NONE));
+      }
+    }
+    return out;
+  }
+
+  private Signature sign(byte[] payload) {
+    return Signature.of(authority.sign(payload));
+  }
+
+  // ------------------------------------------------------------------ others' maps
+
+  /**
+   * Applies an entry from another owner once its signatures check out. A sync batch ({@code
    * inOrder}) also raises the owner's version.
    */
-  boolean apply(CatalogDelta d, boolean inOrder) {
-    if (d.owner().equals(self)) {
-      return false;
+  Outcome apply(OwnerEntry e, boolean inOrder) {
+    if (e.owner().equals(self)) {
+      return Outcome.STALE;
     }
-    Owner o = owners.get(d.owner());
-    if (o == null || d.generation() > o.generation) {
-      o = new Owner(d.owner(), d.generation());
-      owners.put(d.owner(), o);
-    } else if (d.generation() < o.generation) {
-      return false;
+    Owner o = owners.get(e.owner());
+    boolean newGeneration = o == null || e.generation() > o.generation;
+    if (!newGeneration && e.generation() < o.generation) {
+      return Outcome.STALE;
     }
-    if (inOrder && d.version() > o.maxVersion) {
-      o.maxVersion = d.version();
+    OwnerEntry current = newGeneration ? null : o.current(e);
+    boolean newer = current == null || current.version() < e.version();
+    boolean raises = inOrder && (newGeneration || e.version() > o.maxVersion);
+    if (!newer && !raises) {
+      return Outcome.STALE;
     }
-    CatalogDelta current = o.entries.get(d.name());
-    if (current != null && current.version() >= d.version()) {
-      return false;
+    if (current != null && current.equals(e)) {
+      o.maxVersion = Math.max(o.maxVersion, e.version()); // checked when it first came
+      return Outcome.UNCHANGED;
     }
-    o.entries.put(d.name(), d);
-    return current == null ? !d.value().versions().isEmpty() : !current.value().equals(d.value());
+    if ((o == null && owners.size() >= GossipConfig.MAX_OWNERS)
+        || (o != null && !newGeneration && current == null && o.count(e) >= limit(e))) {
+      return Outcome.FULL;
+    }
+    Outcome refused = check(e);
+    if (refused != null) {
+      return refused;
+    }
+    if (newGeneration) {
+      o = new Owner(e.owner(), e.generation());
+      owners.put(e.owner(), o);
+    }
+    if (raises) {
+      o.maxVersion = Math.max(o.maxVersion, e.version());
+    }
+    if (!newer) {
+      return Outcome.UNCHANGED;
+    }
+    if (e instanceof CatalogDelta d) {
+      o.entries.put(d.name(), d);
+      CatalogDelta was = (CatalogDelta) current;
+      boolean changed =
+          was == null ? !d.value().versions().isEmpty() : !was.value().equals(d.value());
+      return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
+    }
+    CredentialDelta c = (CredentialDelta) e;
+    o.credentials.put(c.subject(), c);
+    CredentialDelta was = (CredentialDelta) current;
+    return was == null || !was.credential().equals(c.credential())
+        ? Outcome.CHANGED
+        : Outcome.UNCHANGED;
   }
+
+  private static int limit(OwnerEntry e) {
+    return e instanceof CatalogDelta
+        ? GossipConfig.MAX_NAMES_PER_OWNER
+        : GossipConfig.MAX_CREDENTIALS_PER_OWNER;
+  }
+
+  /** Checks an entry's signatures; null when it counts, else why not. */
+  private Outcome check(OwnerEntry e) {
+    if (!authority.isSigning()) {
+      return null;
+    }
+    ClaimKey ownerKey;
+    CredentialDelta own =
+        e instanceof CredentialDelta c && c.subject().equals(c.owner()) ? c : null;
+    if (own != null) {
+      // The owner's own credential admits its key; an owner cannot withdraw its own.
+      ownerKey = own.credential().isEmpty() ? null : keys.admit(own.owner(), own.credential());
+      if (ownerKey == null) {
+        return Outcome.FORGED;
+      }
+    } else {
+      ownerKey = keyOf(e.owner());
+      if (ownerKey == null) {
+        return Outcome.UNVERIFIABLE;
+      }
+    }
+    if (!ownerKey.verify(ClaimPayloads.of(e), e.signature().unsafeBytes())) {
+      return Outcome.FORGED;
+    }
+    if (e instanceof CredentialDelta c && own == null && !c.credential().isEmpty()) {
+      return keys.admit(c.subject(), c.credential()) == null ? Outcome.FORGED : null;
+    }
+    if (e instanceof CatalogDelta d) {
+      for (HeldVersion v : d.value().versions()) {
+        Outcome refused = checkPublication(d.name(), v);
+        if (refused != null) {
+          return refused;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Checks a publisher's signature of one held version; null when it counts. */
+  Outcome checkPublication(String name, HeldVersion v) {
+    if (!authority.isSigning()) {
+      return null;
+    }
+    Checked c = new Checked(v.publisher(), name, v.version(), v.root(), v.publication());
+    if (checked.contains(c)) {
+      return null;
+    }
+    ClaimKey key = keyOf(v.publisher());
+    if (key == null) {
+      return Outcome.UNVERIFIABLE;
+    }
+    if (!key.verify(
+        ClaimPayloads.publication(name, v.version(), v.root()), v.publication().unsafeBytes())) {
+      return Outcome.FORGED;
+    }
+    checked.add(c);
+    return null;
+  }
+
+  /**
+   * The key of {@code id}: on the ring, or admitted again from a credential entry that an owner
+   * carries; null when no credential for it is known.
+   */
+  ClaimKey keyOf(NodeId id) {
+    ClaimKey key = keys.get(id);
+    if (key != null) {
+      return key;
+    }
+    Credential c = credentialOf(id);
+    return c == null ? null : keys.admit(id, c);
+  }
+
+  /** A credential of {@code subject} that some map carries (its own map first), or null. */
+  Credential credentialOf(NodeId subject) {
+    Credential onRing = keys.credential(subject);
+    if (onRing != null) {
+      return onRing;
+    }
+    Owner own = owners.get(subject);
+    if (own != null) {
+      CredentialDelta c = own.credentials.get(subject);
+      if (c != null && !c.credential().isEmpty()) {
+        return c.credential();
+      }
+    }
+    for (Owner o : owners.values()) {
+      CredentialDelta c = o.credentials.get(subject);
+      if (c != null && !c.credential().isEmpty()) {
+        return c.credential();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks every owner's own credential again after the authority's view changed (a revocation, a
+   * new CA list) and forgets the owners now refused; returns them.
+   */
+  List<NodeId> recheck() {
+    List<NodeId> refused = new ArrayList<>(keys.recheck());
+    checked.clear();
+    if (!authority.isSigning()) {
+      return refused;
+    }
+    for (Owner o : new ArrayList<>(owners.values())) {
+      CredentialDelta own = o.credentials.get(o.id);
+      if (o.id.equals(self)) {
+        continue;
+      }
+      if (own == null || keys.admit(o.id, own.credential()) == null) {
+        owners.remove(o.id);
+        if (!refused.contains(o.id)) {
+          refused.add(o.id);
+        }
+      }
+    }
+    return refused;
+  }
+
+  // ------------------------------------------------------------------ reconciliation
 
   /** The digest: self first, then other owners (all, or a random sample past the cap). */
   List<OwnerDigest> digest(int max, RandomGenerator random) {
@@ -123,12 +418,12 @@ final class CatalogState {
    * The entries a peer lacks given its digest, oldest first per owner, within {@code budgetBytes}.
    * Owners the peer's complete digest does not list are sent whole.
    */
-  List<CatalogDelta> deltasFor(List<OwnerDigest> theirs, boolean theirsComplete, int budgetBytes) {
+  List<OwnerEntry> deltasFor(List<OwnerDigest> theirs, boolean theirsComplete, int budgetBytes) {
     Map<NodeId, OwnerDigest> known = new TreeMap<>();
     for (OwnerDigest d : theirs) {
       known.put(d.owner(), d);
     }
-    List<CatalogDelta> out = new ArrayList<>();
+    List<OwnerEntry> out = new ArrayList<>();
     int bytes = 0;
     for (Owner o : owners.values()) {
       OwnerDigest their = known.get(o.id);
@@ -145,14 +440,19 @@ final class CatalogState {
       } else {
         after = their.maxVersion();
       }
-      List<CatalogDelta> pending = new ArrayList<>();
+      List<OwnerEntry> pending = new ArrayList<>();
+      for (CredentialDelta c : o.credentials.values()) {
+        if (c.version() > after && c.version() <= o.maxVersion) {
+          pending.add(c);
+        }
+      }
       for (CatalogDelta d : o.entries.values()) {
         if (d.version() > after && d.version() <= o.maxVersion) {
           pending.add(d);
         }
       }
-      pending.sort(Comparator.comparingLong(CatalogDelta::version));
-      for (CatalogDelta d : pending) {
+      pending.sort(Comparator.comparingLong(OwnerEntry::version));
+      for (OwnerEntry d : pending) {
         int size = d.estimatedBytes();
         if (bytes + size > budgetBytes) {
           return out;
@@ -163,6 +463,8 @@ final class CatalogState {
     }
     return out;
   }
+
+  // ------------------------------------------------------------------ queries
 
   void remove(NodeId owner) {
     if (!owner.equals(self)) {
@@ -175,7 +477,11 @@ final class CatalogState {
     return o == null ? -1 : o.generation;
   }
 
-  /** Every owner's values, non-empty ones only. */
+  int ownerCount() {
+    return owners.size();
+  }
+
+  /** Every owner's values, non-empty ones only, as relayed (before any local trust policy). */
   SortedMap<NodeId, SortedMap<String, CatalogValue>> view() {
     SortedMap<NodeId, SortedMap<String, CatalogValue>> out = new TreeMap<>();
     for (Owner o : owners.values()) {

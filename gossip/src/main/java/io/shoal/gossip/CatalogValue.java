@@ -29,6 +29,10 @@ public record CatalogValue(List<HeldVersion> versions) {
   }
 
   int estimatedBytes() {
-    return 8 + versions.size() * 40;
+    int bytes = 8;
+    for (HeldVersion v : versions) {
+      bytes += v.estimatedBytes();
+    }
+    return bytes;
   }
 }

@@ -36,8 +36,12 @@ public interface ClaimAuthority {
    */
   ClaimKey admit(NodeId subject, byte[] credential);
 
-  /** Whether a snapshot signed by {@code publisher} may become this node's winner. */
-  boolean trustsPublisher(NodeId publisher);
+  /**
+   * Whether a snapshot with this root, signed by {@code publisher}, may become this node's winner:
+   * the node's own policy (which publishers it trusts, which id algorithms it requires). A snapshot
+   * it does not trust is still relayed in its holders' catalogs, never chosen or fetched here.
+   */
+  boolean trusts(NodeId publisher, io.shoal.chunkstore.ChunkId root);
 
   /** A node's admitted public key. Immutable; safe to keep as long as the credential holds. */
   interface ClaimKey {

@@ -52,6 +52,18 @@ public record GossipConfig(
   /** Budget of catalog deltas in one sync message, in estimated bytes. */
   public static final int MAX_SYNC_DELTA_BYTES = 256 * 1024;
 
+  /** Most members in the member table, self included; dead and departed ones go first. */
+  public static final int MAX_MEMBERS = 16_384;
+
+  /** Most owners whose maps a node keeps, self included. */
+  public static final int MAX_OWNERS = 16_384;
+
+  /** Most snapshot names in one owner's map. */
+  public static final int MAX_NAMES_PER_OWNER = 4096;
+
+  /** Most credentials one owner's map carries (its own and its publishers'). */
+  public static final int MAX_CREDENTIALS_PER_OWNER = 256;
+
   /** Most entries on the reconnect list (seeds come on top). */
   public static final int MAX_RECONNECT_ENTRIES = 1024;
 

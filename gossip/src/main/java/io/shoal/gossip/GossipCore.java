@@ -9,8 +9,10 @@ import io.shoal.gossip.GossipMessage.Sync;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
@@ -47,6 +49,8 @@ public final class GossipCore {
 
   private final GossipConfig config;
   private final NodeId selfId;
+  private final ClaimAuthority authority;
+  private final KeyRing keys;
   private final RandomGenerator random;
   private final MemberTable members;
   private final Prober prober = new Prober();
@@ -67,6 +71,8 @@ public final class GossipCore {
   private boolean leaving;
   private long droppedMessages;
   private long syncReplies;
+  private final java.util.EnumMap<ClaimRefusal, Long> refused =
+      new java.util.EnumMap<>(ClaimRefusal.class);
 
   /** A member's pending suspicion expiry or dead-retention removal. */
   private record MemberTimer(long deadlineNanos, NodeId id, long seq)
@@ -83,21 +89,42 @@ public final class GossipCore {
   /**
    * @param generation this node's boot generation: persisted, raised at every start; it seeds the
    *     incarnation and stamps the node's catalog entries
+   * @param authority signs this node's claims and checks others' ({@link ClaimAuthority#unsigned()}
+   *     for insecure nodes and the simulator)
+   * @throws IllegalArgumentException when the authority refuses this node's own credential
    */
   public GossipCore(
       GossipConfig config,
       NodeId selfId,
       Endpoint selfAddress,
       long generation,
+      ClaimAuthority authority,
       RandomGenerator random,
       long nowNanos) {
     this.config = Objects.requireNonNull(config, "config");
     this.selfId = Objects.requireNonNull(selfId, "selfId");
+    this.authority = Objects.requireNonNull(authority, "authority");
     this.random = Objects.requireNonNull(random, "random");
+    this.keys = new KeyRing(authority);
     this.members = new MemberTable(selfId);
-    this.self = new Member(selfId, selfAddress, generation, MemberState.ALIVE, nowNanos);
+    this.self =
+        new Member(
+            selfId,
+            selfAddress,
+            generation,
+            MemberState.ALIVE,
+            signSelf(selfAddress, generation, false),
+            nowNanos);
     members.addSelf(self);
-    this.catalogs = new CatalogState(selfId, generation);
+    this.catalogs = new CatalogState(selfId, generation, authority, keys);
+    if (authority.isSigning()) {
+      Credential own = Credential.of(authority.ownCredential());
+      if (own.isEmpty() || keys.admit(selfId, own) == null) {
+        throw new IllegalArgumentException(
+            "this node's own credential is refused for node id " + selfId);
+      }
+      broadcasts.add(catalogs.setLocalCredential(selfId, own));
+    }
     this.reconnect = new ReconnectList(config);
     this.nextProbeNanos = nowNanos + random.nextLong(Math.max(1, config.probeIntervalNanos()));
     this.nextGossipNanos = nowNanos + config.gossipIntervalNanos();
@@ -121,21 +148,81 @@ public final class GossipCore {
   /** Announces that this node leaves: LEFT goes to a few members directly and into gossip. */
   public void leave(long nowNanos) {
     leaving = true;
+    if (self.incarnation == Long.MAX_VALUE) {
+      return; // cannot sign a newer record; the others will find this node dead instead
+    }
     self.incarnation++;
-    MemberUpdate left =
-        new MemberUpdate(selfId, self.address, self.incarnation, MemberState.LEFT, selfId);
+    self.signature = signSelf(self.address, self.incarnation, true);
+    self.signedLeft = true;
+    MemberUpdate left = self.toUpdate(selfId);
     broadcasts.add(left);
     for (Member m : members.randomReachable(Math.max(config.gossipFanout(), 4), null, random)) {
       send(m.address, m.id, new Gossip(List.of(left)));
     }
   }
 
-  /** Records a change to this node's catalog and starts spreading it. */
+  /**
+   * Records a change to this node's catalog and starts spreading it. When claims are signed, every
+   * held version must carry its publisher's signature, and the credential of every publisher other
+   * than this node must be known here: from gossip, or given first with {@link #setCredential}.
+   *
+   * @throws IllegalStateException when a publisher's credential is not known
+   */
   public void setCatalog(String name, CatalogValue value, long nowNanos) {
-    CatalogDelta d = catalogs.setLocal(name, value);
+    catalogs.setLocal(name, value).forEach(broadcasts::add);
+  }
+
+  /**
+   * Carries a publisher's credential in this node's map, so that the versions it holds from that
+   * publisher stay checkable by others after the publisher left. No-op when not signing.
+   *
+   * @throws IllegalArgumentException when the authority refuses the credential
+   */
+  public void setCredential(NodeId subject, Credential credential, long nowNanos) {
+    if (!authority.isSigning()) {
+      return;
+    }
+    CredentialDelta d = catalogs.setLocalCredential(subject, credential);
     if (d != null) {
       broadcasts.add(d);
     }
+  }
+
+  /**
+   * The credential a directly connected peer presented when its connection was authenticated (the
+   * runtime's TLS session): lets this core check the peer's own claims before gossip brings its
+   * credential entry.
+   */
+  public void onPeerCredential(NodeId peer, Credential credential, long nowNanos) {
+    if (authority.isSigning()) {
+      keys.admit(peer, credential);
+    }
+  }
+
+  /**
+   * The authority's view changed (this node's certificate was renewed, a node was revoked): spreads
+   * this node's new credential, checks every known credential again, and forgets the members and
+   * owners whose credential is now refused.
+   */
+  public void onCredentialsChanged(long nowNanos) {
+    if (!authority.isSigning()) {
+      return;
+    }
+    Credential own = Credential.of(authority.ownCredential());
+    for (NodeId gone : catalogs.recheck()) {
+      if (members.get(gone) != null) {
+        members.remove(gone);
+        reconnect.remove(gone);
+        event(new GossipEvent.MemberRemoved(gone));
+      }
+    }
+    setCredential(selfId, own, nowNanos);
+  }
+
+  /** A copy of this node's own record, as a signed claim of itself. */
+  private Signature signSelf(Endpoint address, long incarnation, boolean left) {
+    return Signature.of(
+        authority.sign(ClaimPayloads.memberRecord(selfId, address, incarnation, left)));
   }
 
   /** A message from member {@code from} at {@code fromAddress} (authenticated by the driver). */
@@ -155,10 +242,16 @@ public final class GossipCore {
       onAck(a, nowNanos);
     } else if (message instanceof PingReq r) {
       merge(r.updates(), nowNanos);
+      // Probe only a member this node knows, at the address it knows: a PingReq must not make
+      // this node send to whatever address a peer names.
+      Member target = members.get(r.target());
+      if (target == null || target == self || !target.isReachable()) {
+        return;
+      }
       long seq = nextSeq++;
       long deadline = nowNanos + scaled(config.probeTimeoutNanos());
       if (prober.addRelay(seq, new Prober.Relay(from, fromAddress, r.seq(), deadline))) {
-        send(r.targetAddress(), r.target(), new Ping(seq, r.target(), piggyback()));
+        send(target.address, target.id, new Ping(seq, target.id, piggyback()));
       }
     } else if (message instanceof Nack n) {
       Prober.Probe p = prober.current();
@@ -269,6 +362,21 @@ public final class GossipCore {
     return droppedMessages;
   }
 
+  /** Claims refused for {@code reason} since this core started. */
+  public long refusedClaims(ClaimRefusal reason) {
+    return refused.getOrDefault(reason, 0L);
+  }
+
+  /** Members this core knows, self included, in any state. */
+  public int memberCount() {
+    return members.size();
+  }
+
+  /** Owners whose maps this core keeps, self included. */
+  public int ownerCount() {
+    return catalogs.ownerCount();
+  }
+
   /** Members alive or suspected, self included: cheap, for drivers that sample agreement. */
   public int reachableMembers() {
     return members.reachableCount();
@@ -293,12 +401,45 @@ public final class GossipCore {
 
   /** Every owner's catalog (non-empty values), by owner then name. */
   public SortedMap<NodeId, SortedMap<String, CatalogValue>> catalogs() {
+    SortedMap<NodeId, SortedMap<String, CatalogValue>> out = new java.util.TreeMap<>();
+    catalogs.view().forEach((owner, values) -> out.put(owner, trusted(values)));
+    return out;
+  }
+
+  /**
+   * Every owner's catalog as relayed, versions this node does not trust included: what its peers
+   * see, for status pages and tests.
+   */
+  public SortedMap<NodeId, SortedMap<String, CatalogValue>> relayedCatalogs() {
     return catalogs.view();
+  }
+
+  private SortedMap<String, CatalogValue> trusted(SortedMap<String, CatalogValue> values) {
+    SortedMap<String, CatalogValue> out = new java.util.TreeMap<>();
+    values.forEach(
+        (name, value) -> {
+          CatalogValue t = trusted(value);
+          if (!t.versions().isEmpty()) {
+            out.put(name, t);
+          }
+        });
+    return out;
+  }
+
+  /** The versions of {@code value} this node's authority trusts. */
+  private CatalogValue trusted(CatalogValue value) {
+    List<HeldVersion> kept = new ArrayList<>(value.versions().size());
+    for (HeldVersion v : value.versions()) {
+      if (authority.trusts(v.publisher(), v.root())) {
+        kept.add(v);
+      }
+    }
+    return kept.size() == value.versions().size() ? value : new CatalogValue(kept);
   }
 
   /** The winning version of every name, over every catalog this node knows. */
   public SortedMap<String, Winners.Winner> winners() {
-    return Winners.of(catalogs.view());
+    return Winners.of(catalogs());
   }
 
   /** The Merkle root over an owner's catalog; equal digests mean equal catalogs. */
@@ -372,7 +513,8 @@ public final class GossipCore {
     Member m = members.get(p.target);
     if (m != null && m.state == MemberState.ALIVE) {
       applyMember(
-          new MemberUpdate(m.id, m.address, m.incarnation, MemberState.SUSPECT, selfId),
+          new MemberUpdate(
+              m.id, m.address, m.incarnation, MemberState.SUSPECT, selfId, m.signature),
           false,
           nowNanos);
     }
@@ -390,18 +532,29 @@ public final class GossipCore {
 
   // ---------------------------------------------------------------- merging state
 
+  /**
+   * Map entries first (they may carry the credentials that the member claims need), then members;
+   * catalog changes are reported after the member changes, so a driver hears that an owner is up
+   * before it hears what the owner holds.
+   */
   private void merge(List<GossipUpdate> updates, long nowNanos) {
+    List<GossipEvent> catalogEvents = new ArrayList<>();
+    for (GossipUpdate u : updates) {
+      if (u instanceof OwnerEntry e) {
+        applyEntry(e, false, catalogEvents);
+      }
+    }
     for (GossipUpdate u : updates) {
       if (u instanceof MemberUpdate mu) {
         applyMember(mu, false, nowNanos);
-      } else if (u instanceof CatalogDelta d) {
-        applyCatalog(d, false);
       }
     }
+    catalogEvents.forEach(this::event);
   }
 
   /**
-   * Applies a claim about a member. From a push-pull exchange a DEAD claim counts only as a
+   * Applies a claim about a member once its evidence checks out: the member's own signature of its
+   * record at the claimed incarnation. From a push-pull exchange a DEAD claim counts only as a
    * suspicion, so a member the other side wrongly buried (a partition) gets to refute it.
    */
   private void applyMember(MemberUpdate u, boolean fromSync, long nowNanos) {
@@ -409,12 +562,29 @@ public final class GossipCore {
       maybeRefute(u);
       return;
     }
+    Member known = members.get(u.id());
+    if ((known == null && u.state() != MemberState.ALIVE)
+        || (known != null && u.incarnation() < known.incarnation)) {
+      return; // nothing to learn, and nothing to check
+    }
+    if (!(known != null && known.hasEvidenceOf(u)) && !isSignedByMember(u)) {
+      return;
+    }
     MemberUpdate claim =
         fromSync && u.state() == MemberState.DEAD
             ? new MemberUpdate(
-                u.id(), u.address(), u.incarnation(), MemberState.SUSPECT, u.reporter())
+                u.id(),
+                u.address(),
+                u.incarnation(),
+                MemberState.SUSPECT,
+                u.reporter(),
+                u.signature())
             : u;
     MemberTable.Outcome outcome = members.apply(claim, nowNanos, this::startSuspicion);
+    if (outcome == MemberTable.Outcome.FULL) {
+      refuse(ClaimRefusal.BOUNDS);
+      return;
+    }
     Member m = members.get(claim.id());
     switch (outcome) {
       case ADDED, CHANGED -> onStateChange(m, claim, nowNanos);
@@ -463,30 +633,80 @@ public final class GossipCore {
     return new Suspicion(nowNanos, min, max, Math.max(0, config.suspicionMult() - 2), reporter);
   }
 
-  /** Refutes any claim that this node is suspect, dead or elsewhere. */
+  /** Whether the claim carries the member's signature of the record it names; counts refusals. */
+  private boolean isSignedByMember(MemberUpdate u) {
+    if (!authority.isSigning()) {
+      return true;
+    }
+    ClaimAuthority.ClaimKey key = catalogs.keyOf(u.id());
+    if (key == null) {
+      refuse(ClaimRefusal.UNVERIFIABLE);
+      return false;
+    }
+    byte[] record =
+        ClaimPayloads.memberRecord(
+            u.id(), u.address(), u.incarnation(), u.state() == MemberState.LEFT);
+    if (!key.verify(record, u.signature().bytes())) {
+      refuse(ClaimRefusal.FORGED);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Refutes a claim that this node is suspect, dead or elsewhere, at its current incarnation or at
+   * one it reached in an earlier life (which only its own signature can show): the refutation
+   * raises the incarnation past the claim's. A claim about an incarnation this node never signed is
+   * refused, so no claim can push the incarnation to the end of its range.
+   */
   private void maybeRefute(MemberUpdate u) {
-    if (leaving) {
+    if (leaving || u.incarnation() < self.incarnation) {
       return;
     }
-    boolean stale = u.incarnation() < self.incarnation;
+    if (!self.hasEvidenceOf(u) && !isSignedByMember(u)) {
+      return;
+    }
     boolean wrong =
         u.state() != MemberState.ALIVE
             || u.incarnation() > self.incarnation
             || !u.address().equals(self.address);
-    if (stale || !wrong) {
+    if (!wrong || u.incarnation() == Long.MAX_VALUE) {
       return;
     }
     self.incarnation = u.incarnation() + 1;
+    self.signature = signSelf(self.address, self.incarnation, false);
+    self.signedLeft = false;
     localHealth = Math.min(config.maxLocalHealth(), localHealth + 1);
     broadcasts.add(self.toUpdate(selfId));
     event(new GossipEvent.Refuted(self.incarnation));
   }
 
-  private void applyCatalog(CatalogDelta d, boolean inOrder) {
-    if (catalogs.apply(d, inOrder)) {
-      broadcasts.add(d);
-      event(new GossipEvent.CatalogChanged(d.owner(), d.name(), d.value()));
+  /**
+   * Applies a map entry; a catalog change is added to {@code catalogEvents}. Returns false when the
+   * entry was refused, which leaves a gap in what this node holds of the owner's map.
+   */
+  private boolean applyEntry(OwnerEntry e, boolean inOrder, List<GossipEvent> catalogEvents) {
+    switch (catalogs.apply(e, inOrder)) {
+      case CHANGED -> {
+        broadcasts.add(e);
+        if (e instanceof CatalogDelta d) {
+          catalogEvents.add(
+              new GossipEvent.CatalogChanged(d.owner(), d.name(), trusted(d.value())));
+        }
+        return true;
+      }
+      case FORGED -> refuse(ClaimRefusal.FORGED);
+      case UNVERIFIABLE -> refuse(ClaimRefusal.UNVERIFIABLE);
+      case FULL -> refuse(ClaimRefusal.BOUNDS);
+      case UNCHANGED, STALE -> {
+        return true;
+      }
     }
+    return false;
+  }
+
+  private void refuse(ClaimRefusal reason) {
+    refused.merge(reason, 1L, Long::sum);
   }
 
   private void expireMemberTimers(long nowNanos) {
@@ -540,12 +760,21 @@ public final class GossipCore {
   }
 
   private void onSync(NodeId from, Endpoint fromAddress, Sync s, long nowNanos) {
+    // Entries come in ascending version per owner, so each accepted one raises what this node
+    // holds of its owner's map, until one is refused: past that gap, the rest of the owner's
+    // entries are applied without raising, and a later exchange fills the gap. Then members, then
+    // the catalog changes, as in merge().
+    Set<NodeId> gaps = new HashSet<>();
+    List<GossipEvent> catalogEvents = new ArrayList<>();
+    for (OwnerEntry e : s.deltas()) {
+      if (!applyEntry(e, !gaps.contains(e.owner()), catalogEvents)) {
+        gaps.add(e.owner());
+      }
+    }
     for (MemberUpdate u : s.members()) {
       applyMember(u, true, nowNanos);
     }
-    for (CatalogDelta d : s.deltas()) {
-      applyCatalog(d, true);
-    }
+    catalogEvents.forEach(this::event);
     switch (s.phase()) {
       case REQUEST ->
           send(

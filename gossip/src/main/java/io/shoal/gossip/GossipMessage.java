@@ -61,14 +61,14 @@ public sealed interface GossipMessage {
    * @param members member records: the sender's own first, then a bounded sample
    * @param digest what the sender has of each owner's catalog
    * @param digestComplete whether the digest lists every owner the sender knows
-   * @param deltas catalog entries the receiver lacks, oldest first per owner
+   * @param deltas map entries the receiver lacks, oldest first per owner
    */
   record Sync(
       Phase phase,
       List<MemberUpdate> members,
       List<OwnerDigest> digest,
       boolean digestComplete,
-      List<CatalogDelta> deltas)
+      List<OwnerEntry> deltas)
       implements GossipMessage {
     public Sync {
       Objects.requireNonNull(phase, "phase");

@@ -10,17 +10,41 @@ final class Member {
   long lastContactNanos;
   Suspicion suspicion;
 
-  Member(NodeId id, Endpoint address, long incarnation, MemberState state, long nowNanos) {
+  /** The member's own signature of its record at {@link #incarnation}: ALIVE, or LEFT. */
+  Signature signature;
+
+  /** Whether {@link #signature} is over a LEFT record. */
+  boolean signedLeft;
+
+  Member(
+      NodeId id,
+      Endpoint address,
+      long incarnation,
+      MemberState state,
+      Signature signature,
+      long nowNanos) {
     this.id = id;
     this.address = address;
     this.incarnation = incarnation;
     this.state = state;
+    this.signature = signature;
+    this.signedLeft = state == MemberState.LEFT;
     this.stateSinceNanos = nowNanos;
     this.lastContactNanos = nowNanos;
   }
 
   MemberUpdate toUpdate(NodeId reporter) {
-    return new MemberUpdate(id, address, incarnation, state, reporter);
+    // A member that signed its departure is reported as left, even this node before it stops.
+    MemberState claimed = signedLeft ? MemberState.LEFT : state;
+    return new MemberUpdate(id, address, incarnation, claimed, reporter, signature);
+  }
+
+  /** Whether {@code u} names exactly the record this member's stored signature covers. */
+  boolean hasEvidenceOf(MemberUpdate u) {
+    return u.incarnation() == incarnation
+        && u.address().equals(address)
+        && (u.state() == MemberState.LEFT) == signedLeft
+        && u.signature().equals(signature);
   }
 
   boolean isReachable() {

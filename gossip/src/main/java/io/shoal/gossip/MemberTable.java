@@ -19,7 +19,9 @@ final class MemberTable {
     IGNORED,
     ADDED,
     CHANGED,
-    CONFIRMED
+    CONFIRMED,
+    /** A new member, refused: the table is at {@link GossipConfig#MAX_MEMBERS} of live members. */
+    FULL
   }
 
   private final NodeId self;
@@ -110,14 +112,17 @@ final class MemberTable {
   }
 
   /**
-   * Applies a claim about another member (the caller handles claims about self).
+   * Applies a claim about another member (the caller handles claims about self, and has checked
+   * that the claim's signature is the member's own record at the claimed incarnation).
    *
    * <ul>
    *   <li>ALIVE wins with a higher incarnation (or for an unknown member);
    *   <li>SUSPECT wins over ALIVE with an equal or higher incarnation, and adds a confirmation to a
    *       running suspicion of the same incarnation;
    *   <li>DEAD and LEFT win over ALIVE and SUSPECT with an equal or higher incarnation;
-   *   <li>nothing is learned about an unknown member from a suspicion or a death.
+   *   <li>nothing is learned about an unknown member from a suspicion or a death;
+   *   <li>a new member past {@link GossipConfig#MAX_MEMBERS} takes the place of the member dead or
+   *       gone longest, and is refused when every member is alive or suspected.
    * </ul>
    */
   Outcome apply(MemberUpdate u, long nowNanos, SuspicionFactory suspicions) {
@@ -126,7 +131,12 @@ final class MemberTable {
       if (u.state() != MemberState.ALIVE) {
         return Outcome.IGNORED;
       }
-      m = new Member(u.id(), u.address(), u.incarnation(), MemberState.ALIVE, nowNanos);
+      if (members.size() >= GossipConfig.MAX_MEMBERS && !evictLongestGone()) {
+        return Outcome.FULL;
+      }
+      m =
+          new Member(
+              u.id(), u.address(), u.incarnation(), MemberState.ALIVE, u.signature(), nowNanos);
       members.put(m.id, m);
       all.add(m.id);
       reachable.add(m.id);
@@ -137,8 +147,7 @@ final class MemberTable {
         if (u.incarnation() <= m.incarnation) {
           return Outcome.IGNORED;
         }
-        m.incarnation = u.incarnation();
-        m.address = u.address();
+        adopt(m, u);
         setState(m, MemberState.ALIVE, nowNanos);
         return Outcome.CHANGED;
       }
@@ -149,7 +158,7 @@ final class MemberTable {
         if (m.state == MemberState.SUSPECT && u.incarnation() == m.incarnation) {
           return m.suspicion.confirm(u.reporter()) ? Outcome.CONFIRMED : Outcome.IGNORED;
         }
-        m.incarnation = u.incarnation();
+        adopt(m, u);
         setState(m, MemberState.SUSPECT, nowNanos);
         m.suspicion = suspicions.start(nowNanos, u.reporter());
         return Outcome.CHANGED;
@@ -158,12 +167,37 @@ final class MemberTable {
         if (u.incarnation() < m.incarnation || !m.isReachable()) {
           return Outcome.IGNORED;
         }
-        m.incarnation = u.incarnation();
+        adopt(m, u);
         setState(m, u.state(), nowNanos);
         return Outcome.CHANGED;
       }
     }
     throw new IllegalStateException("unknown state " + u.state());
+  }
+
+  /** Takes the incarnation, address and signature of a checked claim that wins. */
+  private static void adopt(Member m, MemberUpdate u) {
+    if (u.incarnation() > m.incarnation || u.state() == MemberState.LEFT) {
+      m.incarnation = u.incarnation();
+      m.address = u.address();
+      m.signature = u.signature();
+      m.signedLeft = u.state() == MemberState.LEFT;
+    }
+  }
+
+  /** Forgets the member dead or gone longest, to make room; false when none is. */
+  private boolean evictLongestGone() {
+    Member oldest = null;
+    for (Member m : members.values()) {
+      if (!m.isReachable() && (oldest == null || m.stateSinceNanos - oldest.stateSinceNanos < 0)) {
+        oldest = m;
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    remove(oldest.id);
+    return true;
   }
 
   private void setState(Member m, MemberState state, long nowNanos) {

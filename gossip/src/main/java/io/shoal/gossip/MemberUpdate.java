@@ -4,16 +4,25 @@ import java.util.Objects;
 
 /**
  * A claim about a member: it is alive at an address, suspected, dead or gone, as of an incarnation.
- * Only the member itself raises its incarnation (to refute).
+ * Only the member itself raises its incarnation: every claim carries the member's own signature of
+ * the record it made at that incarnation ({@link ClaimPayloads#memberRecord}: ALIVE at the address,
+ * or LEFT), so a claim about an incarnation the member never reached, or about an address it never
+ * announced, is refused wherever it arrives.
  *
  * @param id the member
  * @param address where it listens
  * @param incarnation its incarnation number
  * @param state the claimed state
  * @param reporter who makes the claim (the member itself for ALIVE and LEFT)
+ * @param signature the member's signature of its record at this incarnation
  */
 public record MemberUpdate(
-    NodeId id, Endpoint address, long incarnation, MemberState state, NodeId reporter)
+    NodeId id,
+    Endpoint address,
+    long incarnation,
+    MemberState state,
+    NodeId reporter,
+    Signature signature)
     implements GossipUpdate {
 
   public MemberUpdate {
@@ -21,6 +30,7 @@ public record MemberUpdate(
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(reporter, "reporter");
+    Objects.requireNonNull(signature, "signature");
     if (incarnation < 0) {
       throw new IllegalArgumentException("negative incarnation " + incarnation);
     }
@@ -33,6 +43,6 @@ public record MemberUpdate(
 
   @Override
   public int estimatedBytes() {
-    return 64 + address.host().length();
+    return 64 + address.host().length() + signature.length();
   }
 }

@@ -27,7 +27,7 @@ enum Unsigned implements ClaimAuthority, ClaimAuthority.ClaimKey {
   }
 
   @Override
-  public boolean trustsPublisher(NodeId publisher) {
+  public boolean trusts(NodeId publisher, io.shoal.chunkstore.ChunkId root) {
     return true;
   }
 

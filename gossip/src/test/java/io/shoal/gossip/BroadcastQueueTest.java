@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class BroadcastQueueTest {
   static MemberUpdate alive(int id, long incarnation) {
     NodeId n = new NodeId(0, id);
-    return new MemberUpdate(n, new Endpoint("h", 1), incarnation, MemberState.ALIVE, n);
+    return new MemberUpdate(
+        n, new Endpoint("h", 1), incarnation, MemberState.ALIVE, n, Signature.NONE);
   }
 
   @Test

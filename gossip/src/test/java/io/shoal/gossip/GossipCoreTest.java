@@ -4,7 +4,6 @@ import static io.shoal.gossip.GossipHarness.stateOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shoal.chunkstore.ChunkId;
-import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.gossip.GossipHarness.Node;
 import java.util.HashSet;
 import java.util.List;
@@ -20,8 +19,13 @@ class GossipCoreTest {
     return (long) (seconds * 1e9);
   }
 
-  static GossipHarness cluster(int n, long seed) {
-    GossipHarness h = new GossipHarness(FAST, seed);
+  /** A harness for this class's runs: unsigned here, signed in {@link SignedGossipCoreTest}. */
+  GossipHarness newHarness(long seed) {
+    return new GossipHarness(FAST, seed);
+  }
+
+  GossipHarness cluster(int n, long seed) {
+    GossipHarness h = newHarness(seed);
     for (int i = 0; i < n; i++) {
       h.add(i);
     }
@@ -30,12 +34,6 @@ class GossipCoreTest {
     }
     h.runUntil(h::allAgreeOnMembers, s(0.1), s(30));
     return h;
-  }
-
-  static CatalogValue held(long version, String rootSeed) {
-    ChunkId root =
-        HashAlgorithm.XXH128.hash(rootSeed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return new CatalogValue(List.of(new HeldVersion(version, root, true, 100)));
   }
 
   @Test
@@ -52,9 +50,9 @@ class GossipCoreTest {
   @Test
   @DisplayName("a joiner knows the seed's members and catalog once its first sync reply is in")
   void join_firstSyncReply_carriesTheSeedsCatalog() {
-    GossipHarness h = new GossipHarness(FAST, 9);
+    GossipHarness h = newHarness(9);
     Node seed = h.add(0);
-    h.publish(seed, "orders", held(3, "r3"));
+    h.publish(seed, "orders", 3, "r3");
     Node joiner = h.add(1);
     h.join(joiner, seed.address);
     h.runUntil(() -> joiner.core.syncReplies() > 0, s(0.001), s(5));
@@ -161,7 +159,7 @@ class GossipCoreTest {
     GossipHarness h = cluster(100, 5);
     h.runFor(s(5));
     Node publisher = h.node(42);
-    h.publish(publisher, "orders", held(1, "a"));
+    h.publish(publisher, "orders", 1, "a");
     long took =
         h.runUntil(
             () ->
@@ -189,7 +187,7 @@ class GossipCoreTest {
     for (Node n : h.nodes()) {
       (n.id.low() < 4 ? left : right).add(n.id);
     }
-    h.publish(h.node(0), "orders", held(1, "base"));
+    h.publish(h.node(0), "orders", 1, "base");
     h.runFor(s(3));
     h.partition(left, right);
     long hold =
@@ -197,8 +195,8 @@ class GossipCoreTest {
             + FAST.deadRetentionNanos()
             + s(10);
     h.runFor(s(2));
-    h.publish(h.node(1), "orders", held(2, "left side"));
-    h.publish(h.node(5), "orders", held(2, "right side"));
+    h.publish(h.node(1), "orders", 2, "left side");
+    h.publish(h.node(5), "orders", 2, "right side");
     h.runFor(hold);
     for (Node n : h.nodes()) {
       for (MemberView v : n.core.members()) {
@@ -213,8 +211,8 @@ class GossipCoreTest {
     long took = h.runUntil(() -> h.allAgreeOnMembers() && h.allAgreeOnWinners(), s(0.1), s(60));
     assertThat(took).isLessThan(s(10));
     var winner = h.node(0).core.winners().get("orders");
-    ChunkId a = held(2, "left side").versions().get(0).root();
-    ChunkId b = held(2, "right side").versions().get(0).root();
+    ChunkId a = GossipHarness.root("left side");
+    ChunkId b = GossipHarness.root("right side");
     assertThat(winner.version()).isEqualTo(2);
     assertThat(winner.root()).isEqualTo(a.compareTo(b) > 0 ? a : b);
   }
@@ -245,10 +243,10 @@ class GossipCoreTest {
     assertThat(scenarioLog(100)).isNotEqualTo(first);
   }
 
-  private static List<String> scenarioLog(long seed) {
+  private List<String> scenarioLog(long seed) {
     GossipHarness h = cluster(6, seed);
     h.crash(h.node(2));
-    h.publish(h.node(1), "x", held(1, "r"));
+    h.publish(h.node(1), "x", 1, "r");
     h.runFor(s(10));
     return h.log();
   }

@@ -25,6 +25,8 @@ final class GossipHarness {
   private final List<String> log = new ArrayList<>();
   private long deliverySeq;
   private BiPredicate<Node, Node> blocked = (a, b) -> false;
+  private java.util.function.Function<NodeId, ClaimAuthority> authorities =
+      id -> ClaimAuthority.unsigned();
   long messagesSent;
 
   /** One simulated node. */
@@ -32,6 +34,7 @@ final class GossipHarness {
     final NodeId id;
     Endpoint address;
     GossipCore core;
+    ClaimAuthority authority;
     boolean up = true;
     final List<GossipEvent> events = new ArrayList<>();
 
@@ -73,15 +76,29 @@ final class GossipHarness {
     Node n = nodes.computeIfAbsent(id, k -> new Node(id, address));
     n.address = address;
     n.up = true;
+    n.authority = authorities.apply(id);
     n.core =
         new GossipCore(
             config,
             id,
             address,
             generation,
+            n.authority,
             new SplittableRandom(seeds.nextLong()),
             clock.nowNanos());
     return n;
+  }
+
+  /** Which authority each node added from now on signs and checks with. */
+  GossipHarness signingWith(java.util.function.Function<NodeId, ClaimAuthority> authorityOf) {
+    this.authorities = authorityOf;
+    return this;
+  }
+
+  /** Delivers {@code message} to {@code to} as if {@code from} sent it now (for attack tests). */
+  void inject(Node from, Node to, GossipMessage message) {
+    to.core.onMessage(from.id, from.address, message, clock.nowNanos());
+    flush(to);
   }
 
   Node node(int i) {
@@ -122,6 +139,28 @@ final class GossipHarness {
   void publish(Node n, String name, CatalogValue value) {
     n.core.setCatalog(name, value, clock.nowNanos());
     flush(n);
+  }
+
+  /** Publishes {@code name@version} on {@code n}, signed by {@code n}, with a root from a seed. */
+  void publish(Node n, String name, long version, String rootSeed) {
+    publish(n, name, new CatalogValue(List.of(held(n, name, version, rootSeed))));
+  }
+
+  /** A complete version of {@code name} published and signed by {@code publisher}. */
+  static HeldVersion held(Node publisher, String name, long version, String rootSeed) {
+    io.shoal.chunkstore.ChunkId root = root(rootSeed);
+    return new HeldVersion(
+        version,
+        root,
+        true,
+        100,
+        publisher.id,
+        Signature.of(publisher.authority.sign(ClaimPayloads.publication(name, version, root))));
+  }
+
+  static io.shoal.chunkstore.ChunkId root(String seed) {
+    return io.shoal.chunkstore.HashAlgorithm.XXH128.hash(
+        seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Runs virtual time forward by {@code nanos}. */

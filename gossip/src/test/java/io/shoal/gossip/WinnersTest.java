@@ -23,8 +23,8 @@ class WinnersTest {
     var w =
         Winners.of(
             Map.of(
-                A, Map.of("n", held(new HeldVersion(3, HIGH, true, 1))),
-                B, Map.of("n", held(new HeldVersion(4, LOW, false, 1)))));
+                A, Map.of("n", held(new HeldVersion(3, HIGH, true, 1, A, Signature.NONE))),
+                B, Map.of("n", held(new HeldVersion(4, LOW, false, 1, A, Signature.NONE)))));
     assertThat(w.get("n").version()).isEqualTo(4);
     assertThat(w.get("n").partialHolders()).containsExactly(B);
     assertThat(w.get("n").completeHolders()).isEmpty();
@@ -35,8 +35,8 @@ class WinnersTest {
     var w =
         Winners.of(
             Map.of(
-                A, Map.of("n", held(new HeldVersion(5, LOW, true, 1))),
-                B, Map.of("n", held(new HeldVersion(5, HIGH, true, 1)))));
+                A, Map.of("n", held(new HeldVersion(5, LOW, true, 1, A, Signature.NONE))),
+                B, Map.of("n", held(new HeldVersion(5, HIGH, true, 1, A, Signature.NONE)))));
     assertThat(w.get("n").root()).isEqualTo(HIGH);
     assertThat(w.get("n").completeHolders()).containsExactly(B);
     assertThat(Winners.beats(5, HIGH, 5, LOW)).isTrue();

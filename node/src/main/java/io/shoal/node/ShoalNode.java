@@ -149,6 +149,7 @@ public final class ShoalNode implements AutoCloseable {
             nodeId,
             peerAddress,
             generation,
+            io.shoal.gossip.ClaimAuthority.unsigned(),
             new SplittableRandom(new SecureRandom().nextLong()),
             System.nanoTime());
     directory = new SwarmDirectory(nodeId);
@@ -543,7 +544,14 @@ public final class ShoalNode implements AutoCloseable {
     for (CatalogEntry e : store.catalog().entries()) {
       byName
           .computeIfAbsent(e.name(), n -> new ArrayList<>())
-          .add(new HeldVersion(e.version(), e.root(), e.complete(), e.sizeBytes()));
+          .add(
+              new HeldVersion(
+                  e.version(),
+                  e.root(),
+                  e.complete(),
+                  e.sizeBytes(),
+                  nodeId,
+                  io.shoal.gossip.Signature.NONE));
     }
     Map<String, CatalogValue> values = new TreeMap<>();
     byName.forEach(

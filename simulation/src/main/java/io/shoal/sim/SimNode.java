@@ -145,7 +145,15 @@ final class SimNode {
     generation++;
     upload = new UploadCore(0);
     if (withGossip) {
-      gossip = new GossipCore(gossipConfig, id, address, generation, random.split(), nowNanos);
+      gossip =
+          new GossipCore(
+              gossipConfig,
+              id,
+              address,
+              generation,
+              io.shoal.gossip.ClaimAuthority.unsigned(),
+              random.split(),
+              nowNanos);
       for (Map.Entry<String, TreeMap<Long, HeldVersion>> e : catalog.entrySet()) {
         gossip.setCatalog(e.getKey(), value(e.getValue()), nowNanos);
       }
@@ -435,7 +443,7 @@ final class SimNode {
         drainFetch(f, nowNanos);
       }
     }
-    HeldVersion v = new HeldVersion(s.version, s.root, complete, s.bytes);
+    HeldVersion v = s.held(complete);
     noteWinner(s.name, v, nowNanos);
   }
 
@@ -654,7 +662,7 @@ final class SimNode {
     if (current != null && current.complete() && !complete) {
       return;
     }
-    versions.put(s.version, new HeldVersion(s.version, s.root, complete, s.bytes));
+    versions.put(s.version, s.held(complete));
     while (versions.size() > CatalogValue.MAX_VERSIONS) {
       versions.pollFirstEntry();
     }

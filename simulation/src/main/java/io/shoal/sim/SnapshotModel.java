@@ -2,6 +2,9 @@ package io.shoal.sim;
 
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Signature;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,6 +14,12 @@ import java.util.Map;
  * ChunkUniverse}. Ids are drawn from the seed; equal content keeps equal ids across versions.
  */
 final class SnapshotModel {
+  /**
+   * The publisher every simulated snapshot names: the simulator models the protocol, not its
+   * signatures ({@link io.shoal.gossip.ClaimAuthority#unsigned()}).
+   */
+  static final NodeId PUBLISHER = new NodeId(0, 0);
+
   /** Bytes of index per data chunk (a child id and its size), as in the real index nodes. */
   static final int INDEX_BYTES_PER_LEAF = 24;
 
@@ -51,6 +60,11 @@ final class SnapshotModel {
       int[] at = leavesOfChunk.computeIfAbsent(c, k -> new int[counts.get(k)]);
       at[filled.merge(c, 1, Integer::sum) - 1] = i;
     }
+  }
+
+  /** This snapshot as a catalog announces it. */
+  HeldVersion held(boolean complete) {
+    return new HeldVersion(version, root, complete, bytes, PUBLISHER, Signature.NONE);
   }
 
   /** A snapshot of {@code bytes} in chunks of {@code chunkBytes}, each chunk new. */

@@ -8,6 +8,9 @@ import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.SnapshotName;
 import io.shoal.gossip.CatalogDelta;
 import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.ClaimAuthority;
+import io.shoal.gossip.Credential;
+import io.shoal.gossip.CredentialDelta;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipUpdate;
 import io.shoal.gossip.HeldVersion;
@@ -15,6 +18,8 @@ import io.shoal.gossip.MemberState;
 import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.OwnerDigest;
+import io.shoal.gossip.OwnerEntry;
+import io.shoal.gossip.Signature;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -29,6 +34,7 @@ import java.util.List;
 final class Wire {
   private static final int UPDATE_MEMBER = 1;
   private static final int UPDATE_CATALOG = 2;
+  private static final int UPDATE_CREDENTIAL = 3;
 
   private Wire() {}
 
@@ -119,9 +125,8 @@ final class Wire {
       if (u instanceof MemberUpdate m) {
         out.writeByte(UPDATE_MEMBER);
         writeMember(out, m);
-      } else if (u instanceof CatalogDelta d) {
-        out.writeByte(UPDATE_CATALOG);
-        writeDelta(out, d);
+      } else {
+        writeEntry(out, (OwnerEntry) u);
       }
     }
   }
@@ -131,15 +136,73 @@ final class Wire {
     List<GossipUpdate> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int kind = in.readByte();
-      if (kind == UPDATE_MEMBER) {
-        out.add(readMember(in));
-      } else if (kind == UPDATE_CATALOG) {
-        out.add(readDelta(in));
-      } else {
-        throw new MalformedMessageException("unknown update kind " + kind);
-      }
+      out.add(kind == UPDATE_MEMBER ? readMember(in) : readEntry(in, kind));
     }
     return out;
+  }
+
+  private static void writeEntry(Output out, OwnerEntry e) {
+    if (e instanceof CatalogDelta d) {
+      out.writeByte(UPDATE_CATALOG);
+      writeDelta(out, d);
+    } else {
+      out.writeByte(UPDATE_CREDENTIAL);
+      writeCredentialDelta(out, (CredentialDelta) e);
+    }
+  }
+
+  private static OwnerEntry readEntry(Input in, int kind) {
+    if (kind == UPDATE_CATALOG) {
+      return readDelta(in);
+    } else if (kind == UPDATE_CREDENTIAL) {
+      return readCredentialDelta(in);
+    }
+    throw new MalformedMessageException("unknown update kind " + kind);
+  }
+
+  static void writeSignature(Output out, Signature s) {
+    byte[] b = s.bytes();
+    out.writeVarInt(b.length, true);
+    out.writeBytes(b);
+  }
+
+  static Signature readSignature(Input in, String field) {
+    int n = readCount(in, ClaimAuthority.MAX_SIGNATURE_BYTES, field + " length");
+    return Signature.of(in.readBytes(n));
+  }
+
+  static void writeCredential(Output out, Credential c) {
+    byte[] b = c.bytes();
+    out.writeVarInt(b.length, true);
+    out.writeBytes(b);
+  }
+
+  static Credential readCredential(Input in) {
+    int n = readCount(in, ClaimAuthority.MAX_CREDENTIAL_BYTES, "credential length");
+    return Credential.of(in.readBytes(n));
+  }
+
+  static void writeCredentialDelta(Output out, CredentialDelta d) {
+    writeNodeId(out, d.owner());
+    out.writeVarLong(d.generation(), true);
+    out.writeVarLong(d.version(), true);
+    writeNodeId(out, d.subject());
+    writeCredential(out, d.credential());
+    writeSignature(out, d.signature());
+  }
+
+  static CredentialDelta readCredentialDelta(Input in) {
+    NodeId owner = readNodeId(in);
+    long generation = readNonNegativeLong(in, "generation");
+    long version = readNonNegativeLong(in, "version");
+    NodeId subject = readNodeId(in);
+    Credential credential = readCredential(in);
+    Signature signature = readSignature(in, "signature");
+    try {
+      return new CredentialDelta(owner, generation, version, subject, credential, signature);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedMessageException(e.getMessage());
+    }
   }
 
   static void writeMember(Output out, MemberUpdate m) {
@@ -148,6 +211,7 @@ final class Wire {
     out.writeVarLong(m.incarnation(), true);
     out.writeByte(stateCode(m.state()));
     writeNodeId(out, m.reporter());
+    writeSignature(out, m.signature());
   }
 
   static MemberUpdate readMember(Input in) {
@@ -155,7 +219,9 @@ final class Wire {
     Endpoint address = readEndpoint(in);
     long incarnation = readNonNegativeLong(in, "incarnation");
     MemberState state = stateOf(in.readByte());
-    return new MemberUpdate(id, address, incarnation, state, readNodeId(in));
+    NodeId reporter = readNodeId(in);
+    return new MemberUpdate(
+        id, address, incarnation, state, reporter, readSignature(in, "member signature"));
   }
 
   /** Wire codes of member states; append-only like the registration ids. */
@@ -203,7 +269,10 @@ final class Wire {
       writeChunkId(out, v.root());
       out.writeBoolean(v.complete());
       out.writeVarLong(v.sizeBytes(), true);
+      writeNodeId(out, v.publisher());
+      writeSignature(out, v.publication());
     }
+    writeSignature(out, d.signature());
   }
 
   static CatalogDelta readDelta(Input in) {
@@ -218,21 +287,33 @@ final class Wire {
       ChunkId root = readChunkId(in);
       boolean complete = in.readBoolean();
       long size = readNonNegativeLong(in, "size");
-      versions.add(new HeldVersion(v, root, complete, size));
+      NodeId publisher = readNodeId(in);
+      Signature publication = readSignature(in, "publication");
+      try {
+        versions.add(new HeldVersion(v, root, complete, size, publisher, publication));
+      } catch (IllegalArgumentException e) {
+        throw new MalformedMessageException(e.getMessage());
+      }
     }
-    return new CatalogDelta(owner, generation, version, name, new CatalogValue(versions));
+    Signature signature = readSignature(in, "catalog signature");
+    try {
+      return new CatalogDelta(
+          owner, generation, version, name, new CatalogValue(versions), signature);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedMessageException(e.getMessage());
+    }
   }
 
-  static void writeDeltas(Output out, List<CatalogDelta> deltas) {
+  static void writeDeltas(Output out, List<OwnerEntry> deltas) {
     out.writeVarInt(deltas.size(), true);
-    deltas.forEach(d -> writeDelta(out, d));
+    deltas.forEach(d -> writeEntry(out, d));
   }
 
-  static List<CatalogDelta> readDeltas(Input in, int max) {
+  static List<OwnerEntry> readDeltas(Input in, int max) {
     int n = readCount(in, max, "delta count");
-    List<CatalogDelta> out = new ArrayList<>(n);
+    List<OwnerEntry> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(readDelta(in));
+      out.add(readEntry(in, in.readByte()));
     }
     return out;
   }

@@ -11,6 +11,8 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.gossip.CatalogDelta;
 import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.Credential;
+import io.shoal.gossip.CredentialDelta;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.GossipUpdate;
@@ -19,6 +21,7 @@ import io.shoal.gossip.MemberState;
 import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.OwnerDigest;
+import io.shoal.gossip.Signature;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -28,8 +31,9 @@ import org.junit.jupiter.api.Test;
 class ControlCodecTest {
   static final NodeId A = new NodeId(1, 2);
   static final Endpoint ADDR = new Endpoint("127.0.0.1", 7420);
+  static final Signature SIG = Signature.of(new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1});
   static final MemberUpdate MEMBER =
-      new MemberUpdate(A, ADDR, 3, MemberState.SUSPECT, new NodeId(4, 5));
+      new MemberUpdate(A, ADDR, 3, MemberState.SUSPECT, new NodeId(4, 5), SIG);
   static final CatalogDelta DELTA =
       new CatalogDelta(
           A,
@@ -37,8 +41,18 @@ class ControlCodecTest {
           9,
           "orders",
           new CatalogValue(
-              List.of(new HeldVersion(4, HashAlgorithm.SHA256.hash(new byte[] {1}), true, 77))));
-  static final List<GossipUpdate> UPDATES = List.of(MEMBER, DELTA);
+              List.of(
+                  new HeldVersion(
+                      4,
+                      HashAlgorithm.SHA256.hash(new byte[] {1}),
+                      true,
+                      77,
+                      new NodeId(6, 7),
+                      SIG))),
+          SIG);
+  static final CredentialDelta CREDENTIAL =
+      new CredentialDelta(A, 2, 10, new NodeId(6, 7), Credential.of(new byte[300]), SIG);
+  static final List<GossipUpdate> UPDATES = List.of(MEMBER, DELTA, CREDENTIAL);
 
   static List<Object> everyMessage() {
     return List.of(
@@ -55,7 +69,7 @@ class ControlCodecTest {
             List.of(MEMBER),
             List.of(new OwnerDigest(A, 1, 2)),
             true,
-            List.of(DELTA)));
+            List.of(CREDENTIAL, DELTA)));
   }
 
   static Object roundTrip(Object message) {
