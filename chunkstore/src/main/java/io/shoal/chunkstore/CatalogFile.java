@@ -14,7 +14,12 @@ import java.util.zip.CRC32C;
  */
 final class CatalogFile {
   static final int MAGIC = 0x5348_4354; // "SHCT"
-  static final int VERSION = 1;
+
+  /** Version 2 adds each entry's provenance; version 1 files are read as unsigned entries. */
+  static final int VERSION = 2;
+
+  private static final int PROVENANCE_NONE = 0;
+  private static final int PROVENANCE_SIGNED = 1;
 
   private static final int STATE_COMPLETE = 0;
   private static final int STATE_PARTIAL = 1;
@@ -51,6 +56,15 @@ final class CatalogFile {
           .u8(e.complete() ? STATE_COMPLETE : STATE_PARTIAL)
           .u64(e.sizeBytes())
           .u64(e.createdMillis());
+      Provenance p = e.provenance();
+      if (p.isSigned()) {
+        byte[] sig = p.signature();
+        byte[] credential = p.credential();
+        w.u8(PROVENANCE_SIGNED).bytes(p.publisherBytes());
+        w.u16(sig.length).bytes(sig).u16(credential.length).bytes(credential);
+      } else {
+        w.u8(PROVENANCE_NONE);
+      }
     }
     byte[] body = w.toByteArray();
     CRC32C crc = new CRC32C();
@@ -58,10 +72,24 @@ final class CatalogFile {
     return new FormatWriter(body.length + 4).bytes(body).u32(crc.getValue()).toByteArray();
   }
 
+  private static Provenance readProvenance(FormatReader r) throws FormatException {
+    int kind = r.u8("provenance");
+    if (kind == PROVENANCE_NONE) {
+      return Provenance.NONE;
+    }
+    if (kind != PROVENANCE_SIGNED) {
+      throw r.error("unknown provenance kind " + kind);
+    }
+    byte[] publisher = r.bytes(16, "publisher");
+    byte[] sig = r.bytesU16("signature", Provenance.MAX_SIGNATURE_BYTES);
+    byte[] credential = r.bytesU16("credential", Provenance.MAX_CREDENTIAL_BYTES);
+    return Provenance.of(java.util.HexFormat.of().formatHex(publisher), sig, credential);
+  }
+
   static List<CatalogEntry> decode(byte[] bytes, String where) throws FormatException {
     FormatReader r = new FormatReader(bytes, "catalog " + where);
     r.expectMagic(MAGIC);
-    r.version(2, VERSION, VERSION);
+    int version = r.version(2, 1, VERSION);
     r.u16("reserved");
     if (bytes.length < 16) {
       throw r.error("truncated");
@@ -76,7 +104,7 @@ final class CatalogFile {
     List<CatalogEntry> entries = new ArrayList<>(Math.min(count, 4096));
     for (int i = 0; i < count; i++) {
       String name = r.utf8u16("name", SnapshotName.MAX_NAME_CHARS);
-      long version = r.u64("version", Long.MAX_VALUE);
+      long number = r.u64("version", Long.MAX_VALUE);
       HashAlgorithm algorithm = HashAlgorithm.fromCode(r.u8("algorithm"));
       ChunkId root = r.chunkId(algorithm, "root");
       int state = r.u8("state");
@@ -86,7 +114,9 @@ final class CatalogFile {
       long size = r.u64("size", Long.MAX_VALUE);
       long created = r.i64("created");
       try {
-        entries.add(new CatalogEntry(name, version, root, state == STATE_COMPLETE, size, created));
+        Provenance p = version >= 2 ? readProvenance(r) : Provenance.NONE;
+        entries.add(
+            new CatalogEntry(name, number, root, state == STATE_COMPLETE, size, created, p));
       } catch (IllegalArgumentException e) {
         throw r.error(e.getMessage());
       }

@@ -140,6 +140,23 @@ public final class FormatReader {
     return utf8(length, field);
   }
 
+  /** {@code length} raw bytes. */
+  public byte[] bytes(int length, String field) throws FormatException {
+    need(length, field);
+    byte[] out = new byte[length];
+    buffer.get(out);
+    return out;
+  }
+
+  /** Raw bytes with a u16 length prefix, refused when longer than {@code maxBytes}. */
+  public byte[] bytesU16(String field, int maxBytes) throws FormatException {
+    int length = u16(field + " length");
+    if (length > maxBytes) {
+      throw error(field + " is " + length + " bytes, longer than the limit of " + maxBytes);
+    }
+    return bytes(length, field);
+  }
+
   /** Refuses trailing bytes. */
   public void expectEnd() throws FormatException {
     if (buffer.hasRemaining()) {

@@ -66,7 +66,8 @@ final class FetchJob {
         target.root(),
         complete,
         target.sizeBytes(),
-        createdMillis);
+        createdMillis,
+        target.provenance());
   }
 
   ChunkId root() {
