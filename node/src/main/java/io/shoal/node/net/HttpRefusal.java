@@ -23,9 +23,9 @@ record HttpRefusal(Reason reason, String detail) {
     /** A request with a body that does not declare {@code application/json}. */
     CONTENT_TYPE(403, "content_type", "request body must be sent as application/json"),
     /** A state route without an Authorization header. */
-    NO_TOKEN(401, "no_token", "this route needs Authorization: Bearer TOKEN (DATA/node.json)"),
+    NO_TOKEN(401, "no_token", "this route needs Authorization: Bearer TOKEN (DIR/node.json)"),
     /** A state route with a token that is not this node's current one. */
-    WRONG_TOKEN(401, "wrong_token", "wrong token: read the current one from DATA/node.json");
+    WRONG_TOKEN(401, "wrong_token", "wrong token: read the current one from DIR/node.json");
 
     final int status;
     final String label;
