@@ -27,8 +27,9 @@ for ((i = 1; i <= LEECHERS; i++)); do
   start_node "l$i" --join "$SEED" --follow '*' --keep 1
   HTTPS+=("$NODE_HTTP")
 done
+SEED_TOKEN=$(node_token seed)
 for _ in $(seq 300); do
-  n=$(curl -sf "http://127.0.0.1:$SEED_HTTP/status" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))')
+  n=$(curl -sf -H "Authorization: Bearer $SEED_TOKEN" "http://127.0.0.1:$SEED_HTTP/status" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))')
   [[ $n -eq $((LEECHERS + 1)) ]] && break
   sleep 0.1
 done

@@ -37,6 +37,9 @@ stop_nodes() {
   NODE_PIDS=()
 }
 
+# node_token NAME : the HTTP API token of the node on $D/NAME (state routes need it)
+node_token() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$D/$1/node.json"; }
+
 # metric PORT NAME : a counter's value from a node's /metrics (0 if absent)
 metric() {
   curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1==n{v=$2} END{printf "%.0f", v+0}'

@@ -8,9 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** Durable file replacement: temporary file, fsync, atomic rename, fsync of the directory. */
 public final class AtomicFiles {
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+
   private AtomicFiles() {}
 
   /**
@@ -25,13 +32,42 @@ public final class AtomicFiles {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
+      writeFully(ch, bytes);
     }
     move(tmp, target);
+  }
+
+  /**
+   * Replaces {@code target} as {@link #write} does, with a file only its owner can read or write
+   * (0600) from the instant it exists: for secrets such as the HTTP API's token.
+   *
+   * <p>The temporary file is created anew ({@code CREATE_NEW}) with the permissions given at
+   * creation, so no other user ever holds it open, and no leftover from an earlier run lends it its
+   * mode. On a file system without POSIX permissions it is created with the defaults.
+   */
+  public static void writePrivate(Path target, byte[] bytes) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    boolean posix =
+        Files.getFileStore(target.toAbsolutePath().getParent()).supportsFileAttributeView("posix");
+    FileAttribute<?>[] ownerOnly =
+        posix
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+            : new FileAttribute<?>[0];
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly)) {
+      writeFully(ch, bytes);
+    }
+    move(tmp, target);
+  }
+
+  private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+    ch.force(true);
   }
 
   /** Renames atomically and makes the rename durable. */

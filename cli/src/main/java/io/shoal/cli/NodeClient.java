@@ -2,43 +2,75 @@ package io.shoal.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.chunkstore.IoErrors;
 import io.shoal.node.DataDirFiles;
+import io.shoal.node.DataDirFiles.NodeInfo;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 
-/** Talks to a running node's HTTP API, found through its data directory or given directly. */
+/**
+ * Talks to a running node's HTTP API, found through its data directory or given directly, with the
+ * token from the node's {@code node.json} and, when the API speaks HTTPS, only to the certificate
+ * that file pins.
+ */
 final class NodeClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String base;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(CONNECT_TIMEOUT)
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+  private final String authorization;
+  private final HttpClient http;
 
-  private NodeClient(String hostPort) {
-    this.base = "http://" + hostPort;
+  private NodeClient(String hostPort, Optional<NodeInfo> credentials) {
+    boolean tls = credentials.map(i -> "https".equals(i.scheme())).orElse(false);
+    this.base = (tls ? "https://" : "http://") + hostPort;
+    this.authorization =
+        credentials.map(NodeInfo::token).map(token -> "Bearer " + token).orElse(null);
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .version(HttpClient.Version.HTTP_1_1);
+    if (tls) {
+      b.sslContext(PinnedCertificate.context(credentials.get().certificateSha256()));
+    }
+    this.http = b.build();
   }
 
   /** The node that owns {@code dataDir}, if one is running and answering. */
   static Optional<NodeClient> find(Path dataDir) {
-    return DataDirFiles.readNodeInfo(dataDir)
-        .map(info -> new NodeClient(info.http()))
+    return info(dataDir)
+        .map(info -> new NodeClient(info.http(), Optional.of(info)))
         .filter(NodeClient::isUp);
   }
 
-  static NodeClient at(String hostPort) {
-    return new NodeClient(hostPort);
+  /**
+   * The node at {@code hostPort}, spoken to with the token (and certificate pin) of the node that
+   * owns {@code dataDir}, if there is one.
+   */
+  static NodeClient at(String hostPort, Path dataDir) {
+    return new NodeClient(hostPort, info(dataDir));
+  }
+
+  /** What {@code dataDir/node.json} says, if it exists; one clear line if it cannot be read. */
+  static Optional<NodeInfo> info(Path dataDir) {
+    Path file = dataDir.resolve(DataDirFiles.NODE_INFO);
+    try {
+      return DataDirFiles.readNodeInfo(dataDir);
+    } catch (AccessDeniedException e) {
+      throw new CliException("cannot read " + file + ": permission denied; run as the node's user");
+    } catch (IOException e) {
+      throw new CliException("cannot read " + file + ": " + IoErrors.describe(e));
+    }
   }
 
   String address() {
@@ -55,6 +87,8 @@ final class NodeClient {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200;
+    } catch (SSLException e) {
+      throw tlsFailure(e);
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -63,19 +97,36 @@ final class NodeClient {
     }
   }
 
+  /** A request to {@code path}, with the token when there is one. */
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return b;
+  }
+
+  /** One line for a TLS failure: above all, a certificate that is not the pinned one. */
+  private CliException tlsFailure(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof PinnedCertificate.MismatchException m) {
+        return new CliException("refusing to talk to " + base + ": " + m.getMessage());
+      }
+    }
+    return new CliException("TLS with the node at " + base + " failed: " + e.getMessage());
+  }
+
   <T> T get(String path, TypeReference<T> type) throws IOException {
-    return JSON.readValue(
-        send(HttpRequest.newBuilder(URI.create(base + path)).GET().build()), type);
+    return JSON.readValue(send(request(path).GET().build()), type);
   }
 
   <T> T get(String path, Class<T> type) throws IOException {
-    return JSON.readValue(
-        send(HttpRequest.newBuilder(URI.create(base + path)).GET().build()), type);
+    return JSON.readValue(send(request(path).GET().build()), type);
   }
 
   <T> T post(String path, Object body, Class<T> type) throws IOException {
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create(base + path))
+        request(path)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
             .build();
@@ -133,10 +184,12 @@ final class NodeClient {
 
   /** Streams {@code path} into {@code out}; returns the bytes copied. */
   long download(String path, java.io.OutputStream out) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).GET().build();
+    HttpRequest req = request(path).GET().build();
     HttpResponse<java.io.InputStream> r;
     try {
       r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (SSLException e) {
+      throw tlsFailure(e);
     } catch (ConnectException e) {
       throw new IOException("no node answers at " + base + " (is 'shoal node' running?)", e);
     } catch (InterruptedException e) {
@@ -164,6 +217,8 @@ final class NodeClient {
     HttpResponse<byte[]> r;
     try {
       r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (SSLException e) {
+      throw tlsFailure(e);
     } catch (ConnectException e) {
       throw new IOException("no node answers at " + base + " (is 'shoal node' running?)", e);
     } catch (InterruptedException e) {

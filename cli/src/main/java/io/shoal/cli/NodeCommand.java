@@ -44,6 +44,35 @@ final class NodeCommand implements Callable<Integer> {
   String httpAddress;
 
   @Option(
+      names = "--http-expose",
+      description =
+          "let the HTTP API listen beyond loopback (it then needs TLS: the node's credentials)")
+  boolean httpExpose;
+
+  @Option(
+      names = "--http-name",
+      paramLabel = "NAME",
+      description =
+          "another Host name the HTTP API answers to, e.g. this machine's DNS name (repeatable;"
+              + " requests naming other hosts are refused)")
+  List<String> httpNames = new ArrayList<>();
+
+  @Option(
+      names = "--http-allow-origin",
+      paramLabel = "ORIGIN",
+      description =
+          "a web origin (SCHEME://HOST[:PORT]) whose pages may call the HTTP API, with the token"
+              + " (repeatable; none by default)")
+  List<String> httpAllowOrigins = new ArrayList<>();
+
+  @Option(
+      names = "--open-gateway",
+      description =
+          "serve GET /snapshots/... without the token (read-only; every other route still needs"
+              + " it)")
+  boolean openGateway;
+
+  @Option(
       names = "--join",
       paramLabel = "HOST:PORT",
       split = ",",
@@ -109,7 +138,13 @@ final class NodeCommand implements Callable<Integer> {
             .withFollow(follow)
             .withKeep(keep)
             .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
-            .withCompression(!noCompression);
+            .withCompression(!noCompression)
+            .toBuilder()
+            .httpExpose(httpExpose)
+            .httpNames(httpNames)
+            .httpAllowOrigins(httpAllowOrigins)
+            .openGateway(openGateway)
+            .build();
     ShoalNode node = ShoalNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -16,6 +16,7 @@ import picocli.CommandLine.HelpCommand;
     subcommands = {
       NodeCommand.class,
       StatusCommand.class,
+      TokenCommand.class,
       PublishCommand.class,
       GetCommand.class,
       FetchCommand.class,

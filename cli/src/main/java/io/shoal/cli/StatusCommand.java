@@ -23,14 +23,16 @@ final class StatusCommand implements Callable<Integer> {
   @Option(
       names = "--node",
       paramLabel = "HOST:PORT",
-      description = "HTTP address of the node (default: the node that owns --data)")
+      description =
+          "HTTP address of the node (default: the node that owns --data; the token and"
+              + " certificate come from --data's node.json)")
   String node;
 
   @Override
   public Integer call() throws Exception {
     NodeClient client =
         node != null
-            ? NodeClient.at(node)
+            ? NodeClient.at(node, data.dir)
             : NodeClient.find(data.dir)
                 .orElseThrow(
                     () ->

@@ -41,7 +41,18 @@ class CliTest {
 
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(
-      strings = {"publish", "get", "fetch", "ls", "gc", "node", "status", "demo", "simulate"})
+      strings = {
+        "publish",
+        "get",
+        "fetch",
+        "ls",
+        "gc",
+        "node",
+        "status",
+        "token",
+        "demo",
+        "simulate"
+      })
   void everyCommand_answersHelp(String command) {
     Run r = shoal(command, "--help");
     assertThat(r.code()).as(r.err()).isZero();

@@ -4,6 +4,7 @@ import io.shoal.chunkstore.StoreOptions;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipConfig;
 import io.shoal.node.net.ClusterKey;
+import io.shoal.node.net.HttpTls;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +30,12 @@ import java.util.Objects;
  * @param compression whether chunks may be sent LZ4-compressed when that pays
  * @param transfer transfer bounds and timers
  * @param faults faults to inject (tests and drills)
+ * @param httpTls key and certificate the HTTP API serves HTTPS with, or null for plain HTTP
+ * @param httpExpose whether the HTTP API may listen beyond loopback (it then needs {@code httpTls})
+ * @param httpNames more Host header values the HTTP API answers ({@code NAME} or {@code NAME:PORT})
+ * @param httpAllowOrigins Origin header values allowed ({@code SCHEME://HOST[:PORT]}); none by
+ *     default, which refuses every request a web page makes
+ * @param openGateway whether GET and HEAD of {@code /snapshots/...} are served without the token
  */
 public record NodeConfig(
     Path dataDir,
@@ -47,7 +54,12 @@ public record NodeConfig(
     long uploadBytesPerSecond,
     boolean compression,
     io.shoal.node.core.TransferConfig transfer,
-    Faults faults) {
+    Faults faults,
+    HttpTls httpTls,
+    boolean httpExpose,
+    List<String> httpNames,
+    List<String> httpAllowOrigins,
+    boolean openGateway) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -65,6 +77,21 @@ public record NodeConfig(
     follow = List.copyOf(follow);
     Objects.requireNonNull(transfer, "transfer");
     Objects.requireNonNull(faults, "faults");
+    httpNames = List.copyOf(httpNames);
+    httpAllowOrigins = List.copyOf(httpAllowOrigins);
+    for (String name : httpNames) {
+      if (!name.matches("[^\\s/@]+")) {
+        throw new IllegalArgumentException("--http-name wants a host name: '" + name + "'");
+      }
+    }
+    for (String origin : httpAllowOrigins) {
+      if (!origin.matches("https?://[^\\s/]+")) {
+        throw new IllegalArgumentException(
+            "--http-allow-origin wants SCHEME://HOST[:PORT] as a browser sends it: '"
+                + origin
+                + "'");
+      }
+    }
     if (keep < 0 || uploadBytesPerSecond < 0) {
       throw new IllegalArgumentException(
           "keep " + keep + " / upload limit " + uploadBytesPerSecond);
@@ -94,7 +121,12 @@ public record NodeConfig(
         0,
         true,
         io.shoal.node.core.TransferConfig.defaults(),
-        Faults.none());
+        Faults.none(),
+        null,
+        false,
+        List.of(),
+        List.of(),
+        false);
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -170,6 +202,11 @@ public record NodeConfig(
     b.compression = compression;
     b.transfer = transfer;
     b.faults = faults;
+    b.httpTls = httpTls;
+    b.httpExpose = httpExpose;
+    b.httpNames = httpNames;
+    b.httpAllowOrigins = httpAllowOrigins;
+    b.openGateway = openGateway;
     return b;
   }
 
@@ -192,6 +229,11 @@ public record NodeConfig(
     private boolean compression;
     private io.shoal.node.core.TransferConfig transfer;
     private Faults faults;
+    private HttpTls httpTls;
+    private boolean httpExpose;
+    private List<String> httpNames;
+    private List<String> httpAllowOrigins;
+    private boolean openGateway;
 
     private Builder() {}
 
@@ -280,6 +322,31 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder httpTls(HttpTls value) {
+      this.httpTls = value;
+      return this;
+    }
+
+    public Builder httpExpose(boolean value) {
+      this.httpExpose = value;
+      return this;
+    }
+
+    public Builder httpNames(List<String> value) {
+      this.httpNames = value;
+      return this;
+    }
+
+    public Builder httpAllowOrigins(List<String> value) {
+      this.httpAllowOrigins = value;
+      return this;
+    }
+
+    public Builder openGateway(boolean value) {
+      this.openGateway = value;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(
           dataDir,
@@ -298,7 +365,12 @@ public record NodeConfig(
           uploadBytesPerSecond,
           compression,
           transfer,
-          faults);
+          faults,
+          httpTls,
+          httpExpose,
+          httpNames,
+          httpAllowOrigins,
+          openGateway);
     }
   }
 }

@@ -18,8 +18,12 @@ import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.net.AllowedHosts;
+import io.shoal.node.net.ApiToken;
+import io.shoal.node.net.HttpAccess;
 import io.shoal.node.net.HttpApi;
 import io.shoal.node.net.HttpApi.Response;
+import io.shoal.node.net.HttpExposure;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
 import io.shoal.node.net.TransportFilter;
@@ -62,6 +66,7 @@ public final class ShoalNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ShoalNode.class);
 
   private final NodeConfig config;
+  private final InetSocketAddress httpBindAddress;
   private volatile boolean ready;
   private final ChunkStore store;
   private final SnapshotReader reader;
@@ -86,17 +91,24 @@ public final class ShoalNode implements AutoCloseable {
   private InetSocketAddress httpAddress;
   private volatile boolean closed;
 
-  private ShoalNode(NodeConfig config, ChunkStore store) {
+  private ShoalNode(NodeConfig config, ChunkStore store, InetSocketAddress httpBindAddress) {
     this.config = config;
     this.store = store;
+    this.httpBindAddress = httpBindAddress;
     this.reader = new SnapshotReader(store);
   }
 
-  /** Starts a node; refuses a data directory another process owns. */
+  /**
+   * Starts a node; refuses a data directory another process owns, and an HTTP API beyond loopback
+   * without {@code httpExpose} and {@code httpTls} (before touching anything).
+   */
   public static ShoalNode start(NodeConfig config) throws IOException {
+    InetSocketAddress httpAt =
+        HttpExposure.resolve(
+            config.httpHost(), config.httpPort(), config.httpExpose(), config.httpTls() != null);
     Files.createDirectories(config.dataDir());
     ChunkStore store = ChunkStore.open(config.dataDir(), config.store());
-    ShoalNode node = new ShoalNode(config, store);
+    ShoalNode node = new ShoalNode(config, store, httpAt);
     try {
       node.boot();
       return node;
@@ -209,23 +221,19 @@ public final class ShoalNode implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    http = routes(new HttpApi());
-    httpAddress = http.bind(group, config.httpHost(), config.httpPort(), workers);
-    DataDirFiles.writeNodeInfo(
-        config.dataDir(),
-        new DataDirFiles.NodeInfo(
-            ProcessHandle.current().pid(),
-            nodeId.toHex(),
-            peerAddress.toString(),
-            hostPort(httpAddress)));
+    serveHttp();
     ready = true; // only now can the CLI find the node through its data directory
     log.info(
-        "node {} up: peers at {}, HTTP at {}, data in {}, cluster '{}'",
+        "node {} up: peers at {}, HTTP at {}://{}, data in {}, cluster '{}'",
         nodeId.shortHex(),
         peerAddress,
-        hostPort(httpAddress),
+        httpScheme(),
+        AllowedHosts.authority(httpAddress.getHostString(), httpAddress.getPort()),
         config.dataDir(),
         config.clusterId());
+    if (config.openGateway()) {
+      log.info("the snapshot gateway /snapshots/ is open without the token (--open-gateway)");
+    }
     if (!config.clusterKey().isSecure()) {
       log.warn(
           "running WITHOUT a cluster key: any process that can reach {} can join; pass --cluster-key FILE",
@@ -233,6 +241,41 @@ public final class ShoalNode implements AutoCloseable {
     }
     List<Endpoint> seeds = config.seeds();
     driver.execute(c -> c.join(seeds, System.nanoTime()));
+  }
+
+  /**
+   * Serves the HTTP API behind a fresh token, and writes node.json (owner-only) so that the CLI,
+   * run by the same user, finds the API, its token and, with TLS, the certificate to pin.
+   */
+  private void serveHttp() throws IOException {
+    ApiToken token = ApiToken.generate();
+    boolean tls = config.httpTls() != null;
+    http = routes(new HttpApi(metrics));
+    httpAddress =
+        http.bind(
+            group,
+            httpBindAddress,
+            workers,
+            config.httpTls(),
+            bound ->
+                new HttpAccess(
+                    token,
+                    AllowedHosts.of(config.httpHost(), bound, config.httpNames(), tls),
+                    config.httpAllowOrigins()));
+    DataDirFiles.writeNodeInfo(
+        config.dataDir(),
+        new DataDirFiles.NodeInfo(
+            ProcessHandle.current().pid(),
+            nodeId.toHex(),
+            peerAddress.toString(),
+            AllowedHosts.localAuthority(httpAddress),
+            httpScheme(),
+            token.value(),
+            tls ? config.httpTls().fingerprintSha256() : null));
+  }
+
+  private String httpScheme() {
+    return config.httpTls() == null ? "http" : "https";
   }
 
   private HttpApi routes(HttpApi api) {
@@ -243,14 +286,13 @@ public final class ShoalNode implements AutoCloseable {
         .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
         .streamUnder(
             SnapshotGateway.PREFIX,
-            new SnapshotGateway(store, reader, transfers, arrivals, this::resolveAndStart))
-        .route(
-            "GET",
+            new SnapshotGateway(store, reader, transfers, arrivals, this::resolveAndStart),
+            config.openGateway())
+        .openRoute(
             "/metrics",
             false,
             r -> Response.text(metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"))
-        .route(
-            "GET",
+        .openRoute(
             "/health",
             false,
             r -> ready ? Response.text("ok\n", "text/plain") : Response.error(503, "starting"));

@@ -58,6 +58,7 @@ class StreamingAndDirectTest {
         HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + fresh.httpAddress().getPort() + "/snapshots/data"))
             .header("Range", "bytes=" + from + "-")
+            .header("Authorization", "Bearer " + swarm.apiToken("fresh"))
             .build();
     HttpResponse<InputStream> response =
         HttpClient.newHttpClient().send(get, HttpResponse.BodyHandlers.ofInputStream());

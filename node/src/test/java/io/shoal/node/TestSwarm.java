@@ -30,6 +30,11 @@ final class TestSwarm implements AutoCloseable {
     return n;
   }
 
+  /** The HTTP API token of the running node named {@code name}, from its node.json. */
+  String apiToken(String name) throws java.io.IOException {
+    return DataDirFiles.readNodeInfo(dir.resolve(name)).orElseThrow().token();
+  }
+
   /** A node that joins through {@code seed}. */
   ShoalNode join(String name, ShoalNode seed) throws Exception {
     return start(config(name).withSeeds(List.of(seed.peerAddress())));

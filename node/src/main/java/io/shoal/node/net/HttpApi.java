@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -22,14 +23,18 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * The node's HTTP API: a small router over Netty's HTTP codec. Handlers marked blocking run on the
  * given executor (bounded; a full executor answers 503), the others on the event loop. Responses
  * are JSON unless a handler says otherwise. Bodies are bounded at 1 MiB.
+ *
+ * <p>Every request first passes {@link HttpAccess} (see {@link HttpGuard}): only routes added as
+ * open are served without the token. With {@link HttpTls} the API speaks HTTPS only.
  */
 public final class HttpApi implements AutoCloseable {
   static final int MAX_BODY_BYTES = 1024 * 1024;
@@ -122,45 +130,101 @@ public final class HttpApi implements AutoCloseable {
   private final Map<String, StreamHandler> prefixRoutes = new HashMap<>();
 
   private final Map<String, Route> routes = new HashMap<>();
+
+  /** GET paths served without the token, and prefixes of such paths. */
+  private final Set<String> openPaths = new HashSet<>();
+
+  private final Set<String> openPrefixes = new HashSet<>();
+  private final NodeMetrics metrics;
+  private final LogLimiter refusalLog = new LogLimiter(HttpGuard.LOG_INTERVAL_NANOS);
+  private volatile HttpAccess access;
   private Channel server;
 
-  /** Adds a route for {@code method path}; blocking handlers run on the executor. */
+  public HttpApi(NodeMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Adds a route for {@code method path}, behind the token; blocking ones run on the executor. */
   public HttpApi route(String method, String path, boolean blocking, Handler handler) {
     routes.put(method + " " + path, new Route(handler, null, blocking));
     return this;
   }
 
-  /** Adds a streaming GET route for every path under {@code prefix}. */
-  public HttpApi streamUnder(String prefix, StreamHandler handler) {
+  /** Adds a GET route that is served without the token (health, metrics). */
+  public HttpApi openRoute(String path, boolean blocking, Handler handler) {
+    openPaths.add(path);
+    return route("GET", path, blocking, handler);
+  }
+
+  /**
+   * Adds a streaming GET route for every path under {@code prefix}, behind the token unless {@code
+   * open}.
+   */
+  public HttpApi streamUnder(String prefix, StreamHandler handler, boolean open) {
     prefixRoutes.put(prefix, handler);
+    if (open) {
+      openPrefixes.add(prefix);
+    }
     return this;
   }
 
-  public InetSocketAddress bind(EventLoopGroup group, String host, int port, Executor blocking)
+  /** Whether {@code method path} is served without the token: GET or HEAD of an open route. */
+  boolean isOpen(String method, String path) {
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      return false;
+    }
+    return openPaths.contains(path) || openPrefixes.stream().anyMatch(path::startsWith);
+  }
+
+  /** The path of a request URI, exactly as the router reads it. */
+  static String pathOf(String uri) {
+    return new QueryStringDecoder(uri).path();
+  }
+
+  /**
+   * Serves the API at {@code address}, HTTPS if {@code tls} is given. Connections are accepted only
+   * once {@code accessFor} has made the rules for the bound address (whose port the OS may choose).
+   */
+  public InetSocketAddress bind(
+      EventLoopGroup group,
+      InetSocketAddress address,
+      Executor blocking,
+      HttpTls tls,
+      Function<InetSocketAddress, HttpAccess> accessFor)
       throws IOException {
+    SslContext ssl = tls == null ? null : tls.serverContext();
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
             .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.AUTO_READ, false)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (ssl != null) {
+                      ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
+                        .addLast(new HttpGuard(access, HttpApi.this::isOpen, metrics, refusalLog))
                         .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
                         .addLast(new Dispatcher(blocking));
                   }
                 });
+    String where = AllowedHosts.authority(address.getHostString(), address.getPort());
     try {
-      server = b.bind(host, port).sync().channel();
+      server = b.bind(address).sync().channel();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while binding HTTP " + host + ":" + port, e);
+      throw new IOException("interrupted while binding HTTP " + where, e);
     } catch (Exception e) {
-      throw new IOException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new IOException("cannot serve HTTP on " + where + ": " + e.getMessage(), e);
     }
-    return (InetSocketAddress) server.localAddress();
+    InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+    access = accessFor.apply(bound);
+    server.config().setAutoRead(true);
+    return bound;
   }
 
   @Override
@@ -179,7 +243,7 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-      QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+      QueryStringDecoder uri = new QueryStringDecoder(req.uri()); // as pathOf reads it
       byte[] body = new byte[req.content().readableBytes()];
       req.content().readBytes(body);
       Request request = new Request(req.method().name(), uri.path(), uri.parameters(), body);

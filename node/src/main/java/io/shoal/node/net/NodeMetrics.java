@@ -55,6 +55,13 @@ public final class NodeMetrics {
           .labelNames("reason")
           .register(registry);
 
+  final Counter httpRefused =
+      Counter.builder()
+          .name("shoal_http_refused_total")
+          .help("HTTP requests refused before any handler ran, by reason")
+          .labelNames("reason")
+          .register(registry);
+
   final Counter chunkBytesSent =
       Counter.builder()
           .name("shoal_transfer_sent_bytes_total")
