@@ -71,6 +71,42 @@ public final class AtomicFiles {
   }
 
   /** Renames atomically and makes the rename durable. */
+  /**
+   * Creates {@code dir} (and missing parents) with the leaf readable only by its owner, as a data
+   * directory holding snapshot bytes and the API token must be. An existing directory is left as it
+   * is; returns whether others can read or enter it, so the caller can warn.
+   */
+  public static boolean createPrivateDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try {
+        Files.createDirectory(
+            dir,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.util.EnumSet.of(
+                    PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE)));
+      } catch (UnsupportedOperationException e) {
+        Files.createDirectories(dir); // not a POSIX file system
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // created by someone else meanwhile; checked below like any existing directory
+      }
+    }
+    try {
+      Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+      return p.contains(PosixFilePermission.GROUP_READ)
+          || p.contains(PosixFilePermission.OTHERS_READ)
+          || p.contains(PosixFilePermission.GROUP_EXECUTE)
+          || p.contains(PosixFilePermission.OTHERS_EXECUTE);
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
   public static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -83,7 +83,13 @@ final class DiskChunkStore implements ChunkStore {
   }
 
   static DiskChunkStore open(Path dir, StoreOptions options) throws IOException {
-    Files.createDirectories(dir);
+    if (AtomicFiles.createPrivateDirectory(dir)) {
+      log.warn(
+          "store directory {} can be read by other users, who can read snapshot bytes from it;"
+              + " chmod 700 {}",
+          dir,
+          dir);
+    }
     StoreLock lock = StoreLock.acquire(dir);
     DiskChunkStore store = null;
     try {

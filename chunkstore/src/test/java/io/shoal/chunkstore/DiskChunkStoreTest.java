@@ -85,6 +85,14 @@ class DiskChunkStoreTest extends ChunkStoreContract {
   }
 
   @Test
+  void open_newDirectory_isReadableByItsOwnerOnly() throws Exception {
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("store"))))
+        .isEqualTo("rwx------");
+  }
+
+  @Test
   void reopen_seesEveryCommittedChunkAndTheCatalog() throws Exception {
     List<VerifiedChunk> chunks = putMany(40, 64 * 1024);
     store.catalog().put(new CatalogEntry("a", 1, chunks.get(0).id(), true, 1, 2));

@@ -29,7 +29,6 @@ import io.shoal.node.net.PeerTransport;
 import io.shoal.node.net.TransportFilter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -106,7 +105,6 @@ public final class ShoalNode implements AutoCloseable {
     InetSocketAddress httpAt =
         HttpExposure.resolve(
             config.httpHost(), config.httpPort(), config.httpExpose(), config.httpTls() != null);
-    Files.createDirectories(config.dataDir());
     ChunkStore store = ChunkStore.open(config.dataDir(), config.store());
     ShoalNode node = new ShoalNode(config, store, httpAt);
     try {
