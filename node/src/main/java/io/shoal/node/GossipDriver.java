@@ -2,12 +2,14 @@ package io.shoal.node;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.shoal.gossip.ClaimRefusal;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Outbound;
+import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,15 +33,22 @@ final class GossipDriver {
   private final EventLoop loop;
   private final PeerTransport transport;
   private final Consumer<GossipEvent> events;
+  private final NodeMetrics metrics;
+  private final long[] refusedSeen = new long[ClaimRefusal.values().length];
   private ScheduledFuture<?> timer;
   private long timerDeadline;
   private volatile boolean stopped;
 
   GossipDriver(
-      GossipCore core, EventLoop loop, PeerTransport transport, Consumer<GossipEvent> events) {
+      GossipCore core,
+      EventLoop loop,
+      PeerTransport transport,
+      NodeMetrics metrics,
+      Consumer<GossipEvent> events) {
     this.core = core;
     this.loop = loop;
     this.transport = transport;
+    this.metrics = metrics;
     this.events = events;
   }
 
@@ -98,7 +107,21 @@ final class GossipDriver {
     for (GossipEvent e; (e = core.pollEvent()) != null; ) {
       events.accept(e);
     }
+    countRefusals();
     rearm();
+  }
+
+  /** Carries the core's refusal counts over to the metric. */
+  @SuppressWarnings("EnumOrdinal") // an array indexed by the enum: the counts seen so far
+  private void countRefusals() {
+    for (ClaimRefusal reason : ClaimRefusal.values()) {
+      long now = core.refusedClaims(reason);
+      long seen = refusedSeen[reason.ordinal()];
+      if (now > seen) {
+        metrics.claimsRefused.labelValues(reason.label()).inc(now - seen);
+        refusedSeen[reason.ordinal()] = now;
+      }
+    }
   }
 
   private void rearm() {

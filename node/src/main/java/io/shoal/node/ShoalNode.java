@@ -164,7 +164,7 @@ public final class ShoalNode implements AutoCloseable {
             System.nanoTime());
     directory = new SwarmDirectory(nodeId);
     follow = new GlobMatcher(config.follow());
-    driver = new GossipDriver(core, group.next(), transport, this::onGossipEvent);
+    driver = new GossipDriver(core, group.next(), transport, metrics, this::onGossipEvent);
     AtomicInteger transferNumber = new AtomicInteger();
     transferWorkers =
         new ThreadPoolExecutor(

@@ -55,6 +55,17 @@ public final class NodeMetrics {
           .labelNames("reason")
           .register(registry);
 
+  /** Gossip claims refused by the core, by reason ({@link io.shoal.gossip.ClaimRefusal}). */
+  public final Counter claimsRefused =
+      Counter.builder()
+          .name("shoal_gossip_claims_refused_total")
+          .help(
+              "Gossip claims refused: forged (a signature or credential does not check out),"
+                  + " unverifiable (its signer's credential is not known yet), bounds (a table is"
+                  + " full)")
+          .labelNames("reason")
+          .register(registry);
+
   final Counter httpRefused =
       Counter.builder()
           .name("shoal_http_refused_total")
