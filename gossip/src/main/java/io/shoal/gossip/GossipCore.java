@@ -367,6 +367,11 @@ public final class GossipCore {
     return refused.getOrDefault(reason, 0L);
   }
 
+  /** A credential of {@code subject} that some owner's map carries, or null. */
+  public Credential credentialOf(NodeId subject) {
+    return catalogs.credentialOf(subject);
+  }
+
   /** Members this core knows, self included, in any state. */
   public int memberCount() {
     return members.size();

@@ -36,6 +36,10 @@ import java.util.Objects;
  * @param httpAllowOrigins Origin header values allowed ({@code SCHEME://HOST[:PORT]}); none by
  *     default, which refuses every request a web page makes
  * @param openGateway whether GET and HEAD of {@code /snapshots/...} are served without the token
+ * @param requireSha256 whether this node refuses to fetch, follow or serve snapshots whose ids are
+ *     not sha256 (xxh128 is fast but not collision resistant against a member that crafts chunks)
+ * @param trustedPublishers the publishers whose snapshots may become winners here; empty trusts
+ *     every publisher with a valid credential of the cluster
  */
 public record NodeConfig(
     Path dataDir,
@@ -59,7 +63,9 @@ public record NodeConfig(
     boolean httpExpose,
     List<String> httpNames,
     List<String> httpAllowOrigins,
-    boolean openGateway) {
+    boolean openGateway,
+    boolean requireSha256,
+    List<io.shoal.gossip.NodeId> trustedPublishers) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -79,6 +85,7 @@ public record NodeConfig(
     Objects.requireNonNull(faults, "faults");
     httpNames = List.copyOf(httpNames);
     httpAllowOrigins = List.copyOf(httpAllowOrigins);
+    trustedPublishers = List.copyOf(trustedPublishers);
     for (String name : httpNames) {
       if (!name.matches("[^\\s/@]+")) {
         throw new IllegalArgumentException("--http-name wants a host name: '" + name + "'");
@@ -126,7 +133,9 @@ public record NodeConfig(
         false,
         List.of(),
         List.of(),
-        false);
+        false,
+        false,
+        List.of());
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -207,6 +216,8 @@ public record NodeConfig(
     b.httpNames = httpNames;
     b.httpAllowOrigins = httpAllowOrigins;
     b.openGateway = openGateway;
+    b.requireSha256 = requireSha256;
+    b.trustedPublishers = trustedPublishers;
     return b;
   }
 
@@ -234,6 +245,8 @@ public record NodeConfig(
     private List<String> httpNames;
     private List<String> httpAllowOrigins;
     private boolean openGateway;
+    private boolean requireSha256;
+    private List<io.shoal.gossip.NodeId> trustedPublishers;
 
     private Builder() {}
 
@@ -342,6 +355,16 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder requireSha256(boolean value) {
+      this.requireSha256 = value;
+      return this;
+    }
+
+    public Builder trustedPublishers(List<io.shoal.gossip.NodeId> value) {
+      this.trustedPublishers = value;
+      return this;
+    }
+
     public Builder openGateway(boolean value) {
       this.openGateway = value;
       return this;
@@ -370,7 +393,9 @@ public record NodeConfig(
           httpExpose,
           httpNames,
           httpAllowOrigins,
-          openGateway);
+          openGateway,
+          requireSha256,
+          trustedPublishers);
     }
   }
 }

@@ -12,6 +12,7 @@ import io.shoal.chunkstore.snapshot.CatalogListing;
 import io.shoal.chunkstore.snapshot.Publication;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.ClaimAuthority;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.GossipEvent;
@@ -31,12 +32,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -70,13 +68,17 @@ public final class ShoalNode implements AutoCloseable {
   private final ChunkStore store;
   private final SnapshotReader reader;
   private final NodeMetrics metrics = new NodeMetrics();
-  private final Set<String> announcedNames = new HashSet<>();
   private final Map<String, HeldVersion> knownWinners = new TreeMap<>();
   private NodeId nodeId;
   private long generation;
   private EventLoopGroup group;
   private PeerTransport transport;
   private GossipDriver driver;
+
+  /** The gossip core; touched only on the driver's loop (gossip events are handled there). */
+  private GossipCore gossip;
+
+  private CatalogAnnouncer announcer;
   private HttpApi http;
   private ThreadPoolExecutor workers;
   private ThreadPoolExecutor transferWorkers;
@@ -153,18 +155,23 @@ public final class ShoalNode implements AutoCloseable {
               }
             });
     peerAddress = transport.bind(config.listenHost(), config.listenPort(), config.advertise());
+    HashRequirement ids = new HashRequirement(config.requireSha256());
+    ClaimAuthority authority =
+        new TrustPolicy(ClaimAuthority.unsigned(), config.trustedPublishers(), ids);
     GossipCore core =
         new GossipCore(
             config.gossip(),
             nodeId,
             peerAddress,
             generation,
-            io.shoal.gossip.ClaimAuthority.unsigned(),
+            authority,
             new SplittableRandom(new SecureRandom().nextLong()),
             System.nanoTime());
+    gossip = core;
     directory = new SwarmDirectory(nodeId);
     follow = new GlobMatcher(config.follow());
     driver = new GossipDriver(core, group.next(), transport, metrics, this::onGossipEvent);
+    announcer = new CatalogAnnouncer(nodeId, store, authority, ids, driver);
     AtomicInteger transferNumber = new AtomicInteger();
     transferWorkers =
         new ThreadPoolExecutor(
@@ -204,6 +211,7 @@ public final class ShoalNode implements AutoCloseable {
             new CompressionPolicy(config.compression()),
             config.uploadBytesPerSecond(),
             config.faults(),
+            new HashRequirement(config.requireSha256()),
             entry -> onCatalogEntry());
     announceCatalog();
     AtomicInteger workerNumber = new AtomicInteger();
@@ -317,7 +325,8 @@ public final class ShoalNode implements AutoCloseable {
       throw new IllegalArgumentException("path must be absolute: " + call.path());
     }
     HashAlgorithm hash =
-        call.hash() == null ? HashAlgorithm.XXH128 : HashAlgorithm.parse(call.hash());
+        new HashRequirement(config.requireSha256())
+            .forPublishing(call.hash() == null ? null : HashAlgorithm.parse(call.hash()));
     int keep = call.keep() == null ? 10 : call.keep();
     Publication.Outcome outcome =
         Publication.publish(
@@ -514,31 +523,64 @@ public final class ShoalNode implements AutoCloseable {
     return io.shoal.gossip.Winners.beats(a.version(), a.root(), b.version(), b.root());
   }
 
-  /** The version the swarm offers for {@code ref}: the winner, or the named version's best root. */
+  /**
+   * The version the swarm offers for {@code ref}: the winner, or the named version's best root,
+   * among the versions this node trusts.
+   *
+   * @throws IllegalArgumentException when the swarm offers {@code ref} only from publishers, or
+   *     with ids, that this node does not trust
+   */
   private Optional<CatalogEntry> resolveInSwarm(io.shoal.chunkstore.SnapshotRef ref) {
-    return driver.query(
-        core -> {
-          HeldVersion best = null;
-          for (var catalog : core.catalogs().values()) {
-            CatalogValue v = catalog.get(ref.name());
-            if (v == null) {
-              continue;
-            }
-            for (HeldVersion h : v.versions()) {
-              boolean wanted = ref.version().isEmpty() || ref.version().getAsLong() == h.version();
-              if (wanted
-                  && (best == null
-                      || io.shoal.gossip.Winners.beats(
-                          h.version(), h.root(), best.version(), best.root()))) {
-                best = h;
-              }
-            }
-          }
-          return Optional.ofNullable(best)
-              .map(
-                  h ->
-                      new CatalogEntry(ref.name(), h.version(), h.root(), false, h.sizeBytes(), 0));
-        });
+    Resolution r =
+        driver.query(
+            core -> {
+              HeldVersion best = best(core.catalogs(), ref);
+              return best != null
+                  ? new Resolution(
+                      Optional.of(
+                          new CatalogEntry(
+                              ref.name(),
+                              best.version(),
+                              best.root(),
+                              false,
+                              best.sizeBytes(),
+                              0,
+                              CatalogAnnouncer.provenanceOf(best, core))),
+                      false)
+                  : new Resolution(Optional.empty(), best(core.relayedCatalogs(), ref) != null);
+            });
+    if (r.untrustedOnly()) {
+      throw new IllegalArgumentException(
+          ref
+              + " is announced only by publishers, or with ids, that this node does not trust"
+              + " (see --trust-publisher and --require-sha256)");
+    }
+    return r.entry();
+  }
+
+  /** What the swarm offers for a reference. */
+  private record Resolution(Optional<CatalogEntry> entry, boolean untrustedOnly) {}
+
+  private static HeldVersion best(
+      Map<NodeId, ? extends Map<String, CatalogValue>> catalogs,
+      io.shoal.chunkstore.SnapshotRef ref) {
+    HeldVersion best = null;
+    for (var catalog : catalogs.values()) {
+      CatalogValue v = catalog.get(ref.name());
+      if (v == null) {
+        continue;
+      }
+      for (HeldVersion h : v.versions()) {
+        boolean wanted = ref.version().isEmpty() || ref.version().getAsLong() == h.version();
+        if (wanted
+            && (best == null
+                || io.shoal.gossip.Winners.beats(
+                    h.version(), h.root(), best.version(), best.root()))) {
+          best = h;
+        }
+      }
+    }
+    return best;
   }
 
   /** Fetches in progress. */
@@ -578,36 +620,9 @@ public final class ShoalNode implements AutoCloseable {
         config.dataDir().toString());
   }
 
-  /** Tells the gossip core what the store holds, name by name; removed names become tombstones. */
+  /** Tells the gossip core what the store holds (see {@link CatalogAnnouncer}). */
   private void announceCatalog() {
-    Map<String, List<HeldVersion>> byName = new TreeMap<>();
-    for (CatalogEntry e : store.catalog().entries()) {
-      byName
-          .computeIfAbsent(e.name(), n -> new ArrayList<>())
-          .add(
-              new HeldVersion(
-                  e.version(),
-                  e.root(),
-                  e.complete(),
-                  e.sizeBytes(),
-                  nodeId,
-                  io.shoal.gossip.Signature.NONE));
-    }
-    Map<String, CatalogValue> values = new TreeMap<>();
-    byName.forEach(
-        (name, versions) -> {
-          int from = Math.max(0, versions.size() - CatalogValue.MAX_VERSIONS);
-          values.put(name, new CatalogValue(versions.subList(from, versions.size())));
-        });
-    synchronized (announcedNames) {
-      for (String gone : announcedNames) {
-        values.putIfAbsent(gone, CatalogValue.removed());
-      }
-      announcedNames.clear();
-      announcedNames.addAll(byName.keySet());
-    }
-    driver.execute(
-        core -> values.forEach((name, value) -> core.setCatalog(name, value, System.nanoTime())));
+    announcer.announce();
   }
 
   private void onPeerMessage(
@@ -686,7 +701,15 @@ public final class ShoalNode implements AutoCloseable {
     if (held || closed) {
       return;
     }
-    CatalogEntry target = new CatalogEntry(name, v.version(), v.root(), false, v.sizeBytes(), 0);
+    CatalogEntry target =
+        new CatalogEntry(
+            name,
+            v.version(),
+            v.root(),
+            false,
+            v.sizeBytes(),
+            0,
+            CatalogAnnouncer.provenanceOf(v, gossip));
     transfers
         .fetch(target)
         .whenComplete(

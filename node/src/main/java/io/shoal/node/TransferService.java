@@ -69,6 +69,9 @@ final class TransferService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
+  /** Which id algorithms this node fetches and serves. */
+  private final HashRequirement ids;
+
   private final NodeId self;
   private final ChunkStore store;
   private final SnapshotReader reader;
@@ -111,8 +114,10 @@ final class TransferService implements AutoCloseable {
       CompressionPolicy compression,
       long uploadBytesPerSecond,
       Faults faults,
+      HashRequirement ids,
       Consumer<CatalogEntry> catalogChanged) {
     this.self = self;
+    this.ids = ids;
     this.store = store;
     this.reader = reader;
     this.transport = transport;
@@ -126,7 +131,7 @@ final class TransferService implements AutoCloseable {
     this.faults = faults;
     this.catalogChanged = catalogChanged;
     this.upload = new UploadCore(uploadBytesPerSecond);
-    sink.onCommit(ids -> post(() -> onCommitted(ids)));
+    sink.onCommit(committed -> post(() -> onCommitted(committed)));
     metrics.gauge("shoal_transfer_active_fetches", "Snapshots being fetched", jobsView::size);
     metrics.gauge(
         "shoal_transfer_fetch_remaining_bytes",
@@ -161,6 +166,14 @@ final class TransferService implements AutoCloseable {
 
   private CompletableFuture<FetchResult> start(CatalogEntry target, DirectOutput direct) {
     CompletableFuture<FetchResult> result = new CompletableFuture<>();
+    if (!ids.allows(target.root())) {
+      try {
+        ids.check(target.label(), target.root());
+      } catch (IllegalArgumentException e) {
+        result.completeExceptionally(e);
+      }
+      return result;
+    }
     post(
         () -> {
           FetchJob job = jobs.get(target.root());
@@ -221,6 +234,8 @@ final class TransferService implements AutoCloseable {
   void onMessage(NodeId from, PeerLink link, Object message) {
     if (message instanceof ChunkFrame f) {
       onChunkFrame(from, f);
+    } else if (message instanceof ChunkRequest r && !ids.allows(r.id())) {
+      link.send(new ChunkRefused(r.requestId(), ChunkRefused.Reason.NOT_FOUND));
     } else if (message instanceof ChunkRequest r) {
       post(
           () -> {
@@ -239,6 +254,8 @@ final class TransferService implements AutoCloseable {
               drain(p.job());
             });
       }
+    } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
+      link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
     } else if (message instanceof HaveQuery q) {
       post(() -> answerHaveQuery(from, link, q.root()));
     } else if (message instanceof HaveReply r) {

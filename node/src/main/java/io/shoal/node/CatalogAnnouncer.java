@@ -1,0 +1,161 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.Provenance;
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.ClaimAuthority;
+import io.shoal.gossip.ClaimPayloads;
+import io.shoal.gossip.Credential;
+import io.shoal.gossip.GossipCore;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Signature;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the gossip core what the store holds, name by name, each version with its publisher's
+ * proof: a version fetched from the swarm keeps the proof it came with (and the publisher's
+ * credential, which this node then carries in its own map); a version published here is signed by
+ * this node the first time it is announced, and the proof is kept in the catalog. Names no longer
+ * held become tombstones. Versions whose ids this node does not accept are not announced, since it
+ * will not serve them.
+ *
+ * <p>Thread-safe: called from publishing, fetching and retention threads; the core is only touched
+ * on its own loop, through the driver.
+ */
+final class CatalogAnnouncer {
+  private static final Logger log = LoggerFactory.getLogger(CatalogAnnouncer.class);
+
+  private final NodeId self;
+  private final ChunkStore store;
+  private final ClaimAuthority authority;
+  private final HashRequirement ids;
+  private final GossipDriver driver;
+  private final Set<String> announcedNames = new HashSet<>();
+
+  /**
+   * @param authority signs this node's publications; its {@code sign} must be thread-safe
+   */
+  CatalogAnnouncer(
+      NodeId self,
+      ChunkStore store,
+      ClaimAuthority authority,
+      HashRequirement ids,
+      GossipDriver driver) {
+    this.self = self;
+    this.store = store;
+    this.authority = authority;
+    this.ids = ids;
+    this.driver = driver;
+  }
+
+  /** Announces the store's catalog as it is now. */
+  synchronized void announce() {
+    Map<String, List<HeldVersion>> byName = new TreeMap<>();
+    Map<NodeId, Credential> credentials = new LinkedHashMap<>();
+    for (CatalogEntry e : store.catalog().entries()) {
+      if (!ids.allows(e.root())) {
+        continue;
+      }
+      CatalogEntry proven = withProof(e);
+      Provenance p = proven.provenance();
+      NodeId publisher = p.isSigned() ? NodeId.parse(p.publisher()) : self;
+      if (p.isSigned() && !publisher.equals(self) && p.credential().length > 0) {
+        credentials.put(publisher, Credential.of(p.credential()));
+      }
+      byName
+          .computeIfAbsent(e.name(), n -> new ArrayList<>())
+          .add(
+              new HeldVersion(
+                  e.version(),
+                  e.root(),
+                  e.complete(),
+                  e.sizeBytes(),
+                  publisher,
+                  p.isSigned() ? Signature.of(p.signature()) : Signature.NONE));
+    }
+    Map<String, CatalogValue> values = new TreeMap<>();
+    byName.forEach(
+        (name, versions) -> {
+          int from = Math.max(0, versions.size() - CatalogValue.MAX_VERSIONS);
+          values.put(name, new CatalogValue(versions.subList(from, versions.size())));
+        });
+    for (String gone : announcedNames) {
+      values.putIfAbsent(gone, CatalogValue.removed());
+    }
+    announcedNames.clear();
+    announcedNames.addAll(byName.keySet());
+    driver.execute(core -> apply(core, credentials, values));
+  }
+
+  private void apply(
+      GossipCore core, Map<NodeId, Credential> credentials, Map<String, CatalogValue> values) {
+    long now = System.nanoTime();
+    Set<NodeId> refused = new HashSet<>();
+    credentials.forEach(
+        (publisher, credential) -> {
+          try {
+            core.setCredential(publisher, credential, now);
+          } catch (IllegalArgumentException e) {
+            refused.add(publisher); // expired or revoked since: its versions no longer count
+          }
+        });
+    values.forEach(
+        (name, value) -> {
+          CatalogValue announced = value;
+          if (!refused.isEmpty()) {
+            List<HeldVersion> kept = new ArrayList<>();
+            for (HeldVersion v : value.versions()) {
+              if (!refused.contains(v.publisher())) {
+                kept.add(v);
+              }
+            }
+            announced = new CatalogValue(kept);
+          }
+          try {
+            core.setCatalog(name, announced, now);
+          } catch (IllegalStateException e) {
+            log.warn("not announcing {}: {}", name, e.getMessage());
+          }
+        });
+  }
+
+  /**
+   * The entry with a publisher's proof: as it is when it has one or this node does not sign; else
+   * signed by this node now (a local publication), and the proof kept in the catalog.
+   */
+  private CatalogEntry withProof(CatalogEntry e) {
+    if (e.provenance().isSigned() || !authority.isSigning()) {
+      return e;
+    }
+    byte[] signature = authority.sign(ClaimPayloads.publication(e.name(), e.version(), e.root()));
+    CatalogEntry signed =
+        e.withProvenance(Provenance.of(self.toHex(), signature, authority.ownCredential()));
+    try {
+      store.catalog().put(signed);
+    } catch (IOException ex) {
+      log.warn("keeping the signature of {} in the catalog failed: {}", e.label(), ex.getMessage());
+    }
+    return signed;
+  }
+
+  /** The proof a fetched version keeps: its publisher's signature and credential, if signed. */
+  static Provenance provenanceOf(HeldVersion v, GossipCore core) {
+    if (v.publication().length() == 0) {
+      return Provenance.NONE;
+    }
+    Credential c = core.credentialOf(v.publisher());
+    return Provenance.of(
+        v.publisher().toHex(), v.publication().bytes(), c == null ? new byte[0] : c.bytes());
+  }
+}
