@@ -119,6 +119,22 @@ final class NodeCommand implements Callable<Integer> {
       description = "never send chunks LZ4-compressed, even on slow links")
   boolean noCompression;
 
+  @Option(
+      names = "--trust-publisher",
+      paramLabel = "NODE_ID",
+      split = ",",
+      description =
+          "trust only these publishers' snapshots (node ids, comma-separated, repeatable); by"
+              + " default every publisher with a valid credential of the cluster")
+  List<String> trustPublishers = new ArrayList<>();
+
+  @Option(
+      names = "--require-sha256",
+      description =
+          "refuse to fetch, follow, serve or publish snapshots whose ids are not sha256 (for"
+              + " swarms whose members are not all trusted: xxh128 is not collision resistant)")
+  boolean requireSha256;
+
   @Override
   public Integer call() throws Exception {
     HostPort listenAt = HostPort.parse(listen);
@@ -144,6 +160,8 @@ final class NodeCommand implements Callable<Integer> {
             .httpNames(httpNames)
             .httpAllowOrigins(httpAllowOrigins)
             .openGateway(openGateway)
+            .trustedPublishers(trustPublishers.stream().map(NodeCommand::nodeId).toList())
+            .requireSha256(requireSha256)
             .build();
     ShoalNode node = ShoalNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -157,5 +175,13 @@ final class NodeCommand implements Callable<Integer> {
                 "shoal-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private static io.shoal.gossip.NodeId nodeId(String hex) {
+    try {
+      return io.shoal.gossip.NodeId.parse(hex.trim());
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--trust-publisher: " + e.getMessage());
+    }
   }
 }
