@@ -42,8 +42,7 @@ class ControlCodecTest {
 
   static List<Object> everyMessage() {
     return List.of(
-        new Handshake.Hello(1, 1, "prod", A, ADDR, new byte[32]),
-        new Handshake.AuthProof(new byte[32]),
+        new Handshake.Hello(2, 2, "prod", A, ADDR),
         new Handshake.Refused("no"),
         new GossipMessage.Ping(7, A, UPDATES),
         new GossipMessage.Ack(8, A, UPDATES),
