@@ -56,7 +56,10 @@ final class DemoCommand implements Callable<Integer> {
   /** A node of the demo's own cluster: a credential issued by its CA, TLS between all nodes. */
   private NodeConfig config(Path dataDir) throws IOException {
     Path credentials = dataDir.resolveSibling(dataDir.getFileName() + "-credentials");
-    ca.issue(credentials, java.time.Duration.ofDays(1), java.time.Instant.now());
+    ca.issue(
+        credentials,
+        java.time.Duration.ofDays(io.shoal.node.security.CertificateAuthority.DEFAULT_NODE_DAYS),
+        java.time.Instant.now());
     return NodeConfig.loopback(dataDir)
         .withCredentials(
             io.shoal.node.security.NodeCredentials.load(credentials, java.time.Instant.now()));
