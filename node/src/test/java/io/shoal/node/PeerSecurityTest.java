@@ -273,6 +273,32 @@ class PeerSecurityTest {
     assertThat(b.metrics().scrape()).contains("shoal_credential_expiry_seconds 1.7");
   }
 
+  @Test
+  @DisplayName(
+      "a node on the JDK's TLS provider (the fallback) and one on OpenSSL authenticate each other"
+          + " and transfer")
+  void jdkProviderNode_andOpenSslNode_interoperate() throws Exception {
+    ShoalNode jdk;
+    System.setProperty("shoal.tls.provider", "jdk");
+    try {
+      jdk = swarm.start(swarm.config("jdk").withCompression(false));
+    } finally {
+      System.clearProperty("shoal.tls.provider");
+    }
+    Path file = io.shoal.testing.TestData.randomFile(tmp.resolve("d.bin"), 9, 3_000_000);
+    jdk.publish(new ShoalNode.PublishCall("d", file.toString(), null, null, null));
+    ShoalNode other = swarm.join("other", jdk);
+    NodeClusterTest.awaitMembers(List.of(jdk, other), 2);
+    Path out = tmp.resolve("d.out");
+    other.fetchTo(
+        io.shoal.chunkstore.SnapshotRef.parse("d"),
+        Duration.ofSeconds(30),
+        out,
+        io.shoal.chunkstore.snapshot.Materializer.Options.defaults());
+    assertThat(Files.mismatch(file, out)).isEqualTo(-1);
+    assertThat(peerIds(other)).contains(jdk.id());
+  }
+
   private static List<NodeId> peerIds(ShoalNode n) {
     return n.connectedPeers().stream().map(PeerAuthenticated::nodeId).toList();
   }
