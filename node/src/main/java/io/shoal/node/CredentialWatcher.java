@@ -75,7 +75,7 @@ final class CredentialWatcher implements AutoCloseable {
     }
   }
 
-  /** One look at the directory; public to tests through the node only. */
+  /** One look at the directory: loads and applies it when its bytes changed since the last load. */
   void check() {
     try {
       byte[] now = NodeCredentials.contentDigest(current.dir());
@@ -119,7 +119,7 @@ final class CredentialWatcher implements AutoCloseable {
         l.credentialsChanged(fresh);
       }
     } catch (SSLException | RuntimeException e) {
-      // A timer task that throws is never run again: log, count on the next change, keep going.
+      // A scheduled task that throws is never run again: log it and look again next tick.
       log.warn("reloading credentials failed: {}", e.toString());
     }
   }

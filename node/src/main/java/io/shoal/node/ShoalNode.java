@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * A running node: owns its data directory, serves peers and the HTTP API, and runs the gossip core.
  * Start with {@link #start}; {@link #close()} leaves the cluster gracefully.
  *
- * <p>Threads: one Netty event loop group (the gossip core runs on one of its loops) and a small
- * bounded pool for blocking work (publishing, listing, status). All are stopped by close.
+ * <p>Threads: one Netty event loop group (the gossip core runs on one of its loops), a small
+ * bounded pool for blocking work (publishing, listing, status), and, when secured, the timer that
+ * re-reads the credential directory ({@link CredentialWatcher}). All are stopped by close.
  */
 public final class ShoalNode implements AutoCloseable {
   static final int EVENT_LOOP_THREADS = 2;
@@ -784,15 +785,6 @@ public final class ShoalNode implements AutoCloseable {
   /** The peers of the open authenticated connections, with their certificates. */
   public List<PeerAuthenticated> connectedPeers() {
     return transport.authenticatedPeers();
-  }
-
-  /**
-   * Looks at the credential directory now rather than at the next tick (tests, operators' tools).
-   */
-  public void checkCredentials() {
-    if (credentialWatcher != null) {
-      credentialWatcher.check();
-    }
   }
 
   public Endpoint peerAddress() {
