@@ -83,6 +83,30 @@ class ControlCodecTest {
   }
 
   @Test
+  void helloOfVersionOne_isMalformedNamingTheVersions() {
+    // Version 1's Hello: versions 1..1, cluster id, node id, address, then a 32-byte nonce.
+    ByteBuf body =
+        Unpooled.buffer()
+            .writeByte(WireProtocol.KIND_CONTROL)
+            .writeByte(KryoRegistry.HELLO)
+            .writeByte(1)
+            .writeByte(1)
+            .writeZero(64);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("versions 1..1 only");
+  }
+
+  @Test
+  void retiredAuthProofId_isAnUnknownRegistration() {
+    ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(11);
+    body.writeZero(32);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("unknown registration id 11");
+  }
+
+  @Test
   void kryoBuiltInTypes_areRefused() {
     // Kryo registers String at id 1 with a reader that trusts the declared length.
     ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(1);
