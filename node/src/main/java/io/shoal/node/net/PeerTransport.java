@@ -21,13 +21,19 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.security.ClusterTrust;
 import io.shoal.node.security.NodeCredentials;
+import io.shoal.node.security.PeerRefusedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,8 +171,7 @@ public final class PeerTransport implements AutoCloseable {
                       ch.close();
                       return;
                     }
-                    java.util.concurrent.atomic.AtomicBoolean held =
-                        new java.util.concurrent.atomic.AtomicBoolean(true);
+                    AtomicBoolean held = new AtomicBoolean(true);
                     Runnable giveBack =
                         () -> {
                           if (held.getAndSet(false)) {
@@ -249,18 +254,18 @@ public final class PeerTransport implements AutoCloseable {
     }
     tls.update(now);
     int closed = 0;
-    java.time.Instant at = java.time.Instant.now();
+    Instant at = Instant.now();
     for (Channel c : channels()) {
       PeerAuthenticated p = c.attr(PEER).get();
-      String refusal = ownCertificateChanged ? "this node's certificate was renewed" : null;
-      if (p != null && p.isVerified() && refusal == null) {
-        refusal = refusalOf(now.trust(), p.certificate(), at);
-      }
-      if (refusal != null && (p != null || ownCertificateChanged)) {
+      String why =
+          ownCertificateChanged
+              ? "this node's certificate was renewed"
+              : refusalOf(now.trust(), p, at);
+      if (why != null) {
         log.info(
             "closing the connection to {}: {}",
             p == null ? remoteHost(c) : p.nodeId().shortHex(),
-            refusal);
+            why);
         c.close();
         closed++;
       }
@@ -268,23 +273,22 @@ public final class PeerTransport implements AutoCloseable {
     return closed;
   }
 
-  private static String refusalOf(
-      io.shoal.node.security.ClusterTrust trust, byte[] der, java.time.Instant at) {
+  /** Why {@code trust} would now refuse the peer of a connection, or null if it still admits it. */
+  private static String refusalOf(ClusterTrust trust, PeerAuthenticated p, Instant at) {
+    if (p == null || !p.isVerified()) {
+      return null; // still in its handshake: the new trust manager decides
+    }
     try {
-      var cert =
-          (java.security.cert.X509Certificate)
-              java.security.cert.CertificateFactory.getInstance("X.509")
-                  .generateCertificate(new java.io.ByteArrayInputStream(der));
-      trust.check(cert, at);
+      trust.check(p.certificate(), at);
       return null;
-    } catch (java.security.cert.CertificateException e) {
+    } catch (PeerRefusedException e) {
       return e.getMessage();
     }
   }
 
   /** The peers of the open authenticated connections, with their certificates. */
-  public java.util.List<PeerAuthenticated> authenticatedPeers() {
-    java.util.List<PeerAuthenticated> out = new java.util.ArrayList<>();
+  public List<PeerAuthenticated> authenticatedPeers() {
+    List<PeerAuthenticated> out = new ArrayList<>();
     for (Channel c : channels()) {
       PeerAuthenticated p = c.attr(PEER).get();
       if (p != null && c.isActive()) {
@@ -294,8 +298,8 @@ public final class PeerTransport implements AutoCloseable {
     return out;
   }
 
-  private java.util.List<Channel> channels() {
-    java.util.List<Channel> all = new java.util.ArrayList<>(incoming.keySet());
+  private List<Channel> channels() {
+    List<Channel> all = new ArrayList<>(incoming.keySet());
     for (Outgoing o : outgoing.values()) {
       if (o.channel != null) {
         all.add(o.channel);

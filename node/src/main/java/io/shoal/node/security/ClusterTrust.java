@@ -81,6 +81,23 @@ public final class ClusterTrust {
   }
 
   /**
+   * The node id of the certificate encoded in {@code certificateDer} if this cluster admits it at
+   * {@code now}.
+   *
+   * @throws PeerRefusedException with the reason otherwise ({@code NOT_A_NODE} when the bytes are
+   *     no certificate)
+   */
+  public NodeId check(byte[] certificateDer, Instant now) throws PeerRefusedException {
+    X509Certificate cert;
+    try {
+      cert = Pem.parseCertificate(certificateDer, "credential");
+    } catch (CredentialException e) {
+      throw new PeerRefusedException(Reason.NOT_A_NODE, e.getMessage());
+    }
+    return check(cert, now);
+  }
+
+  /**
    * The public key of {@code subject} if {@code certificateDer} is a certificate this cluster
    * admits at {@code now} for exactly that node id; null otherwise (a malformed certificate
    * included). For credentials learned through gossip.
@@ -90,7 +107,7 @@ public final class ClusterTrust {
       X509Certificate cert = Pem.parseCertificate(certificateDer, "credential");
       return check(cert, now).equals(subject) ? cert.getPublicKey() : null;
     } catch (CredentialException | PeerRefusedException e) {
-      return null;
+      return null; // whatever is wrong with it, it admits no one
     }
   }
 }
