@@ -20,6 +20,29 @@ public final class NodeIdentity {
 
   private NodeIdentity() {}
 
+  /**
+   * Makes {@code id} the node id of {@code dataDir} (a secured node's id comes from its
+   * certificate) and returns the id it replaced, or null when the file held {@code id} already or
+   * did not exist.
+   */
+  public static String replace(Path dataDir, String id) throws IOException {
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("not a node id (32 lowercase hex digits): '" + id + "'");
+    }
+    Path file = dataDir.resolve(FILE);
+    String old;
+    try {
+      old = Files.readString(file, StandardCharsets.UTF_8).trim();
+    } catch (NoSuchFileException e) {
+      old = null;
+    }
+    if (id.equals(old)) {
+      return null;
+    }
+    AtomicFiles.write(file, (id + "\n").getBytes(StandardCharsets.UTF_8));
+    return old;
+  }
+
   /** Reads the node id of {@code dataDir}, making a random one on first use. */
   public static String loadOrCreate(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE);

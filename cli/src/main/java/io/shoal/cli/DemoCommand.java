@@ -51,10 +51,18 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep-files", description = "leave the temporary directory in place")
   boolean keepFiles;
 
-  private io.shoal.node.net.ClusterKey key;
+  private io.shoal.node.security.CertificateAuthority ca;
 
-  private NodeConfig config(Path dataDir) {
-    return NodeConfig.loopback(dataDir).withCluster("demo", key);
+  /** A node of the demo's own cluster: a credential issued by its CA, TLS between all nodes. */
+  private NodeConfig config(Path dataDir) throws IOException {
+    Path credentials = dataDir.resolveSibling(dataDir.getFileName() + "-credentials");
+    ca.issue(
+        credentials,
+        java.time.Duration.ofDays(io.shoal.node.security.CertificateAuthority.DEFAULT_NODE_DAYS),
+        java.time.Instant.now());
+    return NodeConfig.loopback(dataDir)
+        .withCredentials(
+            io.shoal.node.security.NodeCredentials.load(credentials, java.time.Instant.now()));
   }
 
   @Override
@@ -65,12 +73,15 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("shoal-demo-");
     List<ShoalNode> nodes = new ArrayList<>();
-    byte[] secret = new byte[32];
-    new java.security.SecureRandom().nextBytes(secret);
-    key = io.shoal.node.net.ClusterKey.of(secret); // a cluster of its own, not an insecure one
     try {
       out.printf(
           "shoal demo: %d seeding node(s) and 1 fresh node on loopback, in %s%n", seeders, dir);
+      ca =
+          io.shoal.node.security.CertificateAuthority.init(
+              dir.resolve("ca"), java.time.Instant.now());
+      out.printf(
+          "  made a cluster CA (cluster %s) and a credential for each node: peers talk TLS 1.3%n",
+          ca.clusterId().substring(0, 12));
       Path source = dir.resolve("source");
       long files = generate(source, (long) sizeMib << 20);
       long bytes = sizeOf(source);

@@ -7,7 +7,6 @@ import io.shoal.node.FetchResult;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import io.shoal.node.TransferView;
-import io.shoal.node.net.ClusterKey;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,18 +64,30 @@ final class FetchCommand implements Callable<Integer> {
   @Option(
       names = "--listen",
       paramLabel = "HOST:PORT",
-      defaultValue = "0.0.0.0:0",
-      description = "peer address of the temporary node (default: ${DEFAULT-VALUE}, any free port)")
+      description =
+          "peer address of the temporary node (default: 0.0.0.0:0 with --credentials, else"
+              + " 127.0.0.1:0; any free port). Chunks arrive over the connections the node opens,"
+              + " so loopback is enough to fetch")
   String listen;
 
-  @Option(names = "--cluster-key", paramLabel = "FILE", description = "the cluster's key file")
-  Path clusterKey;
+  @Option(
+      names = "--credentials",
+      paramLabel = "NODEDIR",
+      description =
+          "a node credential of the swarm's cluster (from 'shoal cluster issue'); needed to fetch"
+              + " from a secured swarm")
+  Path credentials;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "allow a non-loopback --listen without credentials (no TLS; anyone can connect)")
+  boolean insecure;
 
   @Option(
       names = "--cluster-id",
       paramLabel = "NAME",
-      defaultValue = "default",
-      description = "cluster name (default: ${DEFAULT-VALUE})")
+      description = "cluster name of an insecure swarm (default: default)")
   String clusterId;
 
   @Override
@@ -87,15 +98,16 @@ final class FetchCommand implements Callable<Integer> {
       seeds.add(Endpoint.parse(s));
     }
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("shoal-fetch-");
-    HostPort at = HostPort.parse(listen);
+    HostPort at =
+        HostPort.parse(listen != null ? listen : credentials != null ? "0.0.0.0:0" : "127.0.0.1:0");
     NodeConfig config =
         NodeConfig.defaults(dir)
             .withListen(at.host(), at.port())
             .withHttp("127.0.0.1", 0)
             .withSeeds(seeds)
-            .withCluster(
-                clusterId,
-                clusterKey == null ? ClusterKey.insecure() : ClusterKey.fromFile(clusterKey))
+            .withClusterId(Security.clusterId(clusterId, credentials))
+            .withCredentials(Security.load(credentials))
+            .withInsecure(insecure)
             .withKeep(0);
     long start = System.nanoTime();
     boolean toStdout = write.target.equals("-");

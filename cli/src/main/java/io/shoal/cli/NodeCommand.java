@@ -3,7 +3,6 @@ package io.shoal.cli;
 import io.shoal.gossip.Endpoint;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
-import io.shoal.node.net.ClusterKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,17 +79,27 @@ final class NodeCommand implements Callable<Integer> {
   List<String> join = new ArrayList<>();
 
   @Option(
-      names = "--cluster-key",
-      paramLabel = "FILE",
+      names = "--credentials",
+      paramLabel = "NODEDIR",
       description =
-          "file holding the shared cluster key (at least 16 bytes); without it the node runs insecure")
-  Path clusterKey;
+          "the node's credential directory (from 'shoal cluster issue'): peers talk TLS 1.3 and"
+              + " must hold a certificate of the same CA; the node id comes from the certificate."
+              + " Renewals and revocations copied into it apply without a restart")
+  Path credentials;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "run without credentials on a non-loopback address: no TLS, and anyone who can reach"
+              + " the address can join (without credentials a node listens on loopback only)")
+  boolean insecure;
 
   @Option(
       names = "--cluster-id",
       paramLabel = "NAME",
-      defaultValue = "default",
-      description = "cluster name; peers of other clusters are refused (default: ${DEFAULT-VALUE})")
+      description =
+          "cluster name of an insecure node; peers of other clusters are refused (default:"
+              + " default). With --credentials the cluster id is derived from the CA")
   String clusterId;
 
   @Option(
@@ -143,13 +152,14 @@ final class NodeCommand implements Callable<Integer> {
     for (String s : join) {
       seeds.add(Endpoint.parse(s));
     }
-    ClusterKey key = clusterKey == null ? ClusterKey.insecure() : ClusterKey.fromFile(clusterKey);
     NodeConfig config =
         NodeConfig.defaults(data.dir)
             .withListen(listenAt.host(), listenAt.port())
             .withHttp(httpAt.host(), httpAt.port())
             .withSeeds(seeds)
-            .withCluster(clusterId, key)
+            .withClusterId(Security.clusterId(clusterId, credentials))
+            .withCredentials(Security.load(credentials))
+            .withInsecure(insecure)
             .withAdvertise(advertise == null ? null : Endpoint.parse(advertise))
             .withFollow(follow)
             .withKeep(keep)

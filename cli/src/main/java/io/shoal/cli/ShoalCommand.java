@@ -21,6 +21,7 @@ import picocli.CommandLine.HelpCommand;
       GetCommand.class,
       FetchCommand.class,
       DemoCommand.class,
+      ClusterCommand.class,
       LsCommand.class,
       GcCommand.class,
       SimulateCommand.class,

@@ -61,7 +61,7 @@ final class StatusCommand implements Callable<Integer> {
             n.id().substring(0, 8),
             n.peerAddress(),
             n.clusterId(),
-            n.secure() ? "keyed" : "INSECURE",
+            n.secure() ? "TLS, certificates of its CA" : "INSECURE",
             n.incarnation()));
     Human.Table members =
         new Human.Table("MEMBER", "ADDRESS", "STATE", "INCARNATION", "LAST CONTACT");

@@ -52,6 +52,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void credentials_knowNeitherNettyNorTheNetRuntime() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.shoal.node.security..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.netty..", "io.shoal.node.net..")
+        .check(shoal);
+  }
+
+  @Test
   void dependencies_pointOneWay() {
     noClasses()
         .that()

@@ -12,6 +12,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,10 +53,16 @@ class CliTest {
         "status",
         "token",
         "demo",
-        "simulate"
+        "simulate",
+        "cluster",
+        "cluster init",
+        "cluster issue",
+        "cluster revoke"
       })
   void everyCommand_answersHelp(String command) {
-    Run r = shoal(command, "--help");
+    List<String> args = new ArrayList<>(List.of(command.split(" ")));
+    args.add("--help");
+    Run r = shoal(args.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("Usage: shoal " + command);
   }
@@ -203,18 +211,42 @@ class CliTest {
   @Test
   void fetch_joinsFetchesWritesAndLeaves_andWithDataMovesOnlyTheDelta() throws Exception {
     Path src = TestData.randomFile(tmp.resolve("blob.bin"), 4, 3_000_000);
+    Path ca = tmp.resolve("ca");
+    assertThat(shoal("cluster", "init", ca.toString()).code()).isZero();
+    Path seedCred = tmp.resolve("seed-cred");
+    Path fetchCred = tmp.resolve("fetch-cred");
+    assertThat(shoal("cluster", "issue", ca.toString(), "--out", seedCred.toString()).code())
+        .isZero();
+    assertThat(shoal("cluster", "issue", ca.toString(), "--out", fetchCred.toString()).code())
+        .isZero();
     try (io.shoal.node.ShoalNode seed =
-        io.shoal.node.ShoalNode.start(io.shoal.node.NodeConfig.loopback(Path.of(data())))) {
+        io.shoal.node.ShoalNode.start(
+            io.shoal.node.NodeConfig.loopback(Path.of(data()))
+                .withCredentials(
+                    io.shoal.node.security.NodeCredentials.load(
+                        seedCred, java.time.Instant.now())))) {
       String join = "127.0.0.1:" + seed.peerAddress().port();
+      String cred = fetchCred.toString();
       assertThat(shoal("publish", "blob", src.toString(), "--data", data()).code()).isZero();
 
       Path out = tmp.resolve("out.bin");
-      Run fetched = shoal("fetch", "blob", "-o", out.toString(), "--join", join, "--no-sync");
+      Run fetched =
+          shoal(
+              "fetch",
+              "blob",
+              "-o",
+              out.toString(),
+              "--join",
+              join,
+              "--credentials",
+              cred,
+              "--no-sync");
       assertThat(fetched.code()).as(fetched.err()).isZero();
       assertThat(fetched.out()).contains("fetched blob@1", "from 1 peer(s)");
       assertThat(Files.mismatch(src, out)).isEqualTo(-1);
 
-      Run again = shoal("fetch", "blob", "-o", out.toString(), "--join", join);
+      Run again =
+          shoal("fetch", "blob", "-o", out.toString(), "--join", join, "--credentials", cred);
       assertThat(again.code()).isEqualTo(Main.EXIT_FAILURE);
       assertThat(again.err()).contains("use --force");
 
@@ -228,6 +260,8 @@ class CliTest {
                       first.toString(),
                       "--join",
                       join,
+                      "--credentials",
+                      cred,
                       "--data",
                       keep.toString())
                   .code())
@@ -245,6 +279,8 @@ class CliTest {
               second.toString(),
               "--join",
               join,
+              "--credentials",
+              cred,
               "--data",
               keep.toString(),
               "--json");
@@ -282,5 +318,167 @@ class CliTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
     assertThat(Files.mismatch(src, captured)).isEqualTo(-1);
+  }
+
+  @Test
+  void clusterInit_writesTheKeyOwnerOnly_andRefusesToOverwrite() throws Exception {
+    Path ca = tmp.resolve("ca");
+    Run r = shoal("cluster", "init", ca.toString(), "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode created = new ObjectMapper().readTree(r.out());
+    assertThat(created.get("clusterId").asText()).matches("[0-9a-f]{32}");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(ca.resolve("ca.key")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    byte[] key = Files.readAllBytes(ca.resolve("ca.key"));
+
+    Run again = shoal("cluster", "init", ca.toString());
+    assertThat(again.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(again.err()).startsWith("shoal: ").contains("already holds a CA");
+    assertThat(again.err().lines()).hasSize(1);
+    assertThat(Files.readAllBytes(ca.resolve("ca.key"))).isEqualTo(key);
+  }
+
+  @Test
+  void clusterIssue_withoutACa_failsWithOneLine() {
+    Run r = shoal("cluster", "issue", tmp.toString(), "--out", tmp.resolve("n").toString());
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err()).contains("has no ca.key");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void clusterIssueRenewAndRevoke_keepTheIdAndListIt() throws Exception {
+    Path ca = tmp.resolve("ca");
+    assertThat(shoal("cluster", "init", ca.toString()).code()).isZero();
+    Path node = tmp.resolve("n1");
+    Run issued = shoal("cluster", "issue", ca.toString(), "--out", node.toString(), "--json");
+    assertThat(issued.code()).as(issued.err()).isZero();
+    String id = new ObjectMapper().readTree(issued.out()).get("nodeId").asText();
+    Run renewed =
+        shoal("cluster", "issue", ca.toString(), "--out", node.toString(), "--days", "30");
+    assertThat(renewed.out()).startsWith("renewed the credential of node " + id);
+    Run revoked = shoal("cluster", "revoke", ca.toString(), id);
+    assertThat(revoked.code()).as(revoked.err()).isZero();
+    assertThat(Files.readString(ca.resolve("revoked.txt"))).contains(id);
+  }
+
+  @Test
+  void node_onANonLoopbackAddressWithoutCredentials_exitsWithOneLine() {
+    Run r = shoal("node", "--data", data(), "--listen", "0.0.0.0:0", "--http", "127.0.0.1:0");
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err())
+        .startsWith("shoal: refusing to listen on 0.0.0.0 without credentials")
+        .contains("--credentials", "--insecure");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void node_withAnExpiredCredential_exitsWithOneLine() throws Exception {
+    Path ca = tmp.resolve("ca");
+    io.shoal.node.security.CertificateAuthority.init(ca, java.time.Instant.now())
+        .issue(
+            tmp.resolve("old"),
+            java.time.Duration.ofDays(1),
+            java.time.Instant.now().minus(java.time.Duration.ofDays(3)));
+    Run r =
+        shoal(
+            "node",
+            "--data",
+            data(),
+            "--credentials",
+            tmp.resolve("old").toString(),
+            "--listen",
+            "127.0.0.1:0");
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err()).contains("expired on", "shoal cluster issue");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void node_withIssuedCredentials_startsSecuredUnderTheCertificatesId() throws Exception {
+    Path ca = tmp.resolve("ca");
+    Path node = tmp.resolve("cred");
+    assertThat(shoal("cluster", "init", ca.toString()).code()).isZero();
+    Run issued = shoal("cluster", "issue", ca.toString(), "--out", node.toString(), "--json");
+    String id = new ObjectMapper().readTree(issued.out()).get("nodeId").asText();
+    Process p =
+        startShoal(
+            "node",
+            "--data",
+            data(),
+            "--credentials",
+            node.toString(),
+            "--listen",
+            "0.0.0.0:0",
+            "--http",
+            "127.0.0.1:0");
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Run status = shoal("status", "--data", data(), "--json");
+                assertThat(status.code()).as(status.err()).isZero();
+                JsonNode self = new ObjectMapper().readTree(status.out()).get("node");
+                assertThat(self.get("id").asText()).isEqualTo(id);
+                assertThat(self.get("secure").asBoolean()).isTrue();
+              });
+      assertThat(Files.readString(Path.of(data(), "node-id")).trim()).isEqualTo(id);
+    } finally {
+      stop(p);
+    }
+  }
+
+  @Test
+  void node_insecureOnANonLoopbackAddress_startsAndWarns() throws Exception {
+    Path log = tmp.resolve("node.log");
+    Process p =
+        new ProcessBuilder(
+                javaCommand(
+                    "node",
+                    "--data",
+                    data(),
+                    "--insecure",
+                    "--listen",
+                    "0.0.0.0:0",
+                    "--http",
+                    "127.0.0.1:0"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> assertThat(Files.readString(log)).contains("WARN", "running INSECURE"));
+    } finally {
+      stop(p);
+    }
+  }
+
+  private static List<String> javaCommand(String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private static Process startShoal(String... args) throws java.io.IOException {
+    return new ProcessBuilder(javaCommand(args))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy(); // SIGTERM: the node leaves and exits
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -3,8 +3,8 @@ package io.shoal.node;
 import io.shoal.chunkstore.StoreOptions;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipConfig;
-import io.shoal.node.net.ClusterKey;
 import io.shoal.node.net.HttpTls;
+import io.shoal.node.security.NodeCredentials;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +19,12 @@ import java.util.Objects;
  * @param httpHost HTTP API address to bind (loopback by default)
  * @param httpPort HTTP port (0: the OS chooses)
  * @param seeds peers to join through
- * @param clusterId the cluster's name; peers of other clusters are refused
- * @param clusterKey the shared key, or the insecure key
+ * @param clusterId the cluster's name when insecure; with credentials the cluster id is derived
+ *     from the CA and this one is ignored
+ * @param credentials the node's credentials (TLS with mutual authentication, node id from the
+ *     certificate), or null to run insecure
+ * @param insecure whether the node may run without credentials on a non-loopback address (it always
+ *     may on loopback)
  * @param gossip gossip timers
  * @param store store tuning
  * @param follow name patterns ({@code *} and {@code ?} wildcards) whose winning version the node
@@ -50,7 +54,8 @@ public record NodeConfig(
     int httpPort,
     List<Endpoint> seeds,
     String clusterId,
-    ClusterKey clusterKey,
+    NodeCredentials credentials,
+    boolean insecure,
     GossipConfig gossip,
     StoreOptions store,
     List<String> follow,
@@ -76,7 +81,6 @@ public record NodeConfig(
     Objects.requireNonNull(listenHost, "listenHost");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(clusterId, "clusterId");
-    Objects.requireNonNull(clusterKey, "clusterKey");
     Objects.requireNonNull(gossip, "gossip");
     Objects.requireNonNull(store, "store");
     seeds = List.copyOf(seeds);
@@ -109,7 +113,10 @@ public record NodeConfig(
     }
   }
 
-  /** Defaults: peers on 0.0.0.0:7420, HTTP on 127.0.0.1:7421, no seeds, insecure. */
+  /**
+   * Defaults: peers on 0.0.0.0:7420, HTTP on 127.0.0.1:7421, no seeds, no credentials (so a node
+   * started from these refuses to start until given credentials, a loopback address, or insecure).
+   */
   public static NodeConfig defaults(Path dataDir) {
     return new NodeConfig(
         dataDir,
@@ -120,7 +127,8 @@ public record NodeConfig(
         DEFAULT_HTTP_PORT,
         List.of(),
         DEFAULT_CLUSTER_ID,
-        ClusterKey.insecure(),
+        null,
+        false,
         GossipConfig.defaults(),
         StoreOptions.defaults(),
         List.of(),
@@ -159,8 +167,23 @@ public record NodeConfig(
     return toBuilder().seeds(s).build();
   }
 
-  public NodeConfig withCluster(String id, ClusterKey key) {
-    return toBuilder().clusterId(id).clusterKey(key).build();
+  public NodeConfig withClusterId(String id) {
+    return toBuilder().clusterId(id).build();
+  }
+
+  /** Runs secured with {@code c}, or insecure when null. */
+  public NodeConfig withCredentials(NodeCredentials c) {
+    return toBuilder().credentials(c).build();
+  }
+
+  /** Allows running without credentials on a non-loopback address. */
+  public NodeConfig withInsecure(boolean allowed) {
+    return toBuilder().insecure(allowed).build();
+  }
+
+  /** Whether peers must authenticate with a certificate of the cluster's CA. */
+  public boolean isSecure() {
+    return credentials != null;
   }
 
   public NodeConfig withGossip(GossipConfig g) {
@@ -202,7 +225,8 @@ public record NodeConfig(
     b.httpPort = httpPort;
     b.seeds = seeds;
     b.clusterId = clusterId;
-    b.clusterKey = clusterKey;
+    b.credentials = credentials;
+    b.insecure = insecure;
     b.gossip = gossip;
     b.store = store;
     b.follow = follow;
@@ -231,7 +255,8 @@ public record NodeConfig(
     private int httpPort;
     private List<Endpoint> seeds;
     private String clusterId;
-    private ClusterKey clusterKey;
+    private NodeCredentials credentials;
+    private boolean insecure;
     private GossipConfig gossip;
     private StoreOptions store;
     private List<String> follow;
@@ -290,8 +315,13 @@ public record NodeConfig(
       return this;
     }
 
-    public Builder clusterKey(ClusterKey value) {
-      this.clusterKey = value;
+    public Builder credentials(NodeCredentials value) {
+      this.credentials = value;
+      return this;
+    }
+
+    public Builder insecure(boolean value) {
+      this.insecure = value;
       return this;
     }
 
@@ -380,7 +410,8 @@ public record NodeConfig(
           httpPort,
           seeds,
           clusterId,
-          clusterKey,
+          credentials,
+          insecure,
           gossip,
           store,
           follow,

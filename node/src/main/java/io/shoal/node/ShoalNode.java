@@ -19,6 +19,7 @@ import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.net.Addresses;
 import io.shoal.node.net.AllowedHosts;
 import io.shoal.node.net.ApiToken;
 import io.shoal.node.net.HttpAccess;
@@ -26,14 +27,20 @@ import io.shoal.node.net.HttpApi;
 import io.shoal.node.net.HttpApi.Response;
 import io.shoal.node.net.HttpExposure;
 import io.shoal.node.net.NodeMetrics;
+import io.shoal.node.net.PeerAuthenticated;
 import io.shoal.node.net.PeerTransport;
 import io.shoal.node.net.TransportFilter;
+import io.shoal.node.security.CredentialException;
+import io.shoal.node.security.CredentialsListener;
+import io.shoal.node.security.NodeCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -41,6 +48,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * A running node: owns its data directory, serves peers and the HTTP API, and runs the gossip core.
  * Start with {@link #start}; {@link #close()} leaves the cluster gracefully.
  *
- * <p>Threads: one Netty event loop group (the gossip core runs on one of its loops) and a small
- * bounded pool for blocking work (publishing, listing, status). All are stopped by close.
+ * <p>Threads: one Netty event loop group (the gossip core runs on one of its loops), a small
+ * bounded pool for blocking work (publishing, listing, status), and, when secured, the timer that
+ * re-reads the credential directory ({@link CredentialWatcher}). All are stopped by close.
  */
 public final class ShoalNode implements AutoCloseable {
   static final int EVENT_LOOP_THREADS = 2;
@@ -91,6 +100,8 @@ public final class ShoalNode implements AutoCloseable {
   private Endpoint peerAddress;
   private InetSocketAddress httpAddress;
   private volatile boolean closed;
+  private CredentialWatcher credentialWatcher;
+  private volatile Consumer<PeerAuthenticated> authenticatedListener = p -> {};
 
   private ShoalNode(NodeConfig config, ChunkStore store, InetSocketAddress httpBindAddress) {
     this.config = config;
@@ -119,7 +130,40 @@ public final class ShoalNode implements AutoCloseable {
   }
 
   private void boot() throws IOException {
-    nodeId = NodeId.parse(NodeIdentity.loadOrCreate(config.dataDir()));
+    NodeCredentials credentials = config.credentials();
+    if (credentials == null) {
+      if (!config.insecure() && !Addresses.isLoopback(config.listenHost())) {
+        throw new IllegalArgumentException(
+            "refusing to listen on "
+                + config.listenHost()
+                + " without credentials: pass --credentials DIR (see 'shoal cluster issue'), or"
+                + " --insecure to let anyone who reaches that address join");
+      }
+      nodeId = NodeId.parse(NodeIdentity.loadOrCreate(config.dataDir()));
+    } else {
+      Instant now = Instant.now();
+      if (!now.isBefore(credentials.notAfter())) {
+        throw new CredentialException(
+            "this node's certificate in "
+                + credentials.dir()
+                + " expired on "
+                + credentials.notAfter()
+                + "; renew it with 'shoal cluster issue CA_DIR --out "
+                + credentials.dir()
+                + "'");
+      }
+      credentials.warnings().forEach(w -> log.warn("{}", w));
+      CredentialWatcher.warnIfExpiring(credentials, now);
+      nodeId = credentials.nodeId();
+      String replaced = NodeIdentity.replace(config.dataDir(), nodeId.toHex());
+      if (replaced != null) {
+        log.info(
+            "node id of {} is now {}, derived from the certificate (it was {})",
+            config.dataDir(),
+            nodeId.toHex(),
+            replaced);
+      }
+    }
     generation = DataDirFiles.nextGeneration(config.dataDir());
     group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory());
     metrics.gauge("shoal_store_chunks", "Chunks in the store", () -> store.stats().chunkCount());
@@ -129,9 +173,9 @@ public final class ShoalNode implements AutoCloseable {
         () -> store.stats().chunkBytes());
     transport =
         new PeerTransport(
-            config.clusterId(),
-            config.clusterKey(),
+            clusterId(),
             nodeId,
+            credentials,
             group,
             metrics,
             new PeerTransport.Listener() {
@@ -150,11 +194,25 @@ public final class ShoalNode implements AutoCloseable {
               }
 
               @Override
+              public void onAuthenticated(io.shoal.node.net.PeerLink link) {
+                authenticatedListener.accept(link.authenticated());
+              }
+
+              @Override
               public void onDisconnected(io.shoal.node.net.PeerLink link) {
                 transfers.onDisconnected(link);
               }
             });
     peerAddress = transport.bind(config.listenHost(), config.listenPort(), config.advertise());
+    if (credentials != null) {
+      credentialWatcher = new CredentialWatcher(credentials, transport);
+      metrics.gauge(
+          "shoal_credential_expiry_seconds",
+          "Seconds until this node's certificate expires",
+          () ->
+              java.time.Duration.between(Instant.now(), credentialWatcher.current().notAfter())
+                  .toSeconds());
+    }
     HashRequirement ids = new HashRequirement(config.requireSha256());
     ClaimAuthority authority =
         new TrustPolicy(ClaimAuthority.unsigned(), config.trustedPublishers(), ids);
@@ -236,13 +294,21 @@ public final class ShoalNode implements AutoCloseable {
         httpScheme(),
         AllowedHosts.authority(httpAddress.getHostString(), httpAddress.getPort()),
         config.dataDir(),
-        config.clusterId());
+        clusterId());
     if (config.openGateway()) {
       log.info("the snapshot gateway /snapshots/ is open without the token (--open-gateway)");
     }
-    if (!config.clusterKey().isSecure()) {
+    if (credentials != null) {
+      log.info(
+          "peers authenticate with TLS 1.3 ({} provider) and certificates of cluster {}",
+          transport.tlsProvider(),
+          clusterId());
+    } else if (Addresses.isLoopback(config.listenHost())) {
+      log.info("running insecure on loopback: no TLS, peers are not authenticated");
+    } else {
       log.warn(
-          "running WITHOUT a cluster key: any process that can reach {} can join; pass --cluster-key FILE",
+          "running INSECURE (--insecure): no TLS, and any process that can reach {} can join;"
+              + " pass --credentials DIR",
           peerAddress);
     }
     List<Endpoint> seeds = config.seeds();
@@ -612,8 +678,8 @@ public final class ShoalNode implements AutoCloseable {
         nodeId.toHex(),
         peerAddress.toString(),
         hostPort(httpAddress),
-        config.clusterId(),
-        config.clusterKey().isSecure(),
+        clusterId(),
+        config.isSecure(),
         0,
         generation,
         0,
@@ -749,6 +815,49 @@ public final class ShoalNode implements AutoCloseable {
     return nodeId;
   }
 
+  /** The cluster id peers must share: derived from the CA when secured, else the configured one. */
+  public String clusterId() {
+    return config.credentials() != null ? config.credentials().clusterId() : config.clusterId();
+  }
+
+  /** Whether peers authenticate with TLS and certificates of the cluster's CA. */
+  public boolean isSecure() {
+    return config.isSecure();
+  }
+
+  /**
+   * The credentials in use, the newest loaded from the credential directory; null when insecure.
+   * They sign for this node ({@link NodeCredentials#sign}) and decide whom to trust ({@link
+   * NodeCredentials#trust}).
+   */
+  public NodeCredentials credentials() {
+    return credentialWatcher != null ? credentialWatcher.current() : null;
+  }
+
+  /**
+   * Calls {@code l} each time the credential directory was loaded again (renewal, revocation),
+   * after new connections already use the new credentials. Nothing happens on an insecure node.
+   */
+  public void onCredentialsChanged(CredentialsListener l) {
+    if (credentialWatcher != null) {
+      credentialWatcher.addListener(l);
+    }
+  }
+
+  /**
+   * Calls {@code l} on a Netty event loop each time a peer connection passes the handshake, with
+   * the peer's id and, when secured, its verified certificate. Must not block. Set before peers
+   * connect (right after {@link #start}) to see every connection.
+   */
+  public void onPeerAuthenticated(Consumer<PeerAuthenticated> l) {
+    authenticatedListener = Objects.requireNonNull(l, "l");
+  }
+
+  /** The peers of the open authenticated connections, with their certificates. */
+  public List<PeerAuthenticated> connectedPeers() {
+    return transport.authenticatedPeers();
+  }
+
   public Endpoint peerAddress() {
     return peerAddress;
   }
@@ -798,6 +907,9 @@ public final class ShoalNode implements AutoCloseable {
         driver.query(core -> core.incarnation()); // waits until the leave messages are handed over
       }
       driver.stop();
+    }
+    if (credentialWatcher != null) {
+      credentialWatcher.close();
     }
     if (http != null) {
       http.close();

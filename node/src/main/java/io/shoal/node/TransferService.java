@@ -763,7 +763,12 @@ final class TransferService implements AutoCloseable {
     if (!compressible && !faults.corruptServedChunks()) {
       Optional<ChunkLocation> loc = store.locate(s.id());
       if (loc.isPresent()) {
-        link.eventLoop().execute(() -> sendRegion(s, link, loc.get()));
+        if (link.isEncrypted()) {
+          // sendfile cannot pass through TLS: read the chunk into a pooled buffer, off the loop.
+          workers.execute(() -> sendPooled(s, link, loc.get()));
+        } else {
+          link.eventLoop().execute(() -> sendRegion(s, link, loc.get()));
+        }
         return;
       }
     }
@@ -789,6 +794,34 @@ final class TransferService implements AutoCloseable {
     int wire = header.readableBytes() + loc.length();
     link.sendChunk(header, new io.shoal.node.net.SharedFileRegion(file, loc.offset(), loc.length()))
         .addListener(f -> served(s, wire));
+  }
+
+  /** A raw chunk read from its pack into a pooled buffer: the serving path of a TLS connection. */
+  private void sendPooled(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
+    ByteBuf payload = link.alloc().directBuffer(loc.length());
+    try {
+      FileChannel file = openPack(loc.file());
+      while (payload.isWritable()) {
+        long at = loc.offset() + payload.writerIndex();
+        if (payload.writeBytes(file, at, payload.writableBytes()) < 0) {
+          throw new IOException("pack " + loc.file() + " ends before chunk " + s.id());
+        }
+      }
+    } catch (IOException e) {
+      payload.release();
+      sendBytes(s, link, false);
+      return;
+    }
+    ByteBuf header =
+        ChunkFrame.header(
+            link.alloc(),
+            s.requestId(),
+            s.id(),
+            ChunkFrame.ENCODING_RAW,
+            loc.length(),
+            loc.length());
+    int wire = header.readableBytes() + loc.length();
+    link.sendChunk(header, payload).addListener(f -> served(s, wire));
   }
 
   private void sendBytes(UploadCore.Serve s, PeerLink link, boolean compress) {

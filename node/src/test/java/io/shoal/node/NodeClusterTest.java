@@ -8,9 +8,7 @@ import io.shoal.chunkstore.StoreLockedException;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipConfig;
 import io.shoal.gossip.NodeId;
-import io.shoal.node.net.ClusterKey;
 import io.shoal.testing.TestData;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +27,12 @@ class NodeClusterTest {
 
   @TempDir Path tmp;
   private final List<ShoalNode> nodes = new ArrayList<>();
+  private TestSwarm swarm;
+
+  @BeforeEach
+  void makeSwarm() {
+    swarm = new TestSwarm(tmp);
+  }
 
   @AfterEach
   void stopAll() {
@@ -41,7 +46,7 @@ class NodeClusterTest {
   }
 
   private NodeConfig config(String name) {
-    return NodeConfig.loopback(tmp.resolve(name)).withGossip(FAST);
+    return swarm.config(name);
   }
 
   private List<ShoalNode> swarm(int size) throws Exception {
@@ -221,37 +226,43 @@ class NodeClusterTest {
   }
 
   @Test
-  @DisplayName("a peer with the wrong cluster key or cluster id is refused, and counted")
-  void wrongKeyOrCluster_isRefused() throws Exception {
-    ClusterKey key = ClusterKey.of("a-good-long-cluster-key".getBytes(StandardCharsets.UTF_8));
-    ShoalNode a = start(config("a").withCluster("prod", key));
-    ShoalNode wrongKey =
-        start(
-            config("b")
-                .withCluster(
-                    "prod",
-                    ClusterKey.of("another-long-cluster-key".getBytes(StandardCharsets.UTF_8)))
-                .withSeeds(List.of(a.peerAddress())));
-    ShoalNode wrongCluster =
-        start(config("c").withCluster("staging", key).withSeeds(List.of(a.peerAddress())));
-    ShoalNode insecure = start(config("d").withSeeds(List.of(a.peerAddress())));
-    ShoalNode good =
-        start(config("e").withCluster("prod", key).withSeeds(List.of(a.peerAddress())));
+  @DisplayName(
+      "a peer of another CA or without TLS is refused by a secured node; insecure nodes of another"
+          + " cluster id are refused; all counted")
+  void otherCaPlaintextOrCluster_isRefused() throws Exception {
+    ShoalNode a = start(config("a"));
+    TestSwarm other = new TestSwarm(tmp.resolve("other"));
+    ShoalNode otherCa = start(other.config("b").withSeeds(List.of(a.peerAddress())));
+    ShoalNode plaintext = start(swarm.insecureConfig("d").withSeeds(List.of(a.peerAddress())));
+    ShoalNode good = start(config("e").withSeeds(List.of(a.peerAddress())));
     awaitMembers(List.of(a, good), 2);
+    ShoalNode prod = start(swarm.insecureConfig("p").withClusterId("prod"));
+    ShoalNode staging =
+        start(
+            swarm
+                .insecureConfig("s")
+                .withClusterId("staging")
+                .withSeeds(List.of(prod.peerAddress())));
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () -> {
               String metrics = a.metrics().scrape();
+              // In TLS 1.3 the client checks first: the stranger refuses a's certificate.
+              assertThat(otherCa.metrics().scrape())
+                  .contains("shoal_peer_handshakes_refused_total{reason=\"other_ca\"}");
               assertThat(metrics)
-                  .contains("shoal_peer_handshakes_refused_total{reason=\"bad_key\"}");
+                  .contains("shoal_peer_handshakes_refused_total{reason=\"tls_alert\"}");
               assertThat(metrics)
+                  .contains("shoal_peer_handshakes_refused_total{reason=\"not_tls\"}");
+              assertThat(prod.metrics().scrape())
                   .contains("shoal_peer_handshakes_refused_total{reason=\"cluster_id\"}");
             });
-    for (ShoalNode outsider : List.of(wrongKey, wrongCluster, insecure)) {
+    for (ShoalNode outsider : List.of(otherCa, plaintext, staging)) {
       assertThat(alive(outsider)).isEqualTo(1);
       assertThat(stateOf(a, outsider.id())).isEqualTo("unknown");
     }
+    assertThat(alive(prod)).isEqualTo(1);
   }
 
   @Test

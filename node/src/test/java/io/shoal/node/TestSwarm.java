@@ -4,24 +4,75 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.gossip.GossipConfig;
+import io.shoal.node.security.CertificateAuthority;
+import io.shoal.node.security.NodeCredentials;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Real nodes on loopback for a test, killed when it ends. */
+/**
+ * Real nodes on loopback for a test, killed when it ends. Secured by default: the swarm has one CA
+ * (made on first use in its directory) and each node a credential issued by it; {@link
+ * #insecureConfig} starts a node without.
+ */
 final class TestSwarm implements AutoCloseable {
   static final GossipConfig FAST = GossipConfig.defaults().scaledDown(10);
+  static final Duration VALIDITY = Duration.ofDays(90);
 
   private final Path dir;
   private final List<ShoalNode> nodes = new ArrayList<>();
+  private CertificateAuthority ca;
 
   TestSwarm(Path dir) {
     this.dir = dir;
   }
 
+  /** A secured node's config: loopback, fast gossip, a credential of this swarm's CA. */
   NodeConfig config(String name) {
+    return insecureConfig(name).withCredentials(credentials(name));
+  }
+
+  /** A node without credentials (plaintext, ids as declared), on loopback. */
+  NodeConfig insecureConfig(String name) {
     return NodeConfig.loopback(dir.resolve(name)).withGossip(FAST);
+  }
+
+  /** This swarm's CA, made on first use. */
+  synchronized CertificateAuthority ca() {
+    if (ca == null) {
+      try {
+        ca = CertificateAuthority.init(dir.resolve("ca"), Instant.now());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return ca;
+  }
+
+  /** Where node {@code name}'s credential lives (issued on first use). */
+  Path credentialDir(String name) {
+    Path d = dir.resolve("credentials").resolve(name);
+    if (!Files.exists(d.resolve(NodeCredentials.CERT_FILE))) {
+      try {
+        ca().issue(d, VALIDITY, Instant.now());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return d;
+  }
+
+  NodeCredentials credentials(String name) {
+    try {
+      return NodeCredentials.load(credentialDir(name), Instant.now());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   ShoalNode start(NodeConfig config) throws Exception {

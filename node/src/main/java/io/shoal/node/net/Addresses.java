@@ -6,9 +6,22 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
 
-/** Picks the address to tell peers when listening on a wildcard address. */
-final class Addresses {
+/** Picks the address to tell peers when listening on a wildcard address; tells loopback apart. */
+public final class Addresses {
   private Addresses() {}
+
+  /**
+   * Whether binding {@code host} reaches this machine's loopback interface only (127.0.0.0/8, ::1,
+   * or a name that resolves there); a wildcard or unresolvable host is not loopback.
+   */
+  public static boolean isLoopback(String host) {
+    try {
+      InetAddress a = InetAddress.getByName(host);
+      return a.isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
 
   static String advertisable(String bindHost) {
     if (!bindHost.equals("0.0.0.0") && !bindHost.equals("::") && !bindHost.isEmpty()) {

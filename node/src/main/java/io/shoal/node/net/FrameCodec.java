@@ -4,20 +4,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import java.io.IOException;
 import java.util.List;
 
 /** The pipeline pieces that turn frames into messages and back. */
 final class FrameCodec {
   private FrameCodec() {}
 
-  /**
-   * Splits the stream into frames of at most {@link WireProtocol#MAX_FRAME_BYTES}, stripping the
-   * length; an oversized length fails fast (TooLongFrameException) and closes the channel.
-   */
-  static LengthFieldBasedFrameDecoder frameDecoder() {
-    return new LengthFieldBasedFrameDecoder(WireProtocol.MAX_FRAME_BYTES, 0, 4, 0, 4, true);
+  /** Splits the stream into frames, with the pre-authentication bound until raised. */
+  static FrameDecoder frameDecoder() {
+    return new FrameDecoder();
   }
 
   /** Frame body to control message. */
@@ -54,8 +52,19 @@ final class FrameCodec {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (msg instanceof ByteBuf || msg instanceof io.netty.channel.FileRegion) {
+      if (msg instanceof ByteBuf) {
         ctx.write(msg, promise); // chunk frames: header and payload, already framed
+        return;
+      }
+      if (msg instanceof FileRegion region) {
+        // sendfile bypasses user space, so it cannot pass through TLS: read the region into a
+        // pooled buffer instead. The transfer layer avoids this (it reads on its workers), but
+        // whatever writes a region to an encrypted connection stays correct.
+        if (PeerLink.isEncrypted(ctx.channel())) {
+          writeCopy(ctx, region, promise);
+        } else {
+          ctx.write(region, promise);
+        }
         return;
       }
       ByteBuf frame;
@@ -67,6 +76,19 @@ final class FrameCodec {
       }
       metrics.sent(msg, frame.readableBytes());
       ctx.write(frame, promise);
+    }
+
+    private static void writeCopy(ChannelHandlerContext ctx, FileRegion region, ChannelPromise p) {
+      ByteBuf copy = null;
+      try {
+        copy = SharedFileRegion.copyOf(region, ctx.alloc());
+      } catch (IOException e) {
+        p.setFailure(e);
+        return;
+      } finally {
+        region.release();
+      }
+      ctx.write(copy, p);
     }
   }
 }

@@ -2,10 +2,13 @@ package io.shoal.node.net;
 
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
-import java.util.Arrays;
 import java.util.Objects;
 
-/** The messages of the handshake that opens every peer connection. */
+/**
+ * The messages of the shoal handshake, which follows the TLS handshake on a secured connection (and
+ * opens a plaintext one): protocol versions, cluster id, node id and listen address. Who the peer
+ * is was settled by TLS; Hello only says how to talk to it.
+ */
 public final class Handshake {
   private Handshake() {}
 
@@ -14,49 +17,17 @@ public final class Handshake {
    *
    * @param minVersion lowest protocol version the sender speaks
    * @param maxVersion highest protocol version the sender speaks
-   * @param clusterId the sender's cluster
-   * @param nodeId the sender's node id
+   * @param clusterId the sender's cluster (derived from the CA when secured)
+   * @param nodeId the sender's node id: on a secured connection it must equal the id derived from
+   *     the sender's certificate, or the connection is refused; it is never trusted on its own
    * @param listenAddress where the sender accepts connections
-   * @param nonce 32 random bytes the other side must include in its proof
    */
-  @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals compares contents
   public record Hello(
-      int minVersion,
-      int maxVersion,
-      String clusterId,
-      NodeId nodeId,
-      Endpoint listenAddress,
-      byte[] nonce) {
+      int minVersion, int maxVersion, String clusterId, NodeId nodeId, Endpoint listenAddress) {
     public Hello {
       Objects.requireNonNull(clusterId, "clusterId");
       Objects.requireNonNull(nodeId, "nodeId");
       Objects.requireNonNull(listenAddress, "listenAddress");
-      if (nonce.length != WireProtocol.NONCE_BYTES) {
-        throw new IllegalArgumentException("nonce of " + nonce.length + " bytes");
-      }
-      nonce = nonce.clone();
-    }
-
-    @Override
-    public byte[] nonce() {
-      return nonce.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Hello h
-          && minVersion == h.minVersion
-          && maxVersion == h.maxVersion
-          && clusterId.equals(h.clusterId)
-          && nodeId.equals(h.nodeId)
-          && listenAddress.equals(h.listenAddress)
-          && Arrays.equals(nonce, h.nonce);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(
-          minVersion, maxVersion, clusterId, nodeId, listenAddress, Arrays.hashCode(nonce));
     }
 
     @Override
@@ -72,37 +43,6 @@ public final class Handshake {
           + ".."
           + maxVersion
           + "]";
-    }
-  }
-
-  /**
-   * The second message: HMAC-SHA256 under the cluster key over both nonces and both ids, so the key
-   * never crosses the wire and a recorded proof is useless on another connection.
-   */
-  @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals compares contents
-  public record AuthProof(byte[] mac) {
-    public AuthProof {
-      mac = mac.clone();
-    }
-
-    @Override
-    public byte[] mac() {
-      return mac.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof AuthProof p && Arrays.equals(mac, p.mac);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(mac);
-    }
-
-    @Override
-    public String toString() {
-      return "AuthProof[" + mac.length + " bytes]";
     }
   }
 

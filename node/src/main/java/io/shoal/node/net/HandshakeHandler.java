@@ -3,64 +3,72 @@ package io.shoal.node.net;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
-import io.shoal.node.net.Handshake.AuthProof;
 import io.shoal.node.net.Handshake.Hello;
 import io.shoal.node.net.Handshake.Refused;
-import java.security.SecureRandom;
+import io.shoal.node.security.NodeIds;
+import io.shoal.node.security.PeerRefusedException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens every peer connection, on both sides alike: each sends {@link Hello}, checks the other's
- * versions and cluster id, proves knowledge of the cluster key with an HMAC over both nonces and
- * both ids ({@link AuthProof}), and checks the other's proof. Then it removes itself and fires
- * {@link PeerAuthenticated}. A refusal is sent as {@link Refused}, logged once per address per
- * interval, counted, and closes the connection.
+ * Opens every peer connection, on both sides alike. On a secured connection it waits for the TLS
+ * handshake (whose trust manager has already checked the peer's certificate), then each side sends
+ * {@link Hello}; on an insecure one it sends Hello at once. It checks the other's versions, cluster
+ * id and, when secured, that the declared node id is the one derived from the peer's certificate.
+ * Then it raises the frame bound, removes itself and fires {@link PeerAuthenticated}.
+ *
+ * <p>Until then nothing but a Hello or a Refused is accepted; anything else is released and
+ * refused. A refusal is sent as {@link Refused} when the channel can still carry it, logged once
+ * per address per interval, counted by reason, and closes the connection. The whole handshake, TLS
+ * included, has {@link #TIMEOUT_SECONDS}.
  */
 final class HandshakeHandler extends ChannelDuplexHandler {
+  /** Longest a connection may take from accept (or connect) to an accepted Hello. */
   static final long TIMEOUT_SECONDS = 5;
+
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Who this node is on the wire. */
-  record Identity(String clusterId, ClusterKey key, NodeId nodeId, Endpoint listenAddress) {}
+  record Identity(String clusterId, NodeId nodeId, Endpoint listenAddress) {}
 
   private enum State {
+    AWAIT_TLS,
     AWAIT_HELLO,
-    AWAIT_PROOF,
     DONE
   }
 
   private final Identity self;
   private final NodeMetrics metrics;
   private final LogLimiter logLimiter;
-  private final byte[] nonce = new byte[WireProtocol.NONCE_BYTES];
-  private State state = State.AWAIT_HELLO;
-  private Hello peer;
-  private int version;
+  private final ClusterTrustManager trustManager;
+  private State state = State.AWAIT_TLS;
   private ScheduledFuture<?> timeout;
 
-  HandshakeHandler(Identity self, NodeMetrics metrics, LogLimiter logLimiter) {
+  /** {@code trustManager} is the TLS trust of the connection, or null when it is insecure. */
+  HandshakeHandler(
+      Identity self, NodeMetrics metrics, LogLimiter logLimiter, ClusterTrustManager trustManager) {
     this.self = self;
+    this.trustManager = trustManager;
     this.metrics = metrics;
     this.logLimiter = logLimiter;
-    RANDOM.nextBytes(nonce);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(
-        new Hello(
-            WireProtocol.MIN_VERSION,
-            WireProtocol.MAX_VERSION,
-            self.clusterId(),
-            self.nodeId(),
-            self.listenAddress(),
-            nonce));
     timeout =
         ctx.executor()
             .schedule(
@@ -72,7 +80,21 @@ final class HandshakeHandler extends ChannelDuplexHandler {
                 },
                 TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
+    if (!PeerLink.isEncrypted(ctx.channel())) {
+      sendHello(ctx);
+    }
     ctx.fireChannelActive();
+  }
+
+  private void sendHello(ChannelHandlerContext ctx) {
+    state = State.AWAIT_HELLO;
+    ctx.writeAndFlush(
+        new Hello(
+            WireProtocol.MIN_VERSION,
+            WireProtocol.MAX_VERSION,
+            self.clusterId(),
+            self.nodeId(),
+            self.listenAddress()));
   }
 
   @Override
@@ -84,24 +106,72 @@ final class HandshakeHandler extends ChannelDuplexHandler {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (state == State.DONE) {
-      ctx.fireChannelRead(msg);
-    } else if (msg instanceof Refused r) {
-      String where = PeerTransport.remoteHost(ctx.channel());
-      if (logLimiter.allow("refused-by " + where, System.nanoTime())) {
-        log.warn("peer at {} refused this node: {}", where, r.reason());
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent e && state == State.AWAIT_TLS) {
+      if (e.isSuccess()) {
+        sendHello(ctx);
+      } else {
+        onTlsFailure(ctx, e.cause());
       }
-      ctx.close();
-    } else if (state == State.AWAIT_HELLO && msg instanceof Hello h) {
-      onHello(ctx, h);
-    } else if (state == State.AWAIT_PROOF && msg instanceof AuthProof p) {
-      onProof(ctx, p);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private void onTlsFailure(ChannelHandlerContext ctx, Throwable cause) {
+    state = State.DONE;
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    PeerRefusedException refusal =
+        ssl != null && trustManager != null ? trustManager.takeRefusal(ssl.engine()) : null;
+    if (refusal == null) {
+      refusal = ClusterTrustManager.refusalIn(cause);
+    }
+    String reason;
+    String metricReason;
+    if (refusal != null) {
+      reason = refusal.getMessage();
+      metricReason = refusal.reason().label();
+    } else if (cause instanceof NotSslRecordException) {
+      reason = "not TLS";
+      metricReason = "not_tls";
+    } else if (String.valueOf(cause.getMessage())
+        .toLowerCase(java.util.Locale.ROOT)
+        .contains("alert")) {
+      // The peer aborted: in TLS 1.3 a client checks the server's certificate first, so a
+      // stranger refuses this node's certificate before it ever shows its own.
+      reason = "the peer aborted the TLS handshake: " + cause.getMessage();
+      metricReason = "tls_alert";
     } else {
-      refuse(
-          ctx,
-          "unexpected " + msg.getClass().getSimpleName() + " before the handshake completed",
-          "protocol");
+      reason = "TLS handshake failed: " + cause.getMessage();
+      metricReason = "tls";
+    }
+    count(ctx, reason, metricReason);
+    ctx.close();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (state == State.DONE) {
+        return; // refused and closing: whatever still arrives is dropped (and released below)
+      }
+      if (msg instanceof Refused r) {
+        String where = PeerTransport.remoteHost(ctx.channel());
+        if (logLimiter.allow("refused-by " + where, System.nanoTime())) {
+          log.warn("peer at {} refused this node: {}", where, r.reason());
+        }
+        state = State.DONE;
+        ctx.close();
+      } else if (state == State.AWAIT_HELLO && msg instanceof Hello h) {
+        onHello(ctx, h);
+      } else {
+        refuse(
+            ctx,
+            "unexpected " + msg.getClass().getSimpleName() + " before the handshake completed",
+            "protocol");
+      }
+    } finally {
+      ReferenceCountUtil.release(msg); // a ChunkFrame sent early holds up to 4 MiB: never keep it
     }
   }
 
@@ -129,48 +199,91 @@ final class HandshakeHandler extends ChannelDuplexHandler {
           "cluster_id");
       return;
     }
-    if (h.nodeId().equals(self.nodeId())) {
-      ctx.close(); // connected to ourselves through an address of our own
-      return;
+    byte[] certificate = new byte[0];
+    NodeId peerId = h.nodeId();
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      X509Certificate cert = peerCertificate(ssl);
+      if (cert == null) {
+        refuse(ctx, "no verified peer certificate", "no_certificate");
+        return;
+      }
+      peerId = NodeIds.of(cert);
+      if (!peerId.equals(h.nodeId())) {
+        refuse(
+            ctx,
+            "declared node id "
+                + h.nodeId().toHex()
+                + " is not the id of its certificate, "
+                + peerId.toHex(),
+            "node_id");
+        return;
+      }
+      try {
+        certificate = cert.getEncoded();
+      } catch (java.security.cert.CertificateEncodingException e) {
+        refuse(ctx, "peer certificate does not encode", "no_certificate");
+        return;
+      }
     }
-    peer = h;
-    version = high;
-    state = State.AWAIT_PROOF;
-    byte[] mac =
-        self.key()
-            .proof(
-                h.nonce(),
-                nonce,
-                ClusterKey.idBytes(self.nodeId()),
-                ClusterKey.idBytes(h.nodeId()));
-    ctx.writeAndFlush(new AuthProof(mac));
-  }
-
-  private void onProof(ChannelHandlerContext ctx, AuthProof p) {
-    byte[] expected =
-        self.key()
-            .proof(
-                nonce,
-                peer.nonce(),
-                ClusterKey.idBytes(peer.nodeId()),
-                ClusterKey.idBytes(self.nodeId()));
-    if (!ClusterKey.matches(expected, p.mac())) {
-      refuse(ctx, "authentication failed: the peer does not hold this cluster's key", "bad_key");
+    if (peerId.equals(self.nodeId())) {
+      state = State.DONE;
+      ctx.close(); // connected to ourselves through an address of our own
       return;
     }
     state = State.DONE;
     timeout.cancel(false);
+    FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
+    if (frames != null) {
+      frames.authenticated();
+    }
     ctx.pipeline().remove(this);
-    ctx.fireUserEventTriggered(new PeerAuthenticated(peer.nodeId(), peer.listenAddress(), version));
+    ctx.fireUserEventTriggered(new PeerAuthenticated(peerId, h.listenAddress(), high, certificate));
+  }
+
+  private static X509Certificate peerCertificate(SslHandler ssl) {
+    try {
+      Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (c instanceof SSLException) {
+      // The TLS handshake failed: SslHandler reports it again as a completion event, which
+      // counts and logs it once; here it only must not reach the log as an unexpected error.
+      state = State.DONE;
+      ctx.close();
+      return;
+    }
+    if (c instanceof TooLongFrameException) {
+      metrics.handshakesRefused.labelValues("frame_too_large").inc();
+    }
+    state = State.DONE;
+    ctx.fireExceptionCaught(cause);
   }
 
   private void refuse(ChannelHandlerContext ctx, String reason, String metricReason) {
+    count(ctx, reason, metricReason);
+    boolean canTell = state == State.AWAIT_HELLO;
+    state = State.DONE;
+    if (canTell) {
+      ctx.writeAndFlush(new Refused(reason)).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close();
+    }
+  }
+
+  private void count(ChannelHandlerContext ctx, String reason, String metricReason) {
     metrics.handshakesRefused.labelValues(metricReason).inc();
     String where = PeerTransport.remoteHost(ctx.channel());
     if (logLimiter.allow("refuse " + where + " " + metricReason, System.nanoTime())) {
       log.warn("refused peer at {}: {}", where, reason);
     }
-    state = State.DONE;
-    ctx.writeAndFlush(new Refused(reason)).addListener(ChannelFutureListener.CLOSE);
   }
 }

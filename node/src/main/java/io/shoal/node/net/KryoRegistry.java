@@ -19,7 +19,6 @@ import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
-import io.shoal.node.net.Handshake.AuthProof;
 import io.shoal.node.net.Handshake.Hello;
 import io.shoal.node.net.Handshake.Refused;
 
@@ -31,9 +30,10 @@ import io.shoal.node.net.Handshake.Refused;
  * required, so an unregistered class can neither be sent nor received.
  */
 public final class KryoRegistry {
-  // Handshake (protocol version 1)
+  // Handshake. HELLO's layout is that of version 2 (version 1 carried a nonce after the
+  // address); its two leading version fields keep their place in every version.
   static final int HELLO = 10;
-  static final int AUTH_PROOF = 11;
+  // 11: AuthProof (version 1, the cluster-key HMAC), retired in version 2. Never reuse 11.
   static final int REFUSED = 12;
   // Gossip (protocol version 1)
   static final int PING = 20;
@@ -64,7 +64,6 @@ public final class KryoRegistry {
   private static final java.util.Set<Integer> MESSAGE_IDS =
       java.util.Set.of(
           HELLO,
-          AUTH_PROOF,
           REFUSED,
           PING,
           ACK,
@@ -100,7 +99,6 @@ public final class KryoRegistry {
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
     kryo.register(Hello.class, new HelloSerializer(), HELLO);
-    kryo.register(AuthProof.class, new AuthProofSerializer(), AUTH_PROOF);
     kryo.register(Refused.class, new RefusedSerializer(), REFUSED);
     kryo.register(Ping.class, new PingSerializer(), PING);
     kryo.register(Ack.class, new AckSerializer(), ACK);
@@ -125,34 +123,26 @@ public final class KryoRegistry {
       Wire.writeString(out, h.clusterId());
       Wire.writeNodeId(out, h.nodeId());
       Wire.writeEndpoint(out, h.listenAddress());
-      out.writeBytes(h.nonce());
     }
 
     @Override
     public Hello read(Kryo kryo, Input in, Class<? extends Hello> type) {
       int min = in.readVarInt(true);
       int max = in.readVarInt(true);
+      if (max < WireProtocol.MIN_VERSION) {
+        // The rest of an older Hello has another layout: name the versions instead of its bytes.
+        throw new MalformedMessageException(
+            "peer speaks protocol versions "
+                + min
+                + ".."
+                + max
+                + " only; this node speaks "
+                + WireProtocol.MIN_VERSION
+                + ".."
+                + WireProtocol.MAX_VERSION);
+      }
       String cluster = Wire.readString(in, WireProtocol.MAX_CLUSTER_ID_BYTES, "cluster id");
-      return new Hello(
-          min,
-          max,
-          cluster,
-          Wire.readNodeId(in),
-          Wire.readEndpoint(in),
-          in.readBytes(WireProtocol.NONCE_BYTES));
-    }
-  }
-
-  private static final class AuthProofSerializer extends Serializer<AuthProof> {
-    @Override
-    public void write(Kryo kryo, Output out, AuthProof p) {
-      out.writeVarInt(p.mac().length, true);
-      out.writeBytes(p.mac());
-    }
-
-    @Override
-    public AuthProof read(Kryo kryo, Input in, Class<? extends AuthProof> type) {
-      return new AuthProof(in.readBytes(Wire.readCount(in, 64, "mac length")));
+      return new Hello(min, max, cluster, Wire.readNodeId(in), Wire.readEndpoint(in));
     }
   }
 

@@ -12,15 +12,34 @@ import io.shoal.gossip.NodeId;
  */
 public final class PeerLink {
   private final Channel channel;
-  private final NodeId peer;
+  private final PeerAuthenticated authenticated;
+  private final boolean encrypted;
 
-  PeerLink(Channel channel, NodeId peer) {
+  PeerLink(Channel channel, PeerAuthenticated authenticated) {
     this.channel = channel;
-    this.peer = peer;
+    this.authenticated = authenticated;
+    this.encrypted = isEncrypted(channel);
   }
 
   public NodeId peer() {
-    return peer;
+    return authenticated.nodeId();
+  }
+
+  /** Who the peer proved to be, with its certificate when the connection is secured. */
+  public PeerAuthenticated authenticated() {
+    return authenticated;
+  }
+
+  /**
+   * Whether bytes pass through TLS on this connection: then a chunk cannot be sent zero-copy from
+   * its file (a {@link io.netty.channel.FileRegion}), and is read into a pooled buffer instead.
+   */
+  public boolean isEncrypted() {
+    return encrypted;
+  }
+
+  static boolean isEncrypted(Channel channel) {
+    return channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
   }
 
   /** Sends a control message on this connection. */
@@ -29,8 +48,9 @@ public final class PeerLink {
   }
 
   /**
-   * Sends a chunk frame: its header, then the payload (a buffer or a file region). Both writes
-   * happen in one task on the channel's event loop, so no other write can fall between them.
+   * Sends a chunk frame: its header, then the payload (a buffer, or a file region when {@link
+   * #isEncrypted} is false). Both writes happen in one task on the channel's event loop, so no
+   * other write can fall between them.
    */
   public ChannelFuture sendChunk(io.netty.buffer.ByteBuf header, Object payload) {
     io.netty.channel.ChannelPromise promise = channel.newPromise();
@@ -82,6 +102,6 @@ public final class PeerLink {
 
   @Override
   public String toString() {
-    return "PeerLink[" + peer.shortHex() + " " + channel.remoteAddress() + "]";
+    return "PeerLink[" + peer().shortHex() + " " + channel.remoteAddress() + "]";
   }
 }

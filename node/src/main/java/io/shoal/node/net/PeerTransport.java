@@ -21,21 +21,30 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.security.ClusterTrust;
+import io.shoal.node.security.NodeCredentials;
+import io.shoal.node.security.PeerRefusedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticated TCP connections to peers, one outgoing connection per peer address, created on
- * first use. Messages to a peer whose connection is still opening wait in a short bounded queue;
- * past it, or while the socket is not writable, they are dropped and counted: gossip tolerates
- * loss, and nothing queues without bound. Incoming connections are served the same way; every
- * authenticated message goes to the listener with the peer's id and address.
+ * Authenticated connections to peers, one outgoing connection per peer address, created on first
+ * use: TLS 1.3 with mutual authentication when the node has credentials ({@link PeerTls}), plain
+ * TCP when it runs insecure. Messages to a peer whose connection is still opening wait in a short
+ * bounded queue; past it, or while the socket is not writable, they are dropped and counted: gossip
+ * tolerates loss, and nothing queues without bound. Incoming connections are served the same way;
+ * every authenticated message goes to the listener with the peer's id and address.
  *
  * <p>Thread-safe; the listener is called on Netty event loops and must not block.
  */
@@ -49,6 +58,9 @@ public final class PeerTransport implements AutoCloseable {
 
     /** The connection's send buffer crossed a water mark. */
     default void onWritability(PeerLink link, boolean writable) {}
+
+    /** A connection passed the handshake; {@link PeerLink#authenticated} says who it is. */
+    default void onAuthenticated(PeerLink link) {}
 
     /** An authenticated connection closed. */
     default void onDisconnected(PeerLink link) {}
@@ -65,13 +77,20 @@ public final class PeerTransport implements AutoCloseable {
   static final int CONNECT_TIMEOUT_MILLIS = 3000;
   static final int IDLE_CLOSE_SECONDS = 120;
 
+  /** Connections from one remote address that may be in their handshake at once. */
+  static final int MAX_UNAUTHENTICATED_PER_ADDRESS = 8;
+
+  /** Connections that may be in their handshake at once, from anywhere. */
+  static final int MAX_UNAUTHENTICATED = 256;
+
   private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
   private static final AttributeKey<PeerAuthenticated> PEER = AttributeKey.valueOf("shoal.peer");
   private static final AttributeKey<PeerLink> LINK = AttributeKey.valueOf("shoal.link");
   private static final AttributeKey<Outgoing> OUTGOING = AttributeKey.valueOf("shoal.outgoing");
+  private static final AttributeKey<Runnable> QUOTA = AttributeKey.valueOf("shoal.quota");
 
   private final String clusterId;
-  private final ClusterKey key;
+  private final PeerTls tls;
   private final NodeId selfId;
   private final EventLoopGroup group;
   private final NodeMetrics metrics;
@@ -79,20 +98,29 @@ public final class PeerTransport implements AutoCloseable {
   private final LogLimiter logLimiter = new LogLimiter(TimeUnit.MINUTES.toNanos(10));
   private final Map<Endpoint, Outgoing> outgoing = new ConcurrentHashMap<>();
   private final Map<Channel, Boolean> incoming = new ConcurrentHashMap<>();
+  private final HandshakeQuota quota =
+      new HandshakeQuota(MAX_UNAUTHENTICATED_PER_ADDRESS, MAX_UNAUTHENTICATED);
   private volatile TransportFilter filter = TransportFilter.allowAll();
   private volatile Endpoint advertised;
   private volatile boolean closed;
   private Channel server;
 
+  /**
+   * A transport for the node {@code selfId}: secured by {@code credentials}, or insecure (plain
+   * TCP, ids as declared) when they are null.
+   *
+   * @throws SSLException when the TLS contexts cannot be built from the credentials
+   */
   public PeerTransport(
       String clusterId,
-      ClusterKey key,
       NodeId selfId,
+      NodeCredentials credentials,
       EventLoopGroup group,
       NodeMetrics metrics,
-      Listener listener) {
+      Listener listener)
+      throws SSLException {
     this.clusterId = clusterId;
-    this.key = key;
+    this.tls = credentials == null ? null : new PeerTls(credentials);
     this.selfId = selfId;
     this.group = group;
     this.metrics = metrics;
@@ -128,9 +156,37 @@ public final class PeerTransport implements AutoCloseable {
                       ch.close();
                       return;
                     }
+                    String from = remoteHost(ch);
+                    HandshakeQuota.Refusal full = quota.tryAcquire(from);
+                    if (full != null) {
+                      metrics.handshakesRefused.labelValues(full.label()).inc();
+                      if (logLimiter.allow("quota " + from, System.nanoTime())) {
+                        log.warn(
+                            "refused a connection from {}: {} connections from it or {} in all"
+                                + " are still in their handshake",
+                            from,
+                            MAX_UNAUTHENTICATED_PER_ADDRESS,
+                            MAX_UNAUTHENTICATED);
+                      }
+                      ch.close();
+                      return;
+                    }
+                    AtomicBoolean held = new AtomicBoolean(true);
+                    Runnable giveBack =
+                        () -> {
+                          if (held.getAndSet(false)) {
+                            quota.release(from);
+                          }
+                        };
+                    ch.attr(QUOTA).set(giveBack);
                     incoming.put(ch, Boolean.TRUE);
-                    ch.closeFuture().addListener(f -> incoming.remove(ch));
-                    initPipeline(ch);
+                    ch.closeFuture()
+                        .addListener(
+                            f -> {
+                              incoming.remove(ch);
+                              giveBack.run();
+                            });
+                    initPipeline(ch, false);
                   }
                 });
     try {
@@ -175,7 +231,87 @@ public final class PeerTransport implements AutoCloseable {
     return outgoing.size() + incoming.size();
   }
 
-  private void initPipeline(Channel ch) {
+  /** Whether connections are secured with TLS. */
+  public boolean isSecure() {
+    return tls != null;
+  }
+
+  /** The TLS provider in use ("OPENSSL" or "JDK"), or "none" when insecure. */
+  public String tlsProvider() {
+    return tls == null ? "none" : tls.provider().name();
+  }
+
+  /**
+   * Uses renewed or re-read credentials from now on: new connections present the new certificate
+   * and are checked against the new revocation list; open connections whose peer the new trust
+   * refuses (revoked, say) are closed. When this node's own certificate changed, every connection
+   * is closed, so peers reconnect and see the new one. Returns the connections closed.
+   */
+  public int updateCredentials(NodeCredentials now, boolean ownCertificateChanged)
+      throws SSLException {
+    if (tls == null) {
+      throw new IllegalStateException("an insecure transport has no credentials to update");
+    }
+    tls.update(now);
+    int closed = 0;
+    Instant at = Instant.now();
+    for (Channel c : channels()) {
+      PeerAuthenticated p = c.attr(PEER).get();
+      String why =
+          ownCertificateChanged
+              ? "this node's certificate was renewed"
+              : refusalOf(now.trust(), p, at);
+      if (why != null) {
+        log.info(
+            "closing the connection to {}: {}",
+            p == null ? remoteHost(c) : p.nodeId().shortHex(),
+            why);
+        c.close();
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  /** Why {@code trust} would now refuse the peer of a connection, or null if it still admits it. */
+  private static String refusalOf(ClusterTrust trust, PeerAuthenticated p, Instant at) {
+    if (p == null || !p.isVerified()) {
+      return null; // still in its handshake: the new trust manager decides
+    }
+    try {
+      trust.check(p.certificate(), at);
+      return null;
+    } catch (PeerRefusedException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** The peers of the open authenticated connections, with their certificates. */
+  public List<PeerAuthenticated> authenticatedPeers() {
+    List<PeerAuthenticated> out = new ArrayList<>();
+    for (Channel c : channels()) {
+      PeerAuthenticated p = c.attr(PEER).get();
+      if (p != null && c.isActive()) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private List<Channel> channels() {
+    List<Channel> all = new ArrayList<>(incoming.keySet());
+    for (Outgoing o : outgoing.values()) {
+      if (o.channel != null) {
+        all.add(o.channel);
+      }
+    }
+    return all;
+  }
+
+  private void initPipeline(Channel ch, boolean client) {
+    if (tls != null) {
+      ch.pipeline().addLast("tls", tls.newHandler(ch, client));
+    }
     ch.pipeline()
         // Many small messages (chunk requests, have updates) leave in one syscall, not one each.
         .addLast(
@@ -189,9 +325,10 @@ public final class PeerTransport implements AutoCloseable {
         .addLast(
             "handshake",
             new HandshakeHandler(
-                new HandshakeHandler.Identity(clusterId, key, selfId, advertised),
+                new HandshakeHandler.Identity(clusterId, selfId, advertised),
                 metrics,
-                logLimiter))
+                logLimiter,
+                tls == null ? null : tls.trustManager()))
         .addLast("peer", new PeerHandler());
   }
 
@@ -213,7 +350,7 @@ public final class PeerTransport implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ch.attr(OUTGOING).set(o);
-                    initPipeline(ch);
+                    initPipeline(ch, true);
                   }
                 });
     b.connect(to.host(), to.port())
@@ -263,6 +400,9 @@ public final class PeerTransport implements AutoCloseable {
     }
     for (Channel c : incoming.keySet()) {
       c.close();
+    }
+    if (tls != null) {
+      tls.close();
     }
   }
 
@@ -341,8 +481,14 @@ public final class PeerTransport implements AutoCloseable {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof PeerAuthenticated p) {
+        Runnable giveBack = ctx.channel().attr(QUOTA).getAndSet(null);
+        if (giveBack != null) {
+          giveBack.run();
+        }
+        PeerLink link = new PeerLink(ctx.channel(), p);
         ctx.channel().attr(PEER).set(p);
-        ctx.channel().attr(LINK).set(new PeerLink(ctx.channel(), p.nodeId()));
+        ctx.channel().attr(LINK).set(link);
+        listener.onAuthenticated(link);
         Outgoing o = ctx.channel().attr(OUTGOING).get();
         if (o != null) {
           o.ready();
@@ -393,6 +539,10 @@ public final class PeerTransport implements AutoCloseable {
         metrics.malformedFrames.inc();
         if (logLimiter.allow("malformed " + where, System.nanoTime())) {
           log.warn("closed connection from {}: malformed frame ({})", where, c.getMessage());
+        }
+      } else if (c instanceof javax.net.ssl.SSLException) {
+        if (logLimiter.allow("tls " + where, System.nanoTime())) {
+          log.warn("closed connection to {}: TLS failed ({})", where, c.getMessage());
         }
       } else if (c instanceof IOException) {
         log.debug("connection to {} failed: {}", where, c.toString());

@@ -23,6 +23,39 @@ public final class SharedFileRegion extends AbstractReferenceCounted implements 
     this.count = count;
   }
 
+  /**
+   * The bytes of {@code region} in a pooled buffer the caller owns (the region is not released):
+   * for connections where zero-copy is impossible, such as TLS.
+   */
+  public static io.netty.buffer.ByteBuf copyOf(
+      FileRegion region, io.netty.buffer.ByteBufAllocator alloc) throws IOException {
+    int n = Math.toIntExact(region.count() - region.transferred());
+    io.netty.buffer.ByteBuf buf = alloc.directBuffer(n);
+    try {
+      if (region instanceof SharedFileRegion s) {
+        long at = s.position + s.transferred;
+        while (buf.writableBytes() > 0) {
+          if (buf.writeBytes(s.file, at + buf.writerIndex(), buf.writableBytes()) < 0) {
+            throw new IOException("pack shrank under a chunk being sent");
+          }
+        }
+      } else {
+        try (WritableByteChannel out =
+            java.nio.channels.Channels.newChannel(new io.netty.buffer.ByteBufOutputStream(buf))) {
+          while (region.transferred() < region.count()) {
+            if (region.transferTo(out, region.transferred()) <= 0) {
+              throw new IOException("file region ended early");
+            }
+          }
+        }
+      }
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e;
+    }
+  }
+
   @Override
   public long position() {
     return position;

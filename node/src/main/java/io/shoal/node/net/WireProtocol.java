@@ -13,27 +13,39 @@ package io.shoal.node.net;
  */
 public final class WireProtocol {
   /**
-   * Protocol versions this build speaks. Version 1: handshake (Hello, AuthProof, Refused) and
-   * gossip (Ping, Ack, PingReq, Nack, Gossip, Sync).
+   * Lowest protocol version this build speaks.
+   *
+   * <ul>
+   *   <li>Version 1: plaintext TCP; handshake Hello (with a nonce), AuthProof (HMAC under a shared
+   *       cluster key), Refused; gossip (Ping, Ack, PingReq, Nack, Gossip, Sync); transfer
+   *       (HaveQuery, HaveReply, HaveUpdate, ChunkRequest, ChunkRefused, Cancel, chunk frames).
+   *   <li>Version 2: TLS 1.3 with mutual certificate authentication first (unless the node runs
+   *       insecure); the node id comes from the certificate. Hello loses its nonce; AuthProof and
+   *       the cluster key are gone (registration id 11 retired). Gossip and transfer unchanged.
+   * </ul>
    */
-  public static final int MIN_VERSION = 1;
+  public static final int MIN_VERSION = 2;
 
-  public static final int MAX_VERSION = 1;
+  /** Highest protocol version this build speaks. */
+  public static final int MAX_VERSION = 2;
 
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;
 
-  /** Largest frame accepted or sent, length field excluded. */
+  /** Largest frame accepted or sent, length field excluded, once the peer is authenticated. */
   public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * Largest frame accepted before the peer is authenticated (TLS done and Hello accepted), length
+   * field excluded: a Hello or a Refused fits with room to spare, a chunk frame does not.
+   */
+  public static final int MAX_PREAUTH_FRAME_BYTES = 4 * 1024;
 
   /** Largest control message body. */
   public static final int MAX_CONTROL_BYTES = 1024 * 1024;
 
   /** Longest cluster id, in UTF-8 bytes. */
   public static final int MAX_CLUSTER_ID_BYTES = 128;
-
-  /** Bytes of a handshake nonce. */
-  static final int NONCE_BYTES = 32;
 
   private WireProtocol() {}
 }

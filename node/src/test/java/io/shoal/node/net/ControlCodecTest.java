@@ -56,8 +56,7 @@ class ControlCodecTest {
 
   static List<Object> everyMessage() {
     return List.of(
-        new Handshake.Hello(1, 1, "prod", A, ADDR, new byte[32]),
-        new Handshake.AuthProof(new byte[32]),
+        new Handshake.Hello(2, 2, "prod", A, ADDR),
         new Handshake.Refused("no"),
         new GossipMessage.Ping(7, A, UPDATES),
         new GossipMessage.Ack(8, A, UPDATES),
@@ -95,6 +94,30 @@ class ControlCodecTest {
     ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(99);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class);
+  }
+
+  @Test
+  void helloOfVersionOne_isMalformedNamingTheVersions() {
+    // Version 1's Hello: versions 1..1, cluster id, node id, address, then a 32-byte nonce.
+    ByteBuf body =
+        Unpooled.buffer()
+            .writeByte(WireProtocol.KIND_CONTROL)
+            .writeByte(KryoRegistry.HELLO)
+            .writeByte(1)
+            .writeByte(1)
+            .writeZero(64);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("versions 1..1 only");
+  }
+
+  @Test
+  void retiredAuthProofId_isAnUnknownRegistration() {
+    ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(11);
+    body.writeZero(32);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("unknown registration id 11");
   }
 
   @Test
