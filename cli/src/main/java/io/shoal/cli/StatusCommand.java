@@ -94,7 +94,10 @@ final class StatusCommand implements Callable<Integer> {
         StringBuilder v = new StringBuilder(e.name()).append('@');
         for (int i = 0; i < e.versions().size(); i++) {
           NodeStatus.Held h = e.versions().get(i);
-          v.append(i == 0 ? "" : ",").append(h.version()).append(h.complete() ? "" : "(partial)");
+          v.append(i == 0 ? "" : ",")
+              .append(h.version())
+              .append(h.complete() ? "" : "(partial)")
+              .append(h.trusted() ? "" : "(untrusted)");
         }
         held.add(v.toString());
       }

@@ -431,6 +431,11 @@ public final class GossipCore {
     return out;
   }
 
+  /** Whether this node's authority trusts {@code v}: it may win, be followed and be fetched. */
+  public boolean isTrusted(HeldVersion v) {
+    return authority.trusts(v.publisher(), v.root());
+  }
+
   /** The versions of {@code value} this node's authority trusts. */
   private CatalogValue trusted(CatalogValue value) {
     List<HeldVersion> kept = new ArrayList<>(value.versions().size());

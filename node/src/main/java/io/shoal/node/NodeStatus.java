@@ -36,8 +36,19 @@ public record NodeStatus(
   /** One name in a catalog. */
   public record Entry(String name, List<Held> versions) {}
 
-  /** One held version. */
-  public record Held(long version, String root, boolean complete, long sizeBytes) {}
+  /**
+   * One held version, as its holder announces it.
+   *
+   * @param publisher the publisher's node id
+   * @param trusted whether this node's trust rules accept it (else it never wins here)
+   */
+  public record Held(
+      long version,
+      String root,
+      boolean complete,
+      long sizeBytes,
+      String publisher,
+      boolean trusted) {}
 
   /** The winning version of a name and who holds it. */
   public record WinnerView(

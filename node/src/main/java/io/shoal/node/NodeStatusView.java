@@ -29,12 +29,20 @@ final class NodeStatusView {
               m.isSelf()));
     }
     List<NodeStatus.OwnerCatalog> catalogs = new ArrayList<>();
-    for (Map.Entry<NodeId, SortedMap<String, CatalogValue>> owner : core.catalogs().entrySet()) {
+    for (Map.Entry<NodeId, SortedMap<String, CatalogValue>> owner :
+        core.relayedCatalogs().entrySet()) {
       List<NodeStatus.Entry> entries = new ArrayList<>();
       for (Map.Entry<String, CatalogValue> e : owner.getValue().entrySet()) {
         List<NodeStatus.Held> held = new ArrayList<>();
         for (HeldVersion v : e.getValue().versions()) {
-          held.add(new NodeStatus.Held(v.version(), v.root().toHex(), v.complete(), v.sizeBytes()));
+          held.add(
+              new NodeStatus.Held(
+                  v.version(),
+                  v.root().toHex(),
+                  v.complete(),
+                  v.sizeBytes(),
+                  v.publisher().toHex(),
+                  core.isTrusted(v)));
         }
         entries.add(new NodeStatus.Entry(e.getKey(), held));
       }

@@ -30,6 +30,7 @@ import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerAuthenticated;
 import io.shoal.node.net.PeerTransport;
 import io.shoal.node.net.TransportFilter;
+import io.shoal.node.security.CredentialAuthority;
 import io.shoal.node.security.CredentialException;
 import io.shoal.node.security.CredentialsListener;
 import io.shoal.node.security.NodeCredentials;
@@ -82,7 +83,7 @@ public final class ShoalNode implements AutoCloseable {
   private long generation;
   private EventLoopGroup group;
   private PeerTransport transport;
-  private GossipDriver driver;
+  private volatile GossipDriver driver;
 
   /** The gossip core; touched only on the driver's loop (gossip events are handled there). */
   private GossipCore gossip;
@@ -195,7 +196,19 @@ public final class ShoalNode implements AutoCloseable {
 
               @Override
               public void onAuthenticated(io.shoal.node.net.PeerLink link) {
-                authenticatedListener.accept(link.authenticated());
+                PeerAuthenticated peer = link.authenticated();
+                GossipDriver d = driver; // null while the node is still starting
+                if (peer.isVerified() && d != null) {
+                  // The core can check this peer's own claims before gossip brings its
+                  // credential entry.
+                  d.execute(
+                      c ->
+                          c.onPeerCredential(
+                              peer.nodeId(),
+                              io.shoal.gossip.Credential.of(peer.certificate()),
+                              System.nanoTime()));
+                }
+                authenticatedListener.accept(peer);
               }
 
               @Override
@@ -214,8 +227,10 @@ public final class ShoalNode implements AutoCloseable {
                   .toSeconds());
     }
     HashRequirement ids = new HashRequirement(config.requireSha256());
+    CredentialAuthority cluster = credentials == null ? null : new CredentialAuthority(credentials);
     ClaimAuthority authority =
-        new TrustPolicy(ClaimAuthority.unsigned(), config.trustedPublishers(), ids);
+        new TrustPolicy(
+            cluster == null ? ClaimAuthority.unsigned() : cluster, config.trustedPublishers(), ids);
     GossipCore core =
         new GossipCore(
             config.gossip(),
@@ -230,6 +245,13 @@ public final class ShoalNode implements AutoCloseable {
     follow = new GlobMatcher(config.follow());
     driver = new GossipDriver(core, group.next(), transport, metrics, this::onGossipEvent);
     announcer = new CatalogAnnouncer(nodeId, store, authority, ids, driver);
+    if (credentialWatcher != null) {
+      credentialWatcher.addListener(
+          renewed -> {
+            cluster.update(renewed);
+            driver.execute(c -> c.onCredentialsChanged(System.nanoTime()));
+          });
+    }
     AtomicInteger transferNumber = new AtomicInteger();
     transferWorkers =
         new ThreadPoolExecutor(

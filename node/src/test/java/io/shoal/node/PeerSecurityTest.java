@@ -198,7 +198,8 @@ class PeerSecurityTest {
 
   @Test
   @DisplayName(
-      "a node revoked while running is disconnected, cannot reconnect, and is declared dead")
+      "a node revoked while running is disconnected, cannot reconnect, and is forgotten: no"
+          + " longer a member, not even a dead one to retry")
   void revokedWhileRunning_isDisconnectedAndCannotReconnect() throws Exception {
     ShoalNode a = swarm.start(swarm.config("a"));
     ShoalNode b = swarm.join("b", a);
@@ -219,7 +220,7 @@ class PeerSecurityTest {
             () -> {
               for (ShoalNode n : List.of(a, b)) {
                 assertThat(peerIds(n)).doesNotContain(c.id());
-                assertThat(NodeClusterTest.stateOf(n, c.id())).isEqualTo("dead");
+                assertThat(NodeClusterTest.stateOf(n, c.id())).isEqualTo("unknown");
               }
             });
     await()
@@ -235,7 +236,8 @@ class PeerSecurityTest {
             () -> {
               assertThat(peerIds(a)).doesNotContain(c.id());
               assertThat(peerIds(b)).doesNotContain(c.id());
-              assertThat(NodeClusterTest.stateOf(a, c.id())).isEqualTo("dead");
+              assertThat(NodeClusterTest.stateOf(a, c.id())).isEqualTo("unknown");
+              assertThat(NodeClusterTest.stateOf(b, c.id())).isEqualTo("unknown");
             });
     assertThat(NodeClusterTest.stateOf(a, b.id())).isEqualTo("alive");
   }
