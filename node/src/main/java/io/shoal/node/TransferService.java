@@ -796,32 +796,30 @@ final class TransferService implements AutoCloseable {
         .addListener(f -> served(s, wire));
   }
 
-  /** A raw chunk read from its pack into a pooled buffer: the serving path of a TLS connection. */
+  /**
+   * A raw chunk read from its pack into a pooled buffer, behind its frame header in the same
+   * buffer: the serving path of a TLS connection, which encrypts one contiguous frame.
+   */
   private void sendPooled(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
-    ByteBuf payload = link.alloc().directBuffer(loc.length());
+    int headerBytes = ChunkFrame.headerBytes();
+    ByteBuf frame = link.alloc().directBuffer(headerBytes + loc.length());
+    ChunkFrame.writeHeader(
+        frame, s.requestId(), s.id(), ChunkFrame.ENCODING_RAW, loc.length(), loc.length());
     try {
       FileChannel file = openPack(loc.file());
-      while (payload.isWritable()) {
-        long at = loc.offset() + payload.writerIndex();
-        if (payload.writeBytes(file, at, payload.writableBytes()) < 0) {
+      while (frame.isWritable()) {
+        long at = loc.offset() + frame.writerIndex() - headerBytes;
+        if (frame.writeBytes(file, at, frame.writableBytes()) < 0) {
           throw new IOException("pack " + loc.file() + " ends before chunk " + s.id());
         }
       }
     } catch (IOException e) {
-      payload.release();
+      frame.release();
       sendBytes(s, link, false);
       return;
     }
-    ByteBuf header =
-        ChunkFrame.header(
-            link.alloc(),
-            s.requestId(),
-            s.id(),
-            ChunkFrame.ENCODING_RAW,
-            loc.length(),
-            loc.length());
-    int wire = header.readableBytes() + loc.length();
-    link.sendChunk(header, payload).addListener(f -> served(s, wire));
+    int wire = frame.readableBytes();
+    link.sendFrame(frame).addListener(f -> served(s, wire));
   }
 
   private void sendBytes(UploadCore.Serve s, PeerLink link, boolean compress) {

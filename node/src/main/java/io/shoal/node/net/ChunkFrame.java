@@ -78,7 +78,18 @@ public final class ChunkFrame extends AbstractReferenceCounted {
       int encoding,
       int rawLength,
       int payloadLength) {
-    ByteBuf b = alloc.buffer(4 + HEADER_BYTES);
+    return writeHeader(
+        alloc.buffer(4 + HEADER_BYTES), requestId, id, encoding, rawLength, payloadLength);
+  }
+
+  /** Bytes of a frame's length field and header, before its payload. */
+  public static int headerBytes() {
+    return 4 + HEADER_BYTES;
+  }
+
+  /** Writes a frame's length field and header into {@code b}; the payload follows there. */
+  public static ByteBuf writeHeader(
+      ByteBuf b, long requestId, ChunkId id, int encoding, int rawLength, int payloadLength) {
     b.writeInt(HEADER_BYTES + payloadLength)
         .writeByte(KIND)
         .writeLong(requestId)

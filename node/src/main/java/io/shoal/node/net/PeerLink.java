@@ -52,6 +52,11 @@ public final class PeerLink {
    * #isEncrypted} is false). Both writes happen in one task on the channel's event loop, so no
    * other write can fall between them.
    */
+  /** Sends one whole chunk frame (length, header and payload in one buffer), flushed. */
+  public ChannelFuture sendFrame(io.netty.buffer.ByteBuf frame) {
+    return channel.writeAndFlush(frame);
+  }
+
   public ChannelFuture sendChunk(io.netty.buffer.ByteBuf header, Object payload) {
     io.netty.channel.ChannelPromise promise = channel.newPromise();
     if (channel.eventLoop().inEventLoop()) {
