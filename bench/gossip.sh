@@ -6,8 +6,10 @@
 #     all 16 agree on members and winners (target < 10 s)
 # The nodes run in one JVM, each with its own event loops, transport and store; the partition
 # drops traffic between the halves in the transport.
-#   bench/gossip.sh [NODES=16] [QUIET_SECONDS=30]
+# Nodes are secured (TLS, signed gossip) as a real swarm runs; a third argument 'insecure' runs
+# them without credentials.
+#   bench/gossip.sh [NODES=16] [QUIET_SECONDS=30] [secured|insecure]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mvn -q -B -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench/jmh -am >/dev/null
-exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp bench/jmh/target/benchmarks.jar io.shoal.bench.GossipBench "${1:-16}" "${2:-30}"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp bench/jmh/target/benchmarks.jar io.shoal.bench.GossipBench "${1:-16}" "${2:-30}" "${3:-secured}"

@@ -4,6 +4,10 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.NodeStatus;
 import io.shoal.node.ShoalNode;
+import io.shoal.node.security.CertificateAuthority;
+import io.shoal.node.security.NodeCredentials;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,13 +30,24 @@ public final class GossipBench {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
     int quietSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    boolean secured = args.length <= 2 || !args[2].equals("insecure");
     Path dir = Files.createTempDirectory("shoal-gossip-bench");
     List<ShoalNode> nodes = new ArrayList<>();
     try {
-      nodes.add(ShoalNode.start(NodeConfig.loopback(dir.resolve("n0"))));
-      for (int i = 1; i < n; i++) {
-        nodes.add(ShoalNode.start(NodeConfig.loopback(dir.resolve("n" + i)).withSeeds(List.of(nodes.get(0).peerAddress()))));
+      CertificateAuthority ca = secured ? CertificateAuthority.init(dir.resolve("ca"), Instant.now()) : null;
+      for (int i = 0; i < n; i++) {
+        NodeConfig c = NodeConfig.loopback(dir.resolve("n" + i));
+        if (secured) {
+          Path cred = dir.resolve("cred-" + i);
+          ca.issue(cred, Duration.ofDays(1), Instant.now());
+          c = c.withCredentials(NodeCredentials.load(cred, Instant.now()));
+        }
+        if (i > 0) {
+          c = c.withSeeds(List.of(nodes.get(0).peerAddress()));
+        }
+        nodes.add(ShoalNode.start(c));
       }
+      System.err.printf("%s swarm%n", secured ? "secured (TLS, signed gossip)" : "insecure");
       long formed = waitFor(() -> nodes.stream().allMatch(x -> alive(x) == n), 120);
       System.err.printf("%d nodes formed a swarm in %.2f s%n", n, formed / 1e9);
 
