@@ -57,6 +57,16 @@ final class NodeClient {
    * The node at {@code hostPort}, spoken to with the token (and certificate pin) of the node that
    * owns {@code dataDir}, if there is one.
    */
+  /** The error for a command that needs the node of {@code dataDir} when none runs there. */
+  static CliException noNodeOn(Path dataDir) {
+    return new CliException(
+        "no node is running on "
+            + dataDir
+            + "; start one with 'shoal node --data "
+            + dataDir
+            + "'");
+  }
+
   static NodeClient at(String hostPort, Path dataDir) {
     return new NodeClient(hostPort, info(dataDir));
   }

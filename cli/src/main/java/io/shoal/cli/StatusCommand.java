@@ -33,15 +33,7 @@ final class StatusCommand implements Callable<Integer> {
     NodeClient client =
         node != null
             ? NodeClient.at(node, data.dir)
-            : NodeClient.find(data.dir)
-                .orElseThrow(
-                    () ->
-                        new CliException(
-                            "no node is running on "
-                                + data.dir
-                                + "; start one with 'shoal node --data "
-                                + data.dir
-                                + "'"));
+            : NodeClient.find(data.dir).orElseThrow(() -> NodeClient.noNodeOn(data.dir));
     NodeStatus s = client.get("/status", NodeStatus.class);
     var out = spec.commandLine().getOut();
     if (output.json) {

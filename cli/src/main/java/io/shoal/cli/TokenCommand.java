@@ -23,14 +23,7 @@ final class TokenCommand implements Callable<Integer> {
     String token =
         NodeClient.info(data.dir)
             .map(io.shoal.node.DataDirFiles.NodeInfo::token)
-            .orElseThrow(
-                () ->
-                    new CliException(
-                        "no node is running on "
-                            + data.dir
-                            + "; start one with 'shoal node --data "
-                            + data.dir
-                            + "'"));
+            .orElseThrow(() -> NodeClient.noNodeOn(data.dir));
     spec.commandLine().getOut().println(token);
     return 0;
   }
