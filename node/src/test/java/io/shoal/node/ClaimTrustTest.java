@@ -20,6 +20,8 @@ import io.shoal.gossip.MemberState;
 import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Signature;
+import io.shoal.node.core.ChunkBitmap;
+import io.shoal.node.core.TransferMessage;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
 import io.shoal.node.security.NodeCredentials;
@@ -27,6 +29,7 @@ import io.shoal.testing.TestData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -85,6 +88,12 @@ class ClaimTrustTest {
 
   /** A member that speaks the protocol itself, with a credential of the swarm's CA. */
   private PeerTransport rogue(NodeCredentials credentials) throws Exception {
+    return rogue(credentials, message -> {});
+  }
+
+  /** The same, handing every message it receives to {@code received}. */
+  private PeerTransport rogue(NodeCredentials credentials, Consumer<Object> received)
+      throws Exception {
     rogueLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     rogue =
         new PeerTransport(
@@ -93,8 +102,10 @@ class ClaimTrustTest {
             credentials,
             rogueLoops,
             new NodeMetrics(),
-            (from, fromAddress, link, message) ->
-                io.netty.util.ReferenceCountUtil.release(message));
+            (from, fromAddress, link, message) -> {
+              received.accept(message);
+              io.netty.util.ReferenceCountUtil.release(message);
+            });
     rogue.bind("127.0.0.1", 0, null);
     return rogue;
   }
@@ -297,6 +308,42 @@ class ClaimTrustTest {
                         "weak", data("weak", 7).toAbsolutePath().toString(), null, "xxh128", null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("requires sha256");
+  }
+
+  @Test
+  @DisplayName(
+      "a node that requires sha256 does not announce the xxh128 snapshot it holds, and refuses a"
+          + " peer that asks for it anyway")
+  void requireSha256_refusesToServeXxh128() throws Exception {
+    NodeConfig before = swarm.config("strict");
+    ShoalNode loose = swarm.start(before);
+    var old =
+        loose.publish(
+            new ShoalNode.PublishCall(
+                "old", data("old", 9).toAbsolutePath().toString(), null, "xxh128", null));
+    loose.close();
+    ShoalNode strict = swarm.start(before.toBuilder().requireSha256(true).build());
+    ShoalNode peer = swarm.join("peer", strict);
+    NodeClusterTest.awaitMembers(List.of(strict, peer), 2);
+    assertThatThrownBy(() -> peer.fetch(SnapshotRef.parse("old"), Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no member of the swarm announces old");
+
+    ChunkId root = ChunkId.parse(old.root());
+    List<Object> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PeerTransport asker = rogue(swarm.credentials("asker"), replies::add);
+    asker.send(strict.peerAddress(), new TransferMessage.HaveQuery(root));
+    asker.send(strict.peerAddress(), new TransferMessage.ChunkRequest(77, root, 0));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(replies)
+                    .contains(
+                        new TransferMessage.HaveReply(root, false, ChunkBitmap.empty()),
+                        new TransferMessage.ChunkRefused(
+                            77, TransferMessage.ChunkRefused.Reason.NOT_FOUND)));
+    assertThat(replies).noneMatch(m -> m instanceof io.shoal.node.net.ChunkFrame);
   }
 
   @Test
