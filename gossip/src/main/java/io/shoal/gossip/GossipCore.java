@@ -79,12 +79,7 @@ public final class GossipCore {
     members.addSelf(self);
     this.catalogs = new CatalogState(selfId, generation, authority, keys);
     if (authority.isSigning()) {
-      Credential own = Credential.of(authority.ownCredential());
-      if (own.isEmpty() || keys.admit(selfId, own) == null) {
-        throw new IllegalArgumentException(
-            "this node's own credential is refused for node id " + selfId);
-      }
-      broadcasts.add(catalogs.setLocalCredential(selfId, own));
+      spreadOwnCredential();
     }
     this.reconnect = new ReconnectList(config);
     this.health = new LocalHealth(config.maxLocalHealth());
@@ -123,6 +118,16 @@ public final class GossipCore {
     this.detector =
         new FailureDetector(
             config, members, membership, dissemination, health, outbox, random, firstProbeNanos);
+  }
+
+  /** Checks this node's own credential and carries it in its map, from the first message on. */
+  private void spreadOwnCredential() {
+    Credential own = Credential.of(authority.ownCredential());
+    if (own.isEmpty() || keys.admit(selfId, own) == null) {
+      throw new IllegalArgumentException(
+          "this node's own credential is refused for node id " + selfId);
+    }
+    broadcasts.add(catalogs.setLocalCredential(selfId, own));
   }
 
   // ---------------------------------------------------------------- inputs
