@@ -5,12 +5,8 @@ import io.shoal.chunkstore.FormatWriter;
 import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.gossip.ClaimAuthority.ClaimKey;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -33,7 +29,8 @@ import java.util.random.RandomGenerator;
  * entry that some owner carries, or from a direct peer's TLS session ({@link KeyRing}). A forged
  * entry, a forged generation or an entry in another owner's name is refused before it changes
  * anything, including the version counters. Owners, entries per owner and credentials per owner
- * have named bounds.
+ * have named bounds. The checks themselves are {@link EntryChecks}; the digest and the entries a
+ * peer lacks are {@link Reconciliation}.
  *
  * <p>Not thread-safe.
  */
@@ -54,55 +51,18 @@ final class CatalogState {
     FULL
   }
 
-  /** Most publications whose signature is remembered as checked. */
-  static final int MAX_CHECKED_PUBLICATIONS = 8192;
-
-  /** One owner's map. */
-  static final class Owner {
-    final NodeId id;
-    long generation;
-    long maxVersion;
-    final TreeMap<String, CatalogDelta> entries = new TreeMap<>();
-    final TreeMap<NodeId, CredentialDelta> credentials = new TreeMap<>();
-
-    Owner(NodeId id, long generation) {
-      this.id = id;
-      this.generation = generation;
-    }
-
-    OwnerEntry current(OwnerEntry e) {
-      return e instanceof CatalogDelta d
-          ? entries.get(d.name())
-          : credentials.get(((CredentialDelta) e).subject());
-    }
-
-    int count(OwnerEntry e) {
-      return e instanceof CatalogDelta ? entries.size() : credentials.size();
-    }
-  }
-
-  /** A publication whose signature was checked. */
-  private record Checked(
-      NodeId publisher, String name, long version, ChunkId root, Signature sig) {}
-
   private final NodeId self;
   private final ClaimAuthority authority;
   private final KeyRing keys;
-  private final TreeMap<NodeId, Owner> owners = new TreeMap<>();
-  private final Set<Checked> checked =
-      Collections.newSetFromMap(
-          new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Checked, Boolean> eldest) {
-              return size() > MAX_CHECKED_PUBLICATIONS;
-            }
-          });
+  private final TreeMap<NodeId, OwnerMap> owners = new TreeMap<>();
+  private final EntryChecks checks;
 
   CatalogState(NodeId self, long generation, ClaimAuthority authority, KeyRing keys) {
     this.self = self;
     this.authority = authority;
     this.keys = keys;
-    owners.put(self, new Owner(self, generation));
+    this.checks = new EntryChecks(authority, keys, owners);
+    owners.put(self, new OwnerMap(self, generation));
   }
 
   // ------------------------------------------------------------------ the local map
@@ -114,7 +74,7 @@ final class CatalogState {
    * @throws IllegalStateException when a publisher's credential is not known here
    */
   List<OwnerEntry> setLocal(String name, CatalogValue value) {
-    Owner me = owners.get(self);
+    OwnerMap me = owners.get(self);
     CatalogDelta current = me.entries.get(name);
     if ((current != null && current.value().equals(value))
         || (current == null && value.versions().isEmpty())) {
@@ -158,7 +118,7 @@ final class CatalogState {
     if (keys.admit(subject, credential) == null) {
       throw new IllegalArgumentException("the credential given for " + subject + " is refused");
     }
-    Owner me = owners.get(self);
+    OwnerMap me = owners.get(self);
     CredentialDelta current = me.credentials.get(subject);
     if (current != null && current.credential().equals(credential)) {
       return null;
@@ -166,7 +126,7 @@ final class CatalogState {
     return putLocalCredential(me, subject, credential);
   }
 
-  private CredentialDelta putLocalCredential(Owner me, NodeId subject, Credential credential) {
+  private CredentialDelta putLocalCredential(OwnerMap me, NodeId subject, Credential credential) {
     long version = ++me.maxVersion;
     CredentialDelta d =
         new CredentialDelta(
@@ -181,7 +141,7 @@ final class CatalogState {
   }
 
   /** Withdraws the credentials of publishers no local entry references any more. */
-  private List<OwnerEntry> withdrawUnusedCredentials(Owner me) {
+  private List<OwnerEntry> withdrawUnusedCredentials(OwnerMap me) {
     Set<NodeId> used = new HashSet<>();
     used.add(self);
     for (CatalogDelta d : me.entries.values()) {
@@ -212,7 +172,7 @@ final class CatalogState {
     if (e.owner().equals(self)) {
       return Outcome.STALE;
     }
-    Owner o = owners.get(e.owner());
+    OwnerMap o = owners.get(e.owner());
     boolean newGeneration = o == null || e.generation() > o.generation;
     if (!newGeneration && e.generation() < o.generation) {
       return Outcome.STALE;
@@ -231,12 +191,12 @@ final class CatalogState {
         || (o != null && !newGeneration && current == null && o.count(e) >= limit(e))) {
       return Outcome.FULL;
     }
-    Outcome refused = check(e);
+    Outcome refused = checks.check(e);
     if (refused != null) {
       return refused;
     }
     if (newGeneration) {
-      o = new Owner(e.owner(), e.generation());
+      o = new OwnerMap(e.owner(), e.generation());
       owners.put(e.owner(), o);
     }
     if (raises) {
@@ -266,97 +226,19 @@ final class CatalogState {
         : GossipConfig.MAX_CREDENTIALS_PER_OWNER;
   }
 
-  /** Checks an entry's signatures; null when it counts, else why not. */
-  private Outcome check(OwnerEntry e) {
-    if (!authority.isSigning()) {
-      return null;
-    }
-    ClaimKey ownerKey;
-    CredentialDelta own =
-        e instanceof CredentialDelta c && c.subject().equals(c.owner()) ? c : null;
-    if (own != null) {
-      // The owner's own credential admits its key; an owner cannot withdraw its own.
-      ownerKey = own.credential().isEmpty() ? null : keys.admit(own.owner(), own.credential());
-      if (ownerKey == null) {
-        return Outcome.FORGED;
-      }
-    } else {
-      ownerKey = keyOf(e.owner());
-      if (ownerKey == null) {
-        return Outcome.UNVERIFIABLE;
-      }
-    }
-    if (!ownerKey.verify(ClaimPayloads.of(e), e.signature().unsafeBytes())) {
-      return Outcome.FORGED;
-    }
-    if (e instanceof CredentialDelta c && own == null && !c.credential().isEmpty()) {
-      return keys.admit(c.subject(), c.credential()) == null ? Outcome.FORGED : null;
-    }
-    if (e instanceof CatalogDelta d) {
-      for (HeldVersion v : d.value().versions()) {
-        Outcome refused = checkPublication(d.name(), v);
-        if (refused != null) {
-          return refused;
-        }
-      }
-    }
-    return null;
-  }
-
   /** Checks a publisher's signature of one held version; null when it counts. */
   Outcome checkPublication(String name, HeldVersion v) {
-    if (!authority.isSigning()) {
-      return null;
-    }
-    Checked c = new Checked(v.publisher(), name, v.version(), v.root(), v.publication());
-    if (checked.contains(c)) {
-      return null;
-    }
-    ClaimKey key = keyOf(v.publisher());
-    if (key == null) {
-      return Outcome.UNVERIFIABLE;
-    }
-    if (!key.verify(
-        ClaimPayloads.publication(name, v.version(), v.root()), v.publication().unsafeBytes())) {
-      return Outcome.FORGED;
-    }
-    checked.add(c);
-    return null;
+    return checks.checkPublication(name, v);
   }
 
-  /**
-   * The key of {@code id}: on the ring, or admitted again from a credential entry that an owner
-   * carries; null when no credential for it is known.
-   */
+  /** The key of {@code id}, from the ring or a carried credential; null when none is known. */
   ClaimKey keyOf(NodeId id) {
-    ClaimKey key = keys.get(id);
-    if (key != null) {
-      return key;
-    }
-    Credential c = credentialOf(id);
-    return c == null ? null : keys.admit(id, c);
+    return checks.keyOf(id);
   }
 
   /** A credential of {@code subject} that some map carries (its own map first), or null. */
   Credential credentialOf(NodeId subject) {
-    Credential onRing = keys.credential(subject);
-    if (onRing != null) {
-      return onRing;
-    }
-    Owner own = owners.get(subject);
-    if (own != null) {
-      CredentialDelta c = own.credentials.get(subject);
-      if (c != null && !c.credential().isEmpty()) {
-        return c.credential();
-      }
-    }
-    for (Owner o : owners.values()) {
-      CredentialDelta c = o.credentials.get(subject);
-      if (c != null && !c.credential().isEmpty()) {
-        return c.credential();
-      }
-    }
-    return null;
+    return checks.credentialOf(subject);
   }
 
   /**
@@ -365,11 +247,11 @@ final class CatalogState {
    */
   List<NodeId> recheck() {
     List<NodeId> refused = new ArrayList<>(keys.recheck());
-    checked.clear();
+    checks.forgetChecked();
     if (!authority.isSigning()) {
       return refused;
     }
-    for (Owner o : new ArrayList<>(owners.values())) {
+    for (OwnerMap o : new ArrayList<>(owners.values())) {
       CredentialDelta own = o.credentials.get(o.id);
       if (o.id.equals(self)) {
         continue;
@@ -388,26 +270,7 @@ final class CatalogState {
 
   /** The digest: self first, then other owners (all, or a random sample past the cap). */
   List<OwnerDigest> digest(int max, RandomGenerator random) {
-    List<OwnerDigest> out = new ArrayList<>();
-    Owner me = owners.get(self);
-    out.add(new OwnerDigest(self, me.generation, me.maxVersion));
-    List<Owner> others = new ArrayList<>(owners.size());
-    for (Owner o : owners.values()) {
-      if (!o.id.equals(self)) {
-        others.add(o);
-      }
-    }
-    if (others.size() > max - 1) {
-      for (int i = others.size() - 1; i > 0; i--) {
-        Collections.swap(others, i, random.nextInt(i + 1));
-      }
-      others = others.subList(0, max - 1);
-      others.sort(Comparator.comparing(o -> o.id));
-    }
-    for (Owner o : others) {
-      out.add(new OwnerDigest(o.id, o.generation, o.maxVersion));
-    }
-    return out;
+    return Reconciliation.digest(self, owners, max, random);
   }
 
   boolean isDigestComplete(int max) {
@@ -419,49 +282,7 @@ final class CatalogState {
    * Owners the peer's complete digest does not list are sent whole.
    */
   List<OwnerEntry> deltasFor(List<OwnerDigest> theirs, boolean theirsComplete, int budgetBytes) {
-    Map<NodeId, OwnerDigest> known = new TreeMap<>();
-    for (OwnerDigest d : theirs) {
-      known.put(d.owner(), d);
-    }
-    List<OwnerEntry> out = new ArrayList<>();
-    int bytes = 0;
-    for (Owner o : owners.values()) {
-      OwnerDigest their = known.get(o.id);
-      long after;
-      if (their == null) {
-        if (!theirsComplete) {
-          continue;
-        }
-        after = 0;
-      } else if (their.generation() < o.generation) {
-        after = 0;
-      } else if (their.generation() > o.generation || their.maxVersion() >= o.maxVersion) {
-        continue;
-      } else {
-        after = their.maxVersion();
-      }
-      List<OwnerEntry> pending = new ArrayList<>();
-      for (CredentialDelta c : o.credentials.values()) {
-        if (c.version() > after && c.version() <= o.maxVersion) {
-          pending.add(c);
-        }
-      }
-      for (CatalogDelta d : o.entries.values()) {
-        if (d.version() > after && d.version() <= o.maxVersion) {
-          pending.add(d);
-        }
-      }
-      pending.sort(Comparator.comparingLong(OwnerEntry::version));
-      for (OwnerEntry d : pending) {
-        int size = d.estimatedBytes();
-        if (bytes + size > budgetBytes) {
-          return out;
-        }
-        bytes += size;
-        out.add(d);
-      }
-    }
-    return out;
+    return Reconciliation.deltasFor(owners.values(), theirs, theirsComplete, budgetBytes);
   }
 
   // ------------------------------------------------------------------ queries
@@ -473,7 +294,7 @@ final class CatalogState {
   }
 
   long generation(NodeId owner) {
-    Owner o = owners.get(owner);
+    OwnerMap o = owners.get(owner);
     return o == null ? -1 : o.generation;
   }
 
@@ -484,7 +305,7 @@ final class CatalogState {
   /** Every owner's values, non-empty ones only, as relayed (before any local trust policy). */
   SortedMap<NodeId, SortedMap<String, CatalogValue>> view() {
     SortedMap<NodeId, SortedMap<String, CatalogValue>> out = new TreeMap<>();
-    for (Owner o : owners.values()) {
+    for (OwnerMap o : owners.values()) {
       SortedMap<String, CatalogValue> values = new TreeMap<>();
       for (CatalogDelta d : o.entries.values()) {
         if (!d.value().versions().isEmpty()) {
@@ -501,7 +322,7 @@ final class CatalogState {
    * sorted entries, each entry's encoding hashed first.
    */
   ChunkId catalogDigest(NodeId owner) {
-    Owner o = owners.get(owner);
+    OwnerMap o = owners.get(owner);
     FormatWriter w = new FormatWriter(64);
     if (o != null) {
       for (CatalogDelta d : o.entries.values()) {

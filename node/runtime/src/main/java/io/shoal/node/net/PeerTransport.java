@@ -1,42 +1,23 @@
 package io.shoal.node.net;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.AttributeKey;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
-import io.shoal.node.security.ClusterTrust;
 import io.shoal.node.security.NodeCredentials;
-import io.shoal.node.security.PeerRefusedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Authenticated connections to peers, one outgoing connection per peer address, created on first
@@ -45,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * bounded queue; past it, or while the socket is not writable, they are dropped and counted: gossip
  * tolerates loss, and nothing queues without bound. Incoming connections are served the same way;
  * every authenticated message goes to the listener with the peer's id and address.
+ *
+ * <p>The pieces: {@link OutgoingConnections} (with {@link Outgoing} and its pending queue), {@link
+ * IncomingConnections} (the bounds on accepted connections and handshakes), {@link PeerPipeline}
+ * and {@link PeerHandler} (the handlers of a connection), and {@link TlsReload} (what new
+ * credentials do to open connections).
  *
  * <p>Thread-safe; the listener is called on Netty event loops and must not block.
  */
@@ -66,42 +52,13 @@ public final class PeerTransport implements AutoCloseable {
     default void onDisconnected(PeerLink link) {}
   }
 
-  /** Send buffer marks: above the high mark a connection reports unwritable. */
-  static final int WRITE_LOW_WATER_BYTES = 2 << 20;
-
-  static final int WRITE_HIGH_WATER_BYTES = 8 << 20;
-
-  static final int MAX_PENDING_PER_PEER = 256;
-  static final int MAX_OUTGOING = 4096;
-  static final int MAX_INCOMING = 4096;
-  static final int CONNECT_TIMEOUT_MILLIS = 3000;
-  static final int IDLE_CLOSE_SECONDS = 120;
-
-  /** Connections from one remote address that may be in their handshake at once. */
-  static final int MAX_UNAUTHENTICATED_PER_ADDRESS = 8;
-
-  /** Connections that may be in their handshake at once, from anywhere. */
-  static final int MAX_UNAUTHENTICATED = 256;
-
-  private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
-  private static final AttributeKey<PeerAuthenticated> PEER = AttributeKey.valueOf("shoal.peer");
-  private static final AttributeKey<PeerLink> LINK = AttributeKey.valueOf("shoal.link");
-  private static final AttributeKey<Outgoing> OUTGOING = AttributeKey.valueOf("shoal.outgoing");
-  private static final AttributeKey<Runnable> QUOTA = AttributeKey.valueOf("shoal.quota");
-
-  private final String clusterId;
   private final PeerTls tls;
-  private final NodeId selfId;
   private final EventLoopGroup group;
-  private final NodeMetrics metrics;
-  private final Listener listener;
   private final LogLimiter logLimiter = new LogLimiter(TimeUnit.MINUTES.toNanos(10));
-  private final Map<Endpoint, Outgoing> outgoing = new ConcurrentHashMap<>();
-  private final Map<Channel, Boolean> incoming = new ConcurrentHashMap<>();
-  private final HandshakeQuota quota =
-      new HandshakeQuota(MAX_UNAUTHENTICATED_PER_ADDRESS, MAX_UNAUTHENTICATED);
+  private final PeerPipeline pipeline;
+  private final OutgoingConnections outgoing;
+  private final IncomingConnections incoming;
   private volatile TransportFilter filter = TransportFilter.allowAll();
-  private volatile Endpoint advertised;
   private volatile boolean closed;
   private Channel server;
 
@@ -119,12 +76,12 @@ public final class PeerTransport implements AutoCloseable {
       NodeMetrics metrics,
       Listener listener)
       throws SSLException {
-    this.clusterId = clusterId;
     this.tls = credentials == null ? null : new PeerTls(credentials);
-    this.selfId = selfId;
     this.group = group;
-    this.metrics = metrics;
-    this.listener = listener;
+    this.pipeline =
+        new PeerPipeline(clusterId, selfId, tls, metrics, logLimiter, listener, () -> filter);
+    this.outgoing = new OutgoingConnections(group, metrics, pipeline);
+    this.incoming = new IncomingConnections(metrics, logLimiter, pipeline);
     metrics.gauge(
         "shoal_peer_connections",
         "Open authenticated or opening peer connections",
@@ -145,48 +102,13 @@ public final class PeerTransport implements AutoCloseable {
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
-                new io.netty.channel.WriteBufferWaterMark(
-                    WRITE_LOW_WATER_BYTES, WRITE_HIGH_WATER_BYTES))
+                new WriteBufferWaterMark(
+                    PeerPipeline.WRITE_LOW_WATER_BYTES, PeerPipeline.WRITE_HIGH_WATER_BYTES))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    if (incoming.size() >= MAX_INCOMING) {
-                      metrics.dropped("too_many_connections");
-                      ch.close();
-                      return;
-                    }
-                    String from = remoteHost(ch);
-                    HandshakeQuota.Refusal full = quota.tryAcquire(from);
-                    if (full != null) {
-                      metrics.handshakesRefused.labelValues(full.label()).inc();
-                      if (logLimiter.allow("quota " + from, System.nanoTime())) {
-                        log.warn(
-                            "refused a connection from {}: {} connections from it or {} in all"
-                                + " are still in their handshake",
-                            from,
-                            MAX_UNAUTHENTICATED_PER_ADDRESS,
-                            MAX_UNAUTHENTICATED);
-                      }
-                      ch.close();
-                      return;
-                    }
-                    AtomicBoolean held = new AtomicBoolean(true);
-                    Runnable giveBack =
-                        () -> {
-                          if (held.getAndSet(false)) {
-                            quota.release(from);
-                          }
-                        };
-                    ch.attr(QUOTA).set(giveBack);
-                    incoming.put(ch, Boolean.TRUE);
-                    ch.closeFuture()
-                        .addListener(
-                            f -> {
-                              incoming.remove(ch);
-                              giveBack.run();
-                            });
-                    initPipeline(ch, false);
+                    incoming.accept(ch);
                   }
                 });
     try {
@@ -198,8 +120,9 @@ public final class PeerTransport implements AutoCloseable {
       throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     InetSocketAddress bound = (InetSocketAddress) server.localAddress();
-    advertised =
+    Endpoint advertised =
         advertise != null ? advertise : new Endpoint(Addresses.advertisable(host), bound.getPort());
+    pipeline.advertise(advertised);
     return advertised;
   }
 
@@ -217,14 +140,7 @@ public final class PeerTransport implements AutoCloseable {
     if (closed) {
       return;
     }
-    Outgoing o = outgoing.get(to);
-    if (o == null) {
-      if (outgoing.size() >= MAX_OUTGOING) {
-        evictOldest();
-      }
-      o = outgoing.computeIfAbsent(to, this::connect);
-    }
-    o.send(message);
+    outgoing.send(to, message);
   }
 
   public int connectionCount() {
@@ -253,44 +169,14 @@ public final class PeerTransport implements AutoCloseable {
       throw new IllegalStateException("an insecure transport has no credentials to update");
     }
     tls.update(now);
-    int closed = 0;
-    Instant at = Instant.now();
-    for (Channel c : channels()) {
-      PeerAuthenticated p = c.attr(PEER).get();
-      String why =
-          ownCertificateChanged
-              ? "this node's certificate was renewed"
-              : refusalOf(now.trust(), p, at);
-      if (why != null) {
-        log.info(
-            "closing the connection to {}: {}",
-            p == null ? remoteHost(c) : p.nodeId().shortHex(),
-            why);
-        c.close();
-        closed++;
-      }
-    }
-    return closed;
-  }
-
-  /** Why {@code trust} would now refuse the peer of a connection, or null if it still admits it. */
-  private static String refusalOf(ClusterTrust trust, PeerAuthenticated p, Instant at) {
-    if (p == null || !p.isVerified()) {
-      return null; // still in its handshake: the new trust manager decides
-    }
-    try {
-      trust.check(p.certificate(), at);
-      return null;
-    } catch (PeerRefusedException e) {
-      return e.getMessage();
-    }
+    return TlsReload.closeRefused(channels(), now.trust(), ownCertificateChanged, Instant.now());
   }
 
   /** The peers of the open authenticated connections, with their certificates. */
   public List<PeerAuthenticated> authenticatedPeers() {
     List<PeerAuthenticated> out = new ArrayList<>();
     for (Channel c : channels()) {
-      PeerAuthenticated p = c.attr(PEER).get();
+      PeerAuthenticated p = c.attr(PeerHandler.PEER).get();
       if (p != null && c.isActive()) {
         out.add(p);
       }
@@ -299,92 +185,10 @@ public final class PeerTransport implements AutoCloseable {
   }
 
   private List<Channel> channels() {
-    List<Channel> all = new ArrayList<>(incoming.keySet());
-    for (Outgoing o : outgoing.values()) {
-      if (o.channel != null) {
-        all.add(o.channel);
-      }
-    }
+    List<Channel> all = new ArrayList<>();
+    incoming.addChannels(all);
+    outgoing.addChannels(all);
     return all;
-  }
-
-  private void initPipeline(Channel ch, boolean client) {
-    if (tls != null) {
-      ch.pipeline().addLast("tls", tls.newHandler(ch, client));
-    }
-    ch.pipeline()
-        // Many small messages (chunk requests, have updates) leave in one syscall, not one each.
-        .addLast(
-            "flush",
-            new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
-        .addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS))
-        .addLast("frames", FrameCodec.frameDecoder())
-        .addLast("decode", new FrameCodec.MessageDecoder(metrics))
-        .addLast("encode", new FrameCodec.MessageEncoder(metrics))
-        .addLast(
-            "handshake",
-            new HandshakeHandler(
-                new HandshakeHandler.Identity(clusterId, selfId, advertised),
-                metrics,
-                logLimiter,
-                tls == null ? null : tls.trustManager()))
-        .addLast("peer", new PeerHandler());
-  }
-
-  private Outgoing connect(Endpoint to) {
-    Outgoing o = new Outgoing();
-    Bootstrap b =
-        new Bootstrap()
-            .group(group)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .option(
-                ChannelOption.WRITE_BUFFER_WATER_MARK,
-                new io.netty.channel.WriteBufferWaterMark(
-                    WRITE_LOW_WATER_BYTES, WRITE_HIGH_WATER_BYTES))
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.attr(OUTGOING).set(o);
-                    initPipeline(ch, true);
-                  }
-                });
-    b.connect(to.host(), to.port())
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess()) {
-                    log.debug("cannot connect to {}: {}", to, f.cause().toString());
-                    outgoing.remove(to, o);
-                    o.closed();
-                  } else {
-                    o.channel = f.channel();
-                    f.channel()
-                        .closeFuture()
-                        .addListener(
-                            cf -> {
-                              outgoing.remove(to, o);
-                              o.closed();
-                            });
-                  }
-                });
-    return o;
-  }
-
-  private void evictOldest() {
-    Outgoing oldest = null;
-    for (Outgoing o : outgoing.values()) {
-      if (oldest == null || o.lastUsedNanos - oldest.lastUsedNanos < 0) {
-        oldest = o;
-      }
-    }
-    if (oldest != null && oldest.channel != null) {
-      oldest.channel.close();
-    }
   }
 
   @Override
@@ -393,14 +197,8 @@ public final class PeerTransport implements AutoCloseable {
     if (server != null) {
       server.close().syncUninterruptibly();
     }
-    for (Outgoing o : outgoing.values()) {
-      if (o.channel != null) {
-        o.channel.close();
-      }
-    }
-    for (Channel c : incoming.keySet()) {
-      c.close();
-    }
+    outgoing.closeAll();
+    incoming.closeAll();
     if (tls != null) {
       tls.close();
     }
@@ -408,17 +206,7 @@ public final class PeerTransport implements AutoCloseable {
 
   /** Flushes what was written and closes every connection, waiting up to {@code millis}. */
   public void drainAndClose(long millis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    for (Outgoing o : outgoing.values()) {
-      Channel c = o.channel;
-      if (c != null && c.isActive()) {
-        long left = deadline - System.nanoTime();
-        if (left > 0) {
-          c.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-              .awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left));
-        }
-      }
-    }
+    outgoing.drain(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
     close();
   }
 
@@ -426,130 +214,5 @@ public final class PeerTransport implements AutoCloseable {
     return ch.remoteAddress() instanceof InetSocketAddress a
         ? a.getHostString()
         : String.valueOf(ch.remoteAddress());
-  }
-
-  /** One outgoing connection and the messages waiting for its handshake. */
-  private final class Outgoing {
-    volatile Channel channel;
-    volatile long lastUsedNanos = System.nanoTime();
-    private boolean ready;
-    private boolean dead;
-    private final ArrayDeque<Object> pending = new ArrayDeque<>();
-
-    synchronized void send(Object message) {
-      lastUsedNanos = System.nanoTime();
-      if (dead) {
-        metrics.dropped("unreachable");
-      } else if (ready) {
-        write(message);
-      } else if (pending.size() < MAX_PENDING_PER_PEER) {
-        pending.add(message);
-      } else {
-        metrics.dropped("queue_full");
-      }
-    }
-
-    synchronized void ready() {
-      ready = true;
-      while (!pending.isEmpty()) {
-        write(pending.poll());
-      }
-    }
-
-    synchronized void closed() {
-      dead = true;
-      for (int i = pending.size(); i > 0; i--) {
-        metrics.dropped("unreachable");
-      }
-      pending.clear();
-    }
-
-    private void write(Object message) {
-      Channel c = channel;
-      if (c == null || !c.isActive()) {
-        metrics.dropped("unreachable");
-      } else if (!c.isWritable()) {
-        metrics.dropped("backpressure");
-      } else {
-        c.writeAndFlush(message, c.voidPromise());
-      }
-    }
-  }
-
-  /** Delivers authenticated messages and turns decoding failures into one closed connection. */
-  private final class PeerHandler extends ChannelInboundHandlerAdapter {
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof PeerAuthenticated p) {
-        Runnable giveBack = ctx.channel().attr(QUOTA).getAndSet(null);
-        if (giveBack != null) {
-          giveBack.run();
-        }
-        PeerLink link = new PeerLink(ctx.channel(), p);
-        ctx.channel().attr(PEER).set(p);
-        ctx.channel().attr(LINK).set(link);
-        listener.onAuthenticated(link);
-        Outgoing o = ctx.channel().attr(OUTGOING).get();
-        if (o != null) {
-          o.ready();
-        }
-      } else if (evt instanceof IdleStateEvent) {
-        ctx.close();
-      } else {
-        ctx.fireUserEventTriggered(evt);
-      }
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      PeerAuthenticated p = ctx.channel().attr(PEER).get();
-      if (p != null && filter.accept(p.nodeId())) {
-        listener.onMessage(p.nodeId(), p.listenAddress(), ctx.channel().attr(LINK).get(), msg);
-      } else {
-        io.netty.util.ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      PeerLink link = ctx.channel().attr(LINK).get();
-      if (link != null) {
-        listener.onWritability(link, ctx.channel().isWritable());
-      }
-      ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      PeerLink link = ctx.channel().attr(LINK).get();
-      if (link != null) {
-        listener.onDisconnected(link);
-      }
-      ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      Throwable c =
-          cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-      String where = remoteHost(ctx.channel());
-      if (c instanceof MalformedMessageException
-          || c instanceof TooLongFrameException
-          || c instanceof CorruptedFrameException) {
-        metrics.malformedFrames.inc();
-        if (logLimiter.allow("malformed " + where, System.nanoTime())) {
-          log.warn("closed connection from {}: malformed frame ({})", where, c.getMessage());
-        }
-      } else if (c instanceof javax.net.ssl.SSLException) {
-        if (logLimiter.allow("tls " + where, System.nanoTime())) {
-          log.warn("closed connection to {}: TLS failed ({})", where, c.getMessage());
-        }
-      } else if (c instanceof IOException) {
-        log.debug("connection to {} failed: {}", where, c.toString());
-      } else {
-        log.warn("closed connection to {} after an unexpected error: {}", where, c.toString());
-      }
-      ctx.close();
-    }
   }
 }

@@ -1,0 +1,80 @@
+package io.shoal.node.net;
+
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.NodeId;
+import java.util.function.Supplier;
+
+/**
+ * The handlers of every peer connection, incoming or outgoing: TLS when secured, flush
+ * consolidation, an idle timeout, framing, the codec, the handshake, and the {@link PeerHandler}.
+ * Thread-safe.
+ */
+final class PeerPipeline {
+  /** Send buffer marks: above the high mark a connection reports unwritable. */
+  static final int WRITE_LOW_WATER_BYTES = 2 << 20;
+
+  static final int WRITE_HIGH_WATER_BYTES = 8 << 20;
+
+  static final int IDLE_CLOSE_SECONDS = 120;
+
+  private final String clusterId;
+  private final NodeId selfId;
+  private final PeerTls tls;
+  private final NodeMetrics metrics;
+  private final LogLimiter logLimiter;
+  private final PeerTransport.Listener listener;
+  private final Supplier<TransportFilter> filter;
+  private volatile Endpoint advertised;
+
+  /**
+   * @param tls null when the node runs insecure
+   */
+  PeerPipeline(
+      String clusterId,
+      NodeId selfId,
+      PeerTls tls,
+      NodeMetrics metrics,
+      LogLimiter logLimiter,
+      PeerTransport.Listener listener,
+      Supplier<TransportFilter> filter) {
+    this.clusterId = clusterId;
+    this.selfId = selfId;
+    this.tls = tls;
+    this.metrics = metrics;
+    this.logLimiter = logLimiter;
+    this.listener = listener;
+    this.filter = filter;
+  }
+
+  /** The address the handshakes of connections set up from now on tell peers. */
+  void advertise(Endpoint address) {
+    this.advertised = address;
+  }
+
+  void init(Channel ch, boolean client) {
+    if (tls != null) {
+      ch.pipeline().addLast("tls", tls.newHandler(ch, client));
+    }
+    ch.pipeline()
+        // Many small messages (chunk requests, have updates) leave in one syscall, not one each.
+        .addLast(
+            "flush",
+            new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
+        .addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS))
+        .addLast("frames", FrameCodec.frameDecoder())
+        .addLast("decode", new FrameCodec.MessageDecoder(metrics))
+        .addLast("encode", new FrameCodec.MessageEncoder(metrics))
+        .addLast(
+            "handshake",
+            new HandshakeHandler(
+                new HandshakeHandler.Identity(clusterId, selfId, advertised),
+                metrics,
+                logLimiter,
+                tls == null ? null : tls.trustManager()))
+        .addLast("peer", new PeerHandler(listener, filter, metrics, logLimiter));
+  }
+}

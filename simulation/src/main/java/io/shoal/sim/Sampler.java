@@ -1,0 +1,134 @@
+package io.shoal.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Samples the swarm every {@link #SAMPLE_NANOS} of virtual time: the share of followers holding the
+ * target and the share of live nodes that agree on members and winners go into the timeline (and
+ * the progress callback, once a virtual second); the run stops once both are whole, no partition is
+ * active, no disruption is still scheduled, and every member's view confirms it. Not thread-safe.
+ */
+final class Sampler {
+  /** How often the swarm is sampled for convergence and the timeline. */
+  static final long SAMPLE_NANOS = 100_000_000L;
+
+  /** Most timeline samples kept; longer runs keep every k-th. */
+  static final int MAX_TIMELINE = 4000;
+
+  private final Scenario s;
+  private final boolean gossipMode;
+  private final Cluster cluster;
+  private final PublishedSnapshots published;
+  private final Network net;
+  private final EventQueue queue;
+  private final Invariants invariants;
+  private final ScenarioScript script;
+  private final int timelineStride;
+  private final List<SimResult.Sample> timeline = new ArrayList<>();
+  private long samples;
+  private long convergedAtNanos = -1;
+  private boolean stopped;
+
+  /**
+   * @param script what says when the last disruption is scheduled
+   */
+  Sampler(
+      Scenario s,
+      boolean gossipMode,
+      Cluster cluster,
+      PublishedSnapshots published,
+      Network net,
+      EventQueue queue,
+      Invariants invariants,
+      ScenarioScript script) {
+    this.s = s;
+    this.gossipMode = gossipMode;
+    this.cluster = cluster;
+    this.published = published;
+    this.net = net;
+    this.queue = queue;
+    this.invariants = invariants;
+    this.script = script;
+    this.timelineStride =
+        (int) Math.max(1, (long) (s.limitSeconds() * 1e9 / SAMPLE_NANOS) / MAX_TIMELINE);
+  }
+
+  /** Schedules the first sample. */
+  void start(Simulation.Progress progress) {
+    queue.at(SAMPLE_NANOS, () -> sample(progress));
+  }
+
+  /** Whether the run converged and should stop. */
+  boolean isStopped() {
+    return stopped;
+  }
+
+  /** When the run converged, or -1. */
+  long convergedAtNanos() {
+    return convergedAtNanos;
+  }
+
+  List<SimResult.Sample> timeline() {
+    return timeline;
+  }
+
+  private void sample(Simulation.Progress progress) {
+    samples++;
+    int followers = 0;
+    int complete = 0;
+    int live = 0;
+    int agree = 0;
+    for (SimNode n : cluster.nodes()) {
+      if (!n.up) {
+        continue;
+      }
+      live++;
+    }
+    SnapshotModel target = published.target();
+    for (SimNode n : cluster.nodes()) {
+      if (!n.up) {
+        continue;
+      }
+      if (s.follow() && target != null) {
+        followers++;
+        complete += n.holdsComplete(target) ? 1 : 0;
+      }
+      agree += agrees(n, live) ? 1 : 0;
+    }
+    double completeShare = followers == 0 ? 1 : complete / (double) followers;
+    double agreeShare = live == 0 ? 0 : agree / (double) live;
+    long now = queue.now();
+    if (samples % timelineStride == 0) {
+      timeline.add(new SimResult.Sample(now / 1e9, completeShare, agreeShare, net.isPartitioned()));
+    }
+    if (samples % (1_000_000_000L / SAMPLE_NANOS) == 0 && progress != null) {
+      progress.onProgress(now / 1e9, completeShare, agreeShare, queue.processed());
+    }
+    boolean allIn = completeShare == 1 && agreeShare == 1 && !net.isPartitioned();
+    // The sampled agreement counts suspects as members; confirm with every member's state (O(N^2),
+    // so only when the cheap check already passes).
+    if (allIn
+        && now >= script.lastDisruptionNanos()
+        && invariants.membershipViolations(live).isEmpty()) {
+      convergedAtNanos = now;
+      stopped = true;
+      return;
+    }
+    queue.at(now + SAMPLE_NANOS, () -> sample(progress));
+  }
+
+  /** Whether node {@code n} sees exactly the live members and the expected winner of each name. */
+  private boolean agrees(SimNode n, int live) {
+    if (gossipMode && n.gossip.reachableMembers() != live) {
+      return false;
+    }
+    for (SnapshotModel w : published.expectedWinners()) {
+      var known = n.knownWinners.get(w.name);
+      if (known == null || !known.root().equals(w.root)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
