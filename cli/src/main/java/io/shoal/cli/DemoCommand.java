@@ -5,6 +5,8 @@ import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import io.shoal.node.TransferView;
+import io.shoal.node.api.GetCall;
+import io.shoal.node.api.PublishCall;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -98,8 +100,7 @@ final class DemoCommand implements Callable<Integer> {
                     .withFollow(List.of("*"))));
       }
       long t0 = System.nanoTime();
-      var published =
-          first.publish(new ShoalNode.PublishCall("demo", source.toString(), null, null, null));
+      var published = first.publish(new PublishCall("demo", source.toString(), null, null, null));
       out.printf(
           "  node1 published demo@%d (root %s) in %s%n",
           published.version(),
@@ -156,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       long fetchNanos = System.nanoTime() - start;
       Path copy = dir.resolve("copy");
-      fresh.materialize(new ShoalNode.GetCall("demo", copy.toString(), false, false));
+      fresh.materialize(new GetCall("demo", copy.toString(), false, false));
       io.shoal.cli.TreeCompare.requireSame(source, copy);
       out.printf(
           "  fetched %s from %d peers in %s: %s; the copy matches the source byte for byte%n%n",

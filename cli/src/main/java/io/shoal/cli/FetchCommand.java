@@ -7,6 +7,7 @@ import io.shoal.node.FetchResult;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import io.shoal.node.TransferView;
+import io.shoal.node.api.GetCall;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -136,8 +137,7 @@ final class FetchCommand implements Callable<Integer> {
         out = spec.commandLine().getErr();
       } else if (!direct) {
         node.materialize(
-            new ShoalNode.GetCall(
-                fetched.entry().label(), dest.toString(), write.force, !write.noSync));
+            new GetCall(fetched.entry().label(), dest.toString(), write.force, !write.noSync));
       }
       report(out, fetched, System.nanoTime() - start);
     } finally {

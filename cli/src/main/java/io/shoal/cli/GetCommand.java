@@ -7,7 +7,8 @@ import io.shoal.chunkstore.snapshot.FileEntry;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
-import io.shoal.node.ShoalNode;
+import io.shoal.node.api.GetCall;
+import io.shoal.node.api.Written;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ final class GetCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long bytes = node.get().download("/snapshots/" + snapshot + "/", System.out);
         report(
-            new ShoalNode.Written(
+            new Written(
                 snapshot.name(),
                 snapshot.version().orElse(0),
                 "",
@@ -60,17 +61,15 @@ final class GetCommand implements Callable<Integer> {
             true);
         return 0;
       }
-      ShoalNode.GetCall call =
-          new ShoalNode.GetCall(
+      GetCall call =
+          new GetCall(
               ref,
               Path.of(write.target).toAbsolutePath().normalize().toString(),
               write.force,
               !write.noSync);
-      ShoalNode.Written w;
+      Written w;
       try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
-        w =
-            node.get()
-                .postWithProgress("/get", call, ShoalNode.Written.class, snapshot.name(), progress);
+        w = node.get().postWithProgress("/get", call, Written.class, snapshot.name(), progress);
       }
       report(w, false);
       return 0;
@@ -96,9 +95,9 @@ final class GetCommand implements Callable<Integer> {
     }
   }
 
-  private static ShoalNode.Written written(
+  private static Written written(
       CatalogEntry e, String where, long files, long bytes, long startNanos) {
-    return new ShoalNode.Written(
+    return new Written(
         e.name(),
         e.version(),
         e.root().toHex(),
@@ -143,7 +142,7 @@ final class GetCommand implements Callable<Integer> {
     }
   }
 
-  private void report(ShoalNode.Written w, boolean toStderr) {
+  private void report(Written w, boolean toStderr) {
     var out = toStderr ? spec.commandLine().getErr() : spec.commandLine().getOut();
     if (output.json) {
       OutputOption.printJson(out, w);

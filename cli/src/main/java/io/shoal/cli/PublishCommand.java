@@ -5,7 +5,7 @@ import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.NodeIdentity;
 import io.shoal.chunkstore.SnapshotName;
 import io.shoal.chunkstore.snapshot.Publication;
-import io.shoal.node.ShoalNode;
+import io.shoal.node.api.PublishCall;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -74,7 +74,7 @@ final class PublishCommand implements Callable<Integer> {
           node.get()
               .post(
                   "/publish",
-                  new ShoalNode.PublishCall(
+                  new PublishCall(
                       name,
                       path.toAbsolutePath().normalize().toString(),
                       version,

@@ -1,6 +1,6 @@
 package io.shoal.cli;
 
-import io.shoal.node.NodeStatus;
+import io.shoal.node.api.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -28,6 +29,28 @@ class ArchitectureTest {
   @Test
   void protocolCores_areSansIo() {
     CoreRules.sansIo(CORES).check(shoal);
+  }
+
+  @Test
+  void sansIoRule_coversTheMembershipPiece() {
+    assertThat(shoal.containPackage("io.shoal.node.core.membership")).isTrue();
+    assertThat(ArchitectureTest.CORES).contains("io.shoal.node.core..");
+  }
+
+  @Test
+  void nodeCore_knowsNothingOfTheRuntime() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.shoal.node.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.shoal.node",
+            "io.shoal.node.api..",
+            "io.shoal.node.net..",
+            "io.shoal.node.security..",
+            "io.shoal.sim..")
+        .check(shoal);
   }
 
   @Test

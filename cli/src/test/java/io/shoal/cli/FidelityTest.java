@@ -134,7 +134,8 @@ class FidelityTest {
                                   == LEECHERS + 1));
       long sentBefore = sentBytes(seeder);
       seeder.publish(
-          new ShoalNode.PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
+          new io.shoal.node.api.PublishCall(
+              "data", source.toAbsolutePath().toString(), null, null, null));
       long start = System.nanoTime();
       await()
           .atMost(Duration.ofMinutes(2))

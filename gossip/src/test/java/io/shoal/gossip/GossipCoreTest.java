@@ -223,7 +223,7 @@ class GossipCoreTest {
   void leave_isSeenAsLeft() {
     GossipHarness h = cluster(5, 7);
     Node x = h.node(1);
-    x.core.leave(h.clock.nowNanos());
+    h.leave(x);
     h.runFor(s(0.05));
     h.crash(x);
     h.runFor(s(3));

@@ -34,6 +34,11 @@ final class GossipHarness {
     final NodeId id;
     Endpoint address;
     GossipCore core;
+    GossipPump pump;
+
+    /** Where the pump armed this node's timer. */
+    long alarmNanos = Long.MAX_VALUE;
+
     ClaimAuthority authority;
     boolean up = true;
     final List<GossipEvent> events = new ArrayList<>();
@@ -86,6 +91,17 @@ final class GossipHarness {
             n.authority,
             new SplittableRandom(seeds.nextLong()),
             clock.nowNanos());
+    n.pump =
+        new GossipPump(
+            n.core,
+            o -> send(n, o),
+            deadline -> n.alarmNanos = deadline,
+            e -> {
+              n.events.add(e);
+              log.add(clock.nowNanos() + " " + n.id.shortHex() + " " + e);
+            },
+            GossipPump.Failures.rethrow());
+    n.pump.run("a start", c -> {}); // arms the first timer
     return n;
   }
 
@@ -97,8 +113,7 @@ final class GossipHarness {
 
   /** Delivers {@code message} to {@code to} as if {@code from} sent it now (for attack tests). */
   void inject(Node from, Node to, GossipMessage message) {
-    to.core.onMessage(from.id, from.address, message, clock.nowNanos());
-    flush(to);
+    to.pump.run("a message", c -> c.onMessage(from.id, from.address, message, clock.nowNanos()));
   }
 
   Node node(int i) {
@@ -114,8 +129,11 @@ final class GossipHarness {
   }
 
   void join(Node n, Endpoint... seedAddresses) {
-    n.core.join(List.of(seedAddresses), clock.nowNanos());
-    flush(n);
+    n.pump.run("a join", c -> c.join(List.of(seedAddresses), clock.nowNanos()));
+  }
+
+  void leave(Node n) {
+    n.pump.run("a leave", c -> c.leave(clock.nowNanos()));
   }
 
   void crash(Node n) {
@@ -137,8 +155,7 @@ final class GossipHarness {
   }
 
   void publish(Node n, String name, CatalogValue value) {
-    n.core.setCatalog(name, value, clock.nowNanos());
-    flush(n);
+    n.pump.run("a catalog", c -> c.setCatalog(name, value, clock.nowNanos()));
   }
 
   /** Publishes {@code name@version} on {@code n}, signed by {@code n}, with a root from a seed. */
@@ -174,8 +191,8 @@ final class GossipHarness {
         next = d.at;
       }
       for (Node n : nodes.values()) {
-        if (n.up && n.core.nextDeadlineNanos() - next < 0) {
-          next = n.core.nextDeadlineNanos();
+        if (n.up && n.alarmNanos - next < 0) {
+          next = n.alarmNanos;
           timerNode = n;
         }
       }
@@ -184,9 +201,8 @@ final class GossipHarness {
         return;
       }
       clock.advanceTo(next);
-      if (timerNode != null && (d == null || timerNode.core.nextDeadlineNanos() - d.at <= 0)) {
-        timerNode.core.onTimer(clock.nowNanos());
-        flush(timerNode);
+      if (timerNode != null && (d == null || timerNode.alarmNanos - d.at <= 0)) {
+        timerNode.pump.onTimer(clock.nowNanos());
       } else {
         inFlight.poll();
         deliver(d);
@@ -217,21 +233,17 @@ final class GossipHarness {
     if (to == null || !d.from.up || blocked.test(d.from, to)) {
       return;
     }
-    to.core.onMessage(d.from.id, d.fromAddress, d.message, clock.nowNanos());
-    flush(to);
+    Node target = to;
+    target.pump.run(
+        "a message", c -> c.onMessage(d.from.id, d.fromAddress, d.message, clock.nowNanos()));
   }
 
-  private void flush(Node n) {
-    for (Outbound o; (o = n.core.pollSend()) != null; ) {
-      messagesSent++;
-      inFlight.add(
-          new Delivery(
-              clock.nowNanos() + LATENCY_NANOS, deliverySeq++, n, n.address, o.to(), o.message()));
-    }
-    for (GossipEvent e; (e = n.core.pollEvent()) != null; ) {
-      n.events.add(e);
-      log.add(clock.nowNanos() + " " + n.id.shortHex() + " " + e);
-    }
+  /** The pump's wire: the message arrives after the latency, unless dropped on the way. */
+  private void send(Node n, Outbound o) {
+    messagesSent++;
+    inFlight.add(
+        new Delivery(
+            clock.nowNanos() + LATENCY_NANOS, deliverySeq++, n, n.address, o.to(), o.message()));
   }
 
   List<String> log() {

@@ -124,7 +124,7 @@ final class Sampler {
       return false;
     }
     for (SnapshotModel w : published.expectedWinners()) {
-      var known = n.knownWinners.get(w.name);
+      var known = n.knownWinner(w.name);
       if (known == null || !known.root().equals(w.root)) {
         return false;
       }

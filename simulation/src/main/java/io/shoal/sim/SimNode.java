@@ -7,10 +7,9 @@ import io.shoal.gossip.GossipConfig;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.GossipMessage;
+import io.shoal.gossip.GossipPump;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
-import io.shoal.gossip.Outbound;
-import io.shoal.gossip.Winners;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.FetchEvent;
@@ -24,6 +23,11 @@ import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
 import io.shoal.node.core.UploadCore;
+import io.shoal.node.core.membership.Follow;
+import io.shoal.node.core.membership.FollowRule;
+import io.shoal.node.core.membership.LearnedWinner;
+import io.shoal.node.core.membership.LocalCatalog;
+import io.shoal.node.core.membership.Membership;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -36,10 +40,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One simulated node: drives the real {@link GossipCore}, {@link FetchCore} and {@link UploadCore}
- * as the Netty runtime's {@code TransferService} and {@code GossipDriver} do (same peer choice,
- * same follow rule, same have updates), over the simulation's network. The store (held chunks and
- * catalog) survives a crash; everything else is memory and is lost.
+ * One simulated node: drives the runtime's own {@link Membership} (gossip core, directory, follow
+ * rule, announcing, pump) as {@code GossipDriver} does on Netty, and the real {@link FetchCore} and
+ * {@link UploadCore} as {@code TransferService} does (same peer choice, same have updates), over
+ * the simulation's network. The store (held chunks and catalog) survives a crash; everything else
+ * is memory and is lost.
  */
 final class SimNode {
   /** How often an active fetch is ticked: timers, new peers, have updates (as the runtime). */
@@ -66,14 +71,22 @@ final class SimNode {
   final TreeMap<String, TreeMap<Long, HeldVersion>> catalog = new TreeMap<>();
 
   // Memory: lost in a crash.
+
+  /** This node's membership; null without gossip (the converged directory) and when down. */
+  private Membership membership;
+
+  /** Its gossip core, for the simulation's queries. */
   GossipCore gossip;
+
+  /** The follow rule: the membership's, or a rule of its own under the converged directory. */
+  private FollowRule follow;
+
+  /** Where the membership's pump armed this node's gossip timer; MAX_VALUE when none. */
+  private long gossipDeadlineNanos = Long.MAX_VALUE;
+
   UploadCore upload;
   final TreeMap<ChunkId, Fetch> fetches = new TreeMap<>();
   private final Map<Long, Fetch> requestIndex = new HashMap<>();
-  private final Map<NodeId, Endpoint> alive = new HashMap<>();
-  private final Map<ChunkId, TreeMap<NodeId, Boolean>> holders = new HashMap<>();
-  private final Map<ChunkId, List<NodeId>> arrivals = new HashMap<>();
-  final TreeMap<String, HeldVersion> knownWinners = new TreeMap<>();
   private long fetchSerial;
   private long nextTickNanos = Long.MAX_VALUE;
 
@@ -144,6 +157,7 @@ final class SimNode {
     up = true;
     generation++;
     upload = new UploadCore(0);
+    List<String> patterns = world.follow() ? List.of("*") : List.of();
     if (withGossip) {
       gossip =
           new GossipCore(
@@ -154,25 +168,35 @@ final class SimNode {
               io.shoal.gossip.ClaimAuthority.unsigned(),
               random.split(),
               nowNanos);
-      for (Map.Entry<String, TreeMap<Long, HeldVersion>> e : catalog.entrySet()) {
-        gossip.setCatalog(e.getKey(), value(e.getValue()), nowNanos);
-      }
-      gossip.join(seeds, nowNanos);
-      flushGossip(nowNanos);
+      membership =
+          new Membership(
+              gossip,
+              patterns,
+              o -> world.sendGossip(this, o),
+              deadline -> gossipDeadlineNanos = deadline,
+              GossipPump.Failures.rethrow());
+      follow = membership.followRule();
+      membership.onLocalCatalog(localCatalog(), nowNanos);
+      drainMembership(nowNanos);
+      membership.onJoin(seeds, nowNanos);
+      drainMembership(nowNanos);
+    } else {
+      follow = new FollowRule(id, patterns, publisher -> null);
+      follow.onLocalCatalog(localCatalog());
+      drainFollowRule(nowNanos);
     }
   }
 
   /** Loses everything but the store. */
   void crash() {
     up = false;
+    membership = null;
     gossip = null;
+    follow = null;
+    gossipDeadlineNanos = Long.MAX_VALUE;
     upload = null;
     fetches.clear();
     requestIndex.clear();
-    alive.clear();
-    holders.clear();
-    arrivals.clear();
-    knownWinners.clear();
     nextTickNanos = Long.MAX_VALUE;
   }
 
@@ -186,7 +210,6 @@ final class SimNode {
     }
     world.storePublished(this, s);
     putCatalog(s, true, nowNanos);
-    noteWinner(s.name, catalog.get(s.name).get(s.version), nowNanos);
   }
 
   boolean holdsComplete(SnapshotModel s) {
@@ -202,15 +225,15 @@ final class SimNode {
     if (!up) {
       return Long.MAX_VALUE;
     }
-    long next = gossip == null ? Long.MAX_VALUE : gossip.nextDeadlineNanos();
+    long next = membership == null ? Long.MAX_VALUE : gossipDeadlineNanos;
     next = Math.min(next, nextTickNanos);
     return Math.min(next, upload.nextDeadlineNanos(nowNanos));
   }
 
   void onTimer(long nowNanos) {
-    if (gossip != null && nowNanos - gossip.nextDeadlineNanos() >= 0) {
-      gossip.onTimer(nowNanos);
-      flushGossip(nowNanos);
+    if (membership != null && nowNanos - gossipDeadlineNanos >= 0) {
+      membership.onTimer(nowNanos);
+      drainMembership(nowNanos);
     }
     if (nowNanos - nextTickNanos >= 0) {
       nextTickNanos = fetches.isEmpty() ? Long.MAX_VALUE : nowNanos + TICK_NANOS;
@@ -236,37 +259,41 @@ final class SimNode {
   // ---------------------------------------------------------------- gossip
 
   void onGossip(NodeId from, Endpoint fromAddress, GossipMessage m, long nowNanos) {
-    gossip.onMessage(from, fromAddress, m, nowNanos);
-    flushGossip(nowNanos);
+    membership.onMessage(from, fromAddress, m, nowNanos);
+    drainMembership(nowNanos);
   }
 
-  private void flushGossip(long nowNanos) {
-    for (Outbound o; (o = gossip.pollSend()) != null; ) {
-      world.sendGossip(this, o);
-    }
-    for (GossipEvent e; (e = gossip.pollEvent()) != null; ) {
-      onGossipEvent(e, nowNanos);
-    }
+  /** The winner of {@code name} as this node knows it; null when it knows none. */
+  HeldVersion knownWinner(String name) {
+    return follow == null ? null : follow.knownWinner(name);
   }
 
-  private void onGossipEvent(GossipEvent e, long nowNanos) {
-    if (e instanceof GossipEvent.MemberUp u) {
-      alive.put(u.id(), u.address());
-    } else if (e instanceof GossipEvent.MemberDown d) {
-      memberGone(d.id(), nowNanos);
-    } else if (e instanceof GossipEvent.MemberLeft l) {
-      memberGone(l.id(), nowNanos);
-    } else if (e instanceof GossipEvent.MemberRemoved r) {
-      memberGone(r.id(), nowNanos);
-    } else if (e instanceof GossipEvent.CatalogChanged c) {
-      onCatalogChanged(c.owner(), c.name(), c.value(), nowNanos);
+  /** Carries out what the membership reported after an input. */
+  private void drainMembership(long nowNanos) {
+    for (NodeId peer; (peer = membership.pollGone()) != null; ) {
+      memberGone(peer, nowNanos);
+    }
+    for (GossipEvent e; (e = membership.pollEvent()) != null; ) {
+      if (e instanceof GossipEvent.CatalogChanged c && !c.owner().equals(id)) {
+        onHolderChanged(c.owner(), c.value(), nowNanos);
+      }
+    }
+    drainFollowRule(nowNanos);
+  }
+
+  private void drainFollowRule(long nowNanos) {
+    for (LearnedWinner w; (w = follow.pollWinner()) != null; ) {
+      world.winnerLearned(this, w.version().root(), nowNanos);
+    }
+    for (Follow f; (f = follow.pollFollow()) != null; ) {
+      SnapshotModel s = world.snapshot(f.version().root());
+      if (s != null) {
+        startFetch(s, nowNanos);
+      }
     }
   }
 
   private void memberGone(NodeId peer, long nowNanos) {
-    if (alive.remove(peer) == null) {
-      return;
-    }
     upload.onPeerGone(peer);
     for (Fetch f : new ArrayList<>(fetches.values())) {
       if (f.knownPeers.remove(peer)) {
@@ -277,48 +304,29 @@ final class SimNode {
     }
   }
 
-  private void onCatalogChanged(NodeId owner, String name, CatalogValue value, long nowNanos) {
-    if (!owner.equals(id)) {
-      // The directory: drop this owner's old roots of the name, add the new ones.
-      for (TreeMap<NodeId, Boolean> byOwner : holders.values()) {
-        byOwner.remove(owner);
-      }
-      for (HeldVersion v : value.versions()) {
-        Boolean before =
-            holders.computeIfAbsent(v.root(), k -> new TreeMap<>()).put(owner, v.complete());
-        if (before == null && !v.complete()) {
-          arrivals.computeIfAbsent(v.root(), k -> new ArrayList<>()).add(owner);
-        }
-        Fetch f = fetches.get(v.root());
-        if (f != null) {
-          f.peersDirty = true;
-          if (v.complete() && f.knownPeers.contains(owner)) {
-            f.core.addPeer(owner, true, nowNanos); // a partial peer that completed
-            f.completePeers.add(owner);
-            drainFetch(f, nowNanos);
-          }
-        }
-      }
-    }
+  /** A member's catalog changed: the fetches of its roots look at their peers again. */
+  private void onHolderChanged(NodeId owner, CatalogValue value, long nowNanos) {
     for (HeldVersion v : value.versions()) {
-      noteWinner(name, v, nowNanos);
+      Fetch f = fetches.get(v.root());
+      if (f != null) {
+        f.peersDirty = true;
+        if (v.complete() && f.knownPeers.contains(owner)) {
+          f.core.addPeer(owner, true, nowNanos); // a partial peer that completed
+          f.completePeers.add(owner);
+          drainFetch(f, nowNanos);
+        }
+      }
     }
   }
 
-  /** The follow rule of the runtime: fetch a name's new winner unless it is held. */
-  private void noteWinner(String name, HeldVersion v, long nowNanos) {
-    HeldVersion known = knownWinners.get(name);
-    if (known != null && !Winners.beats(v.version(), v.root(), known.version(), known.root())) {
-      return;
-    }
-    knownWinners.put(name, v);
-    world.winnerLearned(this, v.root(), nowNanos);
-    if (world.follow()) {
-      SnapshotModel s = world.snapshot(v.root());
-      if (s != null && !holdsComplete(s)) {
-        startFetch(s, nowNanos);
-      }
-    }
+  /** The holders of {@code root} the membership's directory knows, live, in id order. */
+  private List<PeerChoice.Candidate> gossipHolders(ChunkId root) {
+    return membership.directory().of(root);
+  }
+
+  /** The partial holders of {@code root} in the order the directory saw them appear. */
+  private List<NodeId> gossipArrivals(ChunkId root) {
+    return membership.directory().arrivals(root);
   }
 
   // ---------------------------------------------------------------- fetching
@@ -375,15 +383,7 @@ final class SimNode {
     f.arrivalsAtRefresh = visible == null ? 0 : visible.size();
     List<PeerChoice.Candidate> candidates = world.convergedHolders(f.snap.root);
     if (candidates == null) {
-      candidates = new ArrayList<>();
-      TreeMap<NodeId, Boolean> byOwner = holders.get(f.snap.root);
-      if (byOwner != null) {
-        for (Map.Entry<NodeId, Boolean> e : byOwner.entrySet()) {
-          if (alive.containsKey(e.getKey())) {
-            candidates.add(new PeerChoice.Candidate(e.getKey(), e.getValue()));
-          }
-        }
-      }
+      candidates = gossipHolders(f.snap.root);
     }
     for (PeerChoice.Candidate c :
         PeerChoice.choose(id, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
@@ -405,7 +405,7 @@ final class SimNode {
   private void swapPeers(Fetch f, long nowNanos) {
     List<NodeId> seen = world.partialArrivals(f.snap.root);
     if (seen == null) {
-      seen = arrivals.getOrDefault(f.snap.root, List.of());
+      seen = gossipArrivals(f.snap.root);
     }
     int end = Math.min(seen.size(), f.arrivalsSeen + ARRIVALS_PER_TICK);
     if (end <= f.arrivalsSeen) {
@@ -443,12 +443,12 @@ final class SimNode {
         drainFetch(f, nowNanos);
       }
     }
-    HeldVersion v = s.held(complete);
-    noteWinner(s.name, v, nowNanos);
+    follow.onAnnounced(owner, s.name, new CatalogValue(List.of(s.held(complete))));
+    drainFollowRule(nowNanos);
   }
 
   private boolean reachable(NodeId peer) {
-    return gossip != null ? alive.containsKey(peer) : world.isUp(peer);
+    return membership != null ? membership.directory().isUp(peer) : world.isUp(peer);
   }
 
   private void drainFetch(Fetch f, long nowNanos) {
@@ -666,14 +666,20 @@ final class SimNode {
     while (versions.size() > CatalogValue.MAX_VERSIONS) {
       versions.pollFirstEntry();
     }
-    if (gossip != null) {
-      gossip.setCatalog(s.name, value(versions), nowNanos);
-      flushGossip(nowNanos);
+    if (membership != null) {
+      membership.onLocalCatalog(localCatalog(), nowNanos);
+      drainMembership(nowNanos);
+    } else if (follow != null) {
+      follow.onLocalCatalog(localCatalog());
+      drainFollowRule(nowNanos);
     }
     world.catalogPut(this, s, complete);
   }
 
-  private static CatalogValue value(java.util.SortedMap<Long, HeldVersion> versions) {
-    return new CatalogValue(new ArrayList<>(versions.values()));
+  /** The catalog model as the membership takes it (unsigned: no credentials to carry). */
+  private LocalCatalog localCatalog() {
+    java.util.SortedMap<String, List<HeldVersion>> versions = new TreeMap<>();
+    catalog.forEach((name, byVersion) -> versions.put(name, new ArrayList<>(byVersion.values())));
+    return new LocalCatalog(versions, Map.of());
   }
 }

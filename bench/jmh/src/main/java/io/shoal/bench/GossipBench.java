@@ -2,8 +2,9 @@ package io.shoal.bench;
 
 import io.shoal.gossip.NodeId;
 import io.shoal.node.NodeConfig;
-import io.shoal.node.NodeStatus;
 import io.shoal.node.ShoalNode;
+import io.shoal.node.api.NodeStatus;
+import io.shoal.node.api.PublishCall;
 import io.shoal.node.security.CertificateAuthority;
 import io.shoal.node.security.NodeCredentials;
 import java.time.Duration;
@@ -109,7 +110,7 @@ public final class GossipBench {
     byte[] bytes = new byte[4096];
     new SplittableRandom(seed).nextBytes(bytes);
     Path f = Files.write(dir.resolve(name + "-" + seed + ".bin"), bytes);
-    return node.publish(new ShoalNode.PublishCall(name, f.toAbsolutePath().toString(), null, null, 0)).version();
+    return node.publish(new PublishCall(name, f.toAbsolutePath().toString(), null, null, 0)).version();
   }
 
   static long alive(ShoalNode n) {

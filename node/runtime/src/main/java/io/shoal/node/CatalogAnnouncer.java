@@ -3,7 +3,6 @@ package io.shoal.node;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.Provenance;
-import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.ClaimAuthority;
 import io.shoal.gossip.ClaimPayloads;
 import io.shoal.gossip.Credential;
@@ -11,13 +10,13 @@ import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Signature;
+import io.shoal.node.core.membership.LocalCatalog;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +25,13 @@ import org.slf4j.LoggerFactory;
  * Tells the gossip core what the store holds, name by name, each version with its publisher's
  * proof: a version fetched from the swarm keeps the proof it came with (and the publisher's
  * credential, which this node then carries in its own map); a version published here is signed by
- * this node the first time it is announced, and the proof is kept in the catalog. Names no longer
- * held become tombstones. Versions whose ids this node does not accept are not announced, since it
- * will not serve them.
+ * this node the first time it is announced, and the proof is kept in the catalog. Versions whose
+ * ids this node does not accept are not announced, since it will not serve them. The result goes to
+ * the membership as a {@link LocalCatalog}, which announces it (names no longer held become
+ * tombstones there).
  *
- * <p>Thread-safe: called from publishing, fetching and retention threads; the core is only touched
- * on its own loop, through the driver.
+ * <p>Thread-safe: called from publishing, fetching and retention threads; the membership is only
+ * touched on its own loop, through the driver.
  */
 final class CatalogAnnouncer {
   private static final Logger log = LoggerFactory.getLogger(CatalogAnnouncer.class);
@@ -41,7 +41,6 @@ final class CatalogAnnouncer {
   private final ClaimAuthority authority;
   private final HashRequirement ids;
   private final GossipDriver driver;
-  private final Set<String> announcedNames = new HashSet<>();
 
   /**
    * @param authority signs this node's publications; its {@code sign} must be thread-safe
@@ -61,7 +60,7 @@ final class CatalogAnnouncer {
 
   /** Announces the store's catalog as it is now. */
   synchronized void announce() {
-    Map<String, List<HeldVersion>> byName = new TreeMap<>();
+    SortedMap<String, List<HeldVersion>> byName = new TreeMap<>();
     Map<NodeId, Credential> credentials = new LinkedHashMap<>();
     for (CatalogEntry e : store.catalog().entries()) {
       if (!ids.allows(e.root())) {
@@ -84,50 +83,8 @@ final class CatalogAnnouncer {
                   publisher,
                   p.isSigned() ? Signature.of(p.signature()) : Signature.NONE));
     }
-    Map<String, CatalogValue> values = new TreeMap<>();
-    byName.forEach(
-        (name, versions) -> {
-          int from = Math.max(0, versions.size() - CatalogValue.MAX_VERSIONS);
-          values.put(name, new CatalogValue(versions.subList(from, versions.size())));
-        });
-    for (String gone : announcedNames) {
-      values.putIfAbsent(gone, CatalogValue.removed());
-    }
-    announcedNames.clear();
-    announcedNames.addAll(byName.keySet());
-    driver.execute(core -> apply(core, credentials, values));
-  }
-
-  private void apply(
-      GossipCore core, Map<NodeId, Credential> credentials, Map<String, CatalogValue> values) {
-    long now = System.nanoTime();
-    Set<NodeId> refused = new HashSet<>();
-    credentials.forEach(
-        (publisher, credential) -> {
-          try {
-            core.setCredential(publisher, credential, now);
-          } catch (IllegalArgumentException e) {
-            refused.add(publisher); // expired or revoked since: its versions no longer count
-          }
-        });
-    values.forEach(
-        (name, value) -> {
-          CatalogValue announced = value;
-          if (!refused.isEmpty()) {
-            List<HeldVersion> kept = new ArrayList<>();
-            for (HeldVersion v : value.versions()) {
-              if (!refused.contains(v.publisher())) {
-                kept.add(v);
-              }
-            }
-            announced = new CatalogValue(kept);
-          }
-          try {
-            core.setCatalog(name, announced, now);
-          } catch (IllegalStateException e) {
-            log.warn("not announcing {}: {}", name, e.getMessage());
-          }
-        });
+    LocalCatalog catalog = new LocalCatalog(byName, credentials);
+    driver.execute(m -> m.onLocalCatalog(catalog, System.nanoTime()));
   }
 
   /**
@@ -151,10 +108,17 @@ final class CatalogAnnouncer {
 
   /** The proof a fetched version keeps: its publisher's signature and credential, if signed. */
   static Provenance provenanceOf(HeldVersion v, GossipCore core) {
+    return provenanceOf(v, core.credentialOf(v.publisher()));
+  }
+
+  /**
+   * The proof a fetched version keeps: its publisher's signature and credential {@code c} (null
+   * when unknown), if signed.
+   */
+  static Provenance provenanceOf(HeldVersion v, Credential c) {
     if (v.publication().length() == 0) {
       return Provenance.NONE;
     }
-    Credential c = core.credentialOf(v.publisher());
     return Provenance.of(
         v.publisher().toHex(), v.publication().bytes(), c == null ? new byte[0] : c.bytes());
   }

@@ -8,10 +8,16 @@ import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.NodeId;
-import io.shoal.gossip.Outbound;
+import io.shoal.node.core.membership.Follow;
+import io.shoal.node.core.membership.LearnedWinner;
+import io.shoal.node.core.membership.Membership;
+import io.shoal.node.core.membership.SwarmDirectory;
+import io.shoal.node.core.membership.Unannounced;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -20,54 +26,79 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the gossip core on one event loop: every input (a message, a timer, a local change) becomes
- * a task on that loop, which calls the core with the current time, then sends what the core wants
- * sent, hands its events on, and re-arms one timer for the core's next deadline. The core itself
- * never sees a thread, a socket or a clock.
+ * Runs this node's {@link Membership} on one event loop: every input (a message, a timer, a local
+ * change) becomes a task on that loop, which gives it to the membership with the current time, then
+ * hands its outputs to {@link Outputs}. The membership's pump sends through the peer transport and
+ * arms this driver's one timer. Nothing in it sees a thread, a socket or a clock.
  */
 final class GossipDriver {
   private static final Logger log = LoggerFactory.getLogger(GossipDriver.class);
   static final long QUERY_TIMEOUT_SECONDS = 5;
 
-  private final GossipCore core;
+  /** Where the membership's outputs go; called on the gossip loop, must not block. */
+  interface Outputs {
+    void onEvent(GossipEvent e);
+
+    void onGone(NodeId member);
+
+    void onWinner(LearnedWinner w);
+
+    void onFollow(Follow f);
+  }
+
+  private final Membership membership;
   private final EventLoop loop;
-  private final PeerTransport transport;
-  private final Consumer<GossipEvent> events;
   private final NodeMetrics metrics;
+  private final Outputs outputs;
+  private final NodeId self;
   private final long[] refusedSeen = new long[ClaimRefusal.values().length];
   private ScheduledFuture<?> timer;
-  private long timerDeadline;
   private volatile boolean stopped;
 
   GossipDriver(
+      NodeId self,
       GossipCore core,
+      List<String> follow,
       EventLoop loop,
       PeerTransport transport,
       NodeMetrics metrics,
-      Consumer<GossipEvent> events) {
-    this.core = core;
+      Outputs outputs) {
+    this.self = self;
     this.loop = loop;
-    this.transport = transport;
     this.metrics = metrics;
-    this.events = events;
+    this.outputs = outputs;
+    this.membership =
+        new Membership(
+            core, follow, o -> transport.send(o.to(), o.message()), this::arm, this::onFailure);
   }
 
-  /** Runs {@code action} against the core on its loop, then flushes its outputs. */
-  void execute(Consumer<GossipCore> action) {
+  /**
+   * A bug in shared code, by the pump's policy ({@link io.shoal.gossip.GossipPump}): logged once
+   * with this node's id, counted, and the node goes on. Failures while carrying out the
+   * membership's outputs here are reported the same way.
+   */
+  private void onFailure(String input, RuntimeException e) {
+    log.error("node {}: gossip failed on {} (a bug); the node goes on", self.shortHex(), input, e);
+    metrics.gossipCoreFailures.inc();
+  }
+
+  /** Who is up and who holds what; read from any thread. */
+  SwarmDirectory directory() {
+    return membership.directory();
+  }
+
+  /** Gives {@code input} to the membership on its loop, then hands the outputs on. */
+  void execute(Consumer<Membership> input) {
     if (stopped) {
       return;
     }
     try {
       loop.execute(
           () -> {
-            try {
-              action.accept(core);
-            } catch (RuntimeException e) {
-              log.error("gossip core failed on an input; the node goes on without it", e);
-            }
-            flush();
+            input.accept(membership);
+            drain();
           });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       if (!stopped) {
         throw e;
       }
@@ -75,13 +106,14 @@ final class GossipDriver {
   }
 
   void onMessage(NodeId from, Endpoint fromAddress, GossipMessage message) {
-    execute(core -> core.onMessage(from, fromAddress, message, System.nanoTime()));
+    execute(m -> m.onMessage(from, fromAddress, message, System.nanoTime()));
   }
 
   /** Reads the core on its loop and waits for the answer. */
   <T> T query(Function<GossipCore, T> read) {
     try {
-      return loop.submit(() -> read.apply(core)).get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return loop.submit(() -> read.apply(membership.core()))
+          .get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading gossip state", e);
@@ -100,22 +132,38 @@ final class GossipDriver {
         });
   }
 
-  private void flush() {
-    for (Outbound o; (o = core.pollSend()) != null; ) {
-      transport.send(o.to(), o.message());
-    }
-    for (GossipEvent e; (e = core.pollEvent()) != null; ) {
-      events.accept(e);
+  private void drain() {
+    try {
+      handOn();
+    } catch (RuntimeException e) {
+      onFailure("handing its outputs on", e);
     }
     countRefusals();
-    rearm();
+  }
+
+  private void handOn() {
+    for (GossipEvent e; (e = membership.pollEvent()) != null; ) {
+      outputs.onEvent(e);
+    }
+    for (NodeId id; (id = membership.pollGone()) != null; ) {
+      outputs.onGone(id);
+    }
+    for (LearnedWinner w; (w = membership.pollWinner()) != null; ) {
+      outputs.onWinner(w);
+    }
+    for (Follow f; (f = membership.pollFollow()) != null; ) {
+      outputs.onFollow(f);
+    }
+    for (Unannounced u; (u = membership.pollUnannounced()) != null; ) {
+      log.warn("not announcing {}: {}", u.name(), u.reason());
+    }
   }
 
   /** Carries the core's refusal counts over to the metric. */
   @SuppressWarnings("EnumOrdinal") // an array indexed by the enum: the counts seen so far
   private void countRefusals() {
     for (ClaimRefusal reason : ClaimRefusal.values()) {
-      long now = core.refusedClaims(reason);
+      long now = membership.core().refusedClaims(reason);
       long seen = refusedSeen[reason.ordinal()];
       if (now > seen) {
         metrics.claimsRefused.labelValues(reason.label()).inc(now - seen);
@@ -124,28 +172,20 @@ final class GossipDriver {
     }
   }
 
-  private void rearm() {
+  /** The pump's alarm: one timer on the loop, replaced whenever the core's deadline moves. */
+  private void arm(long deadlineNanos) {
     if (stopped) {
-      return;
-    }
-    long deadline = core.nextDeadlineNanos();
-    if (timer != null && !timer.isDone() && deadline == timerDeadline) {
       return;
     }
     if (timer != null) {
       timer.cancel(false);
     }
-    timerDeadline = deadline;
-    long delay = Math.max(0, deadline - System.nanoTime());
+    long delay = Math.max(0, deadlineNanos - System.nanoTime());
     timer =
         loop.schedule(
             () -> {
-              try {
-                core.onTimer(System.nanoTime());
-              } catch (RuntimeException e) {
-                log.error("gossip core failed on a timer; the node goes on without it", e);
-              }
-              flush();
+              membership.onTimer(System.nanoTime());
+              drain();
             },
             delay,
             TimeUnit.NANOSECONDS);

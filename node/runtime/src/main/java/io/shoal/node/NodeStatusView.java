@@ -6,6 +6,7 @@ import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.MemberView;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Winners;
+import io.shoal.node.api.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -28,6 +28,7 @@ import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
 import io.shoal.node.core.UploadCore;
+import io.shoal.node.core.membership.SwarmDirectory;
 import io.shoal.node.net.ChunkFrame;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerLink;

@@ -20,6 +20,8 @@ import io.shoal.gossip.MemberState;
 import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Signature;
+import io.shoal.node.api.NodeStatus;
+import io.shoal.node.api.PublishCall;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.TransferMessage;
 import io.shoal.node.net.NodeMetrics;
@@ -120,8 +122,7 @@ class ClaimTrustTest {
     ShoalNode observer = swarm.join("observer", victim);
     NodeClusterTest.awaitMembers(List.of(victim, observer), 2);
     victim.publish(
-        new ShoalNode.PublishCall(
-            "orders", data("orders", 1).toAbsolutePath().toString(), null, null, null));
+        new PublishCall("orders", data("orders", 1).toAbsolutePath().toString(), null, null, null));
     await().atMost(Duration.ofSeconds(20)).until(() -> winner(observer, "orders") != null);
     NodeStatus.WinnerView before = winner(observer, "orders");
 
@@ -221,15 +222,14 @@ class ClaimTrustTest {
                 .build());
     NodeClusterTest.awaitMembers(List.of(publisher, liar, follower), 3);
     publisher.publish(
-        new ShoalNode.PublishCall(
-            "orders", data("good", 2).toAbsolutePath().toString(), null, null, null));
+        new PublishCall("orders", data("good", 2).toAbsolutePath().toString(), null, null, null));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> follower.store().catalog().latestComplete("orders").isPresent());
     CatalogEntry good = follower.store().catalog().latestComplete("orders").orElseThrow();
 
     liar.publish(
-        new ShoalNode.PublishCall(
+        new PublishCall(
             "orders", data("evil", 3).toAbsolutePath().toString(), 1_000_000_000L, null, null));
     // The liar's version reaches the follower's view of the swarm (relayed) ...
     await()
@@ -281,11 +281,9 @@ class ClaimTrustTest {
                 .build());
     NodeClusterTest.awaitMembers(List.of(publisher, strict), 2);
     publisher.publish(
-        new ShoalNode.PublishCall(
-            "fast", data("fast", 4).toAbsolutePath().toString(), null, "xxh128", null));
+        new PublishCall("fast", data("fast", 4).toAbsolutePath().toString(), null, "xxh128", null));
     publisher.publish(
-        new ShoalNode.PublishCall(
-            "safe", data("safe", 5).toAbsolutePath().toString(), null, "sha256", null));
+        new PublishCall("safe", data("safe", 5).toAbsolutePath().toString(), null, "sha256", null));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> strict.store().catalog().latestComplete("safe").isPresent());
@@ -298,13 +296,12 @@ class ClaimTrustTest {
         .hasMessageContaining("does not trust");
     var own =
         strict.publish(
-            new ShoalNode.PublishCall(
-                "mine", data("mine", 6).toAbsolutePath().toString(), null, null, null));
+            new PublishCall("mine", data("mine", 6).toAbsolutePath().toString(), null, null, null));
     assertThat(own.hash()).isEqualTo("sha256");
     assertThatThrownBy(
             () ->
                 strict.publish(
-                    new ShoalNode.PublishCall(
+                    new PublishCall(
                         "weak", data("weak", 7).toAbsolutePath().toString(), null, "xxh128", null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("requires sha256");
@@ -319,7 +316,7 @@ class ClaimTrustTest {
     ShoalNode loose = swarm.start(before);
     var old =
         loose.publish(
-            new ShoalNode.PublishCall(
+            new PublishCall(
                 "old", data("old", 9).toAbsolutePath().toString(), null, "xxh128", null));
     loose.close();
     ShoalNode strict = swarm.start(before.toBuilder().requireSha256(true).build());
@@ -360,8 +357,7 @@ class ClaimTrustTest {
                 .withFollow(List.of("*")));
     NodeClusterTest.awaitMembers(List.of(publisher, follower), 2);
     publisher.publish(
-        new ShoalNode.PublishCall(
-            "orders", data("orders", 8).toAbsolutePath().toString(), null, null, null));
+        new PublishCall("orders", data("orders", 8).toAbsolutePath().toString(), null, null, null));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> follower.store().catalog().latestComplete("orders").isPresent());

@@ -4,6 +4,7 @@ import static io.shoal.node.RawHttp.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.node.api.PublishCall;
 import io.shoal.testing.TestData;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -109,13 +110,13 @@ class HttpApiSecurityTest {
         TestData.file(
                 tmp.resolve("tree/hello.txt"), "hello, tree\n".getBytes(StandardCharsets.UTF_8))
             .getParent();
-    node.publish(new ShoalNode.PublishCall("tree", tree.toString(), null, null, null));
+    node.publish(new PublishCall("tree", tree.toString(), null, null, null));
   }
 
   private void publishBlob() throws Exception {
     Path blob =
         TestData.file(tmp.resolve("blob.txt"), "hello, blob\n".getBytes(StandardCharsets.UTF_8));
-    node.publish(new ShoalNode.PublishCall("blob", blob.toString(), null, null, null));
+    node.publish(new PublishCall("blob", blob.toString(), null, null, null));
   }
 
   @Test
@@ -346,7 +347,7 @@ class HttpApiSecurityTest {
   void gateway_withOpenGateway_isOpenForReadsOnly() throws Exception {
     ShoalNode open = swarm.start(swarm.config("g").toBuilder().openGateway(true).build());
     Path blob = TestData.file(tmp.resolve("g.txt"), "open\n".getBytes(StandardCharsets.UTF_8));
-    open.publish(new ShoalNode.PublishCall("blob", blob.toString(), null, null, null));
+    open.publish(new PublishCall("blob", blob.toString(), null, null, null));
     Map<String, String> h = headers("Host", host(open));
 
     RawHttp.Reply read = send(open, "GET", "/snapshots/blob", h, "");

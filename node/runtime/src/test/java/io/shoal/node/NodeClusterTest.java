@@ -8,6 +8,8 @@ import io.shoal.chunkstore.StoreLockedException;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipConfig;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.api.NodeStatus;
+import io.shoal.node.api.PublishCall;
 import io.shoal.testing.TestData;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,10 +86,10 @@ class NodeClusterTest {
         .orElse("unknown");
   }
 
-  private ShoalNode.PublishCall publishCall(String name, long seed) throws Exception {
+  private PublishCall publishCall(String name, long seed) throws Exception {
     Path file =
         TestData.randomFile(tmp.resolve("src-" + name + "-" + seed + ".bin"), seed, 100_000);
-    return new ShoalNode.PublishCall(name, file.toAbsolutePath().toString(), null, null, null);
+    return new PublishCall(name, file.toAbsolutePath().toString(), null, null, null);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.api.PublishCall;
 import io.shoal.node.net.PeerAuthenticated;
 import io.shoal.node.security.NodeCredentials;
 import io.shoal.node.security.RevocationList;
@@ -69,7 +70,7 @@ class PeerSecurityTest {
         o.write(filler);
       }
     }
-    n.publish(new ShoalNode.PublishCall(name, file.toAbsolutePath().toString(), null, null, null));
+    n.publish(new PublishCall(name, file.toAbsolutePath().toString(), null, null, null));
     return file;
   }
 
@@ -80,7 +81,7 @@ class PeerSecurityTest {
   void keylessRelay_isRefusedByBothSides_andNothingIsLearnedThroughIt() throws Exception {
     ShoalNode b = swarm.start(swarm.config("b"));
     b.publish(
-        new ShoalNode.PublishCall(
+        new PublishCall(
             "secret",
             io.shoal.testing.TestData.randomFile(tmp.resolve("s.bin"), 3, 100_000).toString(),
             null,
@@ -288,7 +289,7 @@ class PeerSecurityTest {
       System.clearProperty("shoal.tls.provider");
     }
     Path file = io.shoal.testing.TestData.randomFile(tmp.resolve("d.bin"), 9, 3_000_000);
-    jdk.publish(new ShoalNode.PublishCall("d", file.toString(), null, null, null));
+    jdk.publish(new PublishCall("d", file.toString(), null, null, null));
     ShoalNode other = swarm.join("other", jdk);
     NodeClusterTest.awaitMembers(List.of(jdk, other), 2);
     Path out = tmp.resolve("d.out");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.Materializer;
+import io.shoal.node.api.PublishCall;
 import io.shoal.testing.TestData;
 import java.io.InputStream;
 import java.net.URI;
@@ -144,12 +145,11 @@ class StreamingAndDirectTest {
                 .withFollow(List.of("ord*"))
                 .withKeep(2));
     Path other = TestData.randomFile(tmp.resolve("other.bin"), 20, 100_000);
-    publisher.publish(
-        new ShoalNode.PublishCall("logs", other.toAbsolutePath().toString(), null, null, null));
+    publisher.publish(new PublishCall("logs", other.toAbsolutePath().toString(), null, null, null));
     for (int v = 1; v <= 3; v++) {
       Path source = TestData.randomFile(tmp.resolve("orders" + v + ".bin"), 20 + v, 500_000);
       publisher.publish(
-          new ShoalNode.PublishCall("orders", source.toAbsolutePath().toString(), null, null, 0));
+          new PublishCall("orders", source.toAbsolutePath().toString(), null, null, 0));
       long version = v;
       await()
           .atMost(Duration.ofSeconds(30))

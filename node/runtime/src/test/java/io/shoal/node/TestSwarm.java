@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.gossip.GossipConfig;
+import io.shoal.node.api.PublishCall;
 import io.shoal.node.security.CertificateAuthority;
 import io.shoal.node.security.NodeCredentials;
 import java.io.IOException;
@@ -102,8 +103,7 @@ final class TestSwarm implements AutoCloseable {
       all.add(
           start(config("s" + i).withSeeds(List.of(first.peerAddress())).withFollow(List.of("*"))));
     }
-    first.publish(
-        new ShoalNode.PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
+    first.publish(new PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(

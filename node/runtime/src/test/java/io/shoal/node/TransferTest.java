@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.node.api.GetCall;
+import io.shoal.node.api.PublishCall;
 import io.shoal.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +55,7 @@ class TransferTest {
     assertThat(got.result()).isNotNull();
     assertThat(got.result().peers()).isGreaterThanOrEqualTo(2);
     Path out = tmp.resolve("out.bin");
-    fresh.materialize(new ShoalNode.GetCall("data", out.toString(), false, false));
+    fresh.materialize(new GetCall("data", out.toString(), false, false));
     assertThat(Files.mismatch(source, out)).isEqualTo(-1);
   }
 
@@ -70,8 +72,7 @@ class TransferTest {
     ShoalNode first = start(config("s0"));
     ShoalNode good =
         start(config("s1").withSeeds(List.of(first.peerAddress())).withFollow(List.of("*")));
-    first.publish(
-        new ShoalNode.PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
+    first.publish(new PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> good.store().catalog().latestComplete("data").isPresent());
@@ -96,7 +97,7 @@ class TransferTest {
                     .anyMatch(w -> w.name().equals("data") && w.completeHolders().size() == 3));
     ShoalNode.Fetched got = fresh.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
     Path out = tmp.resolve("out.bin");
-    fresh.materialize(new ShoalNode.GetCall("data", out.toString(), false, false));
+    fresh.materialize(new GetCall("data", out.toString(), false, false));
     assertThat(Files.mismatch(source, out)).isEqualTo(-1);
     assertThat(got.result().bannedPeers()).containsExactly(liar.id().toHex());
     assertThat(fresh.metrics().scrape()).contains("shoal_transfer_peers_banned_total 1.0");
@@ -125,7 +126,7 @@ class TransferTest {
     seeders.get(1).kill();
     ShoalNode.Fetched got = fetch.get(60, java.util.concurrent.TimeUnit.SECONDS);
     Path out = tmp.resolve("out.bin");
-    fresh.materialize(new ShoalNode.GetCall("data", out.toString(), false, false));
+    fresh.materialize(new GetCall("data", out.toString(), false, false));
     assertThat(Files.mismatch(source, out)).isEqualTo(-1);
     assertThat(got.result()).isNotNull();
   }
@@ -163,7 +164,7 @@ class TransferTest {
     assertThat(got.result().chunksFetched()).isEqualTo(before.missingData().size());
     assertThat(held + got.result().chunksFetched()).isEqualTo(before.totalLeaves());
     Path out = tmp.resolve("out.bin");
-    again.materialize(new ShoalNode.GetCall("data", out.toString(), false, false));
+    again.materialize(new GetCall("data", out.toString(), false, false));
     assertThat(Files.mismatch(source, out)).isEqualTo(-1);
   }
 
@@ -174,8 +175,7 @@ class TransferTest {
     int size = 16 << 20;
     Path source = TestData.randomFile(tmp.resolve("big.bin"), 5, size);
     ShoalNode seed = start(config("seed").withUploadLimit(24L << 20));
-    seed.publish(
-        new ShoalNode.PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
+    seed.publish(new PublishCall("data", source.toAbsolutePath().toString(), null, null, null));
     List<ShoalNode> leechers = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       leechers.add(start(config("l" + i).withSeeds(List.of(seed.peerAddress()))));
@@ -200,7 +200,7 @@ class TransferTest {
     }
     for (int i = 0; i < 8; i++) {
       Path out = tmp.resolve("out" + i + ".bin");
-      leechers.get(i).materialize(new ShoalNode.GetCall("data", out.toString(), false, false));
+      leechers.get(i).materialize(new GetCall("data", out.toString(), false, false));
       assertThat(Files.mismatch(source, out)).isEqualTo(-1);
     }
     double seederSent = seed.metrics().chunkSentBytes();
@@ -216,8 +216,7 @@ class TransferTest {
     byte[] v1 = TestData.randomBytes(6, size);
     Path file = TestData.file(tmp.resolve("data.bin"), v1);
     ShoalNode publisher = start(config("p"));
-    publisher.publish(
-        new ShoalNode.PublishCall("data", file.toAbsolutePath().toString(), null, null, null));
+    publisher.publish(new PublishCall("data", file.toAbsolutePath().toString(), null, null, null));
     ShoalNode follower = start(config("f").withSeeds(List.of(publisher.peerAddress())));
     follower.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
     byte[] v2 = v1.clone();
@@ -228,8 +227,7 @@ class TransferTest {
       System.arraycopy(noise, 0, v2, at, noise.length);
     }
     TestData.file(file, v2);
-    publisher.publish(
-        new ShoalNode.PublishCall("data", file.toAbsolutePath().toString(), null, null, null));
+    publisher.publish(new PublishCall("data", file.toAbsolutePath().toString(), null, null, null));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> follower.status().winners().stream().anyMatch(w -> w.version() == 2));

@@ -66,6 +66,16 @@ public final class NodeMetrics {
           .labelNames("reason")
           .register(registry);
 
+  /**
+   * Exceptions the gossip core threw: bugs, logged once each ({@link io.shoal.gossip.GossipPump}).
+   */
+  public final Counter gossipCoreFailures =
+      Counter.builder()
+          .name("shoal_gossip_core_failures_total")
+          .help(
+              "Exceptions the gossip core threw on an input: bugs; the node logged each and went on")
+          .register(registry);
+
   final Counter httpRefused =
       Counter.builder()
           .name("shoal_http_refused_total")

@@ -1,4 +1,4 @@
-package io.shoal.node;
+package io.shoal.node.api;
 
 import java.util.List;
 

@@ -1,14 +1,14 @@
-package io.shoal.node;
+package io.shoal.node.core.membership;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /** Matches snapshot names against {@code --follow} patterns: {@code *} and {@code ?} wildcards. */
-final class GlobMatcher {
+public final class GlobMatcher {
   private final List<Pattern> patterns = new ArrayList<>();
 
-  GlobMatcher(List<String> globs) {
+  public GlobMatcher(List<String> globs) {
     for (String g : globs) {
       StringBuilder re = new StringBuilder();
       for (int i = 0; i < g.length(); i++) {
@@ -23,7 +23,7 @@ final class GlobMatcher {
     }
   }
 
-  boolean matches(String name) {
+  public boolean matches(String name) {
     for (Pattern p : patterns) {
       if (p.matcher(name).matches()) {
         return true;

@@ -1,0 +1,21 @@
+package io.shoal.node.core;
+
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.gossip.NodeId;
+import java.util.List;
+
+/**
+ * Who holds what, as gossip last said: the transfer session's read-only view of the swarm
+ * directory, which the membership side keeps. Called on the session's thread; implementations must
+ * not block and must not call back into the session.
+ */
+public interface Holders {
+  /**
+   * The live members that announce {@code root}, complete or partial, in node id order; empty when
+   * none. The list may be a snapshot or a view; the caller does not keep it past the call.
+   */
+  List<PeerChoice.Candidate> of(ChunkId root);
+
+  /** Whether {@code peer} is a live member (alive or suspected; not dead, left or forgotten). */
+  boolean isUp(NodeId peer);
+}

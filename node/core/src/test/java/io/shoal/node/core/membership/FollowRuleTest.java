@@ -1,0 +1,154 @@
+package io.shoal.node.core.membership;
+
+import static io.shoal.node.core.membership.SwarmDirectoryTest.id;
+import static io.shoal.node.core.membership.SwarmDirectoryTest.root;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.Credential;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Signature;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class FollowRuleTest {
+  static final NodeId SELF = id(0);
+  static final NodeId PUBLISHER = id(9);
+  static final Credential PUBLISHERS = Credential.of(new byte[] {1, 2, 3});
+
+  final FollowRule rule =
+      new FollowRule(
+          SELF, List.of("orders", "logs-*"), p -> p.equals(PUBLISHER) ? PUBLISHERS : null);
+
+  static HeldVersion v(long version, String rootSeed, boolean complete) {
+    return new HeldVersion(version, root(rootSeed), complete, 100, PUBLISHER, Signature.NONE);
+  }
+
+  static CatalogValue value(HeldVersion... versions) {
+    return new CatalogValue(List.of(versions));
+  }
+
+  static LocalCatalog local(String name, HeldVersion... versions) {
+    TreeMap<String, List<HeldVersion>> m = new TreeMap<>();
+    m.put(name, List.of(versions));
+    return new LocalCatalog(m, Map.of());
+  }
+
+  List<LearnedWinner> winners() {
+    List<LearnedWinner> out = new ArrayList<>();
+    for (LearnedWinner w; (w = rule.pollWinner()) != null; ) {
+      out.add(w);
+    }
+    return out;
+  }
+
+  List<Follow> follows() {
+    List<Follow> out = new ArrayList<>();
+    for (Follow f; (f = rule.pollFollow()) != null; ) {
+      out.add(f);
+    }
+    return out;
+  }
+
+  @Test
+  void onAnnounced_followedNameNewWinner_followedWithThePublishersCredential() {
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+
+    assertThat(winners()).containsExactly(new LearnedWinner("orders", v(3, "a", true), id(1)));
+    assertThat(follows()).containsExactly(new Follow("orders", v(3, "a", true), PUBLISHERS));
+    assertThat(rule.knownWinner("orders")).isEqualTo(v(3, "a", true));
+  }
+
+  @Test
+  void onAnnounced_partialVersion_isAWinnerToo() {
+    rule.onAnnounced(id(1), "logs-eu", value(v(1, "a", false)));
+
+    assertThat(follows()).extracting(Follow::name).containsExactly("logs-eu");
+  }
+
+  @Test
+  void onAnnounced_nameNotFollowed_learnedNotFetched() {
+    rule.onAnnounced(id(1), "users", value(v(3, "a", true)));
+
+    assertThat(winners()).hasSize(1);
+    assertThat(follows()).isEmpty();
+  }
+
+  @Test
+  void onAnnounced_versionThatDoesNotBeatTheKnownWinner_nothing() {
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+    winners();
+    follows();
+
+    rule.onAnnounced(id(2), "orders", value(v(2, "b", true)));
+    rule.onAnnounced(id(2), "orders", value(v(3, "a", false))); // the same version, elsewhere
+
+    assertThat(winners()).isEmpty();
+    assertThat(follows()).isEmpty();
+  }
+
+  @Test
+  void onAnnounced_equalVersions_theHigherRootWins() {
+    ChunkId a = root("a");
+    ChunkId b = root("b");
+    String high = a.compareTo(b) > 0 ? "a" : "b";
+    String low = high.equals("a") ? "b" : "a";
+
+    rule.onAnnounced(id(1), "orders", value(v(2, low, true)));
+    rule.onAnnounced(id(2), "orders", value(v(2, high, true)));
+    rule.onAnnounced(id(3), "orders", value(v(2, low, true)));
+
+    assertThat(rule.knownWinner("orders").root()).isEqualTo(root(high));
+    assertThat(follows())
+        .extracting(f -> f.version().root())
+        .containsExactly(root(low), root(high));
+  }
+
+  @Test
+  void onLocalCatalog_completeVersion_countsAsSeenAndHeld() {
+    rule.onLocalCatalog(local("orders", v(3, "a", true)));
+
+    assertThat(winners()).containsExactly(new LearnedWinner("orders", v(3, "a", true), SELF));
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+    assertThat(follows()).isEmpty();
+  }
+
+  @Test
+  void onLocalCatalog_heldWinnerBeatsALaterLoser_soTheLoserIsNeverFetched() {
+    ChunkId a = root("a");
+    ChunkId b = root("b");
+    String high = a.compareTo(b) > 0 ? "a" : "b";
+    String low = high.equals("a") ? "b" : "a";
+    rule.onLocalCatalog(local("orders", v(2, high, true)));
+
+    rule.onAnnounced(id(1), "orders", value(v(2, low, true)));
+
+    assertThat(follows()).isEmpty();
+    assertThat(rule.knownWinner("orders").root()).isEqualTo(root(high));
+  }
+
+  @Test
+  void onLocalCatalog_partialVersion_doesNotCount_soGossipResumesTheFetch() {
+    rule.onLocalCatalog(local("orders", v(3, "a", false)));
+    assertThat(winners()).isEmpty();
+
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+
+    assertThat(follows()).extracting(Follow::version).containsExactly(v(3, "a", true));
+  }
+
+  @Test
+  void onAnnounced_heldCompleteButAnotherRoot_fetched() {
+    rule.onLocalCatalog(local("orders", v(1, "a", true)));
+    winners();
+
+    rule.onAnnounced(id(1), "orders", value(v(2, "b", true)));
+
+    assertThat(follows()).extracting(Follow::version).containsExactly(v(2, "b", true));
+  }
+}

@@ -1,0 +1,42 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.snapshot.Retention;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After a fetch brought a version in, keeps only the newest {@code --keep} versions of each name
+ * (none collected when 0), on a worker, and announces the catalog that is left. Thread-safe.
+ */
+final class FetchRetention {
+  private static final Logger log = LoggerFactory.getLogger(FetchRetention.class);
+
+  private final int keep;
+  private final SnapshotReader reader;
+  private final Executor workers;
+  private final CatalogAnnouncer announcer;
+
+  FetchRetention(int keep, SnapshotReader reader, Executor workers, CatalogAnnouncer announcer) {
+    this.keep = keep;
+    this.reader = reader;
+    this.workers = workers;
+    this.announcer = announcer;
+  }
+
+  void apply() {
+    if (keep > 0) {
+      workers.execute(
+          () -> {
+            try {
+              Retention.apply(reader, keep);
+              announcer.announce();
+            } catch (IOException | RuntimeException e) {
+              log.warn("retention failed: {}", e.toString());
+            }
+          });
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.Progress;
+import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.Materializer;
+import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.api.GetCall;
+import io.shoal.node.api.PublishCall;
+import io.shoal.node.api.Written;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots and files on this machine: publishing a path as the next version of a name (then
+ * announcing it), and writing a snapshot this node holds (or fetches first) out to a path.
+ * Blocking; runs on the caller's thread.
+ */
+final class LocalSnapshots {
+  private static final Logger log = LoggerFactory.getLogger(LocalSnapshots.class);
+
+  /** Versions of each name a publication keeps when the call does not say. */
+  static final int DEFAULT_KEEP = 10;
+
+  private final ChunkStore store;
+  private final SnapshotReader reader;
+  private final NodeId self;
+  private final boolean requireSha256;
+  private final SnapshotResolver resolver;
+  private final CatalogAnnouncer announcer;
+
+  LocalSnapshots(
+      ChunkStore store,
+      SnapshotReader reader,
+      NodeId self,
+      boolean requireSha256,
+      SnapshotResolver resolver,
+      CatalogAnnouncer announcer) {
+    this.store = store;
+    this.reader = reader;
+    this.self = self;
+    this.requireSha256 = requireSha256;
+    this.resolver = resolver;
+    this.announcer = announcer;
+  }
+
+  /** Publishes a file or directory on this machine and announces it to the cluster. */
+  Publication.Outcome publish(PublishCall call) throws IOException {
+    if (call.name() == null || call.path() == null) {
+      throw new IllegalArgumentException("publish needs a name and a path");
+    }
+    Path path = Path.of(call.path());
+    if (!path.isAbsolute()) {
+      throw new IllegalArgumentException("path must be absolute: " + call.path());
+    }
+    HashAlgorithm hash =
+        new HashRequirement(requireSha256)
+            .forPublishing(call.hash() == null ? null : HashAlgorithm.parse(call.hash()));
+    int keep = call.keep() == null ? DEFAULT_KEEP : call.keep();
+    Publication.Outcome outcome =
+        Publication.publish(
+            store,
+            path,
+            call.name(),
+            call.version() != null ? call.version() : resolver.nextVersion(call.name()),
+            hash,
+            keep,
+            self.toHex(),
+            System.currentTimeMillis(),
+            Progress.none());
+    log.info(
+        "published {}@{} (root {}, {} bytes, {} new)",
+        outcome.name(),
+        outcome.version(),
+        outcome.root().substring(0, 12),
+        outcome.sizeBytes(),
+        outcome.newBytes());
+    announcer.announce();
+    return outcome;
+  }
+
+  /** Writes a snapshot this node holds to a path on this machine. */
+  Written materialize(GetCall call) throws IOException {
+    if (call.ref() == null || call.path() == null || !Path.of(call.path()).isAbsolute()) {
+      throw new IllegalArgumentException("get needs a snapshot and an absolute path");
+    }
+    SnapshotRef ref = SnapshotRef.parse(call.ref());
+    long start = System.nanoTime();
+    CatalogEntry entry = resolver.fetchInto(ref, Duration.ZERO, null).entry();
+    var result =
+        Materializer.materialize(
+            reader,
+            entry.root(),
+            Path.of(call.path()),
+            Materializer.Options.defaults().withOverwrite(call.force()).withSync(call.sync()),
+            Progress.none());
+    return new Written(
+        entry.name(),
+        entry.version(),
+        entry.root().toHex(),
+        call.path(),
+        result.files(),
+        result.bytes(),
+        (System.nanoTime() - start) / 1e9);
+  }
+}

@@ -1,0 +1,73 @@
+package io.shoal.node;
+
+import io.shoal.gossip.GossipEvent;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.core.membership.Follow;
+import io.shoal.node.core.membership.LearnedWinner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the membership's outputs go in a running node: events and new winners to the log, gone
+ * members to the transfer service, follows to the {@link Follower}. Called on the gossip loop.
+ *
+ * <p>The driver exists before the transfer service (which reads its directory), so the transfer
+ * side is connected once built ({@link #connect}).
+ */
+final class MembershipOutputs implements GossipDriver.Outputs {
+  private static final Logger log = LoggerFactory.getLogger(MembershipOutputs.class);
+
+  private final NodeId self;
+  private volatile TransferService transfers;
+  private volatile Follower follower;
+
+  MembershipOutputs(NodeId self) {
+    this.self = self;
+  }
+
+  void connect(TransferService transfers, Follower follower) {
+    this.transfers = transfers;
+    this.follower = follower;
+  }
+
+  @Override
+  public void onEvent(GossipEvent e) {
+    if (e instanceof GossipEvent.MemberUp u) {
+      log.info(
+          "member {} up at {} (incarnation {})", u.id().shortHex(), u.address(), u.incarnation());
+    } else if (e instanceof GossipEvent.MemberSuspected s) {
+      log.info("member {} at {} suspected: it missed its probes", s.id().shortHex(), s.address());
+    } else if (e instanceof GossipEvent.MemberDown d) {
+      log.warn(
+          "member {} at {} declared dead; it stays on the reconnect list",
+          d.id().shortHex(),
+          d.address());
+    } else if (e instanceof GossipEvent.MemberLeft l) {
+      log.info("member {} at {} left the cluster", l.id().shortHex(), l.address());
+    } else if (e instanceof GossipEvent.Refuted r) {
+      log.info(
+          "this node was suspected or reported elsewhere; refuted with incarnation {}",
+          r.incarnation());
+    }
+  }
+
+  @Override
+  public void onGone(NodeId member) {
+    transfers.onMemberGone(member);
+  }
+
+  @Override
+  public void onWinner(LearnedWinner w) {
+    log.info(
+        "{}@{} (root {}) {}",
+        w.name(),
+        w.version().version(),
+        w.version().root().toShortHex(),
+        w.announcedBy().equals(self) ? "held here" : "announced by " + w.announcedBy().shortHex());
+  }
+
+  @Override
+  public void onFollow(Follow f) {
+    follower.onFollow(f);
+  }
+}

@@ -1,0 +1,114 @@
+package io.shoal.node;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every thread a node runs, and the order they stop in. Created together when the node starts (each
+ * pool starts its threads on first use); stopped by {@link ShoalNode} in three steps, interleaved
+ * with the services that use them:
+ *
+ * <ol>
+ *   <li>the gossip driver, the HTTP API, the transfer service and the peer transport stop first
+ *       (they run on the loops and submit to the pools); then {@link #stopPools} interrupts the
+ *       worker and transfer pools;
+ *   <li>the chunk sink writes (or abandons) its last batch on the committer; then {@link
+ *       #stopCommitter};
+ *   <li>{@link #stopLoops} last, waiting for the loops to finish, so that no handler runs once the
+ *       store closes.
+ * </ol>
+ *
+ * <p>The credential watcher's timer ({@link CredentialWatcher}) is its own, closed with it.
+ */
+final class NodeThreads {
+  static final int EVENT_LOOP_THREADS = 2;
+  static final int WORKER_THREADS = 2;
+  static final int WORKER_QUEUE = 16;
+  static final int TRANSFER_THREADS = 2;
+  static final int TRANSFER_QUEUE = 4096;
+  static final long IDLE_SECONDS = 30;
+  static final long LOOP_STOP_TIMEOUT_SECONDS = 2;
+
+  /** Netty's loops: the peer transport, the HTTP API, the gossip driver, the transfer loop. */
+  final EventLoopGroup loops;
+
+  /** Blocking work of the HTTP API (publishing, listing, status); full queue: refused. */
+  final ThreadPoolExecutor workers;
+
+  /** Blocking work of transfers (planning, reading packs); full queue: the caller runs it. */
+  final ThreadPoolExecutor transferWorkers;
+
+  /** The chunk sink's group commits. */
+  final ScheduledExecutorService committer;
+
+  private NodeThreads(
+      EventLoopGroup loops,
+      ThreadPoolExecutor workers,
+      ThreadPoolExecutor transferWorkers,
+      ScheduledExecutorService committer) {
+    this.loops = loops;
+    this.workers = workers;
+    this.transferWorkers = transferWorkers;
+    this.committer = committer;
+  }
+
+  static NodeThreads start() {
+    return new NodeThreads(
+        new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory()),
+        new ThreadPoolExecutor(
+            WORKER_THREADS,
+            WORKER_THREADS,
+            IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(WORKER_QUEUE),
+            daemons("shoal-node-worker-")),
+        new ThreadPoolExecutor(
+            TRANSFER_THREADS,
+            TRANSFER_THREADS,
+            IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(TRANSFER_QUEUE),
+            daemons("shoal-transfer-"),
+            new ThreadPoolExecutor.CallerRunsPolicy()),
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "shoal-store-commit");
+              t.setDaemon(true);
+              return t;
+            }));
+  }
+
+  /** Step 1: the pools stop taking work and their running tasks are interrupted. */
+  void stopPools() {
+    workers.shutdownNow();
+    transferWorkers.shutdownNow();
+  }
+
+  /** Step 2, after the sink's last batch. */
+  void stopCommitter() {
+    committer.shutdown();
+  }
+
+  /** Step 3: the loops finish what they run, and stop. */
+  void stopLoops() {
+    loops.shutdownGracefully(0, LOOP_STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** Daemon threads named {@code prefix} and a number from 1. */
+  private static ThreadFactory daemons(String prefix) {
+    AtomicInteger number = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + number.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

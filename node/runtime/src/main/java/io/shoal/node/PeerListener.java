@@ -1,0 +1,72 @@
+package io.shoal.node;
+
+import io.shoal.gossip.Credential;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.GossipMessage;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.net.PeerAuthenticated;
+import io.shoal.node.net.PeerLink;
+import io.shoal.node.net.PeerTransport;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * What the peer transport reports, sent where it belongs: gossip messages to the gossip driver,
+ * everything else (transfer messages, writability, disconnections) to the transfer service, and
+ * each authenticated peer's certificate to the membership and to the node's listener. Called on
+ * Netty's loops; must not block.
+ *
+ * <p>The transport starts before the driver and the transfer service exist (they need it to send),
+ * so they are connected once built ({@link #connect}).
+ */
+final class PeerListener implements PeerTransport.Listener {
+  private volatile GossipDriver driver;
+  private volatile TransferService transfers;
+  private volatile Consumer<PeerAuthenticated> authenticated = p -> {};
+
+  void connect(GossipDriver driver) {
+    this.driver = driver;
+  }
+
+  void connect(TransferService transfers) {
+    this.transfers = transfers;
+  }
+
+  /** Calls {@code l} with each peer that passes the handshake (see {@link ShoalNode}). */
+  void onAuthenticated(Consumer<PeerAuthenticated> l) {
+    authenticated = Objects.requireNonNull(l, "l");
+  }
+
+  @Override
+  public void onMessage(NodeId from, Endpoint fromAddress, PeerLink link, Object message) {
+    if (message instanceof GossipMessage g) {
+      driver.onMessage(from, fromAddress, g);
+    } else {
+      transfers.onMessage(from, link, message);
+    }
+  }
+
+  @Override
+  public void onWritability(PeerLink link, boolean writable) {
+    transfers.onWritability(link, writable);
+  }
+
+  @Override
+  public void onAuthenticated(PeerLink link) {
+    PeerAuthenticated peer = link.authenticated();
+    GossipDriver d = driver; // null while the node is still starting
+    if (peer.isVerified() && d != null) {
+      // The core can check this peer's own claims before gossip brings its credential entry.
+      d.execute(
+          m ->
+              m.onPeerCredential(
+                  peer.nodeId(), Credential.of(peer.certificate()), System.nanoTime()));
+    }
+    authenticated.accept(peer);
+  }
+
+  @Override
+  public void onDisconnected(PeerLink link) {
+    transfers.onDisconnected(link);
+  }
+}

@@ -1,0 +1,211 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.Progress;
+import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.Materializer;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.HeldVersion;
+import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Winners;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Which snapshot a reference means, here or in the swarm, and getting it: the version the swarm
+ * offers (its winner, or the named version's best root, among the versions this node trusts)
+ * against what the store holds, then a fetch when the swarm's is newer. Blocking calls run on the
+ * caller's thread (an HTTP worker, the CLI's); gossip state is read on its loop through the driver.
+ */
+final class SnapshotResolver {
+  static final long FETCH_TIMEOUT_HOURS = 24;
+
+  /** How often a fetch waiting for gossip to announce its snapshot looks again. */
+  static final long ANNOUNCEMENT_POLL_MILLIS = 100;
+
+  private final ChunkStore store;
+  private final SnapshotReader reader;
+  private final GossipDriver driver;
+  private final TransferService transfers;
+  private final FetchRetention retention;
+  private final List<Endpoint> seeds;
+
+  SnapshotResolver(
+      ChunkStore store,
+      SnapshotReader reader,
+      GossipDriver driver,
+      TransferService transfers,
+      FetchRetention retention,
+      List<Endpoint> seeds) {
+    this.store = store;
+    this.reader = reader;
+    this.driver = driver;
+    this.transfers = transfers;
+    this.retention = retention;
+    this.seeds = seeds;
+  }
+
+  ShoalNode.Fetched fetchTo(
+      SnapshotRef ref, Duration announcement, Path path, Materializer.Options options)
+      throws IOException {
+    Materializer.checkTargetEarly(path, options.overwrite());
+    try (DirectOutput out = new DirectOutput(path, options)) {
+      ShoalNode.Fetched f = fetchInto(ref, announcement, out);
+      if (f.result() == null) {
+        Materializer.materialize(reader, f.entry().root(), path, options, Progress.none());
+      }
+      return f;
+    }
+  }
+
+  ShoalNode.Fetched fetchInto(SnapshotRef ref, Duration announcement, DirectOutput out)
+      throws IOException {
+    long deadline = System.nanoTime() + announcement.toNanos();
+    while (true) {
+      // Right after joining, the swarm's catalogs are not known yet: what is held here may be old.
+      // (Asked before resolving, so a catalog that lands in between is not missed.)
+      boolean heard =
+          announcement.isZero()
+              || seeds.isEmpty()
+              || driver.query(core -> core.syncReplies() > 0)
+              || System.nanoTime() - deadline >= 0;
+      Optional<CatalogEntry> target = resolveInSwarm(ref);
+      Optional<CatalogEntry> local = ref.resolve(store.catalog());
+      boolean localIsNewest =
+          local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()));
+      if (localIsNewest && heard) {
+        return new ShoalNode.Fetched(local.get(), null);
+      }
+      if (!localIsNewest && target.isPresent()) {
+        try {
+          if (out != null) {
+            FetchResult r =
+                transfers.fetchTo(target.get(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+            return new ShoalNode.Fetched(target.get(), r);
+          }
+          FetchResult r = transfers.fetch(target.get()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+          retention.apply();
+          return new ShoalNode.Fetched(
+              store.catalog().get(target.get().name(), target.get().version()).orElseThrow(), r);
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof IOException io
+              ? io
+              : new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while fetching " + ref);
+        } catch (TimeoutException e) {
+          throw new IOException("fetching " + ref + " did not finish", e);
+        }
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        throw new IllegalArgumentException("no member of the swarm announces " + ref + " (yet)");
+      }
+      try {
+        Thread.sleep(ANNOUNCEMENT_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for " + ref);
+      }
+    }
+  }
+
+  /**
+   * The snapshot {@code ref} names, held here or offered by the swarm; a fetch is started (not
+   * awaited) when this node lacks it, so a streaming reader can consume it as it arrives.
+   */
+  CatalogEntry resolveAndStart(SnapshotRef ref) {
+    Optional<CatalogEntry> target = resolveInSwarm(ref);
+    Optional<CatalogEntry> local = ref.resolve(store.catalog());
+    if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
+      return local.get();
+    }
+    if (target.isEmpty()) {
+      throw new IllegalArgumentException("no member of the swarm announces " + ref);
+    }
+    transfers.fetch(target.get());
+    return target.get();
+  }
+
+  private static boolean beats(CatalogEntry a, CatalogEntry b) {
+    return Winners.beats(a.version(), a.root(), b.version(), b.root());
+  }
+
+  /**
+   * The version the swarm offers for {@code ref}: the winner, or the named version's best root,
+   * among the versions this node trusts.
+   *
+   * @throws IllegalArgumentException when the swarm offers {@code ref} only from publishers, or
+   *     with ids, that this node does not trust
+   */
+  private Optional<CatalogEntry> resolveInSwarm(SnapshotRef ref) {
+    Resolution r =
+        driver.query(
+            core -> {
+              HeldVersion best = best(core.catalogs(), ref);
+              return best != null
+                  ? new Resolution(
+                      Optional.of(
+                          new CatalogEntry(
+                              ref.name(),
+                              best.version(),
+                              best.root(),
+                              false,
+                              best.sizeBytes(),
+                              0,
+                              CatalogAnnouncer.provenanceOf(best, core))),
+                      false)
+                  : new Resolution(Optional.empty(), best(core.relayedCatalogs(), ref) != null);
+            });
+    if (r.untrustedOnly()) {
+      throw new IllegalArgumentException(
+          ref
+              + " is announced only by publishers, or with ids, that this node does not trust"
+              + " (see --trust-publisher and --require-sha256)");
+    }
+    return r.entry();
+  }
+
+  /** What the swarm offers for a reference. */
+  private record Resolution(Optional<CatalogEntry> entry, boolean untrustedOnly) {}
+
+  private static HeldVersion best(
+      Map<NodeId, ? extends Map<String, CatalogValue>> catalogs, SnapshotRef ref) {
+    HeldVersion best = null;
+    for (var catalog : catalogs.values()) {
+      CatalogValue v = catalog.get(ref.name());
+      if (v == null) {
+        continue;
+      }
+      for (HeldVersion h : v.versions()) {
+        boolean wanted = ref.version().isEmpty() || ref.version().getAsLong() == h.version();
+        if (wanted
+            && (best == null
+                || Winners.beats(h.version(), h.root(), best.version(), best.root()))) {
+          best = h;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** One past the newest version of the name anywhere this node knows of: here or in the swarm. */
+  long nextVersion(String name) {
+    long local = store.catalog().latest(name).map(CatalogEntry::version).orElse(0L);
+    long swarm =
+        driver.query(
+            core -> core.winners().containsKey(name) ? core.winners().get(name).version() : 0L);
+    return Math.max(local, swarm) + 1;
+  }
+}

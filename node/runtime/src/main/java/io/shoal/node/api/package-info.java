@@ -1,0 +1,6 @@
+/**
+ * What the node's HTTP API receives and sends, as plain records the CLI decodes too: the calls
+ * ({@link io.shoal.node.api.PublishCall}, {@link io.shoal.node.api.GetCall}) and the answers
+ * ({@link io.shoal.node.api.Written}, {@link io.shoal.node.api.NodeStatus}). No behaviour.
+ */
+package io.shoal.node.api;
