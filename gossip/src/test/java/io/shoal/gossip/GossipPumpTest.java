@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class GossipPumpTest {
   static final Endpoint SEED = new Endpoint("10.0.0.9", 7420);
+  static final NodeId ONE = new NodeId(0x5000_0000_0000_0001L, 1);
+  static final NodeId TWO = new NodeId(0x5000_0000_0000_0002L, 2);
+  static final Endpoint ONE_AT = new Endpoint("10.0.0.2", 7420);
+  static final Endpoint TWO_AT = new Endpoint("10.0.0.3", 7420);
 
   final FakeClock clock = new FakeClock(17);
   final List<Outbound> sent = new ArrayList<>();
@@ -26,8 +30,8 @@ class GossipPumpTest {
     core =
         new GossipCore(
             GossipConfig.defaults(),
-            GossipHarness.id(1),
-            GossipHarness.address(1, 7420),
+            ONE,
+            ONE_AT,
             1,
             ClaimAuthority.unsigned(),
             new SplittableRandom(3),
@@ -109,18 +113,16 @@ class GossipPumpTest {
     GossipCore other =
         new GossipCore(
             GossipConfig.defaults(),
-            GossipHarness.id(2),
-            GossipHarness.address(2, 7420),
+            TWO,
+            TWO_AT,
             1,
             ClaimAuthority.unsigned(),
             new SplittableRandom(4),
             clock.nowNanos());
-    other.join(List.of(GossipHarness.address(1, 7420)), clock.nowNanos());
+    other.join(List.of(ONE_AT), clock.nowNanos());
     Outbound sync = other.pollSend();
 
-    failing.run(
-        "a message",
-        c -> c.onMessage(other.id(), GossipHarness.address(2, 7420), sync.message(), 0));
+    failing.run("a message", c -> c.onMessage(other.id(), TWO_AT, sync.message(), 0));
 
     assertThat(sent).isNotEmpty();
     assertThat(armed).containsExactly(core.nextDeadlineNanos());

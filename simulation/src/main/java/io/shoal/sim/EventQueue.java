@@ -5,8 +5,11 @@ import java.util.PriorityQueue;
 /**
  * The run's virtual clock and its pending events, ordered by time, then by the order they were
  * scheduled (a sequence number), so nothing depends on hash or thread order. Not thread-safe.
+ *
+ * <p>Public for the gossip test harness, which plays its scenarios on this queue rather than on a
+ * second event loop of its own.
  */
-final class EventQueue {
+public final class EventQueue {
   private record Event(long at, long seq, Runnable action) implements Comparable<Event> {
     @Override
     public int compareTo(Event o) {
@@ -21,34 +24,34 @@ final class EventQueue {
   private long processed;
 
   /** The virtual time, in nanoseconds since the start of the run. */
-  long now() {
+  public long now() {
     return now;
   }
 
   /** Events processed so far (scheduled ones and flow ends alike). */
-  long processed() {
+  public long processed() {
     return processed;
   }
 
   /** Schedules {@code action} at virtual time {@code t}. */
-  void at(long t, Runnable action) {
+  public void at(long t, Runnable action) {
     queue.add(new Event(t, seq++, action));
   }
 
   /** When the next scheduled event is due, or {@code Long.MAX_VALUE} when none is. */
-  long nextAt() {
+  public long nextAt() {
     Event e = queue.peek();
     return e == null ? Long.MAX_VALUE : e.at;
   }
 
   /** Moves the clock to {@code t} for the next event, whichever kind it is, and counts it. */
-  void advanceTo(long t) {
+  public void advanceTo(long t) {
     now = t;
     processed++;
   }
 
   /** Runs the next scheduled event. */
-  void runNext() {
+  public void runNext() {
     queue.poll().action.run();
   }
 }

@@ -1,18 +1,22 @@
 package io.shoal.gossip;
 
+import io.shoal.sim.EventQueue;
 import io.shoal.testing.FakeClock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
 
 /**
- * Drives gossip cores with virtual time and an in-memory network: messages arrive after a fixed
- * latency unless a partition or a crash drops them. Deterministic for a seed. Test fixture.
+ * Drives gossip cores through the shared {@link GossipPump} on the simulator's {@link EventQueue}:
+ * messages arrive after a fixed latency unless a partition or a crash drops them, and each node's
+ * one alarm is an event on the same queue. Deterministic for a seed. The cores see the queue's
+ * virtual time offset by a {@link FakeClock}'s random start, so wrap-around bugs still show. Test
+ * fixture; the simulator proper adds link capacities, loss and the transfer session on the same
+ * queue.
  */
 final class GossipHarness {
   static final long LATENCY_NANOS = 2_000_000;
@@ -21,9 +25,12 @@ final class GossipHarness {
   final GossipConfig config;
   private final SplittableRandom seeds;
   private final TreeMap<NodeId, Node> nodes = new TreeMap<>();
-  private final PriorityQueue<Delivery> inFlight = new PriorityQueue<>();
+  private final EventQueue queue = new EventQueue();
+
+  /** The cores' time at the queue's time zero. */
+  private final long origin;
+
   private final List<String> log = new ArrayList<>();
-  private long deliverySeq;
   private BiPredicate<Node, Node> blocked = (a, b) -> false;
   private java.util.function.Function<NodeId, ClaimAuthority> authorities =
       id -> ClaimAuthority.unsigned();
@@ -36,8 +43,8 @@ final class GossipHarness {
     GossipCore core;
     GossipPump pump;
 
-    /** Where the pump armed this node's timer. */
-    long alarmNanos = Long.MAX_VALUE;
+    /** Counts the pump's arms: a queued alarm fires only if no later arm replaced it. */
+    long alarmSeq;
 
     ClaimAuthority authority;
     boolean up = true;
@@ -49,20 +56,11 @@ final class GossipHarness {
     }
   }
 
-  private record Delivery(
-      long at, long seq, Node from, Endpoint fromAddress, Endpoint to, GossipMessage message)
-      implements Comparable<Delivery> {
-    @Override
-    public int compareTo(Delivery o) {
-      int c = Long.signum(at - o.at);
-      return c != 0 ? c : Long.compare(seq, o.seq);
-    }
-  }
-
   GossipHarness(GossipConfig config, long seed) {
     this.config = config;
     this.seeds = new SplittableRandom(seed);
     this.clock = new FakeClock(seed);
+    this.origin = clock.nowNanos();
   }
 
   static NodeId id(int i) {
@@ -95,7 +93,7 @@ final class GossipHarness {
         new GossipPump(
             n.core,
             o -> send(n, o),
-            deadline -> n.alarmNanos = deadline,
+            deadline -> arm(n, deadline),
             e -> {
               n.events.add(e);
               log.add(clock.nowNanos() + " " + n.id.shortHex() + " " + e);
@@ -182,32 +180,28 @@ final class GossipHarness {
 
   /** Runs virtual time forward by {@code nanos}. */
   void runFor(long nanos) {
-    long end = clock.nowNanos() + nanos;
-    while (true) {
-      Delivery d = inFlight.peek();
-      Node timerNode = null;
-      long next = end;
-      if (d != null && d.at - next < 0) {
-        next = d.at;
-      }
-      for (Node n : nodes.values()) {
-        if (n.up && n.alarmNanos - next < 0) {
-          next = n.alarmNanos;
-          timerNode = n;
-        }
-      }
-      if (next - end >= 0 && (d == null || d.at - end > 0)) {
-        clock.advanceTo(end);
-        return;
-      }
-      clock.advanceTo(next);
-      if (timerNode != null && (d == null || timerNode.alarmNanos - d.at <= 0)) {
-        timerNode.pump.onTimer(clock.nowNanos());
-      } else {
-        inFlight.poll();
-        deliver(d);
-      }
+    long end = queue.now() + nanos;
+    while (queue.nextAt() <= end) {
+      long at = queue.nextAt();
+      queue.advanceTo(at);
+      clock.advanceTo(origin + at);
+      queue.runNext();
     }
+    queue.advanceTo(end);
+    clock.advanceTo(origin + end);
+  }
+
+  /** The pump armed {@code n}'s one timer: an event on the queue that a later arm supersedes. */
+  private void arm(Node n, long deadlineNanos) {
+    long seq = ++n.alarmSeq;
+    long at = Math.max(queue.now(), deadlineNanos - origin);
+    queue.at(
+        at,
+        () -> {
+          if (n.up && n.alarmSeq == seq) {
+            n.pump.onTimer(clock.nowNanos());
+          }
+        });
   }
 
   /** Runs until {@code done} holds or {@code limitNanos} passes; returns the time it took. */
@@ -223,27 +217,24 @@ final class GossipHarness {
     return clock.nowNanos() - start;
   }
 
-  private void deliver(Delivery d) {
+  private void deliver(Node from, Endpoint fromAddress, Endpoint toAddress, GossipMessage message) {
     Node to = null;
     for (Node n : nodes.values()) {
-      if (n.up && n.address.equals(d.to)) {
+      if (n.up && n.address.equals(toAddress)) {
         to = n;
       }
     }
-    if (to == null || !d.from.up || blocked.test(d.from, to)) {
+    if (to == null || !from.up || blocked.test(from, to)) {
       return;
     }
-    Node target = to;
-    target.pump.run(
-        "a message", c -> c.onMessage(d.from.id, d.fromAddress, d.message, clock.nowNanos()));
+    to.pump.run("a message", c -> c.onMessage(from.id, fromAddress, message, clock.nowNanos()));
   }
 
   /** The pump's wire: the message arrives after the latency, unless dropped on the way. */
   private void send(Node n, Outbound o) {
     messagesSent++;
-    inFlight.add(
-        new Delivery(
-            clock.nowNanos() + LATENCY_NANOS, deliverySeq++, n, n.address, o.to(), o.message()));
+    Endpoint fromAddress = n.address;
+    queue.at(queue.now() + LATENCY_NANOS, () -> deliver(n, fromAddress, o.to(), o.message()));
   }
 
   List<String> log() {
