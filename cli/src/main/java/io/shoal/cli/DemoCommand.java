@@ -78,83 +78,11 @@ final class DemoCommand implements Callable<Integer> {
     try {
       out.printf(
           "shoal demo: %d seeding node(s) and 1 fresh node on loopback, in %s%n", seeders, dir);
-      ca =
-          io.shoal.node.security.CertificateAuthority.init(
-              dir.resolve("ca"), java.time.Instant.now());
-      out.printf(
-          "  made a cluster CA (cluster %s) and a credential for each node: peers talk TLS 1.3%n",
-          ca.clusterId().substring(0, 12));
-      Path source = dir.resolve("source");
-      long files = generate(source, (long) sizeMib << 20);
-      long bytes = sizeOf(source);
-      out.printf("  generated the snapshot 'demo': %s in %d files%n", Human.bytes(bytes), files);
-      out.flush();
-
-      ShoalNode first = ShoalNode.start(config(dir.resolve("node1")));
-      nodes.add(first);
-      for (int i = 2; i <= seeders; i++) {
-        nodes.add(
-            ShoalNode.start(
-                config(dir.resolve("node" + i))
-                    .withSeeds(List.of(first.peerAddress()))
-                    .withFollow(List.of("*"))));
-      }
-      long t0 = System.nanoTime();
-      var published = first.publish(new PublishCall("demo", source.toString(), null, null, null));
-      out.printf(
-          "  node1 published demo@%d (root %s) in %s%n",
-          published.version(),
-          published.root().substring(0, 12),
-          Human.seconds(System.nanoTime() - t0));
-      out.flush();
-      t0 = System.nanoTime();
-      while (!nodes.stream()
-          .allMatch(n -> n.store().catalog().latestComplete("demo").isPresent())) {
-        if (System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(5)) {
-          throw new CliException("the seeders did not replicate the snapshot within 5 minutes");
-        }
-        Thread.sleep(50);
-      }
-      if (seeders > 1) {
-        out.printf(
-            "  node2..node%d followed '*' and fetched it from the swarm in %s%n",
-            seeders, Human.seconds(System.nanoTime() - t0));
-      }
-
-      out.printf(
-          "  a fresh node joins and fetches demo@%d from all %d seeder(s):%n",
-          published.version(), seeders);
-      out.flush();
-      ShoalNode fresh =
-          ShoalNode.start(config(dir.resolve("fresh")).withSeeds(List.of(first.peerAddress())));
-      nodes.add(fresh);
-      while (fresh.status().members().stream().filter(m -> m.state().equals("alive")).count()
-          < seeders + 1) {
-        Thread.sleep(20);
-      }
+      Path source = prepare(out, dir);
+      long version = seed(out, dir, source, nodes);
+      ShoalNode fresh = joinFresh(out, dir, nodes, version);
       long start = System.nanoTime();
-      ShoalNode.Fetched got;
-      try (ProgressBars progress = ProgressBars.forTerminal("fetch demo")) {
-        CompletableFuture<ShoalNode.Fetched> f =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return fresh.fetch(SnapshotRef.parse("demo"), Duration.ofSeconds(30));
-                  } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                  }
-                });
-        while (true) {
-          try {
-            got = f.get(200, TimeUnit.MILLISECONDS);
-            break;
-          } catch (TimeoutException e) {
-            for (TransferView v : fresh.transfers()) {
-              progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
-            }
-          }
-        }
-      }
+      ShoalNode.Fetched got = fetchWithProgress(fresh);
       long fetchNanos = System.nanoTime() - start;
       Path copy = dir.resolve("copy");
       fresh.materialize(new GetCall("demo", copy.toString(), false, false));
@@ -180,6 +108,101 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Makes the cluster's CA and the snapshot's source files; returns the source directory. */
+  private Path prepare(PrintWriter out, Path dir) throws Exception {
+    ca =
+        io.shoal.node.security.CertificateAuthority.init(
+            dir.resolve("ca"), java.time.Instant.now());
+    out.printf(
+        "  made a cluster CA (cluster %s) and a credential for each node: peers talk TLS 1.3%n",
+        ca.clusterId().substring(0, 12));
+    Path source = dir.resolve("source");
+    long files = generate(source, (long) sizeMib << 20);
+    long bytes = sizeOf(source);
+    out.printf("  generated the snapshot 'demo': %s in %d files%n", Human.bytes(bytes), files);
+    out.flush();
+    return source;
+  }
+
+  /**
+   * Starts the seeders, publishes on the first and waits until every seeder holds the snapshot;
+   * returns the published version.
+   */
+  private long seed(PrintWriter out, Path dir, Path source, List<ShoalNode> nodes)
+      throws Exception {
+    ShoalNode first = ShoalNode.start(config(dir.resolve("node1")));
+    nodes.add(first);
+    for (int i = 2; i <= seeders; i++) {
+      nodes.add(
+          ShoalNode.start(
+              config(dir.resolve("node" + i))
+                  .withSeeds(List.of(first.peerAddress()))
+                  .withFollow(List.of("*"))));
+    }
+    long t0 = System.nanoTime();
+    var published = first.publish(new PublishCall("demo", source.toString(), null, null, null));
+    out.printf(
+        "  node1 published demo@%d (root %s) in %s%n",
+        published.version(),
+        published.root().substring(0, 12),
+        Human.seconds(System.nanoTime() - t0));
+    out.flush();
+    t0 = System.nanoTime();
+    while (!nodes.stream().allMatch(n -> n.store().catalog().latestComplete("demo").isPresent())) {
+      if (System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(5)) {
+        throw new CliException("the seeders did not replicate the snapshot within 5 minutes");
+      }
+      Thread.sleep(50);
+    }
+    if (seeders > 1) {
+      out.printf(
+          "  node2..node%d followed '*' and fetched it from the swarm in %s%n",
+          seeders, Human.seconds(System.nanoTime() - t0));
+    }
+    return published.version();
+  }
+
+  /** Starts the fresh node and waits until it sees every seeder alive. */
+  private ShoalNode joinFresh(PrintWriter out, Path dir, List<ShoalNode> nodes, long version)
+      throws Exception {
+    out.printf(
+        "  a fresh node joins and fetches demo@%d from all %d seeder(s):%n", version, seeders);
+    out.flush();
+    ShoalNode fresh =
+        ShoalNode.start(
+            config(dir.resolve("fresh")).withSeeds(List.of(nodes.get(0).peerAddress())));
+    nodes.add(fresh);
+    while (fresh.status().members().stream().filter(m -> m.state().equals("alive")).count()
+        < seeders + 1) {
+      Thread.sleep(20);
+    }
+    return fresh;
+  }
+
+  /** Fetches the snapshot on {@code fresh}, drawing its progress on the terminal. */
+  private static ShoalNode.Fetched fetchWithProgress(ShoalNode fresh) throws Exception {
+    try (ProgressBars progress = ProgressBars.forTerminal("fetch demo")) {
+      CompletableFuture<ShoalNode.Fetched> f =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return fresh.fetch(SnapshotRef.parse("demo"), Duration.ofSeconds(30));
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      while (true) {
+        try {
+          return f.get(200, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          for (TransferView v : fresh.transfers()) {
+            progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
+          }
+        }
+      }
+    }
   }
 
   /** Writes a mix: one large random file, compressible text, and many small files. */

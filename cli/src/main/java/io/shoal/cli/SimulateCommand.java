@@ -151,6 +151,32 @@ final class SimulateCommand implements Callable<Integer> {
                 r.convergenceSeconds(),
                 r.referenceEvent())
             : "did NOT converge by " + String.format(Locale.ROOT, "%.1f s", r.virtualSeconds()));
+    printTransfer(out, r);
+    out.printf(
+        Locale.ROOT,
+        "  %,d events in %.1f s of wall time (%,.0f events/s), heap peak %s%n",
+        r.events(),
+        stats.wallSeconds(),
+        r.events() / Math.max(1e-9, stats.wallSeconds()),
+        Human.bytes(stats.heapBytes()));
+    if (r.chunksRejected() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "  %,d chunks failed verification and were fetched again; %d bans%n",
+          r.chunksRejected(),
+          r.peersBanned());
+    }
+    out.printf(Locale.ROOT, "  trace hash %s%n", r.traceHash());
+    for (String v : r.violations()) {
+      out.println("  INVARIANT VIOLATED: " + v);
+    }
+    if (html != null) {
+      out.println("  report: " + html);
+    }
+  }
+
+  /** The transfer lines: completion percentiles, the bound, recovery and bytes moved. */
+  private static void printTransfer(PrintWriter out, SimResult r) {
     SimResult.Percentiles p = r.completion();
     if (p.count() > 0) {
       out.printf(
@@ -186,27 +212,6 @@ final class SimulateCommand implements Callable<Integer> {
         Human.bytes(r.bytesMoved()),
         Human.bytes(r.bytesWasted()),
         r.bytesMoved() == 0 ? 0.0 : 100.0 * r.bytesWasted() / r.bytesMoved());
-    out.printf(
-        Locale.ROOT,
-        "  %,d events in %.1f s of wall time (%,.0f events/s), heap peak %s%n",
-        r.events(),
-        stats.wallSeconds(),
-        r.events() / Math.max(1e-9, stats.wallSeconds()),
-        Human.bytes(stats.heapBytes()));
-    if (r.chunksRejected() > 0) {
-      out.printf(
-          Locale.ROOT,
-          "  %,d chunks failed verification and were fetched again; %d bans%n",
-          r.chunksRejected(),
-          r.peersBanned());
-    }
-    out.printf(Locale.ROOT, "  trace hash %s%n", r.traceHash());
-    for (String v : r.violations()) {
-      out.println("  INVARIANT VIOLATED: " + v);
-    }
-    if (html != null) {
-      out.println("  report: " + html);
-    }
   }
 
   /** The peak heap in use since the JVM started (the run dominates it). */
