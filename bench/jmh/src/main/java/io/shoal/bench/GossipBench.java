@@ -35,75 +35,92 @@ public final class GossipBench {
     Path dir = Files.createTempDirectory("shoal-gossip-bench");
     List<ShoalNode> nodes = new ArrayList<>();
     try {
-      CertificateAuthority ca = secured ? CertificateAuthority.init(dir.resolve("ca"), Instant.now()) : null;
-      for (int i = 0; i < n; i++) {
-        NodeConfig c = NodeConfig.loopback(dir.resolve("n" + i));
-        if (secured) {
-          Path cred = dir.resolve("cred-" + i);
-          ca.issue(cred, Duration.ofDays(1), Instant.now());
-          c = c.withCredentials(NodeCredentials.load(cred, Instant.now()));
-        }
-        if (i > 0) {
-          c = c.withSeeds(List.of(nodes.get(0).peerAddress()));
-        }
-        nodes.add(ShoalNode.start(c));
-      }
-      System.err.printf("%s swarm%n", secured ? "secured (TLS, signed gossip)" : "insecure");
-      long formed = waitFor(() -> nodes.stream().allMatch(x -> alive(x) == n), 120);
-      System.err.printf("%d nodes formed a swarm in %.2f s%n", n, formed / 1e9);
-
-      SplittableRandom random = new SplittableRandom(42);
-      long[] propagation = new long[5];
-      for (int round = 0; round < propagation.length; round++) {
-        ShoalNode publisher = nodes.get(random.nextInt(n));
-        long version = publish(publisher, dir, "bench", round);
-        long t0 = System.nanoTime();
-        propagation[round] = waitFor(() -> nodes.stream().allMatch(x -> winnerVersion(x, "bench") == version), 60) + (System.nanoTime() - t0) * 0;
-        System.err.printf("round %d: bench@%d from %s reached all %d nodes in %.0f ms%n",
-            round + 1, version, publisher.id().shortHex(), n, propagation[round] / 1e6);
-      }
-      Arrays.sort(propagation);
-      double medianMs = propagation[propagation.length / 2] / 1e6;
-
+      startSwarm(nodes, n, dir, secured);
+      double medianMs = propagationMedianMs(nodes, dir);
       waitFor(() -> false, 5);
       double before = sentBytes(nodes);
       waitFor(() -> false, quietSeconds);
       double quiet = (sentBytes(nodes) - before) / n / quietSeconds;
       System.err.printf("quiet swarm: %.0f gossip bytes per node per second (over %d s)%n", quiet, quietSeconds);
-
-      Set<NodeId> left = new HashSet<>();
-      for (int i = 0; i < n / 2; i++) {
-        left.add(nodes.get(i).id());
-      }
-      for (ShoalNode x : nodes) {
-        boolean inLeft = left.contains(x.id());
-        x.setTransportFilter(from -> left.contains(from) == inLeft);
-      }
-      long split =
-          waitFor(
-              () -> nodes.stream().allMatch(x -> x.status().members().stream()
-                  .filter(m -> left.contains(NodeId.parse(m.id())) != left.contains(x.id()))
-                  .allMatch(m -> m.state().equals("dead"))),
-              300);
-      System.err.printf("partition %d/%d: every node saw the other half dead after %.1f s%n", n / 2, n - n / 2, split / 1e9);
-      publish(nodes.get(0), dir, "split", 100);
-      publish(nodes.get(n - 1), dir, "split", 101);
-      waitFor(() -> false, 2);
-      for (ShoalNode x : nodes) {
-        x.setTransportFilter(from -> true);
-      }
-      long heal =
-          waitFor(
-              () -> nodes.stream().allMatch(x -> alive(x) == n)
-                  && nodes.stream().map(x -> x.status().winners()).distinct().count() == 1,
-              120);
-      System.err.printf("after the partition ended, all %d nodes agreed on members and winners in %.2f s%n", n, heal / 1e9);
+      double healSeconds = partitionAndHeal(nodes, dir) / 1e9;
       System.out.printf(
           "gossip: nodes=%d propagation_median_ms=%.0f quiet_bytes_per_node_per_s=%.0f heal_s=%.2f%n",
-          n, medianMs, quiet, heal / 1e9);
+          n, medianMs, quiet, healSeconds);
     } finally {
       nodes.forEach(ShoalNode::kill);
     }
+  }
+
+  /** Starts {@code n} nodes joined through the first, and waits until all see all. */
+  private static void startSwarm(List<ShoalNode> nodes, int n, Path dir, boolean secured) throws Exception {
+    CertificateAuthority ca = secured ? CertificateAuthority.init(dir.resolve("ca"), Instant.now()) : null;
+    for (int i = 0; i < n; i++) {
+      NodeConfig c = NodeConfig.loopback(dir.resolve("n" + i));
+      if (secured) {
+        Path cred = dir.resolve("cred-" + i);
+        ca.issue(cred, Duration.ofDays(1), Instant.now());
+        c = c.withCredentials(NodeCredentials.load(cred, Instant.now()));
+      }
+      if (i > 0) {
+        c = c.withSeeds(List.of(nodes.get(0).peerAddress()));
+      }
+      nodes.add(ShoalNode.start(c));
+    }
+    System.err.printf("%s swarm%n", secured ? "secured (TLS, signed gossip)" : "insecure");
+    long formed = waitFor(() -> nodes.stream().allMatch(x -> alive(x) == n), 120);
+    System.err.printf("%d nodes formed a swarm in %.2f s%n", n, formed / 1e9);
+  }
+
+  /** Five publishes from random nodes: the median time until every node's winner is the new one. */
+  private static double propagationMedianMs(List<ShoalNode> nodes, Path dir) throws Exception {
+    int n = nodes.size();
+    SplittableRandom random = new SplittableRandom(42);
+    long[] propagation = new long[5];
+    for (int round = 0; round < propagation.length; round++) {
+      ShoalNode publisher = nodes.get(random.nextInt(n));
+      long version = publish(publisher, dir, "bench", round);
+      propagation[round] = waitFor(() -> nodes.stream().allMatch(x -> winnerVersion(x, "bench") == version), 60);
+      System.err.printf("round %d: bench@%d from %s reached all %d nodes in %.0f ms%n",
+          round + 1, version, publisher.id().shortHex(), n, propagation[round] / 1e6);
+    }
+    Arrays.sort(propagation);
+    return propagation[propagation.length / 2] / 1e6;
+  }
+
+  /**
+   * Cuts the swarm in halves until each sees the other dead, publishes on both sides, heals, and
+   * returns the nanoseconds until all agree on members and winners.
+   */
+  private static long partitionAndHeal(List<ShoalNode> nodes, Path dir) throws Exception {
+    int n = nodes.size();
+    Set<NodeId> left = new HashSet<>();
+    for (int i = 0; i < n / 2; i++) {
+      left.add(nodes.get(i).id());
+    }
+    for (ShoalNode x : nodes) {
+      boolean inLeft = left.contains(x.id());
+      x.setTransportFilter(from -> left.contains(from) == inLeft);
+    }
+    long split =
+        waitFor(
+            () -> nodes.stream().allMatch(x -> x.status().members().stream()
+                .filter(m -> left.contains(NodeId.parse(m.id())) != left.contains(x.id()))
+                .allMatch(m -> m.state().equals("dead"))),
+            300);
+    System.err.printf("partition %d/%d: every node saw the other half dead after %.1f s%n", n / 2, n - n / 2, split / 1e9);
+    publish(nodes.get(0), dir, "split", 100);
+    publish(nodes.get(n - 1), dir, "split", 101);
+    waitFor(() -> false, 2);
+    for (ShoalNode x : nodes) {
+      x.setTransportFilter(from -> true);
+    }
+    long heal =
+        waitFor(
+            () -> nodes.stream().allMatch(x -> alive(x) == n)
+                && nodes.stream().map(x -> x.status().winners()).distinct().count() == 1,
+            120);
+    System.err.printf("after the partition ended, all %d nodes agreed on members and winners in %.2f s%n", n, heal / 1e9);
+    return heal;
   }
 
   private static long publish(ShoalNode node, Path dir, String name, long seed) throws Exception {
