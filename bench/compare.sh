@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Compare builds of shoal on one end-to-end benchmark, interleaved in one run: each round runs the
+# benchmark once for every build in turn, so drift of this machine (other load, page cache, CPU
+# boost) spreads over all builds instead of landing on one. "Within noise" is then a measurement:
+# every round is printed, and the medians and their ratio to the first build.
+#
+#   bench/compare.sh ROUNDS KEY SCRIPT "ARGS" REV...
+#
+#   ROUNDS  rounds (5 or more for a claim)
+#   KEY     the figure to compare, a key of the script's last line (swarm.sh: all_done_s,
+#           join.sh: shoal_s)
+#   SCRIPT  a benchmark of bench/ that takes its own round count last, run with 1 round
+#   ARGS    its arguments before the round count
+#   REV     git revisions; "." is the working tree as it is
+#
+# Example (the swarm of issue 10, the pre-simulator build against today's):
+#   bench/compare.sh 5 all_done_s swarm.sh "256 8" 2eed860 .
+#
+# Each revision is checked out in a worktree under $SCRATCH/compare and built there with its own
+# launcher's dependencies (tests compiled but not run, so old revisions that resolved test-jars
+# from the reactor build too); nothing is installed into ~/.m2.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[[ $# -ge 5 ]] || die "usage: bench/compare.sh ROUNDS KEY SCRIPT \"ARGS\" REV..."
+ROUNDS=$1
+KEY=$2
+SCRIPT=$3
+ARGS=$4
+shift 4
+need git mvn python3
+mkdir -p "$SCRATCH/compare"
+
+dirs=()
+names=()
+for rev in "$@"; do
+  if [[ $rev == "." ]]; then
+    dir=$ROOT
+    name="working-tree"
+  else
+    sha=$(git -C "$ROOT" rev-parse --short=12 "$rev^{commit}") || die "unknown revision $rev"
+    dir="$SCRATCH/compare/$sha"
+    name=$sha
+    if [[ ! -d $dir ]]; then
+      git -C "$ROOT" worktree add -q --detach "$dir" "$sha" || die "cannot check out $rev"
+    fi
+  fi
+  [[ -f $dir/bench/$SCRIPT ]] || die "$name has no bench/$SCRIPT"
+  log "building $name in $dir"
+  (cd "$dir" && mvn -q -B -DskipTests -Dspotless.check.skip=true package -pl cli -am) \
+    >"$SCRATCH/compare/build-$name.log" 2>&1 || die "build of $name failed: see $SCRATCH/compare/build-$name.log"
+  touch "$dir/cli/target/shoal.jar"
+  dirs+=("$dir")
+  names+=("$name")
+done
+
+results="$SCRATCH/compare/results.tsv"
+: >"$results"
+for ((r = 1; r <= ROUNDS; r++)); do
+  for i in "${!dirs[@]}"; do
+    # shellcheck disable=SC2086 # ARGS is a list of words on purpose
+    out=$(cd "${dirs[$i]}" && bash "bench/$SCRIPT" $ARGS 1 2>"$SCRATCH/compare/last.err") ||
+      die "${names[$i]} round $r failed: $(tail -3 "$SCRATCH/compare/last.err")"
+    v=$(tail -1 <<<"$out" | tr ' ' '\n' | awk -F= -v k="$KEY" '$1==k{print $2}')
+    [[ -n $v ]] || die "${names[$i]}: no $KEY in: $(tail -1 <<<"$out")"
+    log "round $r ${names[$i]}: $KEY=$v"
+    printf '%s\t%s\t%s\n' "$r" "${names[$i]}" "$v" >>"$results"
+  done
+done
+
+python3 - "$results" "$KEY" "${names[@]}" <<'PY'
+import statistics, sys
+path, key, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+rows = [l.rstrip("\n").split("\t") for l in open(path) if l.strip()]
+by = {n: [float(v) for _, m, v in rows if m == n] for n in names}
+base = statistics.median(by[names[0]])
+for n in names:
+    m = statistics.median(by[n])
+    rounds = " ".join(f"{v:.3f}" for v in by[n])
+    print(f"compare: build={n} {key}_median={m:.3f} ratio_to_{names[0]}={m / base:.2f} rounds=[{rounds}]")
+PY
