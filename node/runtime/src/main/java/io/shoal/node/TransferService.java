@@ -1,13 +1,10 @@
 package io.shoal.node;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
-import io.shoal.chunkstore.ChunkLocation;
-import io.shoal.chunkstore.ChunkNotFoundException;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.IoErrors;
 import io.shoal.chunkstore.VerifiedChunk;
@@ -35,9 +32,6 @@ import io.shoal.node.net.PeerLink;
 import io.shoal.node.net.PeerTransport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +59,6 @@ final class TransferService implements AutoCloseable {
   static final long HAVE_UPDATE_INTERVAL_NANOS = 100_000_000L;
   static final long NO_PEER_TIMEOUT_NANOS = 30_000_000_000L;
   static final long STALL_TIMEOUT_NANOS = 120_000_000_000L;
-  static final int MAX_OPEN_PACKS = 64;
   private static final long REQUEST_ID_STRIDE = 1L << 40;
 
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
@@ -83,14 +76,12 @@ final class TransferService implements AutoCloseable {
   private final SwarmDirectory directory;
   private final NodeMetrics metrics;
   private final TransferConfig config;
-  private final CompressionPolicy compression;
-  private final Faults faults;
+  private final ChunkServer server;
   private final Consumer<CatalogEntry> catalogChanged;
   private UploadCore upload;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
   private final Map<Long, Pending> requestIndex = new ConcurrentHashMap<>();
   private final Map<NodeId, PeerLink> uploadLinks = new HashMap<>();
-  private final Map<Path, FileChannel> openPacks = new ConcurrentHashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> ticker;
   private long nextJobNumber = 1;
@@ -128,8 +119,7 @@ final class TransferService implements AutoCloseable {
     this.directory = directory;
     this.metrics = metrics;
     this.config = config;
-    this.compression = compression;
-    this.faults = faults;
+    this.server = new ChunkServer(store, workers, compression, faults, metrics, this::served);
     this.catalogChanged = catalogChanged;
     this.upload = new UploadCore(uploadBytesPerSecond);
     sink.onCommit(committed -> post(() -> onCommitted(committed)));
@@ -759,108 +749,7 @@ final class TransferService implements AutoCloseable {
       upload.onServed(s.peer(), 0, System.nanoTime());
       return;
     }
-    boolean compressible =
-        compression.shouldTry(s.linkBytesPerSecond(), upload.rateBytesPerSecond());
-    if (!compressible && !faults.corruptServedChunks()) {
-      Optional<ChunkLocation> loc = store.locate(s.id());
-      if (loc.isPresent()) {
-        if (link.isEncrypted()) {
-          // sendfile cannot pass through TLS: read the chunk into a pooled buffer, off the loop.
-          workers.execute(() -> sendPooled(s, link, loc.get()));
-        } else {
-          link.eventLoop().execute(() -> sendRegion(s, link, loc.get()));
-        }
-        return;
-      }
-    }
-    workers.execute(() -> sendBytes(s, link, compressible));
-  }
-
-  private void sendRegion(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
-    FileChannel file;
-    try {
-      file = openPack(loc.file());
-    } catch (IOException e) {
-      workers.execute(() -> sendBytes(s, link, false));
-      return;
-    }
-    ByteBuf header =
-        ChunkFrame.header(
-            link.alloc(),
-            s.requestId(),
-            s.id(),
-            ChunkFrame.ENCODING_RAW,
-            loc.length(),
-            loc.length());
-    int wire = header.readableBytes() + loc.length();
-    link.sendChunk(header, new io.shoal.node.net.SharedFileRegion(file, loc.offset(), loc.length()))
-        .addListener(f -> served(s, wire));
-  }
-
-  /**
-   * A raw chunk read from its pack into a pooled buffer, behind its frame header in the same
-   * buffer: the serving path of a TLS connection, which encrypts one contiguous frame.
-   */
-  private void sendPooled(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
-    int headerBytes = ChunkFrame.headerBytes();
-    ByteBuf frame = link.alloc().directBuffer(headerBytes + loc.length());
-    ChunkFrame.writeHeader(
-        frame, s.requestId(), s.id(), ChunkFrame.ENCODING_RAW, loc.length(), loc.length());
-    try {
-      FileChannel file = openPack(loc.file());
-      while (frame.isWritable()) {
-        long at = loc.offset() + frame.writerIndex() - headerBytes;
-        if (frame.writeBytes(file, at, frame.writableBytes()) < 0) {
-          throw new IOException("pack " + loc.file() + " ends before chunk " + s.id());
-        }
-      }
-    } catch (IOException e) {
-      frame.release();
-      sendBytes(s, link, false);
-      return;
-    }
-    int wire = frame.readableBytes();
-    link.sendFrame(frame).addListener(f -> served(s, wire));
-  }
-
-  private void sendBytes(UploadCore.Serve s, PeerLink link, boolean compress) {
-    byte[] raw;
-    try {
-      ByteBuffer b = store.read(s.id());
-      raw = new byte[b.remaining()];
-      b.get(raw);
-    } catch (ChunkNotFoundException e) {
-      link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
-      served(s, 0);
-      return;
-    } catch (IOException e) {
-      log.debug("cannot serve {}: {}", s.id(), e.toString());
-      link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
-      served(s, 0);
-      return;
-    }
-    if (faults.corruptServedChunks() && raw.length > 0) {
-      raw[raw.length / 2] ^= 0x5a;
-    }
-    int encoding = ChunkFrame.ENCODING_RAW;
-    ByteBuf payload = Unpooled.wrappedBuffer(raw);
-    if (compress && compression.sampleCompresses(raw)) {
-      long start = System.nanoTime();
-      var lz4 = CompressionPolicy.compressor();
-      byte[] out = new byte[lz4.maxCompressedLength(raw.length)];
-      int n = lz4.compress(raw, 0, raw.length, out, 0, out.length);
-      compression.measured(raw.length, n, System.nanoTime() - start);
-      if (n <= raw.length * CompressionPolicy.MAX_RATIO) {
-        encoding = ChunkFrame.ENCODING_LZ4;
-        payload = Unpooled.wrappedBuffer(out, 0, n);
-        metrics.chunksCompressed.inc();
-      }
-    }
-    ByteBuf header =
-        ChunkFrame.header(
-            link.alloc(), s.requestId(), s.id(), encoding, raw.length, payload.readableBytes());
-    int wire = header.readableBytes() + payload.readableBytes();
-    link.sendChunk(header, payload).addListener(f -> served(s, wire));
+    server.serve(s, link, upload.rateBytesPerSecond());
   }
 
   private void served(UploadCore.Serve s, int wireBytes) {
@@ -889,27 +778,6 @@ final class TransferService implements AutoCloseable {
     }
   }
 
-  private FileChannel openPack(Path file) throws IOException {
-    FileChannel ch = openPacks.get(file);
-    if (ch != null && ch.isOpen()) {
-      return ch;
-    }
-    if (openPacks.size() >= MAX_OPEN_PACKS) {
-      // Packs come and go with garbage collection; start over rather than track each.
-      for (FileChannel old : openPacks.values()) {
-        old.close();
-      }
-      openPacks.clear();
-    }
-    FileChannel fresh = FileChannel.open(file, StandardOpenOption.READ);
-    FileChannel raced = openPacks.putIfAbsent(file, fresh);
-    if (raced != null) {
-      fresh.close();
-      return raced;
-    }
-    return fresh;
-  }
-
   @Override
   public void close() {
     ticker.cancel(false);
@@ -928,12 +796,6 @@ final class TransferService implements AutoCloseable {
       // The loop is already gone.
     }
     closed = true;
-    for (FileChannel ch : openPacks.values()) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        // Closing for shutdown; nothing to do.
-      }
-    }
+    server.close();
   }
 }
