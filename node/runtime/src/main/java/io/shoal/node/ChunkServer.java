@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.shoal.chunkstore.ChunkLocation;
 import io.shoal.chunkstore.ChunkNotFoundException;
 import io.shoal.chunkstore.ChunkStore;
-import io.shoal.node.core.TransferMessage.ChunkRefused;
 import io.shoal.node.core.UploadCore;
 import io.shoal.node.net.ChunkFrame;
 import io.shoal.node.net.NodeMetrics;
@@ -27,9 +26,13 @@ import org.slf4j.LoggerFactory;
 final class ChunkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChunkServer.class);
 
-  /** Hears that a serve ended: {@code wireBytes} sent, 0 when nothing was. Any thread. */
+  /** Hears how each serve ended. Any thread. */
   interface Done {
+    /** {@code wireBytes} went out, 0 when nothing did. */
     void served(UploadCore.Serve s, int wireBytes);
+
+    /** The chunk could not be read: the requester is to be told it is not found. */
+    void notFound(UploadCore.Serve s);
   }
 
   private final ChunkStore store;
@@ -127,13 +130,11 @@ final class ChunkServer implements AutoCloseable {
       raw = new byte[b.remaining()];
       b.get(raw);
     } catch (ChunkNotFoundException e) {
-      link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
-      done.served(s, 0);
+      done.notFound(s);
       return;
     } catch (IOException e) {
       log.debug("cannot serve {}: {}", s.id(), e.toString());
-      link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
-      done.served(s, 0);
+      done.notFound(s);
       return;
     }
     if (faults.corruptServedChunks() && raw.length > 0) {

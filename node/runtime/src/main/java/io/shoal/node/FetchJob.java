@@ -2,56 +2,39 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
-import io.shoal.gossip.NodeId;
-import io.shoal.node.core.ChunkBitmap;
-import io.shoal.node.core.FetchCore;
-import io.shoal.node.net.PeerLink;
-import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One snapshot being fetched: its {@link FetchCore} and what the driver tracks around it.
- * Everything but the volatile fields is confined to the transfer loop.
+ * What the Netty driver tracks around one snapshot being fetched (the transfer session keeps the
+ * fetch itself): the caller's future, the direct output, planning and finishing. Everything but the
+ * volatile fields is confined to the transfer loop.
  */
 final class FetchJob {
   final CatalogEntry target;
-  final FetchCore core;
   final CompletableFuture<FetchResult> done = new CompletableFuture<>();
 
   /** Where data chunks go when they bypass the store, or null. */
   final DirectOutput direct;
 
   final long startNanos;
-  final Set<NodeId> knownPeers = new HashSet<>();
-  final Set<NodeId> servingPeers = new HashSet<>();
   final Set<ChunkId> metadataIds = new HashSet<>();
-  final Map<ChunkId, int[]> leavesById = new HashMap<>();
-  final Map<NodeId, PeerLink> interested = new HashMap<>();
-  BitSet have = new BitSet();
-  BitSet newSinceUpdate = new BitSet();
-  int totalLeaves;
   boolean planning;
   boolean replanWanted;
   boolean dataPlanned;
   boolean finishing;
-  long chunksFetched;
+  long createdMillis;
   long lastProgressNanos;
   long lastDoneBytes;
-  long createdMillis;
 
-  volatile ChunkBitmap haveSnapshot = ChunkBitmap.empty();
   volatile long doneBytes;
   volatile long totalBytes;
   volatile int peers;
   volatile double bytesPerSecond;
 
-  FetchJob(CatalogEntry target, FetchCore core, DirectOutput direct, long nowNanos) {
+  FetchJob(CatalogEntry target, DirectOutput direct, long nowNanos) {
     this.target = target;
-    this.core = core;
     this.direct = direct;
     this.startNanos = nowNanos;
     this.lastProgressNanos = nowNanos;

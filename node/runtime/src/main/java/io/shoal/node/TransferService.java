@@ -1,29 +1,28 @@
 package io.shoal.node;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.IoErrors;
-import io.shoal.chunkstore.VerifiedChunk;
-import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
-import io.shoal.chunkstore.snapshot.SnapshotRoot;
+import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
-import io.shoal.node.core.FetchEvent;
-import io.shoal.node.core.PeerChoice;
+import io.shoal.node.core.FetchSession;
 import io.shoal.node.core.TransferConfig;
+import io.shoal.node.core.TransferEvent;
+import io.shoal.node.core.TransferMessage;
 import io.shoal.node.core.TransferMessage.Cancel;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
 import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
-import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.TransferSession;
 import io.shoal.node.core.UploadCore;
 import io.shoal.node.core.membership.SwarmDirectory;
 import io.shoal.node.net.ChunkFrame;
@@ -31,12 +30,10 @@ import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerLink;
 import io.shoal.node.net.PeerTransport;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -46,51 +43,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives the transfer cores: one {@link FetchCore} per snapshot being fetched and one {@link
- * UploadCore} for serving, all on one event loop. Chunks arriving from peers are decoded, verified
- * against the id their request named, and written to the store on the I/O threads that read them;
- * the core hears only the outcome. Chunks are served zero-copy from the pack file unless
- * compression pays (see {@link CompressionPolicy}).
+ * The Netty driver of this node's {@link TransferSession}: decodes what peers send, calls the
+ * session on one event loop (the transfer loop), and carries out its outputs (messages, chunk
+ * serves, fetch completions), arming one timer at the session's next deadline. Replies are checked
+ * and written on the I/O threads that read them ({@link ChunkReceiver}); chunks are served by
+ * {@link ChunkServer}; the store is read for plans by {@link FetchPlanner}.
  *
- * <p>Thread-safe entry points; internal state is confined to the transfer loop.
+ * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
 final class TransferService implements AutoCloseable {
-  static final long TICK_MILLIS = 100;
-  static final long HAVE_UPDATE_INTERVAL_NANOS = 100_000_000L;
   static final long NO_PEER_TIMEOUT_NANOS = 30_000_000_000L;
   static final long STALL_TIMEOUT_NANOS = 120_000_000_000L;
-  private static final long REQUEST_ID_STRIDE = 1L << 40;
 
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
   /** Which id algorithms this node fetches and serves. */
   private final HashRequirement ids;
 
-  private final NodeId self;
   private final ChunkStore store;
-  private final SnapshotReader reader;
   private final PeerTransport transport;
   private final EventLoop loop;
   private final ExecutorService workers;
   private final ChunkSink sink;
   private final SwarmDirectory directory;
   private final NodeMetrics metrics;
-  private final TransferConfig config;
-  private final ChunkServer server;
   private final Consumer<CatalogEntry> catalogChanged;
-  private UploadCore upload;
+  private final RuntimeHolders holders;
+  private final TransferSession session;
+  private final ChunkServer server;
+  private final ChunkReceiver receiver;
+  private final FetchPlanner planner;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
-  private final Map<Long, Pending> requestIndex = new ConcurrentHashMap<>();
-  private final Map<NodeId, PeerLink> uploadLinks = new HashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
-  private final ScheduledFuture<?> ticker;
-  private long nextJobNumber = 1;
-  private long lastHaveUpdateNanos;
+
+  /** The connection each peer last asked over: answers and chunks go back on it. */
+  private final Map<NodeId, PeerLink> requesterLinks = new HashMap<>();
+
+  private ScheduledFuture<?> timer;
+  private long timerAtNanos = Long.MAX_VALUE;
   private volatile boolean closed;
   private volatile int uploadQueued;
-
-  /** A request in flight, as the I/O threads need it to check a reply. */
-  private record Pending(FetchJob job, ChunkId id, NodeId peer) {}
 
   TransferService(
       NodeId self,
@@ -108,36 +100,22 @@ final class TransferService implements AutoCloseable {
       Faults faults,
       HashRequirement ids,
       Consumer<CatalogEntry> catalogChanged) {
-    this.self = self;
     this.ids = ids;
     this.store = store;
-    this.reader = reader;
     this.transport = transport;
     this.loop = loop;
     this.workers = workers;
     this.sink = sink;
     this.directory = directory;
     this.metrics = metrics;
-    this.config = config;
-    this.server = new ChunkServer(store, workers, compression, faults, metrics, this::served);
     this.catalogChanged = catalogChanged;
-    this.upload = new UploadCore(uploadBytesPerSecond);
+    this.holders = new RuntimeHolders(directory);
+    this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
+    this.server = new ChunkServer(store, workers, compression, faults, metrics, new Serves());
+    this.receiver = new ChunkReceiver(sink, metrics, new Replies());
+    this.planner = new FetchPlanner(self, store, reader, workers);
     sink.onCommit(committed -> post(() -> onCommitted(committed)));
-    metrics.gauge("shoal_transfer_active_fetches", "Snapshots being fetched", jobsView::size);
-    metrics.gauge(
-        "shoal_transfer_fetch_remaining_bytes",
-        "Bytes the fetches in progress still lack",
-        () -> jobsView.values().stream().mapToLong(j -> j.totalBytes - j.doneBytes).sum());
-    metrics.gauge(
-        "shoal_transfer_upload_queued_requests",
-        "Chunk requests from peers waiting to be served",
-        () -> uploadQueued);
-    metrics.gauge(
-        "shoal_transfer_compression_ratio",
-        "Compressed to raw size of recently tried chunks (moving average)",
-        compression::ratio);
-    this.ticker =
-        loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
   }
 
   // ---------------------------------------------------------------- API
@@ -174,13 +152,14 @@ final class TransferService implements AutoCloseable {
             return;
           }
           if (job == null) {
-            FetchCore core =
-                new FetchCore(target.root(), config, self, REQUEST_ID_STRIDE * nextJobNumber++);
-            job = new FetchJob(target, core, direct, System.nanoTime());
+            long now = System.nanoTime();
+            job = new FetchJob(target, direct, now);
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             log.info("fetching {} (root {})", target.label(), target.root().toShortHex());
+            session.startFetch(target.root(), direct == null, List.of(), null, now);
             plan(job);
+            afterInput(now);
           }
           job.done.whenComplete(
               (r, e) -> {
@@ -196,7 +175,7 @@ final class TransferService implements AutoCloseable {
 
   /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
   void setUploadLimit(long bytesPerSecond) {
-    post(() -> upload = new UploadCore(bytesPerSecond));
+    post(() -> session.setUploadLimit(bytesPerSecond));
   }
 
   /** Fetches in progress. */
@@ -212,11 +191,9 @@ final class TransferService implements AutoCloseable {
   void readerAt(ChunkId root, long offset) {
     post(
         () -> {
-          FetchJob job = jobs.get(root);
-          if (job != null) {
-            job.core.onReaderPosition(offset, System.nanoTime());
-            drain(job);
-          }
+          long now = System.nanoTime();
+          session.onReaderPosition(root, offset, now);
+          afterInput(now);
         });
   }
 
@@ -224,45 +201,31 @@ final class TransferService implements AutoCloseable {
 
   void onMessage(NodeId from, PeerLink link, Object message) {
     if (message instanceof ChunkFrame f) {
-      onChunkFrame(from, f);
+      receiver.onFrame(from, f);
     } else if (message instanceof ChunkRequest r && !ids.allows(r.id())) {
       link.send(new ChunkRefused(r.requestId(), ChunkRefused.Reason.NOT_FOUND));
-    } else if (message instanceof ChunkRequest r) {
-      post(
-          () -> {
-            uploadLinks.put(from, link);
-            upload.onRequest(from, r, System.nanoTime());
-            drainUpload();
-          });
-    } else if (message instanceof Cancel c) {
-      post(() -> upload.onCancel(from, c.requestId()));
-    } else if (message instanceof ChunkRefused r) {
-      Pending p = requestIndex.remove(r.requestId());
-      if (p != null) {
-        post(
-            () -> {
-              p.job().core.onRefused(from, r.requestId(), r.reason(), System.nanoTime());
-              drain(p.job());
-            });
-      }
     } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
       link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
-    } else if (message instanceof HaveQuery q) {
-      post(() -> answerHaveQuery(from, link, q.root()));
-    } else if (message instanceof HaveReply r) {
-      post(() -> onHave(from, r.root(), r.all(), r.have()));
-    } else if (message instanceof HaveUpdate u) {
-      post(() -> onHave(from, u.root(), false, u.added()));
+    } else if (message instanceof TransferMessage m) {
+      post(
+          () -> {
+            if (m instanceof ChunkRequest || m instanceof HaveQuery || m instanceof Cancel) {
+              requesterLinks.put(from, link);
+            }
+            long now = System.nanoTime();
+            session.onMessage(from, m, now);
+            afterInput(now);
+          });
     }
   }
 
   void onWritability(PeerLink link, boolean writable) {
     post(
         () -> {
-          if (link.equals(uploadLinks.get(link.peer()))) {
-            upload.onWritable(link.peer(), writable);
+          if (link.equals(requesterLinks.get(link.peer()))) {
+            session.onWritable(link.peer(), writable);
             if (writable) {
-              drainUpload();
+              afterInput(System.nanoTime());
             }
           }
         });
@@ -272,12 +235,9 @@ final class TransferService implements AutoCloseable {
     post(
         () -> {
           NodeId peer = link.peer();
-          if (link.equals(uploadLinks.get(peer))) {
-            uploadLinks.remove(peer);
-            upload.onPeerGone(peer);
-          }
-          for (FetchJob job : jobs.values()) {
-            job.interested.remove(peer, link);
+          if (link.equals(requesterLinks.get(peer))) {
+            requesterLinks.remove(peer);
+            session.onPeerDisconnected(peer);
           }
         });
   }
@@ -286,108 +246,44 @@ final class TransferService implements AutoCloseable {
   void onMemberGone(NodeId peer) {
     post(
         () -> {
-          for (FetchJob job : jobs.values()) {
-            if (job.knownPeers.remove(peer)) {
-              job.core.onPeerGone(peer, System.nanoTime());
-              drain(job);
-            }
-          }
+          long now = System.nanoTime();
+          session.onPeerGone(peer, now);
+          afterInput(now);
         });
   }
 
-  private void onChunkFrame(NodeId from, ChunkFrame frame) {
-    Pending p = requestIndex.remove(frame.requestId());
-    int wire = frame.wireBytes();
-    Optional<VerifiedChunk> chunk = Optional.empty();
-    IOException writeFailure = null;
-    try {
-      if (p == null) {
-        metrics.dropped("stray_chunk");
-        return;
-      }
-      if (frame.id().equals(p.id())) {
-        chunk = VerifiedChunk.verify(p.id(), payload(frame));
-      }
-      if (chunk.isPresent()) {
-        writeFailure = keep(p.job(), chunk.get());
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("chunk {} from {} unusable: {}", frame.id(), from.shortHex(), e.toString());
-    } finally {
-      frame.release();
-    }
-    if (p == null) {
-      return;
-    }
-    if (writeFailure != null) {
-      IOException why =
-          new IOException(
-              "cannot write what arrives: " + IoErrors.describe(writeFailure), writeFailure);
-      post(() -> fail(p.job(), why));
-      return;
-    }
-    boolean verified = chunk.isPresent();
-    if (!verified) {
-      metrics.badChunks.inc();
-    }
+  /** Gossip says what {@code owner} now holds under one name. */
+  void onCatalogChanged(NodeId owner, CatalogValue value) {
     post(
         () -> {
-          FetchJob job = p.job();
-          job.core.onChunk(from, frame.requestId(), verified, wire, System.nanoTime());
-          if (verified) {
-            job.chunksFetched++;
-            job.servingPeers.add(from);
-            int[] leaves = job.leavesById.get(p.id());
-            if (leaves != null) {
-              for (int leaf : leaves) {
-                job.have.set(leaf);
-                job.newSinceUpdate.set(leaf);
-              }
-            }
+          long now = System.nanoTime();
+          for (HeldVersion v : value.versions()) {
+            session.onHolderChanged(owner, v.root(), v.complete(), now);
           }
-          drain(job);
+          afterInput(now);
         });
   }
 
-  /**
-   * Writes a verified chunk where it belongs: the job's direct output for its data, else the store.
-   * A failure here is this node's (a full disk), never the sender's.
-   */
-  private IOException keep(FetchJob job, VerifiedChunk chunk) {
-    try {
-      if (job.direct != null && job.direct.places(chunk.id())) {
-        job.direct.write(chunk.id(), chunk.bytes());
-      } else {
-        sink.add(chunk);
-      }
-      return null;
-    } catch (IOException e) {
-      return e;
+  /** Where the receiver's outcomes go: onto the transfer loop. */
+  private final class Replies implements ChunkReceiver.Outcome {
+    @Override
+    public void onReply(
+        FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
+      post(
+          () -> {
+            long now = System.nanoTime();
+            session.onChunk(from, requestId, verified, wireBytes, now);
+            afterInput(now);
+          });
+    }
+
+    @Override
+    public void onWriteFailed(FetchJob job, IOException why) {
+      post(() -> fail(job, why));
     }
   }
 
-  /** The chunk's bytes, decompressed when the frame says so. */
-  private static ByteBuffer payload(ChunkFrame f) throws IOException {
-    ByteBuf payload = f.payload();
-    if (f.encoding() == ChunkFrame.ENCODING_RAW) {
-      return payload.nioBuffer();
-    }
-    byte[] src = new byte[payload.readableBytes()];
-    payload.getBytes(payload.readerIndex(), src);
-    byte[] raw = new byte[f.rawLength()];
-    int n;
-    try {
-      n = CompressionPolicy.decompressor().decompress(src, 0, src.length, raw, 0, raw.length);
-    } catch (net.jpountz.lz4.LZ4Exception e) {
-      throw new IOException("bad LZ4 block", e);
-    }
-    if (n != raw.length) {
-      throw new IOException("LZ4 block decompressed to " + n + " bytes, header says " + raw.length);
-    }
-    return ByteBuffer.wrap(raw);
-  }
-
-  // ---------------------------------------------------------------- fetching (transfer loop)
+  // ---------------------------------------------------------------- planning (transfer loop)
 
   private void plan(FetchJob job) {
     if (job.planning) {
@@ -395,38 +291,19 @@ final class TransferService implements AutoCloseable {
       return;
     }
     job.planning = true;
-    workers.execute(
-        () -> {
-          try {
-            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, job.root());
-            if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
-              try {
-                openDirect(job.direct, plan.root());
-              } catch (IOException e) {
-                // The target's own complaint (it exists, a path escapes it) says it best.
-                post(() -> fail(job, e));
-                return;
-              }
-            }
-            post(() -> applyPlan(job, plan));
-          } catch (IOException | RuntimeException e) {
-            post(() -> fail(job, "cannot plan " + job.target.label() + ": " + e.getMessage()));
+    planner.plan(
+        job,
+        new FetchPlanner.Planned() {
+          @Override
+          public void onPlanned(FetchJob j, SnapshotPlanner.Plan plan) {
+            post(() -> applyPlan(j, plan));
+          }
+
+          @Override
+          public void onPlanFailed(FetchJob j, IOException why) {
+            post(() -> fail(j, why));
           }
         });
-  }
-
-  /** Opens a direct output and writes into it the data chunks the store already holds. */
-  private void openDirect(DirectOutput out, SnapshotRoot root) throws IOException {
-    out.open(root, reader.fileTable(root));
-    if (root.data().sizeBytes() == 0) {
-      return;
-    }
-    LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
-    while (cursor.next()) {
-      if (store.contains(cursor.id())) {
-        out.writeAt(cursor.offset(), store.read(cursor.id()));
-      }
-    }
   }
 
   private void applyPlan(FetchJob job, SnapshotPlanner.Plan plan) {
@@ -441,39 +318,21 @@ final class TransferService implements AutoCloseable {
     for (FetchCore.Wanted w : plan.missingMetadata()) {
       job.metadataIds.add(w.id());
     }
-    job.core.addWanted(plan.missingMetadata(), 0, now);
+    TransferSession.DataPlan data = null;
     if (plan.metadataComplete() && !job.dataPlanned) {
       job.dataPlanned = true;
-      job.totalLeaves = plan.totalLeaves();
-      job.have = plan.have().toBitSet();
-      Map<ChunkId, List<Integer>> leaves = new HashMap<>();
-      Map<ChunkId, List<Long>> offsets = new HashMap<>();
-      long total = 0;
-      for (FetchCore.Wanted w : plan.missingData()) {
-        leaves.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
-        offsets.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.offset());
-        total += w.sizeBytes();
-      }
-      leaves.forEach(
-          (id, l) -> job.leavesById.put(id, l.stream().mapToInt(Integer::intValue).toArray()));
-      if (job.direct != null) {
-        offsets.forEach(job.direct::place);
-      }
-      job.totalBytes = total;
-      job.haveSnapshot = ChunkBitmap.of(job.have, job.totalLeaves);
-      job.core.addWanted(plan.missingData(), plan.totalLeaves(), now);
-      job.core.onPlanComplete(now);
+      data = FetchPlanner.dataPlan(job, plan);
       if (job.direct == null) {
         CatalogEntry partial = job.entry(false);
         workers.execute(() -> putCatalog(partial, true));
       }
     }
+    session.onPlan(job.root(), plan.missingMetadata(), data, now);
     if (job.replanWanted) {
       job.replanWanted = false;
       plan(job);
     }
-    refreshPeers(job, now);
-    drain(job);
+    afterInput(now);
   }
 
   /** Metadata became durable: the walk can go further. */
@@ -491,75 +350,173 @@ final class TransferService implements AutoCloseable {
     }
   }
 
-  private void refreshPeers(FetchJob job, long now) {
-    List<PeerChoice.Candidate> holders = new ArrayList<>();
-    for (SwarmDirectory.Holder h : directory.holders(job.root())) {
-      holders.add(new PeerChoice.Candidate(h.id(), h.complete()));
-      if (h.complete() && job.knownPeers.contains(h.id())) {
-        job.core.addPeer(h.id(), true, now); // a partial peer that completed
+  // ---------------------------------------------------------------- the session's outputs
+
+  /** Carries out what the session asked for after an input, then re-arms its timer. */
+  private void afterInput(long nowNanos) {
+    for (FetchCore.Outbound o; (o = session.pollSend()) != null; ) {
+      send(o);
+    }
+    for (TransferEvent e; (e = session.pollEvent()) != null; ) {
+      onEvent(e);
+    }
+    for (UploadCore.Serve s; (s = session.pollServe(nowNanos)) != null; ) {
+      serve(s, nowNanos);
+    }
+    for (FetchJob job : jobs.values()) {
+      FetchSession f = session.fetch(job.root());
+      if (f != null) {
+        job.doneBytes = f.doneBytes();
+        job.peers = f.activePeers();
       }
     }
-    for (PeerChoice.Candidate c :
-        PeerChoice.choose(self, holders, job.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
-      job.knownPeers.add(c.id());
-      job.core.addPeer(c.id(), c.complete(), now);
-    }
-    PeerChoice.Swap swap =
-        PeerChoice.swap(self, holders, job.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
-    if (swap != null) {
-      job.knownPeers.remove(swap.drop());
-      job.core.onPeerReleased(swap.drop(), now);
-      job.knownPeers.add(swap.add().id());
-      job.core.addPeer(swap.add().id(), swap.add().complete(), now);
-    }
-    job.peers = job.core.activePeers();
+    uploadQueued = session.uploadQueued();
+    arm(nowNanos);
   }
 
-  private void onHave(NodeId from, ChunkId root, boolean all, ChunkBitmap have) {
-    FetchJob job = jobs.get(root);
-    if (job != null && job.knownPeers.contains(from)) {
-      job.core.onHave(from, all, have, System.nanoTime());
-      drain(job);
-    }
-  }
-
-  private void drain(FetchJob job) {
-    for (FetchCore.Outbound o; (o = job.core.pollOutbound()) != null; ) {
+  /** Requests go out on this node's connection to the peer; answers on the one it asked over. */
+  private void send(FetchCore.Outbound o) {
+    TransferMessage m = o.message();
+    if (m instanceof ChunkRequest || m instanceof Cancel || m instanceof HaveQuery) {
       Endpoint to = directory.address(o.peer());
-      if (o.message() instanceof ChunkRequest r) {
-        requestIndex.put(r.requestId(), new Pending(job, r.id(), o.peer()));
-      } else if (o.message() instanceof Cancel c) {
-        requestIndex.remove(c.requestId());
+      if (m instanceof ChunkRequest r) {
+        FetchJob job = jobs.get(session.requestRoot(r.requestId()));
+        if (job != null) {
+          receiver.requested(r.requestId(), job, r.id(), o.peer());
+        }
+      } else if (m instanceof Cancel c) {
+        receiver.withdrawn(c.requestId());
       }
-      if (to == null) {
-        job.knownPeers.remove(o.peer());
-        job.core.onPeerGone(o.peer(), System.nanoTime());
-        continue;
+      if (to != null) {
+        transport.send(to, m);
       }
-      transport.send(to, o.message());
+      return;
     }
-    for (FetchEvent e; (e = job.core.pollEvent()) != null; ) {
-      if (e instanceof FetchEvent.PeerBanned b) {
-        metrics.peersBanned.inc();
-        log.warn(
-            "banned peer {} from fetching {}: it sent {} chunks that failed verification",
-            b.peer().shortHex(),
-            job.target.label(),
-            b.badChunks());
-      } else if (e instanceof FetchEvent.BadChunk b) {
-        log.info(
-            "chunk {} of {} from {} failed verification; fetching it elsewhere",
-            b.id().toShortHex(),
-            job.target.label(),
-            b.peer().shortHex());
-      } else if (e instanceof FetchEvent.Completed) {
-        finish(job);
-      }
+    PeerLink link = requesterLinks.get(o.peer());
+    if (link != null) {
+      link.send(m);
     }
-    job.doneBytes = job.core.doneBytes();
   }
 
-  private void finish(FetchJob job) {
+  private void onEvent(TransferEvent e) {
+    if (e instanceof TransferEvent.PeerBanned b) {
+      metrics.peersBanned.inc();
+      log.warn(
+          "banned peer {} from fetching {}: it sent {} chunks that failed verification",
+          b.peer().shortHex(),
+          label(b.root()),
+          b.badChunks());
+    } else if (e instanceof TransferEvent.BadChunk b) {
+      log.info(
+          "chunk {} of {} from {} failed verification; fetching it elsewhere",
+          b.id().toShortHex(),
+          label(b.root()),
+          b.peer().shortHex());
+    } else if (e instanceof TransferEvent.Completed c) {
+      FetchJob job = jobs.get(c.root());
+      if (job != null) {
+        finish(job, c.fetch());
+      }
+    } else if (e instanceof TransferEvent.HaveQueried q) {
+      PeerLink link = requesterLinks.get(q.peer());
+      if (link != null) {
+        planner.haveOf(q.root(), link::send);
+      }
+    }
+  }
+
+  private String label(ChunkId root) {
+    FetchJob job = jobs.get(root);
+    return job == null ? root.toShortHex() : job.target.label();
+  }
+
+  private void serve(UploadCore.Serve s, long nowNanos) {
+    PeerLink link = requesterLinks.get(s.peer());
+    if (link == null || !link.isActive()) {
+      session.onServed(s.peer(), 0, nowNanos);
+      return;
+    }
+    server.serve(s, link, session.uploadRateBytesPerSecond());
+  }
+
+  /** Where the server's outcomes go (any thread): onto the transfer loop. */
+  private final class Serves implements ChunkServer.Done {
+    @Override
+    public void served(UploadCore.Serve s, int wireBytes) {
+      if (wireBytes > 0) {
+        metrics.chunkBytesSent(wireBytes);
+        metrics.chunksServed.inc();
+      }
+      post(
+          () -> {
+            long now = System.nanoTime();
+            session.onServed(s.peer(), wireBytes, now);
+            afterInput(now);
+          });
+    }
+
+    @Override
+    public void notFound(UploadCore.Serve s) {
+      post(
+          () -> {
+            long now = System.nanoTime();
+            session.onServeFailed(s, now);
+            afterInput(now);
+          });
+    }
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  /** Arms the one timer at the session's next deadline, if that moved. */
+  private void arm(long nowNanos) {
+    long next = session.nextDeadlineNanos(nowNanos);
+    if (closed || next == timerAtNanos) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    timerAtNanos = next;
+    if (next != Long.MAX_VALUE) {
+      timer = loop.schedule(this::onTimer, Math.max(0, next - nowNanos), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void onTimer() {
+    timer = null;
+    timerAtNanos = Long.MAX_VALUE;
+    if (closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    session.onTimer(now);
+    for (FetchJob job : new ArrayList<>(jobs.values())) {
+      FetchSession f = session.fetch(job.root());
+      if (f != null) {
+        checkProgress(job, f, now);
+      }
+    }
+    afterInput(now);
+  }
+
+  private void checkProgress(FetchJob job, FetchSession f, long now) {
+    double elapsed = (now - job.startNanos) / 1e9;
+    job.bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
+    if (f.doneBytes() != job.lastDoneBytes || f.remainingChunks() == 0) {
+      job.lastDoneBytes = f.doneBytes();
+      job.lastProgressNanos = now;
+    } else if (f.activePeers() == 0 && now - job.lastProgressNanos > NO_PEER_TIMEOUT_NANOS) {
+      fail(job, "no reachable member holds " + job.target.label());
+    } else if (now - job.lastProgressNanos > STALL_TIMEOUT_NANOS) {
+      fail(job, "no progress for " + STALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
+    }
+  }
+
+  // ---------------------------------------------------------------- finishing
+
+  private void finish(FetchJob job, FetchSession f) {
     if (job.finishing) {
       return;
     }
@@ -581,36 +538,37 @@ final class TransferService implements AutoCloseable {
             post(() -> fail(job, why));
             return;
           }
-          post(
-              () -> {
-                jobs.remove(job.root());
-                jobsView.remove(job.root());
-                double seconds = (System.nanoTime() - job.startNanos) / 1e9;
-                FetchResult r =
-                    new FetchResult(
-                        job.target.name(),
-                        job.target.version(),
-                        job.root().toHex(),
-                        job.target.sizeBytes(),
-                        job.core.doneBytes(),
-                        job.core.bytesReceived(),
-                        job.chunksFetched,
-                        seconds,
-                        job.servingPeers.size(),
-                        job.core.bannedPeers().stream().map(NodeId::toHex).toList());
-                for (Map.Entry<NodeId, PeerLink> e : job.interested.entrySet()) {
-                  e.getValue().send(new HaveReply(job.root(), true, ChunkBitmap.empty()));
-                }
-                log.info(
-                    "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
-                    job.target.label(),
-                    r.fetchedBytes(),
-                    r.chunksFetched(),
-                    r.peers(),
-                    String.format(java.util.Locale.ROOT, "%.2f", seconds));
-                job.done.complete(r);
-              });
+          post(() -> finished(job, f));
         });
+  }
+
+  private void finished(FetchJob job, FetchSession f) {
+    jobs.remove(job.root());
+    jobsView.remove(job.root());
+    holders.forget(job.root());
+    double seconds = (System.nanoTime() - job.startNanos) / 1e9;
+    FetchResult r =
+        new FetchResult(
+            job.target.name(),
+            job.target.version(),
+            job.root().toHex(),
+            job.target.sizeBytes(),
+            f.doneBytes(),
+            f.bytesReceived(),
+            f.chunksFetched(),
+            seconds,
+            f.servingPeers(),
+            f.bannedPeers().stream().map(NodeId::toHex).toList());
+    session.onFetchFinished(f);
+    afterInput(System.nanoTime());
+    log.info(
+        "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
+        job.target.label(),
+        r.fetchedBytes(),
+        r.chunksFetched(),
+        r.peers(),
+        String.format(java.util.Locale.ROOT, "%.2f", seconds));
+    job.done.complete(r);
   }
 
   private void fail(FetchJob job, String why) {
@@ -623,13 +581,15 @@ final class TransferService implements AutoCloseable {
     }
     jobs.remove(job.root());
     jobsView.remove(job.root());
+    holders.forget(job.root());
+    session.cancelFetch(job.root());
     log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
     job.done.completeExceptionally(why);
   }
 
   private void putCatalog(CatalogEntry entry, boolean onlyIfNotComplete) {
     try {
-      Optional<CatalogEntry> current = store.catalog().get(entry.name(), entry.version());
+      var current = store.catalog().get(entry.name(), entry.version());
       if (onlyIfNotComplete
           && current.isPresent()
           && current.get().complete()
@@ -641,127 +601,6 @@ final class TransferService implements AutoCloseable {
     } catch (IOException e) {
       log.warn("recording {} in the catalog failed: {}", entry.label(), e.getMessage());
     }
-  }
-
-  private void tick() {
-    if (closed) {
-      return;
-    }
-    long now = System.nanoTime();
-    boolean sendUpdates = now - lastHaveUpdateNanos >= HAVE_UPDATE_INTERVAL_NANOS;
-    if (sendUpdates) {
-      lastHaveUpdateNanos = now;
-    }
-    for (FetchJob job : new ArrayList<>(jobs.values())) {
-      job.core.onTimer(now);
-      refreshPeers(job, now);
-      if (sendUpdates) {
-        sendHaveUpdates(job);
-        double elapsed = (now - job.startNanos) / 1e9;
-        job.bytesPerSecond = elapsed > 0 ? job.core.doneBytes() / elapsed : 0;
-      }
-      if (job.core.doneBytes() != job.lastDoneBytes || job.core.remainingChunks() == 0) {
-        job.lastDoneBytes = job.core.doneBytes();
-        job.lastProgressNanos = now;
-      } else if (job.core.activePeers() == 0
-          && now - job.lastProgressNanos > NO_PEER_TIMEOUT_NANOS) {
-        fail(job, "no reachable member holds " + job.target.label());
-        continue;
-      } else if (now - job.lastProgressNanos > STALL_TIMEOUT_NANOS) {
-        fail(job, "no progress for " + STALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
-        continue;
-      }
-      drain(job);
-    }
-    drainUpload();
-    uploadQueued = upload.queued();
-  }
-
-  private void sendHaveUpdates(FetchJob job) {
-    if (job.newSinceUpdate.isEmpty() || !job.dataPlanned || job.direct != null) {
-      return;
-    }
-    ChunkBitmap added = ChunkBitmap.of(job.newSinceUpdate, job.totalLeaves);
-    job.newSinceUpdate = new java.util.BitSet();
-    job.haveSnapshot = ChunkBitmap.of(job.have, job.totalLeaves);
-    for (PeerLink link : job.interested.values()) {
-      link.send(new HaveUpdate(job.root(), added));
-    }
-  }
-
-  // ---------------------------------------------------------------- serving (transfer loop)
-
-  private void answerHaveQuery(NodeId from, PeerLink link, ChunkId root) {
-    FetchJob job = jobs.get(root);
-    if (job != null) {
-      // A direct fetch keeps no data to serve.
-      boolean serves = job.dataPlanned && job.direct == null;
-      job.interested.put(from, link);
-      link.send(
-          new HaveReply(
-              root,
-              false,
-              serves ? ChunkBitmap.of(job.have, job.totalLeaves) : ChunkBitmap.empty()));
-      return;
-    }
-    workers.execute(
-        () -> {
-          boolean complete =
-              store.catalog().entries().stream()
-                  .anyMatch(e -> e.root().equals(root) && e.complete());
-          if (complete) {
-            link.send(new HaveReply(root, true, ChunkBitmap.empty()));
-            return;
-          }
-          ChunkBitmap have = ChunkBitmap.empty();
-          try {
-            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, root);
-            if (plan.metadataComplete()) {
-              have = plan.have();
-            }
-          } catch (IOException | RuntimeException e) {
-            log.debug(
-                "cannot tell what {} holds of {}: {}",
-                self.shortHex(),
-                root.toShortHex(),
-                e.toString());
-          }
-          link.send(new HaveReply(root, false, have));
-        });
-  }
-
-  private void drainUpload() {
-    long now = System.nanoTime();
-    for (FetchCore.Outbound o; (o = upload.pollOutbound()) != null; ) {
-      PeerLink link = uploadLinks.get(o.peer());
-      if (link != null) {
-        link.send(o.message());
-      }
-    }
-    for (UploadCore.Serve s; (s = upload.pollServe(now)) != null; ) {
-      serve(s);
-    }
-  }
-
-  private void serve(UploadCore.Serve s) {
-    PeerLink link = uploadLinks.get(s.peer());
-    if (link == null || !link.isActive()) {
-      upload.onServed(s.peer(), 0, System.nanoTime());
-      return;
-    }
-    server.serve(s, link, upload.rateBytesPerSecond());
-  }
-
-  private void served(UploadCore.Serve s, int wireBytes) {
-    if (wireBytes > 0) {
-      metrics.chunkBytesSent(wireBytes);
-      metrics.chunksServed.inc();
-    }
-    post(
-        () -> {
-          upload.onServed(s.peer(), wireBytes, System.nanoTime());
-          drainUpload();
-        });
   }
 
   /** Runs a task on the transfer loop; after close, quietly drops it. */
@@ -780,11 +619,13 @@ final class TransferService implements AutoCloseable {
 
   @Override
   public void close() {
-    ticker.cancel(false);
     try {
       loop.submit(
               () -> {
                 closed = true;
+                if (timer != null) {
+                  timer.cancel(false);
+                }
                 for (FetchJob job : new ArrayList<>(jobs.values())) {
                   fail(job, "the node is stopping");
                 }
