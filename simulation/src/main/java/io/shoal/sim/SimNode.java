@@ -78,6 +78,21 @@ final class SimNode {
   /** This node's transfer session; null when down. */
   private TransferSession transfers;
 
+  /** A verified chunk waiting for the store's next group commit. */
+  private record Uncommitted(int chunk, boolean badBytes, io.shoal.chunkstore.VerifiedChunk real) {}
+
+  /**
+   * How long a verified chunk waits before a read would find it: the runtime's store commits in
+   * groups every 20 ms ({@code ChunkSink}), and a chunk is held (servable, announced) only then.
+   */
+  static final long COMMIT_INTERVAL_NANOS = 20_000_000L;
+
+  /** Verified chunks not visible yet (lost in a crash, as an uncommitted batch is). */
+  private final List<Uncommitted> uncommitted = new ArrayList<>();
+
+  private final BitSet committing = new BitSet();
+  private boolean commitScheduled;
+
   /** Fetches started before the last crash, so request ids never repeat across restarts. */
   private long fetchesBefore;
 
@@ -160,6 +175,9 @@ final class SimNode {
     follow = null;
     gossipDeadlineNanos = Long.MAX_VALUE;
     fetchesBefore = transfers == null ? fetchesBefore : transfers.fetchesStarted();
+    uncommitted.clear();
+    committing.clear();
+    commitScheduled = false;
     transfers = null;
   }
 
@@ -374,46 +392,61 @@ final class SimNode {
     if (!up) {
       return;
     }
-    ChunkId root = transfers.requestRoot(requestId);
     if (transfers.expectedChunk(from, requestId) == null) {
       return; // cancelled, or for a fetch lost in a crash
     }
     boolean verified;
+    io.shoal.chunkstore.VerifiedChunk checked = null;
     if (store != null) {
-      var checked = io.shoal.chunkstore.VerifiedChunk.verify(world.chunks().id(chunk), bytes);
-      verified = checked.isPresent();
-      if (verified && !held.get(chunk)) {
+      checked =
+          io.shoal.chunkstore.VerifiedChunk.verify(world.chunks().id(chunk), bytes).orElse(null);
+      verified = checked != null;
+    } else {
+      verified = !badBytes;
+    }
+    if (verified && !held.get(chunk) && !committing.get(chunk)) {
+      committing.set(chunk);
+      uncommitted.add(new Uncommitted(chunk, badBytes, checked));
+      if (!commitScheduled) {
+        commitScheduled = true;
+        world.commitAfter(this, COMMIT_INTERVAL_NANOS);
+      }
+    }
+    transfers.onChunk(from, requestId, verified, size, nowNanos);
+    drainTransfers(nowNanos);
+  }
+
+  /**
+   * The store's group commit: what arrived since the last one becomes visible (held, servable,
+   * announced), and a fetch whose metadata is now all here plans its data.
+   */
+  void onCommit(long nowNanos) {
+    commitScheduled = false;
+    List<ChunkId> visible = new ArrayList<>();
+    for (Uncommitted u : uncommitted) {
+      if (u.real() != null) {
         try {
-          store.put(checked.get());
+          store.put(u.real());
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
       }
-    } else {
-      verified = !badBytes;
+      held.set(u.chunk());
+      usefulBytes += world.chunks().size(u.chunk());
+      world.chunkStored(this, u.chunk(), u.badBytes());
+      visible.add(world.chunks().id(u.chunk()));
     }
-    if (verified && !held.get(chunk)) {
-      held.set(chunk);
-      usefulBytes += size;
-      world.chunkStored(this, chunk, badBytes);
-    }
-    transfers.onChunk(from, requestId, verified, size, nowNanos);
-    FetchSession f = transfers.fetch(root);
-    SnapshotModel s = world.snapshot(root);
-    if (verified && f != null && !f.isDataPlanned() && isMetadata(s, chunk) && holdsMetadata(s)) {
-      transfers.onPlan(root, List.of(), dataPlan(s), nowNanos);
-      putCatalog(s, false, nowNanos);
-    }
-    drainTransfers(nowNanos);
-  }
-
-  private static boolean isMetadata(SnapshotModel s, int chunk) {
-    for (int c : s.metadata) {
-      if (c == chunk) {
-        return true;
+    uncommitted.clear();
+    committing.clear();
+    transfers.onChunksVisible(visible);
+    for (FetchSession f : new ArrayList<>(transfers.fetches())) {
+      SnapshotModel s = world.snapshot(f.root());
+      if (!f.isDataPlanned() && holdsMetadata(s)) {
+        transfers.onPlan(f.root(), List.of(), dataPlan(s), nowNanos);
+        putCatalog(s, false, nowNanos);
       }
     }
-    return false;
+    drainTransfers(nowNanos);
   }
 
   private boolean holdsMetadata(SnapshotModel s) {

@@ -335,8 +335,13 @@ final class TransferService implements AutoCloseable {
     afterInput(now);
   }
 
-  /** Metadata became durable: the walk can go further. */
+  /**
+   * Chunks became visible in the store: the session holds them from now (have bits follow what a
+   * read would find), and a fetch waiting on metadata can walk further.
+   */
   private void onCommitted(List<ChunkId> ids) {
+    long now = System.nanoTime();
+    session.onChunksVisible(ids);
     for (FetchJob job : jobs.values()) {
       if (job.dataPlanned) {
         continue;
@@ -348,6 +353,7 @@ final class TransferService implements AutoCloseable {
         }
       }
     }
+    afterInput(now);
   }
 
   // ---------------------------------------------------------------- the session's outputs

@@ -199,15 +199,27 @@ public final class TransferSession {
     if (verified) {
       f.chunksFetched++;
       f.servingPeers.add(from);
-      int[] leaves = f.leavesById.get(p.id);
-      if (leaves != null) {
-        for (int leaf : leaves) {
-          f.have.set(leaf);
-          f.newSinceUpdate.set(leaf);
+    }
+    drain(f, nowNanos);
+  }
+
+  /**
+   * These chunks became visible in the store: a read would find them now. Only then are they held
+   * in the have bitmaps, and so announced (in have replies and updates) and asked for by peers; a
+   * verified chunk still waiting for its commit is neither.
+   */
+  public void onChunksVisible(Collection<ChunkId> ids) {
+    for (FetchSession f : fetches.values()) {
+      for (ChunkId id : ids) {
+        int[] leaves = f.leavesById.get(id);
+        if (leaves != null) {
+          for (int leaf : leaves) {
+            f.have.set(leaf);
+            f.newSinceUpdate.set(leaf);
+          }
         }
       }
     }
-    drain(f, nowNanos);
   }
 
   /** A member holds {@code root} (completely or not) as gossip now says. */
