@@ -97,6 +97,13 @@ public final class FetchCore {
   /** A request is late once it has taken this many times what its peer's rate predicted. */
   private static final int LATE_FACTOR = 2;
 
+  /**
+   * After a peer answers NOT_FOUND for a chunk, how long before it is asked for that chunk again.
+   * Its claim to hold it may have run ahead of its store (or its store dropped the snapshot): not
+   * never, since most such misses clear within a commit, but not at once either.
+   */
+  static final long NOT_FOUND_BACKOFF_NANOS = 1_000_000_000L;
+
   private final ChunkId root;
   private final TransferConfig config;
   private final long tieOffset;
@@ -110,6 +117,10 @@ public final class FetchCore {
 
   private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
   private final ArrayDeque<FetchEvent> events = new ArrayDeque<>();
+
+  /** NOT_FOUND answers in backoff, oldest first (one backoff for all: deadlines ascend). */
+  private final ArrayDeque<Refusal> refusals = new ArrayDeque<>();
+
   private long nextRequestId;
   private long inFlightBytes;
   private long totalBytes;
@@ -152,6 +163,14 @@ public final class FetchCore {
 
     final Set<NodeId> badFrom = new HashSet<>();
 
+    /** Peers that answered NOT_FOUND for this chunk, until their backoff ends. */
+    final Set<NodeId> refusedBy = new HashSet<>(2);
+
+    /** Whether {@code peer} is not to be asked for this chunk (now). */
+    boolean excludes(NodeId peer) {
+      return badFrom.contains(peer) || refusedBy.contains(peer);
+    }
+
     Item(Wanted wanted, int[] leaves) {
       this.wanted = wanted;
       this.leaves = leaves;
@@ -192,7 +211,7 @@ public final class FetchCore {
     }
 
     boolean canServe(Item item) {
-      if (banned || item.badFrom.contains(id)) {
+      if (banned || item.excludes(id)) {
         return false;
       }
       if (item.wanted.isMetadata()) {
@@ -209,6 +228,9 @@ public final class FetchCore {
       return false;
     }
   }
+
+  /** A NOT_FOUND answer whose backoff ends at {@code untilNanos}. */
+  private record Refusal(Item item, NodeId peer, long untilNanos) {}
 
   private static final class Request {
     final long id;
@@ -450,7 +472,8 @@ public final class FetchCore {
     Peer p = peers.get(peer);
     if (p != null) {
       if (reason == ChunkRefused.Reason.NOT_FOUND) {
-        r.item.badFrom.add(peer); // not bad bytes, but no point asking this peer again
+        r.item.refusedBy.add(peer);
+        refusals.add(new Refusal(r.item, peer, nowNanos + NOT_FOUND_BACKOFF_NANOS));
       } else {
         p.window = Math.max(config.minPeerWindowBytes(), p.window / 2);
       }
@@ -469,8 +492,14 @@ public final class FetchCore {
     schedule(nowNanos);
   }
 
-  /** Expires overdue requests. */
+  /** Expires overdue requests and NOT_FOUND backoffs. */
   public void onTimer(long nowNanos) {
+    while (!refusals.isEmpty() && nowNanos - refusals.peek().untilNanos() >= 0) {
+      Refusal x = refusals.poll();
+      if (x.item().refusedBy.remove(x.peer()) && !x.item().done) {
+        pendingGrew();
+      }
+    }
     List<Request> overdue = new ArrayList<>();
     for (Request r : requests.values()) {
       if (nowNanos - r.deadlineNanos >= 0) {
@@ -501,9 +530,9 @@ public final class FetchCore {
     return events.poll();
   }
 
-  /** The earliest request deadline, or {@code Long.MAX_VALUE} with none in flight. */
+  /** The earliest request deadline or backoff end, or {@code Long.MAX_VALUE} with none. */
   public long nextDeadlineNanos() {
-    long best = Long.MAX_VALUE;
+    long best = refusals.isEmpty() ? Long.MAX_VALUE : refusals.peek().untilNanos();
     for (Request r : requests.values()) {
       if (best == Long.MAX_VALUE || r.deadlineNanos - best < 0) {
         best = r.deadlineNanos;
@@ -642,7 +671,7 @@ public final class FetchCore {
       if (item != null
           && !item.done
           && item.inFlight == 0
-          && !item.badFrom.contains(p.id)
+          && !item.excludes(p.id)
           && pending.remove(item)) {
         p.cursor = Math.max(0, leaf);
         return item;

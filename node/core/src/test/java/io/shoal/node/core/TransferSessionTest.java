@@ -140,6 +140,33 @@ class TransferSessionTest {
     assertThat(updated).as("in a have update").isEqualTo(announced);
   }
 
+  @ParameterizedTest(name = "{0} then {1} ms: asked again={2}")
+  @CsvSource({
+    "NOT_FOUND, 0, false",
+    "NOT_FOUND, 500, false",
+    "NOT_FOUND, 1200, true",
+    "BUSY, 0, true",
+  })
+  void onRefused_askSamePeerAgain_afterBackoffForNotFound(
+      ChunkRefused.Reason reason, long afterMillis, boolean askedAgain) {
+    holders.add(root, A, true);
+    session.startFetch(root, true, List.of(), plan(1), clock.nowNanos());
+    ChunkRequest r = requestsTo(A, sends()).get(0);
+
+    session.onMessage(A, new ChunkRefused(r.requestId(), reason), clock.nowNanos());
+    List<Outbound> after = sends();
+    long until = clock.nowNanos() + afterMillis * 1_000_000L;
+    while (until - clock.nowNanos() > 0) {
+      long next = session.nextDeadlineNanos(clock.nowNanos());
+      clock.advanceTo(until - next < 0 ? until : next);
+      session.onTimer(clock.nowNanos());
+      after.addAll(sends());
+    }
+
+    assertThat(requestsTo(A, after).stream().anyMatch(q -> q.id().equals(leaf(0))))
+        .isEqualTo(askedAgain);
+  }
+
   @Test
   void onChunk_fromAnotherPeerThanAsked_isIgnored() {
     holders.add(root, A, true);
