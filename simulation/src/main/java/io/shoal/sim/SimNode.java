@@ -348,7 +348,10 @@ final class SimNode {
     drainFollowRule(nowNanos);
   }
 
-  /** Carries out what the transfer session asked for: sends, then events, then serves. */
+  /**
+   * Carries out what the transfer session asked for: its sends, then its events. A stalled fetch
+   * the session has dropped already, as the runtime does.
+   */
   private void drainTransfers(long nowNanos) {
     for (FetchCore.Outbound o; (o = transfers.pollSend()) != null; ) {
       world.sendTransfer(this, o.peer(), o.message());

@@ -25,8 +25,6 @@ final class FetchJob {
   boolean dataPlanned;
   boolean finishing;
   long createdMillis;
-  long lastProgressNanos;
-  long lastDoneBytes;
 
   volatile long doneBytes;
   volatile long totalBytes;
@@ -37,7 +35,6 @@ final class FetchJob {
     this.target = target;
     this.direct = direct;
     this.startNanos = nowNanos;
-    this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();
   }
 

@@ -14,6 +14,7 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.FetchSession;
+import io.shoal.node.core.StallPolicy;
 import io.shoal.node.core.TransferConfig;
 import io.shoal.node.core.TransferEvent;
 import io.shoal.node.core.TransferMessage;
@@ -52,9 +53,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
 final class TransferService implements AutoCloseable {
-  static final long NO_PEER_TIMEOUT_NANOS = 30_000_000_000L;
-  static final long STALL_TIMEOUT_NANOS = 120_000_000_000L;
-
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
   /** Which id algorithms this node fetches and serves. */
@@ -423,6 +421,15 @@ final class TransferService implements AutoCloseable {
       if (job != null) {
         finish(job, c.fetch());
       }
+    } else if (e instanceof TransferEvent.Stalled st) {
+      FetchJob job = jobs.get(st.root());
+      if (job != null) {
+        fail(
+            job,
+            st.why() == StallPolicy.Verdict.NO_PEER
+                ? "no reachable member holds " + job.target.label()
+                : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
+      }
     } else if (e instanceof TransferEvent.HaveQueried q) {
       PeerLink link = requesterLinks.get(q.peer());
       if (link != null) {
@@ -498,26 +505,14 @@ final class TransferService implements AutoCloseable {
     }
     long now = System.nanoTime();
     session.onTimer(now);
-    for (FetchJob job : new ArrayList<>(jobs.values())) {
+    for (FetchJob job : jobs.values()) {
       FetchSession f = session.fetch(job.root());
       if (f != null) {
-        checkProgress(job, f, now);
+        double elapsed = (now - job.startNanos) / 1e9;
+        job.bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
       }
     }
     afterInput(now);
-  }
-
-  private void checkProgress(FetchJob job, FetchSession f, long now) {
-    double elapsed = (now - job.startNanos) / 1e9;
-    job.bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
-    if (f.doneBytes() != job.lastDoneBytes || f.remainingChunks() == 0) {
-      job.lastDoneBytes = f.doneBytes();
-      job.lastProgressNanos = now;
-    } else if (f.activePeers() == 0 && now - job.lastProgressNanos > NO_PEER_TIMEOUT_NANOS) {
-      fail(job, "no reachable member holds " + job.target.label());
-    } else if (now - job.lastProgressNanos > STALL_TIMEOUT_NANOS) {
-      fail(job, "no progress for " + STALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
-    }
   }
 
   // ---------------------------------------------------------------- finishing

@@ -49,11 +49,14 @@ public final class FetchSession {
   int arrivalsSeen;
 
   long chunksFetched;
+  long lastDoneBytes;
+  long lastProgressNanos;
 
-  FetchSession(ChunkId root, FetchCore core, boolean servesData) {
+  FetchSession(ChunkId root, FetchCore core, boolean servesData, long nowNanos) {
     this.root = root;
     this.core = core;
     this.servesData = servesData;
+    this.lastProgressNanos = nowNanos;
   }
 
   public ChunkId root() {

@@ -22,4 +22,9 @@ public sealed interface TransferEvent {
    * the driver answers from its store with a {@code HaveReply}.
    */
   record HaveQueried(NodeId peer, ChunkId root) implements TransferEvent {}
+
+  /**
+   * The fetch of {@code root} made no progress for too long ({@link StallPolicy}) and is dropped.
+   */
+  record Stalled(ChunkId root, StallPolicy.Verdict why) implements TransferEvent {}
 }

@@ -117,7 +117,7 @@ public final class TransferSession {
       return existing;
     }
     FetchCore core = new FetchCore(root, config, self, ++fetchSerial << REQUEST_ID_SHIFT);
-    FetchSession f = new FetchSession(root, core, servesData);
+    FetchSession f = new FetchSession(root, core, servesData, nowNanos);
     fetches.put(root, f);
     if (!metadata.isEmpty()) {
       core.addWanted(metadata, 0, nowNanos);
@@ -381,6 +381,24 @@ public final class TransferSession {
     }
     sendHaveUpdates(f);
     drain(f, nowNanos);
+    checkProgress(f, nowNanos);
+  }
+
+  /** Gives up on a fetch that has made no progress for too long, by {@link StallPolicy}. */
+  private void checkProgress(FetchSession f, long nowNanos) {
+    if (fetches.get(f.root) != f) {
+      return;
+    }
+    if (f.core.doneBytes() != f.lastDoneBytes || f.core.remainingChunks() == 0) {
+      f.lastDoneBytes = f.core.doneBytes();
+      f.lastProgressNanos = nowNanos;
+      return;
+    }
+    StallPolicy.Verdict v = StallPolicy.check(nowNanos - f.lastProgressNanos, f.core.activePeers());
+    if (v != StallPolicy.Verdict.GO_ON) {
+      fetches.remove(f.root);
+      events.add(new TransferEvent.Stalled(f.root, v));
+    }
   }
 
   /** When {@link #onTimer} next has work; {@code Long.MAX_VALUE} for none. */

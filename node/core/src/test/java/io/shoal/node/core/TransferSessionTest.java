@@ -211,4 +211,20 @@ class TransferSessionTest {
     assertThat(fromB).containsAll(atA.stream().map(ChunkRequest::id).toList());
     assertThat(session.pollEvent()).isInstanceOf(TransferEvent.Completed.class);
   }
+
+  @Test
+  void onTimer_noPeerForLong_fetchStalledAndDropped() {
+    session.startFetch(root, true, List.of(), plan(1), clock.nowNanos());
+    long deadline = clock.nowNanos() + StallPolicy.NO_PEER_TIMEOUT_NANOS + 200_000_000L;
+    TransferEvent last = null;
+    while (session.isFetching(root) && deadline - clock.nowNanos() > 0) {
+      timerFires();
+      for (TransferEvent e; (e = session.pollEvent()) != null; ) {
+        last = e;
+      }
+    }
+
+    assertThat(last).isEqualTo(new TransferEvent.Stalled(root, StallPolicy.Verdict.NO_PEER));
+    assertThat(session.isFetching(root)).isFalse();
+  }
 }
