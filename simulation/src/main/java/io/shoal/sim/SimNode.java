@@ -78,20 +78,8 @@ final class SimNode {
   /** This node's transfer session; null when down. */
   private TransferSession transfers;
 
-  /** A verified chunk waiting for the store's next group commit. */
-  private record Uncommitted(int chunk, boolean badBytes, io.shoal.chunkstore.VerifiedChunk real) {}
-
-  /**
-   * How long a verified chunk waits before a read would find it: the runtime's store commits in
-   * groups every 20 ms ({@code ChunkSink}), and a chunk is held (servable, announced) only then.
-   */
-  static final long COMMIT_INTERVAL_NANOS = 20_000_000L;
-
-  /** Verified chunks not visible yet (lost in a crash, as an uncommitted batch is). */
-  private final List<Uncommitted> uncommitted = new ArrayList<>();
-
-  private final BitSet committing = new BitSet();
-  private boolean commitScheduled;
+  /** Verified chunks not visible yet. */
+  private final GroupCommit commits = new GroupCommit();
 
   /** Fetches started before the last crash, so request ids never repeat across restarts. */
   private long fetchesBefore;
@@ -175,9 +163,7 @@ final class SimNode {
     follow = null;
     gossipDeadlineNanos = Long.MAX_VALUE;
     fetchesBefore = transfers == null ? fetchesBefore : transfers.fetchesStarted();
-    uncommitted.clear();
-    committing.clear();
-    commitScheduled = false;
+    commits.clear();
     transfers = null;
   }
 
@@ -314,30 +300,12 @@ final class SimNode {
         metadata.add(new FetchCore.Wanted(world.chunks().id(c), 0, -1, -1));
       }
     }
-    TransferSession.DataPlan data = metadata.isEmpty() ? dataPlan(s) : null;
+    TransferSession.DataPlan data = metadata.isEmpty() ? s.dataPlan(held, world.chunks()) : null;
     transfers.startFetch(s.root, true, metadata, data, nowNanos);
     if (data != null) {
       putCatalog(s, false, nowNanos);
     }
     drainTransfers(nowNanos);
-  }
-
-  /** The metadata is here: what data chunks are missing. */
-  private TransferSession.DataPlan dataPlan(SnapshotModel s) {
-    List<FetchCore.Wanted> wanted = new ArrayList<>();
-    BitSet have = new BitSet();
-    long offset = 0;
-    ChunkUniverse u = world.chunks();
-    for (int i = 0; i < s.leaves.length; i++) {
-      int c = s.leaves[i];
-      if (held.get(c)) {
-        have.set(i);
-      } else {
-        wanted.add(new FetchCore.Wanted(u.id(c), u.size(c), offset, i));
-      }
-      offset += u.size(c);
-    }
-    return new TransferSession.DataPlan(wanted, s.leaves.length, have);
   }
 
   /** A catalog change seen through the converged directory. */
@@ -407,13 +375,8 @@ final class SimNode {
     } else {
       verified = !badBytes;
     }
-    if (verified && !held.get(chunk) && !committing.get(chunk)) {
-      committing.set(chunk);
-      uncommitted.add(new Uncommitted(chunk, badBytes, checked));
-      if (!commitScheduled) {
-        commitScheduled = true;
-        world.commitAfter(this, COMMIT_INTERVAL_NANOS);
-      }
+    if (verified && !held.get(chunk) && commits.add(chunk, badBytes, checked)) {
+      world.commitAfter(this, GroupCommit.COMMIT_INTERVAL_NANOS);
     }
     transfers.onChunk(from, requestId, verified, size, nowNanos);
     drainTransfers(nowNanos);
@@ -424,9 +387,8 @@ final class SimNode {
    * announced), and a fetch whose metadata is now all here plans its data.
    */
   void onCommit(long nowNanos) {
-    commitScheduled = false;
     List<ChunkId> visible = new ArrayList<>();
-    for (Uncommitted u : uncommitted) {
+    for (GroupCommit.Waiting u : commits.commit()) {
       if (u.real() != null) {
         try {
           store.put(u.real());
@@ -439,26 +401,15 @@ final class SimNode {
       world.chunkStored(this, u.chunk(), u.badBytes());
       visible.add(world.chunks().id(u.chunk()));
     }
-    uncommitted.clear();
-    committing.clear();
     transfers.onChunksVisible(visible);
     for (FetchSession f : new ArrayList<>(transfers.fetches())) {
       SnapshotModel s = world.snapshot(f.root());
-      if (!f.isDataPlanned() && holdsMetadata(s)) {
-        transfers.onPlan(f.root(), List.of(), dataPlan(s), nowNanos);
+      if (!f.isDataPlanned() && s.holdsMetadata(held)) {
+        transfers.onPlan(f.root(), List.of(), s.dataPlan(held, world.chunks()), nowNanos);
         putCatalog(s, false, nowNanos);
       }
     }
     drainTransfers(nowNanos);
-  }
-
-  private boolean holdsMetadata(SnapshotModel s) {
-    for (int c : s.metadata) {
-      if (!held.get(c)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   // ---------------------------------------------------------------- serving
@@ -478,16 +429,8 @@ final class SimNode {
       world.sendTransfer(this, from, new HaveReply(root, true, ChunkBitmap.empty()));
       return;
     }
-    BitSet have = new BitSet();
-    if (s != null && held.get(s.rootIndex)) {
-      for (int i = 0; i < s.leaves.length; i++) {
-        if (held.get(s.leaves[i])) {
-          have.set(i);
-        }
-      }
-    }
-    int length = s == null ? 0 : s.leaves.length;
-    world.sendTransfer(this, from, new HaveReply(root, false, ChunkBitmap.of(have, length)));
+    ChunkBitmap have = s == null ? ChunkBitmap.empty() : s.heldLeaves(held);
+    world.sendTransfer(this, from, new HaveReply(root, false, have));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.shoal.node.core;
 
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.NodeId;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,6 +58,20 @@ public final class FetchSession {
     this.core = core;
     this.servesData = servesData;
     this.lastProgressNanos = nowNanos;
+  }
+
+  /** Takes the data plan: the have bitmap so far, and the data chunks to fetch. */
+  void applyPlan(TransferSession.DataPlan data, long nowNanos) {
+    dataPlanned = true;
+    totalLeaves = data.totalLeaves();
+    have.or(data.have());
+    Map<ChunkId, List<Integer>> leaves = new HashMap<>();
+    for (FetchCore.Wanted w : data.missing()) {
+      leaves.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
+    }
+    leaves.forEach((id, l) -> leavesById.put(id, l.stream().mapToInt(Integer::intValue).toArray()));
+    core.addWanted(data.missing(), data.totalLeaves(), nowNanos);
+    core.onPlanComplete(nowNanos);
   }
 
   public ChunkId root() {

@@ -37,9 +37,6 @@ public final class TransferSession {
   /** How often fetches look for better peers and send have updates while any runs. */
   public static final long PEER_REFRESH_NANOS = 100_000_000L;
 
-  /** Most newly visible holders one refresh looks at for a better peer. */
-  public static final int ARRIVALS_PER_TICK = 64;
-
   /** Request ids of successive fetches start this far apart, so no two fetches share one. */
   static final int REQUEST_ID_SHIFT = 40;
 
@@ -63,6 +60,7 @@ public final class TransferSession {
   private final NodeId self;
   private final TransferConfig config;
   private final Holders holders;
+  private final PeerRefresh peerRefresh;
   private UploadCore upload;
   private final TreeMap<ChunkId, FetchSession> fetches = new TreeMap<>();
   private final Map<Long, Pending> requests = new HashMap<>();
@@ -94,6 +92,7 @@ public final class TransferSession {
     this.self = Objects.requireNonNull(self, "self");
     this.config = Objects.requireNonNull(config, "config");
     this.holders = Objects.requireNonNull(holders, "holders");
+    this.peerRefresh = new PeerRefresh(self, holders);
     this.upload = new UploadCore(uploadBytesPerSecond);
   }
 
@@ -123,9 +122,9 @@ public final class TransferSession {
       core.addWanted(metadata, 0, nowNanos);
     }
     if (data != null) {
-      applyDataPlan(f, data, nowNanos);
+      f.applyPlan(data, nowNanos);
     }
-    refreshPeers(f, nowNanos);
+    peerRefresh.choose(f, nowNanos);
     drain(f, nowNanos);
     if (nextTickNanos == Long.MAX_VALUE) {
       nextTickNanos = nowNanos + PEER_REFRESH_NANOS;
@@ -146,7 +145,7 @@ public final class TransferSession {
       f.core.addWanted(metadata, 0, nowNanos);
     }
     if (data != null && !f.dataPlanned) {
-      applyDataPlan(f, data, nowNanos);
+      f.applyPlan(data, nowNanos);
     }
     drain(f, nowNanos);
   }
@@ -369,15 +368,8 @@ public final class TransferSession {
 
   private void tick(FetchSession f, long nowNanos) {
     f.core.onTimer(nowNanos);
-    if (!holders.reportsPartialHolders()
-        && holders.arrivals(f.root).size() != f.arrivalsAtRefresh) {
-      f.peersDirty = true;
-    }
-    if (f.peersDirty && f.knownPeers.size() < PeerChoice.MAX_PEERS_PER_FETCH) {
-      refreshPeers(f, nowNanos);
-    }
-    if (f.knownPeers.size() >= PeerChoice.MAX_PEERS_PER_FETCH) {
-      swapPeers(f, nowNanos);
+    if (peerRefresh.onTick(f, nowNanos)) {
+      drain(f, nowNanos);
     }
     sendHaveUpdates(f);
     drain(f, nowNanos);
@@ -438,65 +430,6 @@ public final class TransferSession {
   }
 
   // ---------------------------------------------------------------- inside
-
-  private static void applyDataPlan(FetchSession f, DataPlan data, long nowNanos) {
-    f.dataPlanned = true;
-    f.totalLeaves = data.totalLeaves();
-    f.have.or(data.have());
-    Map<ChunkId, List<Integer>> leaves = new HashMap<>();
-    for (FetchCore.Wanted w : data.missing()) {
-      leaves.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
-    }
-    leaves.forEach(
-        (id, l) -> f.leavesById.put(id, l.stream().mapToInt(Integer::intValue).toArray()));
-    f.core.addWanted(data.missing(), data.totalLeaves(), nowNanos);
-    f.core.onPlanComplete(nowNanos);
-  }
-
-  private void refreshPeers(FetchSession f, long nowNanos) {
-    f.peersDirty = false;
-    f.arrivalsAtRefresh = holders.reportsPartialHolders() ? 0 : holders.arrivals(f.root).size();
-    for (PeerChoice.Candidate c :
-        PeerChoice.choose(self, holders.of(f.root), f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
-      f.knownPeers.add(c.id());
-      f.core.addPeer(c.id(), c.complete(), nowNanos);
-      if (c.complete()) {
-        f.completePeers.add(c.id());
-      }
-    }
-  }
-
-  /**
-   * {@link PeerChoice#swap} over the chosen peers and the holders that became visible since the
-   * last look, a bounded number at a time: looking at every holder at every refresh would cost
-   * O(holders) per fetch per refresh.
-   */
-  private void swapPeers(FetchSession f, long nowNanos) {
-    List<NodeId> seen = holders.arrivals(f.root);
-    int end = Math.min(seen.size(), f.arrivalsSeen + ARRIVALS_PER_TICK);
-    if (end <= f.arrivalsSeen) {
-      return;
-    }
-    List<PeerChoice.Candidate> candidates = new ArrayList<>();
-    for (NodeId peer : f.knownPeers) {
-      candidates.add(new PeerChoice.Candidate(peer, f.completePeers.contains(peer)));
-    }
-    for (NodeId peer : seen.subList(f.arrivalsSeen, end)) {
-      if (!f.knownPeers.contains(peer) && holders.isUp(peer)) {
-        candidates.add(new PeerChoice.Candidate(peer, false));
-      }
-    }
-    f.arrivalsSeen = end;
-    PeerChoice.Swap swap =
-        PeerChoice.swap(self, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
-    if (swap != null) {
-      f.knownPeers.remove(swap.drop());
-      f.core.onPeerReleased(swap.drop(), nowNanos);
-      f.knownPeers.add(swap.add().id());
-      f.core.addPeer(swap.add().id(), false, nowNanos);
-      drain(f, nowNanos);
-    }
-  }
 
   private void sendHaveUpdates(FetchSession f) {
     if (f.newSinceUpdate.isEmpty() || !f.dataPlanned || !f.servesData) {
