@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.node.core.StallPolicy;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,13 @@ final class FetchJob {
         target.sizeBytes(),
         createdMillis,
         target.provenance());
+  }
+
+  /** Why the fetch was given up, as its caller reads it. */
+  String stalled(StallPolicy.Verdict why) {
+    return why == StallPolicy.Verdict.NO_PEER
+        ? "no reachable member holds " + target.label()
+        : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s";
   }
 
   ChunkId root() {

@@ -84,10 +84,25 @@ final class FetchPlanner {
   }
 
   /**
-   * The session's data plan of a complete {@code plan}; places the job's direct output. Transfer
-   * loop.
+   * Takes what {@code plan} tells about {@code job}: its creation time, its missing metadata, and
+   * the first time the metadata is complete, the session's data plan (placing the job's direct
+   * output); null when there is no new data plan. Transfer loop.
    */
-  static TransferSession.DataPlan dataPlan(FetchJob job, SnapshotPlanner.Plan plan) {
+  static TransferSession.DataPlan take(FetchJob job, SnapshotPlanner.Plan plan) {
+    if (plan.root() != null) {
+      job.createdMillis = plan.root().createdMillis();
+    }
+    for (FetchCore.Wanted w : plan.missingMetadata()) {
+      job.metadataIds.add(w.id());
+    }
+    if (!plan.metadataComplete() || job.dataPlanned) {
+      return null;
+    }
+    job.dataPlanned = true;
+    return dataPlan(job, plan);
+  }
+
+  private static TransferSession.DataPlan dataPlan(FetchJob job, SnapshotPlanner.Plan plan) {
     Map<ChunkId, List<Long>> offsets = new HashMap<>();
     long total = 0;
     for (FetchCore.Wanted w : plan.missingData()) {

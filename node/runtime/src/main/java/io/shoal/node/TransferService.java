@@ -1,24 +1,19 @@
 package io.shoal.node;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
-import io.shoal.chunkstore.IoErrors;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.CatalogValue;
-import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.FetchSession;
-import io.shoal.node.core.StallPolicy;
 import io.shoal.node.core.TransferConfig;
 import io.shoal.node.core.TransferEvent;
 import io.shoal.node.core.TransferMessage;
-import io.shoal.node.core.TransferMessage.Cancel;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
 import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
@@ -52,33 +47,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
-final class TransferService implements AutoCloseable {
+final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, ChunkServer.Done {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
   /** Which id algorithms this node fetches and serves. */
   private final HashRequirement ids;
 
-  private final ChunkStore store;
-  private final PeerTransport transport;
   private final EventLoop loop;
-  private final ExecutorService workers;
-  private final ChunkSink sink;
-  private final SwarmDirectory directory;
   private final NodeMetrics metrics;
-  private final Consumer<CatalogEntry> catalogChanged;
   private final RuntimeHolders holders;
   private final TransferSession session;
   private final ChunkServer server;
   private final ChunkReceiver receiver;
   private final FetchPlanner planner;
+  private final FetchFinisher finisher;
+  private final PeerRoutes routes;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
 
-  /** The connection each peer last asked over: answers and chunks go back on it. */
-  private final Map<NodeId, PeerLink> requesterLinks = new HashMap<>();
-
-  private ScheduledFuture<?> timer;
-  private long timerAtNanos = Long.MAX_VALUE;
+  private final SessionTimer timer;
   private volatile boolean closed;
   private volatile int uploadQueued;
 
@@ -99,19 +86,16 @@ final class TransferService implements AutoCloseable {
       HashRequirement ids,
       Consumer<CatalogEntry> catalogChanged) {
     this.ids = ids;
-    this.store = store;
-    this.transport = transport;
     this.loop = loop;
-    this.workers = workers;
-    this.sink = sink;
-    this.directory = directory;
     this.metrics = metrics;
-    this.catalogChanged = catalogChanged;
     this.holders = new RuntimeHolders(directory);
     this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
-    this.server = new ChunkServer(store, workers, compression, faults, metrics, new Serves());
-    this.receiver = new ChunkReceiver(sink, metrics, new Replies());
+    this.server = new ChunkServer(store, workers, compression, faults, metrics, this);
+    this.receiver = new ChunkReceiver(sink, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, workers);
+    this.finisher = new FetchFinisher(store, sink, workers, catalogChanged);
+    this.routes = new PeerRoutes(directory, transport, receiver);
+    this.timer = new SessionTimer(loop, this::onTimer);
     sink.onCommit(committed -> post(() -> onCommitted(committed)));
     TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
   }
@@ -187,12 +171,7 @@ final class TransferService implements AutoCloseable {
 
   /** A reader of {@code root}'s data is at {@code offset}: fetch what follows it first. */
   void readerAt(ChunkId root, long offset) {
-    post(
-        () -> {
-          long now = System.nanoTime();
-          session.onReaderPosition(root, offset, now);
-          afterInput(now);
-        });
+    input(now -> session.onReaderPosition(root, offset, now));
   }
 
   // ---------------------------------------------------------------- peer traffic (I/O threads)
@@ -205,14 +184,10 @@ final class TransferService implements AutoCloseable {
     } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
       link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
     } else if (message instanceof TransferMessage m) {
-      post(
-          () -> {
-            if (m instanceof ChunkRequest || m instanceof HaveQuery || m instanceof Cancel) {
-              requesterLinks.put(from, link);
-            }
-            long now = System.nanoTime();
+      input(
+          now -> {
+            routes.heard(from, link, m);
             session.onMessage(from, m, now);
-            afterInput(now);
           });
     }
   }
@@ -220,7 +195,7 @@ final class TransferService implements AutoCloseable {
   void onWritability(PeerLink link, boolean writable) {
     post(
         () -> {
-          if (link.equals(requesterLinks.get(link.peer()))) {
+          if (routes.isRequesterLink(link)) {
             session.onWritable(link.peer(), writable);
             if (writable) {
               afterInput(System.nanoTime());
@@ -232,53 +207,35 @@ final class TransferService implements AutoCloseable {
   void onDisconnected(PeerLink link) {
     post(
         () -> {
-          NodeId peer = link.peer();
-          if (link.equals(requesterLinks.get(peer))) {
-            requesterLinks.remove(peer);
-            session.onPeerDisconnected(peer);
+          if (routes.closed(link)) {
+            session.onPeerDisconnected(link.peer());
           }
         });
   }
 
   /** Gossip says the member is gone: its requests go elsewhere at once. */
   void onMemberGone(NodeId peer) {
-    post(
-        () -> {
-          long now = System.nanoTime();
-          session.onPeerGone(peer, now);
-          afterInput(now);
-        });
+    input(now -> session.onPeerGone(peer, now));
   }
 
   /** Gossip says what {@code owner} now holds under one name. */
   void onCatalogChanged(NodeId owner, CatalogValue value) {
-    post(
-        () -> {
-          long now = System.nanoTime();
+    input(
+        now -> {
           for (HeldVersion v : value.versions()) {
             session.onHolderChanged(owner, v.root(), v.complete(), now);
           }
-          afterInput(now);
         });
   }
 
-  /** Where the receiver's outcomes go: onto the transfer loop. */
-  private final class Replies implements ChunkReceiver.Outcome {
-    @Override
-    public void onReply(
-        FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
-      post(
-          () -> {
-            long now = System.nanoTime();
-            session.onChunk(from, requestId, verified, wireBytes, now);
-            afterInput(now);
-          });
-    }
+  @Override
+  public void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
+    input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
+  }
 
-    @Override
-    public void onWriteFailed(FetchJob job, IOException why) {
-      post(() -> fail(job, why));
-    }
+  @Override
+  public void onWriteFailed(FetchJob job, IOException why) {
+    post(() -> fail(job, why));
   }
 
   // ---------------------------------------------------------------- planning (transfer loop)
@@ -310,20 +267,9 @@ final class TransferService implements AutoCloseable {
       return;
     }
     long now = System.nanoTime();
-    if (plan.root() != null) {
-      job.createdMillis = plan.root().createdMillis();
-    }
-    for (FetchCore.Wanted w : plan.missingMetadata()) {
-      job.metadataIds.add(w.id());
-    }
-    TransferSession.DataPlan data = null;
-    if (plan.metadataComplete() && !job.dataPlanned) {
-      job.dataPlanned = true;
-      data = FetchPlanner.dataPlan(job, plan);
-      if (job.direct == null) {
-        CatalogEntry partial = job.entry(false);
-        workers.execute(() -> putCatalog(partial, true));
-      }
+    TransferSession.DataPlan data = FetchPlanner.take(job, plan);
+    if (data != null && job.direct == null) {
+      finisher.recordPartial(job);
     }
     session.onPlan(job.root(), plan.missingMetadata(), data, now);
     if (job.replanWanted) {
@@ -359,7 +305,11 @@ final class TransferService implements AutoCloseable {
   /** Carries out what the session asked for after an input, then re-arms its timer. */
   private void afterInput(long nowNanos) {
     for (FetchCore.Outbound o; (o = session.pollSend()) != null; ) {
-      send(o);
+      FetchJob job =
+          o.message() instanceof ChunkRequest r
+              ? jobs.get(session.requestRoot(r.requestId()))
+              : null;
+      routes.send(o, job);
     }
     for (TransferEvent e; (e = session.pollEvent()) != null; ) {
       onEvent(e);
@@ -375,30 +325,8 @@ final class TransferService implements AutoCloseable {
       }
     }
     uploadQueued = session.uploadQueued();
-    arm(nowNanos);
-  }
-
-  /** Requests go out on this node's connection to the peer; answers on the one it asked over. */
-  private void send(FetchCore.Outbound o) {
-    TransferMessage m = o.message();
-    if (m instanceof ChunkRequest || m instanceof Cancel || m instanceof HaveQuery) {
-      Endpoint to = directory.address(o.peer());
-      if (m instanceof ChunkRequest r) {
-        FetchJob job = jobs.get(session.requestRoot(r.requestId()));
-        if (job != null) {
-          receiver.requested(r.requestId(), job, r.id(), o.peer());
-        }
-      } else if (m instanceof Cancel c) {
-        receiver.withdrawn(c.requestId());
-      }
-      if (to != null) {
-        transport.send(to, m);
-      }
-      return;
-    }
-    PeerLink link = requesterLinks.get(o.peer());
-    if (link != null) {
-      link.send(m);
+    if (!closed) {
+      timer.arm(session.nextDeadlineNanos(nowNanos), nowNanos);
     }
   }
 
@@ -424,14 +352,10 @@ final class TransferService implements AutoCloseable {
     } else if (e instanceof TransferEvent.Stalled st) {
       FetchJob job = jobs.get(st.root());
       if (job != null) {
-        fail(
-            job,
-            st.why() == StallPolicy.Verdict.NO_PEER
-                ? "no reachable member holds " + job.target.label()
-                : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
+        fail(job, job.stalled(st.why()));
       }
     } else if (e instanceof TransferEvent.HaveQueried q) {
-      PeerLink link = requesterLinks.get(q.peer());
+      PeerLink link = routes.requesterLink(q.peer());
       if (link != null) {
         planner.haveOf(q.root(), link::send);
       }
@@ -444,7 +368,7 @@ final class TransferService implements AutoCloseable {
   }
 
   private void serve(UploadCore.Serve s, long nowNanos) {
-    PeerLink link = requesterLinks.get(s.peer());
+    PeerLink link = routes.requesterLink(s.peer());
     if (link == null || !link.isActive()) {
       session.onServed(s.peer(), 0, nowNanos);
       return;
@@ -452,54 +376,23 @@ final class TransferService implements AutoCloseable {
     server.serve(s, link, session.uploadRateBytesPerSecond());
   }
 
-  /** Where the server's outcomes go (any thread): onto the transfer loop. */
-  private final class Serves implements ChunkServer.Done {
-    @Override
-    public void served(UploadCore.Serve s, int wireBytes) {
-      if (wireBytes > 0) {
-        metrics.chunkBytesSent(wireBytes);
-        metrics.chunksServed.inc();
-      }
-      post(
-          () -> {
-            long now = System.nanoTime();
-            session.onServed(s.peer(), wireBytes, now);
-            afterInput(now);
-          });
+  @Override
+  public void served(UploadCore.Serve s, int wireBytes) {
+    if (wireBytes > 0) {
+      metrics.chunkBytesSent(wireBytes);
+      metrics.chunksServed.inc();
     }
+    input(now -> session.onServed(s.peer(), wireBytes, now));
+  }
 
-    @Override
-    public void notFound(UploadCore.Serve s) {
-      post(
-          () -> {
-            long now = System.nanoTime();
-            session.onServeFailed(s, now);
-            afterInput(now);
-          });
-    }
+  @Override
+  public void notFound(UploadCore.Serve s) {
+    input(now -> session.onServeFailed(s, now));
   }
 
   // ---------------------------------------------------------------- timer
 
-  /** Arms the one timer at the session's next deadline, if that moved. */
-  private void arm(long nowNanos) {
-    long next = session.nextDeadlineNanos(nowNanos);
-    if (closed || next == timerAtNanos) {
-      return;
-    }
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-    timerAtNanos = next;
-    if (next != Long.MAX_VALUE) {
-      timer = loop.schedule(this::onTimer, Math.max(0, next - nowNanos), TimeUnit.NANOSECONDS);
-    }
-  }
-
   private void onTimer() {
-    timer = null;
-    timerAtNanos = Long.MAX_VALUE;
     if (closed) {
       return;
     }
@@ -518,28 +411,18 @@ final class TransferService implements AutoCloseable {
   // ---------------------------------------------------------------- finishing
 
   private void finish(FetchJob job, FetchSession f) {
-    if (job.finishing) {
-      return;
-    }
-    job.finishing = true;
-    workers.execute(
-        () -> {
-          try {
-            if (job.direct == null) {
-              sink.flush(); // durable before the catalog says complete
-              putCatalog(job.entry(true), true);
-            } else {
-              job.direct.commit();
-            }
-          } catch (IOException e) {
-            String where = job.direct == null ? "the store" : job.direct.destination().toString();
-            IOException why =
-                new IOException(
-                    "cannot finish writing to " + where + ": " + IoErrors.describe(e), e);
-            post(() -> fail(job, why));
-            return;
+    finisher.finish(
+        job,
+        new FetchFinisher.Finished() {
+          @Override
+          public void onDurable(FetchJob j) {
+            post(() -> finished(j, f));
           }
-          post(() -> finished(job, f));
+
+          @Override
+          public void onFailed(FetchJob j, IOException why) {
+            post(() -> fail(j, why));
+          }
         });
   }
 
@@ -547,28 +430,10 @@ final class TransferService implements AutoCloseable {
     jobs.remove(job.root());
     jobsView.remove(job.root());
     holders.forget(job.root());
-    double seconds = (System.nanoTime() - job.startNanos) / 1e9;
-    FetchResult r =
-        new FetchResult(
-            job.target.name(),
-            job.target.version(),
-            job.root().toHex(),
-            job.target.sizeBytes(),
-            f.doneBytes(),
-            f.bytesReceived(),
-            f.chunksFetched(),
-            seconds,
-            f.servingPeers(),
-            f.bannedPeers().stream().map(NodeId::toHex).toList());
+    long now = System.nanoTime();
+    FetchResult r = FetchFinisher.result(job, f, now);
     session.onFetchFinished(f);
-    afterInput(System.nanoTime());
-    log.info(
-        "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
-        job.target.label(),
-        r.fetchedBytes(),
-        r.chunksFetched(),
-        r.peers(),
-        String.format(java.util.Locale.ROOT, "%.2f", seconds));
+    afterInput(now);
     job.done.complete(r);
   }
 
@@ -588,20 +453,14 @@ final class TransferService implements AutoCloseable {
     job.done.completeExceptionally(why);
   }
 
-  private void putCatalog(CatalogEntry entry, boolean onlyIfNotComplete) {
-    try {
-      var current = store.catalog().get(entry.name(), entry.version());
-      if (onlyIfNotComplete
-          && current.isPresent()
-          && current.get().complete()
-          && current.get().root().equals(entry.root())) {
-        return;
-      }
-      store.catalog().put(entry);
-      catalogChanged.accept(entry);
-    } catch (IOException e) {
-      log.warn("recording {} in the catalog failed: {}", entry.label(), e.getMessage());
-    }
+  /** Feeds the session an input on the transfer loop, then carries out what it asks. */
+  private void input(java.util.function.LongConsumer atNanos) {
+    post(
+        () -> {
+          long now = System.nanoTime();
+          atNanos.accept(now);
+          afterInput(now);
+        });
   }
 
   /** Runs a task on the transfer loop; after close, quietly drops it. */
@@ -624,9 +483,7 @@ final class TransferService implements AutoCloseable {
       loop.submit(
               () -> {
                 closed = true;
-                if (timer != null) {
-                  timer.cancel(false);
-                }
+                timer.cancel();
                 for (FetchJob job : new ArrayList<>(jobs.values())) {
                   fail(job, "the node is stopping");
                 }
