@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.node.core.FetchSession;
 import io.shoal.node.core.StallPolicy;
 import java.util.HashSet;
 import java.util.Set;
@@ -49,6 +50,14 @@ final class FetchJob {
         target.sizeBytes(),
         createdMillis,
         target.provenance());
+  }
+
+  /** Updates the rate shown for the fetch, while the session runs it ({@code f} not null). */
+  void measure(FetchSession f, long nowNanos) {
+    if (f != null) {
+      double elapsed = (nowNanos - startNanos) / 1e9;
+      bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
+    }
   }
 
   /** Why the fetch was given up, as its caller reads it. */

@@ -399,11 +399,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     long now = System.nanoTime();
     session.onTimer(now);
     for (FetchJob job : jobs.values()) {
-      FetchSession f = session.fetch(job.root());
-      if (f != null) {
-        double elapsed = (now - job.startNanos) / 1e9;
-        job.bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
-      }
+      job.measure(session.fetch(job.root()), now);
     }
     afterInput(now);
   }
