@@ -61,6 +61,11 @@ final class ChunkReceiver {
     expected.remove(requestId);
   }
 
+  /** {@code job} ended (transfer loop): a late reply to one of its requests is stray. */
+  void forget(FetchJob job) {
+    expected.values().removeIf(e -> e.job() == job);
+  }
+
   /** A chunk frame from {@code from} (I/O thread); releases it. */
   void onFrame(NodeId from, ChunkFrame frame) {
     Expected p = expected.get(frame.requestId());

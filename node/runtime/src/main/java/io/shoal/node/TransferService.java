@@ -423,9 +423,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   }
 
   private void finished(FetchJob job, FetchSession f) {
-    jobs.remove(job.root());
-    jobsView.remove(job.root());
-    holders.forget(job.root());
+    ended(job);
     long now = System.nanoTime();
     FetchResult r = FetchFinisher.result(job, f, now);
     session.onFetchFinished(f);
@@ -441,12 +439,17 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     if (job.done.isDone()) {
       return;
     }
-    jobs.remove(job.root());
-    jobsView.remove(job.root());
-    holders.forget(job.root());
+    ended(job);
     session.cancelFetch(job.root());
     log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
     job.done.completeExceptionally(why);
+  }
+
+  private void ended(FetchJob job) {
+    jobs.remove(job.root());
+    jobsView.remove(job.root());
+    holders.forget(job.root());
+    receiver.forget(job);
   }
 
   /** Feeds the session an input on the transfer loop, then carries out what it asks. */

@@ -152,7 +152,19 @@ public final class TransferSession {
 
   /** The driver gives up on {@code root} (its writes failed, the node stops). */
   public void cancelFetch(ChunkId root) {
-    fetches.remove(root);
+    FetchSession f = fetches.remove(root);
+    if (f != null) {
+      forgetRequests(f);
+    }
+  }
+
+  /**
+   * Forgets the requests of a fetch that ended: a late reply to one is stray. Without this, the
+   * index kept an entry for each request its fetch dropped without a cancel (a peer gone or banned)
+   * for as long as the node ran.
+   */
+  private void forgetRequests(FetchSession f) {
+    requests.values().removeIf(p -> p.fetch == f);
   }
 
   /** A reader of {@code root}'s data is at {@code offset}: what follows it comes first. */
@@ -389,6 +401,7 @@ public final class TransferSession {
     StallPolicy.Verdict v = StallPolicy.check(nowNanos - f.lastProgressNanos, f.core.activePeers());
     if (v != StallPolicy.Verdict.GO_ON) {
       fetches.remove(f.root);
+      forgetRequests(f);
       events.add(new TransferEvent.Stalled(f.root, v));
     }
   }
@@ -464,6 +477,7 @@ public final class TransferSession {
         events.add(new TransferEvent.PeerBanned(f.root, b.peer(), b.badChunks()));
       } else if (e instanceof FetchEvent.Completed) {
         fetches.remove(f.root);
+        forgetRequests(f);
         events.add(new TransferEvent.Completed(f.root, f));
         return;
       }

@@ -210,6 +210,9 @@ class TransferSessionTest {
 
     assertThat(fromB).containsAll(atA.stream().map(ChunkRequest::id).toList());
     assertThat(session.pollEvent()).isInstanceOf(TransferEvent.Completed.class);
+    assertThat(atA)
+        .as("the ended fetch's requests are forgotten: a late reply is stray")
+        .allMatch(r -> session.expectedChunk(A, r.requestId()) == null);
   }
 
   @Test
