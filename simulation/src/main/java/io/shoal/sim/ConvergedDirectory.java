@@ -100,7 +100,7 @@ final class ConvergedDirectory {
           for (SimNode other : nodes) {
             // The first complete holder announces the winner to all; later ones matter to
             // fetchers only.
-            if (other.up && other != n && (!announced || other.fetches.containsKey(snap.root))) {
+            if (other.up && other != n && (!announced || other.isFetching(snap.root))) {
               other.onConvergedHolder(n.id, snap, true, queue.now());
               timers.reschedule(other);
             }

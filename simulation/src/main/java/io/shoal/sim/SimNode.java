@@ -12,16 +12,14 @@ import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
-import io.shoal.node.core.FetchEvent;
+import io.shoal.node.core.FetchSession;
+import io.shoal.node.core.Holders;
 import io.shoal.node.core.PeerChoice;
 import io.shoal.node.core.TransferConfig;
+import io.shoal.node.core.TransferEvent;
 import io.shoal.node.core.TransferMessage;
-import io.shoal.node.core.TransferMessage.Cancel;
-import io.shoal.node.core.TransferMessage.ChunkRefused;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
-import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
-import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.TransferSession;
 import io.shoal.node.core.UploadCore;
 import io.shoal.node.core.membership.Follow;
 import io.shoal.node.core.membership.FollowRule;
@@ -30,14 +28,10 @@ import io.shoal.node.core.membership.LocalCatalog;
 import io.shoal.node.core.membership.Membership;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * One simulated node: drives the runtime's own {@link Membership} (gossip core, directory, follow
@@ -47,9 +41,6 @@ import java.util.TreeSet;
  * is memory and is lost.
  */
 final class SimNode {
-  /** How often an active fetch is ticked: timers, new peers, have updates (as the runtime). */
-  static final long TICK_NANOS = 100_000_000L;
-
   final int index;
   final NodeId id;
 
@@ -84,11 +75,14 @@ final class SimNode {
   /** Where the membership's pump armed this node's gossip timer; MAX_VALUE when none. */
   private long gossipDeadlineNanos = Long.MAX_VALUE;
 
-  UploadCore upload;
-  final TreeMap<ChunkId, Fetch> fetches = new TreeMap<>();
-  private final Map<Long, Fetch> requestIndex = new HashMap<>();
-  private long fetchSerial;
-  private long nextTickNanos = Long.MAX_VALUE;
+  /** This node's transfer session; null when down. */
+  private TransferSession transfers;
+
+  /** Verified chunks not visible yet. */
+  private final GroupCommit commits = new GroupCommit();
+
+  /** Fetches started before the last crash, so request ids never repeat across restarts. */
+  private long fetchesBefore;
 
   // Books.
   long uploadedBytes;
@@ -106,32 +100,6 @@ final class SimNode {
   private final GossipConfig gossipConfig;
   private final TransferConfig transferConfig;
   private final SplittableRandom random;
-
-  /** One snapshot being fetched. */
-  static final class Fetch {
-    final SnapshotModel snap;
-    final FetchCore core;
-    final Set<NodeId> knownPeers = new HashSet<>();
-    final BitSet have = new BitSet();
-    BitSet newSinceUpdate = new BitSet();
-    final TreeSet<NodeId> interested = new TreeSet<>();
-    boolean dataPlanned;
-    boolean peersDirty = true;
-
-    /** Visible partial holders (converged directory) when peers were last refreshed. */
-    int arrivalsAtRefresh;
-
-    /** Complete holders among the chosen peers (never swapped out). */
-    final Set<NodeId> completePeers = new HashSet<>();
-
-    /** How far this fetch has looked through the holders that became visible, in order. */
-    int arrivalsSeen;
-
-    Fetch(SnapshotModel snap, FetchCore core) {
-      this.snap = snap;
-      this.core = core;
-    }
-  }
 
   SimNode(
       int index,
@@ -156,7 +124,7 @@ final class SimNode {
   void start(List<Endpoint> seeds, boolean withGossip, long nowNanos) {
     up = true;
     generation++;
-    upload = new UploadCore(0);
+    transfers = new TransferSession(id, transferConfig, new SimHolders(), 0, fetchesBefore);
     List<String> patterns = world.follow() ? List.of("*") : List.of();
     if (withGossip) {
       gossip =
@@ -194,10 +162,9 @@ final class SimNode {
     gossip = null;
     follow = null;
     gossipDeadlineNanos = Long.MAX_VALUE;
-    upload = null;
-    fetches.clear();
-    requestIndex.clear();
-    nextTickNanos = Long.MAX_VALUE;
+    fetchesBefore = transfers == null ? fetchesBefore : transfers.fetchesStarted();
+    commits.clear();
+    transfers = null;
   }
 
   /** Adds a snapshot as if published here: every chunk held, complete in the catalog. */
@@ -226,8 +193,7 @@ final class SimNode {
       return Long.MAX_VALUE;
     }
     long next = membership == null ? Long.MAX_VALUE : gossipDeadlineNanos;
-    next = Math.min(next, nextTickNanos);
-    return Math.min(next, upload.nextDeadlineNanos(nowNanos));
+    return Math.min(next, transfers.nextDeadlineNanos(nowNanos));
   }
 
   void onTimer(long nowNanos) {
@@ -235,25 +201,9 @@ final class SimNode {
       membership.onTimer(nowNanos);
       drainMembership(nowNanos);
     }
-    if (nowNanos - nextTickNanos >= 0) {
-      nextTickNanos = fetches.isEmpty() ? Long.MAX_VALUE : nowNanos + TICK_NANOS;
-      for (Fetch f : new ArrayList<>(fetches.values())) {
-        f.core.onTimer(nowNanos);
-        List<NodeId> visible = world.partialArrivals(f.snap.root);
-        if (visible != null && visible.size() != f.arrivalsAtRefresh) {
-          f.peersDirty = true;
-        }
-        if (f.peersDirty && f.knownPeers.size() < PeerChoice.MAX_PEERS_PER_FETCH) {
-          refreshPeers(f, nowNanos);
-        }
-        if (f.knownPeers.size() >= PeerChoice.MAX_PEERS_PER_FETCH) {
-          swapPeers(f, nowNanos);
-        }
-        sendHaveUpdates(f);
-        drainFetch(f, nowNanos);
-      }
-    }
-    drainUpload(nowNanos);
+    transfers.onTimer(nowNanos);
+    drainTransfers(nowNanos);
+    drainServes(nowNanos);
   }
 
   // ---------------------------------------------------------------- gossip
@@ -294,207 +244,107 @@ final class SimNode {
   }
 
   private void memberGone(NodeId peer, long nowNanos) {
-    upload.onPeerGone(peer);
-    for (Fetch f : new ArrayList<>(fetches.values())) {
-      if (f.knownPeers.remove(peer)) {
-        f.core.onPeerGone(peer, nowNanos);
-        f.peersDirty = true;
-        drainFetch(f, nowNanos);
-      }
-    }
+    transfers.onPeerGone(peer, nowNanos);
+    drainTransfers(nowNanos);
   }
 
   /** A member's catalog changed: the fetches of its roots look at their peers again. */
   private void onHolderChanged(NodeId owner, CatalogValue value, long nowNanos) {
     for (HeldVersion v : value.versions()) {
-      Fetch f = fetches.get(v.root());
-      if (f != null) {
-        f.peersDirty = true;
-        if (v.complete() && f.knownPeers.contains(owner)) {
-          f.core.addPeer(owner, true, nowNanos); // a partial peer that completed
-          f.completePeers.add(owner);
-          drainFetch(f, nowNanos);
-        }
-      }
+      transfers.onHolderChanged(owner, v.root(), v.complete(), nowNanos);
+      drainTransfers(nowNanos);
     }
   }
 
-  /** The holders of {@code root} the membership's directory knows, live, in id order. */
-  private List<PeerChoice.Candidate> gossipHolders(ChunkId root) {
-    return membership.directory().of(root);
-  }
+  /**
+   * Who holds what: the converged directory when the scenario models one (it reports complete
+   * holders only, so the session watches partial ones arrive), else the membership's.
+   */
+  private final class SimHolders implements Holders {
+    @Override
+    public List<PeerChoice.Candidate> of(ChunkId root) {
+      List<PeerChoice.Candidate> converged = world.convergedHolders(root);
+      return converged != null ? converged : membership.directory().of(root);
+    }
 
-  /** The partial holders of {@code root} in the order the directory saw them appear. */
-  private List<NodeId> gossipArrivals(ChunkId root) {
-    return membership.directory().arrivals(root);
+    @Override
+    public boolean isUp(NodeId peer) {
+      return membership != null ? membership.directory().isUp(peer) : world.isUp(peer);
+    }
+
+    @Override
+    public List<NodeId> arrivals(ChunkId root) {
+      List<NodeId> converged = world.partialArrivals(root);
+      return converged != null ? converged : membership.directory().arrivals(root);
+    }
+
+    @Override
+    public boolean reportsPartialHolders() {
+      return membership != null;
+    }
   }
 
   // ---------------------------------------------------------------- fetching
 
+  boolean isFetching(ChunkId root) {
+    return transfers != null && transfers.isFetching(root);
+  }
+
   void startFetch(SnapshotModel s, long nowNanos) {
-    if (fetches.containsKey(s.root) || !up) {
+    if (!up || transfers.isFetching(s.root)) {
       return;
     }
-    FetchCore core = new FetchCore(s.root, transferConfig, id, ++fetchSerial << 40);
-    Fetch f = new Fetch(s, core);
-    fetches.put(s.root, f);
     List<FetchCore.Wanted> metadata = new ArrayList<>();
     for (int c : s.metadata) {
       if (!held.get(c)) {
         metadata.add(new FetchCore.Wanted(world.chunks().id(c), 0, -1, -1));
       }
     }
-    if (metadata.isEmpty()) {
-      plan(f, nowNanos);
-    } else {
-      core.addWanted(metadata, 0, nowNanos);
+    TransferSession.DataPlan data = metadata.isEmpty() ? s.dataPlan(held, world.chunks()) : null;
+    transfers.startFetch(s.root, true, metadata, data, nowNanos);
+    if (data != null) {
+      putCatalog(s, false, nowNanos);
     }
-    refreshPeers(f, nowNanos);
-    drainFetch(f, nowNanos);
-    if (nextTickNanos == Long.MAX_VALUE) {
-      nextTickNanos = nowNanos + TICK_NANOS;
-    }
-  }
-
-  /** The metadata is here: what data chunks are missing. */
-  private void plan(Fetch f, long nowNanos) {
-    f.dataPlanned = true;
-    SnapshotModel s = f.snap;
-    List<FetchCore.Wanted> wanted = new ArrayList<>();
-    long offset = 0;
-    ChunkUniverse u = world.chunks();
-    for (int i = 0; i < s.leaves.length; i++) {
-      int c = s.leaves[i];
-      if (held.get(c)) {
-        f.have.set(i);
-      } else {
-        wanted.add(new FetchCore.Wanted(u.id(c), u.size(c), offset, i));
-      }
-      offset += u.size(c);
-    }
-    f.core.addWanted(wanted, s.leaves.length, nowNanos);
-    f.core.onPlanComplete(nowNanos);
-    putCatalog(s, false, nowNanos);
-  }
-
-  private void refreshPeers(Fetch f, long nowNanos) {
-    f.peersDirty = false;
-    List<NodeId> visible = world.partialArrivals(f.snap.root);
-    f.arrivalsAtRefresh = visible == null ? 0 : visible.size();
-    List<PeerChoice.Candidate> candidates = world.convergedHolders(f.snap.root);
-    if (candidates == null) {
-      candidates = gossipHolders(f.snap.root);
-    }
-    for (PeerChoice.Candidate c :
-        PeerChoice.choose(id, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
-      f.knownPeers.add(c.id());
-      f.core.addPeer(c.id(), c.complete(), nowNanos);
-      if (c.complete()) {
-        f.completePeers.add(c.id());
-      }
-    }
-  }
-
-  /** Most newly visible holders one tick looks at for a better peer. */
-  static final int ARRIVALS_PER_TICK = 64;
-
-  /**
-   * The runtime's {@link PeerChoice#swap}, over the holders that became visible since the last look
-   * (the runtime looks at all holders each tick; here that would cost O(N) per node per tick).
-   */
-  private void swapPeers(Fetch f, long nowNanos) {
-    List<NodeId> seen = world.partialArrivals(f.snap.root);
-    if (seen == null) {
-      seen = gossipArrivals(f.snap.root);
-    }
-    int end = Math.min(seen.size(), f.arrivalsSeen + ARRIVALS_PER_TICK);
-    if (end <= f.arrivalsSeen) {
-      return;
-    }
-    List<PeerChoice.Candidate> candidates = new ArrayList<>();
-    for (NodeId peer : f.knownPeers) {
-      candidates.add(new PeerChoice.Candidate(peer, f.completePeers.contains(peer)));
-    }
-    for (NodeId peer : seen.subList(f.arrivalsSeen, end)) {
-      if (!f.knownPeers.contains(peer) && reachable(peer)) {
-        candidates.add(new PeerChoice.Candidate(peer, false));
-      }
-    }
-    f.arrivalsSeen = end;
-    PeerChoice.Swap swap =
-        PeerChoice.swap(id, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
-    if (swap != null) {
-      f.knownPeers.remove(swap.drop());
-      f.core.onPeerReleased(swap.drop(), nowNanos);
-      f.knownPeers.add(swap.add().id());
-      f.core.addPeer(swap.add().id(), false, nowNanos);
-      drainFetch(f, nowNanos);
-    }
+    drainTransfers(nowNanos);
   }
 
   /** A catalog change seen through the converged directory. */
   void onConvergedHolder(NodeId owner, SnapshotModel s, boolean complete, long nowNanos) {
-    Fetch f = fetches.get(s.root);
-    if (f != null) {
-      f.peersDirty = true;
-      if (complete && f.knownPeers.contains(owner)) {
-        f.core.addPeer(owner, true, nowNanos);
-        f.completePeers.add(owner);
-        drainFetch(f, nowNanos);
-      }
-    }
+    transfers.onHolderChanged(owner, s.root, complete, nowNanos);
+    drainTransfers(nowNanos);
     follow.onAnnounced(owner, s.name, new CatalogValue(List.of(s.held(complete))));
     drainFollowRule(nowNanos);
   }
 
-  private boolean reachable(NodeId peer) {
-    return membership != null ? membership.directory().isUp(peer) : world.isUp(peer);
-  }
-
-  private void drainFetch(Fetch f, long nowNanos) {
-    for (FetchCore.Outbound o; (o = f.core.pollOutbound()) != null; ) {
-      if (o.message() instanceof ChunkRequest r) {
-        requestIndex.put(r.requestId(), f);
-      } else if (o.message() instanceof Cancel c) {
-        requestIndex.remove(c.requestId());
-      }
-      if (!reachable(o.peer())) {
-        f.knownPeers.remove(o.peer());
-        f.core.onPeerGone(o.peer(), nowNanos);
-        continue;
-      }
+  /**
+   * Carries out what the transfer session asked for: its sends, then its events. A stalled fetch
+   * the session has dropped already, as the runtime does.
+   */
+  private void drainTransfers(long nowNanos) {
+    for (FetchCore.Outbound o; (o = transfers.pollSend()) != null; ) {
       world.sendTransfer(this, o.peer(), o.message());
     }
-    for (FetchEvent e; (e = f.core.pollEvent()) != null; ) {
-      if (e instanceof FetchEvent.BadChunk b) {
+    for (TransferEvent e; transfers != null && (e = transfers.pollEvent()) != null; ) {
+      if (e instanceof TransferEvent.BadChunk b) {
         world.badChunk(this, b.peer());
-      } else if (e instanceof FetchEvent.PeerBanned b) {
+      } else if (e instanceof TransferEvent.PeerBanned b) {
         world.peerBanned(this, b.peer());
-      } else if (e instanceof FetchEvent.Completed) {
-        finish(f, nowNanos);
-        return;
+      } else if (e instanceof TransferEvent.Completed c) {
+        finish(c.fetch(), nowNanos);
+      } else if (e instanceof TransferEvent.HaveQueried q) {
+        answerHaveQuery(q.peer(), q.root());
       }
     }
   }
 
-  private void finish(Fetch f, long nowNanos) {
-    fetches.remove(f.snap.root);
-    putCatalog(f.snap, true, nowNanos);
-    for (NodeId peer : f.interested) {
-      world.sendTransfer(this, peer, new HaveReply(f.snap.root, true, ChunkBitmap.empty()));
+  private void finish(FetchSession f, long nowNanos) {
+    SnapshotModel s = world.snapshot(f.root());
+    putCatalog(s, true, nowNanos);
+    transfers.onFetchFinished(f);
+    for (FetchCore.Outbound o; (o = transfers.pollSend()) != null; ) {
+      world.sendTransfer(this, o.peer(), o.message());
     }
-    world.fetchCompleted(this, f.snap, nowNanos);
-  }
-
-  private void sendHaveUpdates(Fetch f) {
-    if (f.newSinceUpdate.isEmpty() || !f.dataPlanned) {
-      return;
-    }
-    ChunkBitmap added = ChunkBitmap.of(f.newSinceUpdate, f.snap.leaves.length);
-    f.newSinceUpdate = new BitSet();
-    for (NodeId peer : f.interested) {
-      world.sendTransfer(this, peer, new HaveUpdate(f.snap.root, added));
-    }
+    world.fetchCompleted(this, s, nowNanos);
   }
 
   /**
@@ -508,139 +358,96 @@ final class SimNode {
       boolean badBytes,
       java.nio.ByteBuffer bytes,
       long nowNanos) {
-    Fetch f = requestIndex.remove(requestId);
     int size = world.chunks().size(chunk);
     fetchedBytes += size;
-    if (f == null || !up) {
+    if (!up) {
+      return;
+    }
+    if (transfers.expectedChunk(from, requestId) == null) {
       return; // cancelled, or for a fetch lost in a crash
     }
     boolean verified;
+    io.shoal.chunkstore.VerifiedChunk checked = null;
     if (store != null) {
-      var checked = io.shoal.chunkstore.VerifiedChunk.verify(world.chunks().id(chunk), bytes);
-      verified = checked.isPresent();
-      if (verified && !held.get(chunk)) {
+      checked =
+          io.shoal.chunkstore.VerifiedChunk.verify(world.chunks().id(chunk), bytes).orElse(null);
+      verified = checked != null;
+    } else {
+      verified = !badBytes;
+    }
+    if (verified && !held.get(chunk) && commits.add(chunk, badBytes, checked)) {
+      world.commitAfter(this, GroupCommit.COMMIT_INTERVAL_NANOS);
+    }
+    transfers.onChunk(from, requestId, verified, size, nowNanos);
+    drainTransfers(nowNanos);
+  }
+
+  /**
+   * The store's group commit: what arrived since the last one becomes visible (held, servable,
+   * announced), and a fetch whose metadata is now all here plans its data.
+   */
+  void onCommit(long nowNanos) {
+    List<ChunkId> visible = new ArrayList<>();
+    for (GroupCommit.Waiting u : commits.commit()) {
+      if (u.real() != null) {
         try {
-          store.put(checked.get());
+          store.put(u.real());
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
       }
-    } else {
-      verified = !badBytes;
+      held.set(u.chunk());
+      usefulBytes += world.chunks().size(u.chunk());
+      world.chunkStored(this, u.chunk(), u.badBytes());
+      visible.add(world.chunks().id(u.chunk()));
     }
-    if (verified && !held.get(chunk)) {
-      held.set(chunk);
-      usefulBytes += size;
-      world.chunkStored(this, chunk, badBytes);
-    }
-    f.core.onChunk(from, requestId, verified, size, nowNanos);
-    if (verified) {
-      if (!f.dataPlanned && isMetadata(f.snap, chunk)) {
-        if (holdsMetadata(f.snap)) {
-          plan(f, nowNanos);
-        }
-      } else {
-        int[] leaves = f.snap.leavesOf(chunk);
-        if (leaves != null) {
-          for (int leaf : leaves) {
-            f.have.set(leaf);
-            f.newSinceUpdate.set(leaf);
-          }
-        }
+    transfers.onChunksVisible(visible);
+    for (FetchSession f : new ArrayList<>(transfers.fetches())) {
+      SnapshotModel s = world.snapshot(f.root());
+      if (!f.isDataPlanned() && s.holdsMetadata(held)) {
+        transfers.onPlan(f.root(), List.of(), s.dataPlan(held, world.chunks()), nowNanos);
+        putCatalog(s, false, nowNanos);
       }
     }
-    drainFetch(f, nowNanos);
-  }
-
-  private static boolean isMetadata(SnapshotModel s, int chunk) {
-    for (int c : s.metadata) {
-      if (c == chunk) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean holdsMetadata(SnapshotModel s) {
-    for (int c : s.metadata) {
-      if (!held.get(c)) {
-        return false;
-      }
-    }
-    return true;
+    drainTransfers(nowNanos);
   }
 
   // ---------------------------------------------------------------- serving
 
   void onTransfer(NodeId from, TransferMessage m, long nowNanos) {
-    if (m instanceof ChunkRequest r) {
-      upload.onRequest(from, r, nowNanos);
-      drainUpload(nowNanos);
-    } else if (m instanceof Cancel c) {
-      upload.onCancel(from, c.requestId());
-    } else if (m instanceof ChunkRefused r) {
-      Fetch f = requestIndex.remove(r.requestId());
-      if (f != null) {
-        f.core.onRefused(from, r.requestId(), r.reason(), nowNanos);
-        drainFetch(f, nowNanos);
-      }
-    } else if (m instanceof HaveQuery q) {
-      answerHaveQuery(from, q.root());
-    } else if (m instanceof HaveReply r) {
-      onHave(from, r.root(), r.all(), r.have(), nowNanos);
-    } else if (m instanceof HaveUpdate u) {
-      onHave(from, u.root(), false, u.added(), nowNanos);
+    transfers.onMessage(from, m, nowNanos);
+    drainTransfers(nowNanos);
+    if (m instanceof TransferMessage.ChunkRequest) {
+      drainServes(nowNanos);
     }
   }
 
-  private void onHave(NodeId from, ChunkId root, boolean all, ChunkBitmap have, long nowNanos) {
-    Fetch f = fetches.get(root);
-    if (f != null && f.knownPeers.contains(from)) {
-      f.core.onHave(from, all, have, nowNanos);
-      drainFetch(f, nowNanos);
-    }
-  }
-
+  /** Answers a have-query for a root this node is not fetching, from its store. */
   private void answerHaveQuery(NodeId from, ChunkId root) {
-    Fetch f = fetches.get(root);
-    if (f != null) {
-      f.interested.add(from);
-      ChunkBitmap have =
-          f.dataPlanned ? ChunkBitmap.of(f.have, f.snap.leaves.length) : ChunkBitmap.empty();
-      world.sendTransfer(this, from, new HaveReply(root, false, have));
-      return;
-    }
     SnapshotModel s = world.snapshot(root);
     if (s != null && holdsComplete(s)) {
       world.sendTransfer(this, from, new HaveReply(root, true, ChunkBitmap.empty()));
       return;
     }
-    BitSet have = new BitSet();
-    if (s != null && held.get(s.rootIndex)) {
-      for (int i = 0; i < s.leaves.length; i++) {
-        if (held.get(s.leaves[i])) {
-          have.set(i);
-        }
-      }
-    }
-    int length = s == null ? 0 : s.leaves.length;
-    world.sendTransfer(this, from, new HaveReply(root, false, ChunkBitmap.of(have, length)));
+    ChunkBitmap have = s == null ? ChunkBitmap.empty() : s.heldLeaves(held);
+    world.sendTransfer(this, from, new HaveReply(root, false, have));
   }
 
-  void drainUpload(long nowNanos) {
-    for (FetchCore.Outbound o; (o = upload.pollOutbound()) != null; ) {
-      world.sendTransfer(this, o.peer(), o.message());
-    }
-    // The link takes a few chunks at a time; the rest stay with the upload core, which picks the
-    // next one fairly among peers (as Netty's writability does in the runtime).
-    for (UploadCore.Serve s; world.canSend(this) && (s = upload.pollServe(nowNanos)) != null; ) {
+  /**
+   * Serves what the session picks while the link takes more: it takes a few chunks at a time; the
+   * rest stay with the session, which picks the next one fairly among peers (as Netty's writability
+   * does in the runtime).
+   */
+  private void drainServes(long nowNanos) {
+    for (UploadCore.Serve s; world.canSend(this) && (s = transfers.pollServe(nowNanos)) != null; ) {
       int chunk = world.chunks().indexOf(s.id());
       if (chunk >= 0 && held.get(chunk)) {
         world.sendChunk(this, s.peer(), s.requestId(), chunk, corrupt);
       } else {
-        upload.onServed(s.peer(), 0, nowNanos);
-        world.sendTransfer(
-            this, s.peer(), new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
+        transfers.onServeFailed(s, nowNanos);
+        for (FetchCore.Outbound o; (o = transfers.pollSend()) != null; ) {
+          world.sendTransfer(this, o.peer(), o.message());
+        }
       }
     }
   }
@@ -648,9 +455,10 @@ final class SimNode {
   /** A chunk this node sent finished crossing the link. */
   void onSent(NodeId to, int bytes, long nowNanos) {
     uploadedBytes += bytes;
-    if (upload != null) {
-      upload.onServed(to, bytes, nowNanos);
-      drainUpload(nowNanos);
+    if (transfers != null) {
+      transfers.onServed(to, bytes, nowNanos);
+      drainTransfers(nowNanos);
+      drainServes(nowNanos);
     }
   }
 

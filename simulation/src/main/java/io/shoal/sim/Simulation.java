@@ -223,4 +223,18 @@ public final class Simulation implements World {
   public void peerBanned(SimNode n, NodeId peer) {
     results.peerBanned(n);
   }
+
+  @Override
+  public void commitAfter(SimNode n, long delayNanos) {
+    long generation = n.generation;
+    queue.at(
+        queue.now() + delayNanos,
+        () -> {
+          if (n.up && n.generation == generation) {
+            trace.fold(0xC0FFL + n.index);
+            n.onCommit(queue.now());
+            timers.reschedule(n);
+          }
+        });
+  }
 }

@@ -5,7 +5,13 @@ import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Signature;
+import io.shoal.node.core.ChunkBitmap;
+import io.shoal.node.core.FetchCore;
+import io.shoal.node.core.TransferSession;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -125,5 +131,45 @@ final class SnapshotModel {
   private static ChunkId id(long seed, long name, long version, int i) {
     long h = Mix.fold(Mix.fold(Mix.fold(seed, name), version), i);
     return new ChunkId(HashAlgorithm.XXH128, h, Mix.mix(h + 1));
+  }
+
+  /** What a node holding {@code held} lacks of the data, once it holds the metadata. */
+  TransferSession.DataPlan dataPlan(BitSet held, ChunkUniverse u) {
+    List<FetchCore.Wanted> wanted = new ArrayList<>();
+    BitSet have = new BitSet();
+    long offset = 0;
+    for (int i = 0; i < leaves.length; i++) {
+      int c = leaves[i];
+      if (held.get(c)) {
+        have.set(i);
+      } else {
+        wanted.add(new FetchCore.Wanted(u.id(c), u.size(c), offset, i));
+      }
+      offset += u.size(c);
+    }
+    return new TransferSession.DataPlan(wanted, leaves.length, have);
+  }
+
+  /** Whether {@code held} has every metadata chunk. */
+  boolean holdsMetadata(BitSet held) {
+    for (int c : metadata) {
+      if (!held.get(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The data chunks {@code held} has, by index; none while it lacks the root. */
+  ChunkBitmap heldLeaves(BitSet held) {
+    BitSet have = new BitSet();
+    if (held.get(rootIndex)) {
+      for (int i = 0; i < leaves.length; i++) {
+        if (held.get(leaves[i])) {
+          have.set(i);
+        }
+      }
+    }
+    return ChunkBitmap.of(have, leaves.length);
   }
 }

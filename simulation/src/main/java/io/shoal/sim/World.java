@@ -57,4 +57,7 @@ interface World {
   void badChunk(SimNode n, NodeId from);
 
   void peerBanned(SimNode n, NodeId peer);
+
+  /** Calls {@code n.onCommit} after {@code delayNanos}, unless it crashes first. */
+  void commitAfter(SimNode n, long delayNanos);
 }

@@ -2,59 +2,41 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
-import io.shoal.gossip.NodeId;
-import io.shoal.node.core.ChunkBitmap;
-import io.shoal.node.core.FetchCore;
-import io.shoal.node.net.PeerLink;
-import java.util.BitSet;
-import java.util.HashMap;
+import io.shoal.node.core.FetchSession;
+import io.shoal.node.core.StallPolicy;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One snapshot being fetched: its {@link FetchCore} and what the driver tracks around it.
- * Everything but the volatile fields is confined to the transfer loop.
+ * What the Netty driver tracks around one snapshot being fetched (the transfer session keeps the
+ * fetch itself): the caller's future, the direct output, planning and finishing. Everything but the
+ * volatile fields is confined to the transfer loop.
  */
 final class FetchJob {
   final CatalogEntry target;
-  final FetchCore core;
   final CompletableFuture<FetchResult> done = new CompletableFuture<>();
 
   /** Where data chunks go when they bypass the store, or null. */
   final DirectOutput direct;
 
   final long startNanos;
-  final Set<NodeId> knownPeers = new HashSet<>();
-  final Set<NodeId> servingPeers = new HashSet<>();
   final Set<ChunkId> metadataIds = new HashSet<>();
-  final Map<ChunkId, int[]> leavesById = new HashMap<>();
-  final Map<NodeId, PeerLink> interested = new HashMap<>();
-  BitSet have = new BitSet();
-  BitSet newSinceUpdate = new BitSet();
-  int totalLeaves;
   boolean planning;
   boolean replanWanted;
   boolean dataPlanned;
   boolean finishing;
-  long chunksFetched;
-  long lastProgressNanos;
-  long lastDoneBytes;
   long createdMillis;
 
-  volatile ChunkBitmap haveSnapshot = ChunkBitmap.empty();
   volatile long doneBytes;
   volatile long totalBytes;
   volatile int peers;
   volatile double bytesPerSecond;
 
-  FetchJob(CatalogEntry target, FetchCore core, DirectOutput direct, long nowNanos) {
+  FetchJob(CatalogEntry target, DirectOutput direct, long nowNanos) {
     this.target = target;
-    this.core = core;
     this.direct = direct;
     this.startNanos = nowNanos;
-    this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();
   }
 
@@ -68,6 +50,21 @@ final class FetchJob {
         target.sizeBytes(),
         createdMillis,
         target.provenance());
+  }
+
+  /** Updates the rate shown for the fetch, while the session runs it ({@code f} not null). */
+  void measure(FetchSession f, long nowNanos) {
+    if (f != null) {
+      double elapsed = (nowNanos - startNanos) / 1e9;
+      bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
+    }
+  }
+
+  /** Why the fetch was given up, as its caller reads it. */
+  String stalled(StallPolicy.Verdict why) {
+    return why == StallPolicy.Verdict.NO_PEER
+        ? "no reachable member holds " + target.label()
+        : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s";
   }
 
   ChunkId root() {

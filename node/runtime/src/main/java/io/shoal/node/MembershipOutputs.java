@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the membership's outputs go in a running node: events and new winners to the log, gone
- * members to the transfer service, follows to the {@link Follower}. Called on the gossip loop.
+ * members and changed catalogs to the transfer service, follows to the {@link Follower}. Called on
+ * the gossip loop.
  *
  * <p>The driver exists before the transfer service (which reads its directory), so the transfer
  * side is connected once built ({@link #connect}).
@@ -32,7 +33,10 @@ final class MembershipOutputs implements GossipDriver.Outputs {
 
   @Override
   public void onEvent(GossipEvent e) {
-    if (e instanceof GossipEvent.MemberUp u) {
+    TransferService t = transfers;
+    if (e instanceof GossipEvent.CatalogChanged c && t != null && !c.owner().equals(self)) {
+      t.onCatalogChanged(c.owner(), c.value());
+    } else if (e instanceof GossipEvent.MemberUp u) {
       log.info(
           "member {} up at {} (incarnation {})", u.id().shortHex(), u.address(), u.incarnation());
     } else if (e instanceof GossipEvent.MemberSuspected s) {

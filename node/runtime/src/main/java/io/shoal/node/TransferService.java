@@ -1,32 +1,24 @@
 package io.shoal.node;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
-import io.shoal.chunkstore.ChunkLocation;
-import io.shoal.chunkstore.ChunkNotFoundException;
 import io.shoal.chunkstore.ChunkStore;
-import io.shoal.chunkstore.IoErrors;
-import io.shoal.chunkstore.VerifiedChunk;
-import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
-import io.shoal.chunkstore.snapshot.SnapshotRoot;
-import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
-import io.shoal.node.core.FetchEvent;
-import io.shoal.node.core.PeerChoice;
+import io.shoal.node.core.FetchSession;
 import io.shoal.node.core.TransferConfig;
-import io.shoal.node.core.TransferMessage.Cancel;
+import io.shoal.node.core.TransferEvent;
+import io.shoal.node.core.TransferMessage;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
 import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
-import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.TransferSession;
 import io.shoal.node.core.UploadCore;
 import io.shoal.node.core.membership.SwarmDirectory;
 import io.shoal.node.net.ChunkFrame;
@@ -34,15 +26,10 @@ import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerLink;
 import io.shoal.node.net.PeerTransport;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -52,54 +39,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives the transfer cores: one {@link FetchCore} per snapshot being fetched and one {@link
- * UploadCore} for serving, all on one event loop. Chunks arriving from peers are decoded, verified
- * against the id their request named, and written to the store on the I/O threads that read them;
- * the core hears only the outcome. Chunks are served zero-copy from the pack file unless
- * compression pays (see {@link CompressionPolicy}).
+ * The Netty driver of this node's {@link TransferSession}: decodes what peers send, calls the
+ * session on one event loop (the transfer loop), and carries out its outputs (messages, chunk
+ * serves, fetch completions), arming one timer at the session's next deadline. Replies are checked
+ * and written on the I/O threads that read them ({@link ChunkReceiver}); chunks are served by
+ * {@link ChunkServer}; the store is read for plans by {@link FetchPlanner}.
  *
- * <p>Thread-safe entry points; internal state is confined to the transfer loop.
+ * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
-final class TransferService implements AutoCloseable {
-  static final long TICK_MILLIS = 100;
-  static final long HAVE_UPDATE_INTERVAL_NANOS = 100_000_000L;
-  static final long NO_PEER_TIMEOUT_NANOS = 30_000_000_000L;
-  static final long STALL_TIMEOUT_NANOS = 120_000_000_000L;
-  static final int MAX_OPEN_PACKS = 64;
-  private static final long REQUEST_ID_STRIDE = 1L << 40;
-
+final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, ChunkServer.Done {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
   /** Which id algorithms this node fetches and serves. */
   private final HashRequirement ids;
 
-  private final NodeId self;
-  private final ChunkStore store;
-  private final SnapshotReader reader;
-  private final PeerTransport transport;
   private final EventLoop loop;
-  private final ExecutorService workers;
-  private final ChunkSink sink;
-  private final SwarmDirectory directory;
   private final NodeMetrics metrics;
-  private final TransferConfig config;
-  private final CompressionPolicy compression;
-  private final Faults faults;
-  private final Consumer<CatalogEntry> catalogChanged;
-  private UploadCore upload;
+  private final RuntimeHolders holders;
+  private final TransferSession session;
+  private final ChunkServer server;
+  private final ChunkReceiver receiver;
+  private final FetchPlanner planner;
+  private final FetchFinisher finisher;
+  private final PeerRoutes routes;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
-  private final Map<Long, Pending> requestIndex = new ConcurrentHashMap<>();
-  private final Map<NodeId, PeerLink> uploadLinks = new HashMap<>();
-  private final Map<Path, FileChannel> openPacks = new ConcurrentHashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
-  private final ScheduledFuture<?> ticker;
-  private long nextJobNumber = 1;
-  private long lastHaveUpdateNanos;
+
+  private final SessionTimer timer;
   private volatile boolean closed;
   private volatile int uploadQueued;
-
-  /** A request in flight, as the I/O threads need it to check a reply. */
-  private record Pending(FetchJob job, ChunkId id, NodeId peer) {}
 
   TransferService(
       NodeId self,
@@ -117,37 +85,19 @@ final class TransferService implements AutoCloseable {
       Faults faults,
       HashRequirement ids,
       Consumer<CatalogEntry> catalogChanged) {
-    this.self = self;
     this.ids = ids;
-    this.store = store;
-    this.reader = reader;
-    this.transport = transport;
     this.loop = loop;
-    this.workers = workers;
-    this.sink = sink;
-    this.directory = directory;
     this.metrics = metrics;
-    this.config = config;
-    this.compression = compression;
-    this.faults = faults;
-    this.catalogChanged = catalogChanged;
-    this.upload = new UploadCore(uploadBytesPerSecond);
+    this.holders = new RuntimeHolders(directory);
+    this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
+    this.server = new ChunkServer(store, workers, compression, faults, metrics, this);
+    this.receiver = new ChunkReceiver(sink, metrics, this);
+    this.planner = new FetchPlanner(self, store, reader, workers);
+    this.finisher = new FetchFinisher(store, sink, workers, catalogChanged);
+    this.routes = new PeerRoutes(directory, transport, receiver);
+    this.timer = new SessionTimer(loop, this::onTimer);
     sink.onCommit(committed -> post(() -> onCommitted(committed)));
-    metrics.gauge("shoal_transfer_active_fetches", "Snapshots being fetched", jobsView::size);
-    metrics.gauge(
-        "shoal_transfer_fetch_remaining_bytes",
-        "Bytes the fetches in progress still lack",
-        () -> jobsView.values().stream().mapToLong(j -> j.totalBytes - j.doneBytes).sum());
-    metrics.gauge(
-        "shoal_transfer_upload_queued_requests",
-        "Chunk requests from peers waiting to be served",
-        () -> uploadQueued);
-    metrics.gauge(
-        "shoal_transfer_compression_ratio",
-        "Compressed to raw size of recently tried chunks (moving average)",
-        compression::ratio);
-    this.ticker =
-        loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
   }
 
   // ---------------------------------------------------------------- API
@@ -184,13 +134,14 @@ final class TransferService implements AutoCloseable {
             return;
           }
           if (job == null) {
-            FetchCore core =
-                new FetchCore(target.root(), config, self, REQUEST_ID_STRIDE * nextJobNumber++);
-            job = new FetchJob(target, core, direct, System.nanoTime());
+            long now = System.nanoTime();
+            job = new FetchJob(target, direct, now);
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             log.info("fetching {} (root {})", target.label(), target.root().toShortHex());
+            session.startFetch(target.root(), direct == null, List.of(), null, now);
             plan(job);
+            afterInput(now);
           }
           job.done.whenComplete(
               (r, e) -> {
@@ -206,7 +157,7 @@ final class TransferService implements AutoCloseable {
 
   /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
   void setUploadLimit(long bytesPerSecond) {
-    post(() -> upload = new UploadCore(bytesPerSecond));
+    post(() -> session.setUploadLimit(bytesPerSecond));
   }
 
   /** Fetches in progress. */
@@ -220,59 +171,34 @@ final class TransferService implements AutoCloseable {
 
   /** A reader of {@code root}'s data is at {@code offset}: fetch what follows it first. */
   void readerAt(ChunkId root, long offset) {
-    post(
-        () -> {
-          FetchJob job = jobs.get(root);
-          if (job != null) {
-            job.core.onReaderPosition(offset, System.nanoTime());
-            drain(job);
-          }
-        });
+    input(now -> session.onReaderPosition(root, offset, now));
   }
 
   // ---------------------------------------------------------------- peer traffic (I/O threads)
 
   void onMessage(NodeId from, PeerLink link, Object message) {
     if (message instanceof ChunkFrame f) {
-      onChunkFrame(from, f);
+      receiver.onFrame(from, f);
     } else if (message instanceof ChunkRequest r && !ids.allows(r.id())) {
       link.send(new ChunkRefused(r.requestId(), ChunkRefused.Reason.NOT_FOUND));
-    } else if (message instanceof ChunkRequest r) {
-      post(
-          () -> {
-            uploadLinks.put(from, link);
-            upload.onRequest(from, r, System.nanoTime());
-            drainUpload();
-          });
-    } else if (message instanceof Cancel c) {
-      post(() -> upload.onCancel(from, c.requestId()));
-    } else if (message instanceof ChunkRefused r) {
-      Pending p = requestIndex.remove(r.requestId());
-      if (p != null) {
-        post(
-            () -> {
-              p.job().core.onRefused(from, r.requestId(), r.reason(), System.nanoTime());
-              drain(p.job());
-            });
-      }
     } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
       link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
-    } else if (message instanceof HaveQuery q) {
-      post(() -> answerHaveQuery(from, link, q.root()));
-    } else if (message instanceof HaveReply r) {
-      post(() -> onHave(from, r.root(), r.all(), r.have()));
-    } else if (message instanceof HaveUpdate u) {
-      post(() -> onHave(from, u.root(), false, u.added()));
+    } else if (message instanceof TransferMessage m) {
+      input(
+          now -> {
+            routes.heard(from, link, m);
+            session.onMessage(from, m, now);
+          });
     }
   }
 
   void onWritability(PeerLink link, boolean writable) {
     post(
         () -> {
-          if (link.equals(uploadLinks.get(link.peer()))) {
-            upload.onWritable(link.peer(), writable);
+          if (routes.isRequesterLink(link)) {
+            session.onWritable(link.peer(), writable);
             if (writable) {
-              drainUpload();
+              afterInput(System.nanoTime());
             }
           }
         });
@@ -281,123 +207,38 @@ final class TransferService implements AutoCloseable {
   void onDisconnected(PeerLink link) {
     post(
         () -> {
-          NodeId peer = link.peer();
-          if (link.equals(uploadLinks.get(peer))) {
-            uploadLinks.remove(peer);
-            upload.onPeerGone(peer);
-          }
-          for (FetchJob job : jobs.values()) {
-            job.interested.remove(peer, link);
+          if (routes.closed(link)) {
+            session.onPeerDisconnected(link.peer());
           }
         });
   }
 
   /** Gossip says the member is gone: its requests go elsewhere at once. */
   void onMemberGone(NodeId peer) {
-    post(
-        () -> {
-          for (FetchJob job : jobs.values()) {
-            if (job.knownPeers.remove(peer)) {
-              job.core.onPeerGone(peer, System.nanoTime());
-              drain(job);
-            }
+    input(now -> session.onPeerGone(peer, now));
+  }
+
+  /** Gossip says what {@code owner} now holds under one name. */
+  void onCatalogChanged(NodeId owner, CatalogValue value) {
+    input(
+        now -> {
+          for (HeldVersion v : value.versions()) {
+            session.onHolderChanged(owner, v.root(), v.complete(), now);
           }
         });
   }
 
-  private void onChunkFrame(NodeId from, ChunkFrame frame) {
-    Pending p = requestIndex.remove(frame.requestId());
-    int wire = frame.wireBytes();
-    Optional<VerifiedChunk> chunk = Optional.empty();
-    IOException writeFailure = null;
-    try {
-      if (p == null) {
-        metrics.dropped("stray_chunk");
-        return;
-      }
-      if (frame.id().equals(p.id())) {
-        chunk = VerifiedChunk.verify(p.id(), payload(frame));
-      }
-      if (chunk.isPresent()) {
-        writeFailure = keep(p.job(), chunk.get());
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("chunk {} from {} unusable: {}", frame.id(), from.shortHex(), e.toString());
-    } finally {
-      frame.release();
-    }
-    if (p == null) {
-      return;
-    }
-    if (writeFailure != null) {
-      IOException why =
-          new IOException(
-              "cannot write what arrives: " + IoErrors.describe(writeFailure), writeFailure);
-      post(() -> fail(p.job(), why));
-      return;
-    }
-    boolean verified = chunk.isPresent();
-    if (!verified) {
-      metrics.badChunks.inc();
-    }
-    post(
-        () -> {
-          FetchJob job = p.job();
-          job.core.onChunk(from, frame.requestId(), verified, wire, System.nanoTime());
-          if (verified) {
-            job.chunksFetched++;
-            job.servingPeers.add(from);
-            int[] leaves = job.leavesById.get(p.id());
-            if (leaves != null) {
-              for (int leaf : leaves) {
-                job.have.set(leaf);
-                job.newSinceUpdate.set(leaf);
-              }
-            }
-          }
-          drain(job);
-        });
+  @Override
+  public void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
+    input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
   }
 
-  /**
-   * Writes a verified chunk where it belongs: the job's direct output for its data, else the store.
-   * A failure here is this node's (a full disk), never the sender's.
-   */
-  private IOException keep(FetchJob job, VerifiedChunk chunk) {
-    try {
-      if (job.direct != null && job.direct.places(chunk.id())) {
-        job.direct.write(chunk.id(), chunk.bytes());
-      } else {
-        sink.add(chunk);
-      }
-      return null;
-    } catch (IOException e) {
-      return e;
-    }
+  @Override
+  public void onWriteFailed(FetchJob job, IOException why) {
+    post(() -> fail(job, why));
   }
 
-  /** The chunk's bytes, decompressed when the frame says so. */
-  private static ByteBuffer payload(ChunkFrame f) throws IOException {
-    ByteBuf payload = f.payload();
-    if (f.encoding() == ChunkFrame.ENCODING_RAW) {
-      return payload.nioBuffer();
-    }
-    byte[] src = new byte[payload.readableBytes()];
-    payload.getBytes(payload.readerIndex(), src);
-    byte[] raw = new byte[f.rawLength()];
-    int n;
-    try {
-      n = CompressionPolicy.decompressor().decompress(src, 0, src.length, raw, 0, raw.length);
-    } catch (net.jpountz.lz4.LZ4Exception e) {
-      throw new IOException("bad LZ4 block", e);
-    }
-    if (n != raw.length) {
-      throw new IOException("LZ4 block decompressed to " + n + " bytes, header says " + raw.length);
-    }
-    return ByteBuffer.wrap(raw);
-  }
-
-  // ---------------------------------------------------------------- fetching (transfer loop)
+  // ---------------------------------------------------------------- planning (transfer loop)
 
   private void plan(FetchJob job) {
     if (job.planning) {
@@ -405,38 +246,19 @@ final class TransferService implements AutoCloseable {
       return;
     }
     job.planning = true;
-    workers.execute(
-        () -> {
-          try {
-            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, job.root());
-            if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
-              try {
-                openDirect(job.direct, plan.root());
-              } catch (IOException e) {
-                // The target's own complaint (it exists, a path escapes it) says it best.
-                post(() -> fail(job, e));
-                return;
-              }
-            }
-            post(() -> applyPlan(job, plan));
-          } catch (IOException | RuntimeException e) {
-            post(() -> fail(job, "cannot plan " + job.target.label() + ": " + e.getMessage()));
+    planner.plan(
+        job,
+        new FetchPlanner.Planned() {
+          @Override
+          public void onPlanned(FetchJob j, SnapshotPlanner.Plan plan) {
+            post(() -> applyPlan(j, plan));
+          }
+
+          @Override
+          public void onPlanFailed(FetchJob j, IOException why) {
+            post(() -> fail(j, why));
           }
         });
-  }
-
-  /** Opens a direct output and writes into it the data chunks the store already holds. */
-  private void openDirect(DirectOutput out, SnapshotRoot root) throws IOException {
-    out.open(root, reader.fileTable(root));
-    if (root.data().sizeBytes() == 0) {
-      return;
-    }
-    LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
-    while (cursor.next()) {
-      if (store.contains(cursor.id())) {
-        out.writeAt(cursor.offset(), store.read(cursor.id()));
-      }
-    }
   }
 
   private void applyPlan(FetchJob job, SnapshotPlanner.Plan plan) {
@@ -445,49 +267,25 @@ final class TransferService implements AutoCloseable {
       return;
     }
     long now = System.nanoTime();
-    if (plan.root() != null) {
-      job.createdMillis = plan.root().createdMillis();
+    TransferSession.DataPlan data = FetchPlanner.take(job, plan);
+    if (data != null && job.direct == null) {
+      finisher.recordPartial(job);
     }
-    for (FetchCore.Wanted w : plan.missingMetadata()) {
-      job.metadataIds.add(w.id());
-    }
-    job.core.addWanted(plan.missingMetadata(), 0, now);
-    if (plan.metadataComplete() && !job.dataPlanned) {
-      job.dataPlanned = true;
-      job.totalLeaves = plan.totalLeaves();
-      job.have = plan.have().toBitSet();
-      Map<ChunkId, List<Integer>> leaves = new HashMap<>();
-      Map<ChunkId, List<Long>> offsets = new HashMap<>();
-      long total = 0;
-      for (FetchCore.Wanted w : plan.missingData()) {
-        leaves.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
-        offsets.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.offset());
-        total += w.sizeBytes();
-      }
-      leaves.forEach(
-          (id, l) -> job.leavesById.put(id, l.stream().mapToInt(Integer::intValue).toArray()));
-      if (job.direct != null) {
-        offsets.forEach(job.direct::place);
-      }
-      job.totalBytes = total;
-      job.haveSnapshot = ChunkBitmap.of(job.have, job.totalLeaves);
-      job.core.addWanted(plan.missingData(), plan.totalLeaves(), now);
-      job.core.onPlanComplete(now);
-      if (job.direct == null) {
-        CatalogEntry partial = job.entry(false);
-        workers.execute(() -> putCatalog(partial, true));
-      }
-    }
+    session.onPlan(job.root(), plan.missingMetadata(), data, now);
     if (job.replanWanted) {
       job.replanWanted = false;
       plan(job);
     }
-    refreshPeers(job, now);
-    drain(job);
+    afterInput(now);
   }
 
-  /** Metadata became durable: the walk can go further. */
+  /**
+   * Chunks became visible in the store: the session holds them from now (have bits follow what a
+   * read would find), and a fetch waiting on metadata can walk further.
+   */
   private void onCommitted(List<ChunkId> ids) {
+    long now = System.nanoTime();
+    session.onChunksVisible(ids);
     for (FetchJob job : jobs.values()) {
       if (job.dataPlanned) {
         continue;
@@ -499,128 +297,138 @@ final class TransferService implements AutoCloseable {
         }
       }
     }
+    afterInput(now);
   }
 
-  private void refreshPeers(FetchJob job, long now) {
-    List<PeerChoice.Candidate> holders = new ArrayList<>();
-    for (SwarmDirectory.Holder h : directory.holders(job.root())) {
-      holders.add(new PeerChoice.Candidate(h.id(), h.complete()));
-      if (h.complete() && job.knownPeers.contains(h.id())) {
-        job.core.addPeer(h.id(), true, now); // a partial peer that completed
+  // ---------------------------------------------------------------- the session's outputs
+
+  /** Carries out what the session asked for after an input, then re-arms its timer. */
+  private void afterInput(long nowNanos) {
+    for (FetchCore.Outbound o; (o = session.pollSend()) != null; ) {
+      FetchJob job =
+          o.message() instanceof ChunkRequest r
+              ? jobs.get(session.requestRoot(r.requestId()))
+              : null;
+      routes.send(o, job);
+    }
+    for (TransferEvent e; (e = session.pollEvent()) != null; ) {
+      onEvent(e);
+    }
+    for (UploadCore.Serve s; (s = session.pollServe(nowNanos)) != null; ) {
+      serve(s, nowNanos);
+    }
+    for (FetchJob job : jobs.values()) {
+      FetchSession f = session.fetch(job.root());
+      if (f != null) {
+        job.doneBytes = f.doneBytes();
+        job.peers = f.activePeers();
       }
     }
-    for (PeerChoice.Candidate c :
-        PeerChoice.choose(self, holders, job.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
-      job.knownPeers.add(c.id());
-      job.core.addPeer(c.id(), c.complete(), now);
+    uploadQueued = session.uploadQueued();
+    if (!closed) {
+      timer.arm(session.nextDeadlineNanos(nowNanos), nowNanos);
     }
-    PeerChoice.Swap swap =
-        PeerChoice.swap(self, holders, job.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
-    if (swap != null) {
-      job.knownPeers.remove(swap.drop());
-      job.core.onPeerReleased(swap.drop(), now);
-      job.knownPeers.add(swap.add().id());
-      job.core.addPeer(swap.add().id(), swap.add().complete(), now);
-    }
-    job.peers = job.core.activePeers();
   }
 
-  private void onHave(NodeId from, ChunkId root, boolean all, ChunkBitmap have) {
+  private void onEvent(TransferEvent e) {
+    if (e instanceof TransferEvent.PeerBanned b) {
+      metrics.peersBanned.inc();
+      log.warn(
+          "banned peer {} from fetching {}: it sent {} chunks that failed verification",
+          b.peer().shortHex(),
+          label(b.root()),
+          b.badChunks());
+    } else if (e instanceof TransferEvent.BadChunk b) {
+      log.info(
+          "chunk {} of {} from {} failed verification; fetching it elsewhere",
+          b.id().toShortHex(),
+          label(b.root()),
+          b.peer().shortHex());
+    } else if (e instanceof TransferEvent.Completed c) {
+      FetchJob job = jobs.get(c.root());
+      if (job != null) {
+        finish(job, c.fetch());
+      }
+    } else if (e instanceof TransferEvent.Stalled st) {
+      FetchJob job = jobs.get(st.root());
+      if (job != null) {
+        fail(job, job.stalled(st.why()));
+      }
+    } else if (e instanceof TransferEvent.HaveQueried q) {
+      PeerLink link = routes.requesterLink(q.peer());
+      if (link != null) {
+        planner.haveOf(q.root(), link::send);
+      }
+    }
+  }
+
+  private String label(ChunkId root) {
     FetchJob job = jobs.get(root);
-    if (job != null && job.knownPeers.contains(from)) {
-      job.core.onHave(from, all, have, System.nanoTime());
-      drain(job);
-    }
+    return job == null ? root.toShortHex() : job.target.label();
   }
 
-  private void drain(FetchJob job) {
-    for (FetchCore.Outbound o; (o = job.core.pollOutbound()) != null; ) {
-      Endpoint to = directory.address(o.peer());
-      if (o.message() instanceof ChunkRequest r) {
-        requestIndex.put(r.requestId(), new Pending(job, r.id(), o.peer()));
-      } else if (o.message() instanceof Cancel c) {
-        requestIndex.remove(c.requestId());
-      }
-      if (to == null) {
-        job.knownPeers.remove(o.peer());
-        job.core.onPeerGone(o.peer(), System.nanoTime());
-        continue;
-      }
-      transport.send(to, o.message());
-    }
-    for (FetchEvent e; (e = job.core.pollEvent()) != null; ) {
-      if (e instanceof FetchEvent.PeerBanned b) {
-        metrics.peersBanned.inc();
-        log.warn(
-            "banned peer {} from fetching {}: it sent {} chunks that failed verification",
-            b.peer().shortHex(),
-            job.target.label(),
-            b.badChunks());
-      } else if (e instanceof FetchEvent.BadChunk b) {
-        log.info(
-            "chunk {} of {} from {} failed verification; fetching it elsewhere",
-            b.id().toShortHex(),
-            job.target.label(),
-            b.peer().shortHex());
-      } else if (e instanceof FetchEvent.Completed) {
-        finish(job);
-      }
-    }
-    job.doneBytes = job.core.doneBytes();
-  }
-
-  private void finish(FetchJob job) {
-    if (job.finishing) {
+  private void serve(UploadCore.Serve s, long nowNanos) {
+    PeerLink link = routes.requesterLink(s.peer());
+    if (link == null || !link.isActive()) {
+      session.onServed(s.peer(), 0, nowNanos);
       return;
     }
-    job.finishing = true;
-    workers.execute(
-        () -> {
-          try {
-            if (job.direct == null) {
-              sink.flush(); // durable before the catalog says complete
-              putCatalog(job.entry(true), true);
-            } else {
-              job.direct.commit();
-            }
-          } catch (IOException e) {
-            String where = job.direct == null ? "the store" : job.direct.destination().toString();
-            IOException why =
-                new IOException(
-                    "cannot finish writing to " + where + ": " + IoErrors.describe(e), e);
-            post(() -> fail(job, why));
-            return;
+    server.serve(s, link, session.uploadRateBytesPerSecond());
+  }
+
+  @Override
+  public void served(UploadCore.Serve s, int wireBytes) {
+    if (wireBytes > 0) {
+      metrics.chunkBytesSent(wireBytes);
+      metrics.chunksServed.inc();
+    }
+    input(now -> session.onServed(s.peer(), wireBytes, now));
+  }
+
+  @Override
+  public void notFound(UploadCore.Serve s) {
+    input(now -> session.onServeFailed(s, now));
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  private void onTimer() {
+    if (closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    session.onTimer(now);
+    for (FetchJob job : jobs.values()) {
+      job.measure(session.fetch(job.root()), now);
+    }
+    afterInput(now);
+  }
+
+  // ---------------------------------------------------------------- finishing
+
+  private void finish(FetchJob job, FetchSession f) {
+    finisher.finish(
+        job,
+        new FetchFinisher.Finished() {
+          @Override
+          public void onDurable(FetchJob j) {
+            post(() -> finished(j, f));
           }
-          post(
-              () -> {
-                jobs.remove(job.root());
-                jobsView.remove(job.root());
-                double seconds = (System.nanoTime() - job.startNanos) / 1e9;
-                FetchResult r =
-                    new FetchResult(
-                        job.target.name(),
-                        job.target.version(),
-                        job.root().toHex(),
-                        job.target.sizeBytes(),
-                        job.core.doneBytes(),
-                        job.core.bytesReceived(),
-                        job.chunksFetched,
-                        seconds,
-                        job.servingPeers.size(),
-                        job.core.bannedPeers().stream().map(NodeId::toHex).toList());
-                for (Map.Entry<NodeId, PeerLink> e : job.interested.entrySet()) {
-                  e.getValue().send(new HaveReply(job.root(), true, ChunkBitmap.empty()));
-                }
-                log.info(
-                    "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
-                    job.target.label(),
-                    r.fetchedBytes(),
-                    r.chunksFetched(),
-                    r.peers(),
-                    String.format(java.util.Locale.ROOT, "%.2f", seconds));
-                job.done.complete(r);
-              });
+
+          @Override
+          public void onFailed(FetchJob j, IOException why) {
+            post(() -> fail(j, why));
+          }
         });
+  }
+
+  private void finished(FetchJob job, FetchSession f) {
+    ended(job);
+    long now = System.nanoTime();
+    FetchResult r = FetchFinisher.result(job, f, now);
+    session.onFetchFinished(f);
+    afterInput(now);
+    job.done.complete(r);
   }
 
   private void fail(FetchJob job, String why) {
@@ -631,247 +439,26 @@ final class TransferService implements AutoCloseable {
     if (job.done.isDone()) {
       return;
     }
-    jobs.remove(job.root());
-    jobsView.remove(job.root());
+    ended(job);
+    session.cancelFetch(job.root());
     log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
     job.done.completeExceptionally(why);
   }
 
-  private void putCatalog(CatalogEntry entry, boolean onlyIfNotComplete) {
-    try {
-      Optional<CatalogEntry> current = store.catalog().get(entry.name(), entry.version());
-      if (onlyIfNotComplete
-          && current.isPresent()
-          && current.get().complete()
-          && current.get().root().equals(entry.root())) {
-        return;
-      }
-      store.catalog().put(entry);
-      catalogChanged.accept(entry);
-    } catch (IOException e) {
-      log.warn("recording {} in the catalog failed: {}", entry.label(), e.getMessage());
-    }
+  private void ended(FetchJob job) {
+    jobs.remove(job.root());
+    jobsView.remove(job.root());
+    holders.forget(job.root());
+    receiver.forget(job);
   }
 
-  private void tick() {
-    if (closed) {
-      return;
-    }
-    long now = System.nanoTime();
-    boolean sendUpdates = now - lastHaveUpdateNanos >= HAVE_UPDATE_INTERVAL_NANOS;
-    if (sendUpdates) {
-      lastHaveUpdateNanos = now;
-    }
-    for (FetchJob job : new ArrayList<>(jobs.values())) {
-      job.core.onTimer(now);
-      refreshPeers(job, now);
-      if (sendUpdates) {
-        sendHaveUpdates(job);
-        double elapsed = (now - job.startNanos) / 1e9;
-        job.bytesPerSecond = elapsed > 0 ? job.core.doneBytes() / elapsed : 0;
-      }
-      if (job.core.doneBytes() != job.lastDoneBytes || job.core.remainingChunks() == 0) {
-        job.lastDoneBytes = job.core.doneBytes();
-        job.lastProgressNanos = now;
-      } else if (job.core.activePeers() == 0
-          && now - job.lastProgressNanos > NO_PEER_TIMEOUT_NANOS) {
-        fail(job, "no reachable member holds " + job.target.label());
-        continue;
-      } else if (now - job.lastProgressNanos > STALL_TIMEOUT_NANOS) {
-        fail(job, "no progress for " + STALL_TIMEOUT_NANOS / 1_000_000_000L + " s");
-        continue;
-      }
-      drain(job);
-    }
-    drainUpload();
-    uploadQueued = upload.queued();
-  }
-
-  private void sendHaveUpdates(FetchJob job) {
-    if (job.newSinceUpdate.isEmpty() || !job.dataPlanned || job.direct != null) {
-      return;
-    }
-    ChunkBitmap added = ChunkBitmap.of(job.newSinceUpdate, job.totalLeaves);
-    job.newSinceUpdate = new java.util.BitSet();
-    job.haveSnapshot = ChunkBitmap.of(job.have, job.totalLeaves);
-    for (PeerLink link : job.interested.values()) {
-      link.send(new HaveUpdate(job.root(), added));
-    }
-  }
-
-  // ---------------------------------------------------------------- serving (transfer loop)
-
-  private void answerHaveQuery(NodeId from, PeerLink link, ChunkId root) {
-    FetchJob job = jobs.get(root);
-    if (job != null) {
-      // A direct fetch keeps no data to serve.
-      boolean serves = job.dataPlanned && job.direct == null;
-      job.interested.put(from, link);
-      link.send(
-          new HaveReply(
-              root,
-              false,
-              serves ? ChunkBitmap.of(job.have, job.totalLeaves) : ChunkBitmap.empty()));
-      return;
-    }
-    workers.execute(
-        () -> {
-          boolean complete =
-              store.catalog().entries().stream()
-                  .anyMatch(e -> e.root().equals(root) && e.complete());
-          if (complete) {
-            link.send(new HaveReply(root, true, ChunkBitmap.empty()));
-            return;
-          }
-          ChunkBitmap have = ChunkBitmap.empty();
-          try {
-            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, root);
-            if (plan.metadataComplete()) {
-              have = plan.have();
-            }
-          } catch (IOException | RuntimeException e) {
-            log.debug(
-                "cannot tell what {} holds of {}: {}",
-                self.shortHex(),
-                root.toShortHex(),
-                e.toString());
-          }
-          link.send(new HaveReply(root, false, have));
-        });
-  }
-
-  private void drainUpload() {
-    long now = System.nanoTime();
-    for (FetchCore.Outbound o; (o = upload.pollOutbound()) != null; ) {
-      PeerLink link = uploadLinks.get(o.peer());
-      if (link != null) {
-        link.send(o.message());
-      }
-    }
-    for (UploadCore.Serve s; (s = upload.pollServe(now)) != null; ) {
-      serve(s);
-    }
-  }
-
-  private void serve(UploadCore.Serve s) {
-    PeerLink link = uploadLinks.get(s.peer());
-    if (link == null || !link.isActive()) {
-      upload.onServed(s.peer(), 0, System.nanoTime());
-      return;
-    }
-    boolean compressible =
-        compression.shouldTry(s.linkBytesPerSecond(), upload.rateBytesPerSecond());
-    if (!compressible && !faults.corruptServedChunks()) {
-      Optional<ChunkLocation> loc = store.locate(s.id());
-      if (loc.isPresent()) {
-        if (link.isEncrypted()) {
-          // sendfile cannot pass through TLS: read the chunk into a pooled buffer, off the loop.
-          workers.execute(() -> sendPooled(s, link, loc.get()));
-        } else {
-          link.eventLoop().execute(() -> sendRegion(s, link, loc.get()));
-        }
-        return;
-      }
-    }
-    workers.execute(() -> sendBytes(s, link, compressible));
-  }
-
-  private void sendRegion(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
-    FileChannel file;
-    try {
-      file = openPack(loc.file());
-    } catch (IOException e) {
-      workers.execute(() -> sendBytes(s, link, false));
-      return;
-    }
-    ByteBuf header =
-        ChunkFrame.header(
-            link.alloc(),
-            s.requestId(),
-            s.id(),
-            ChunkFrame.ENCODING_RAW,
-            loc.length(),
-            loc.length());
-    int wire = header.readableBytes() + loc.length();
-    link.sendChunk(header, new io.shoal.node.net.SharedFileRegion(file, loc.offset(), loc.length()))
-        .addListener(f -> served(s, wire));
-  }
-
-  /**
-   * A raw chunk read from its pack into a pooled buffer, behind its frame header in the same
-   * buffer: the serving path of a TLS connection, which encrypts one contiguous frame.
-   */
-  private void sendPooled(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
-    int headerBytes = ChunkFrame.headerBytes();
-    ByteBuf frame = link.alloc().directBuffer(headerBytes + loc.length());
-    ChunkFrame.writeHeader(
-        frame, s.requestId(), s.id(), ChunkFrame.ENCODING_RAW, loc.length(), loc.length());
-    try {
-      FileChannel file = openPack(loc.file());
-      while (frame.isWritable()) {
-        long at = loc.offset() + frame.writerIndex() - headerBytes;
-        if (frame.writeBytes(file, at, frame.writableBytes()) < 0) {
-          throw new IOException("pack " + loc.file() + " ends before chunk " + s.id());
-        }
-      }
-    } catch (IOException e) {
-      frame.release();
-      sendBytes(s, link, false);
-      return;
-    }
-    int wire = frame.readableBytes();
-    link.sendFrame(frame).addListener(f -> served(s, wire));
-  }
-
-  private void sendBytes(UploadCore.Serve s, PeerLink link, boolean compress) {
-    byte[] raw;
-    try {
-      ByteBuffer b = store.read(s.id());
-      raw = new byte[b.remaining()];
-      b.get(raw);
-    } catch (ChunkNotFoundException e) {
-      link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
-      served(s, 0);
-      return;
-    } catch (IOException e) {
-      log.debug("cannot serve {}: {}", s.id(), e.toString());
-      link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.NOT_FOUND));
-      served(s, 0);
-      return;
-    }
-    if (faults.corruptServedChunks() && raw.length > 0) {
-      raw[raw.length / 2] ^= 0x5a;
-    }
-    int encoding = ChunkFrame.ENCODING_RAW;
-    ByteBuf payload = Unpooled.wrappedBuffer(raw);
-    if (compress && compression.sampleCompresses(raw)) {
-      long start = System.nanoTime();
-      var lz4 = CompressionPolicy.compressor();
-      byte[] out = new byte[lz4.maxCompressedLength(raw.length)];
-      int n = lz4.compress(raw, 0, raw.length, out, 0, out.length);
-      compression.measured(raw.length, n, System.nanoTime() - start);
-      if (n <= raw.length * CompressionPolicy.MAX_RATIO) {
-        encoding = ChunkFrame.ENCODING_LZ4;
-        payload = Unpooled.wrappedBuffer(out, 0, n);
-        metrics.chunksCompressed.inc();
-      }
-    }
-    ByteBuf header =
-        ChunkFrame.header(
-            link.alloc(), s.requestId(), s.id(), encoding, raw.length, payload.readableBytes());
-    int wire = header.readableBytes() + payload.readableBytes();
-    link.sendChunk(header, payload).addListener(f -> served(s, wire));
-  }
-
-  private void served(UploadCore.Serve s, int wireBytes) {
-    if (wireBytes > 0) {
-      metrics.chunkBytesSent(wireBytes);
-      metrics.chunksServed.inc();
-    }
+  /** Feeds the session an input on the transfer loop, then carries out what it asks. */
+  private void input(java.util.function.LongConsumer atNanos) {
     post(
         () -> {
-          upload.onServed(s.peer(), wireBytes, System.nanoTime());
-          drainUpload();
+          long now = System.nanoTime();
+          atNanos.accept(now);
+          afterInput(now);
         });
   }
 
@@ -889,34 +476,13 @@ final class TransferService implements AutoCloseable {
     }
   }
 
-  private FileChannel openPack(Path file) throws IOException {
-    FileChannel ch = openPacks.get(file);
-    if (ch != null && ch.isOpen()) {
-      return ch;
-    }
-    if (openPacks.size() >= MAX_OPEN_PACKS) {
-      // Packs come and go with garbage collection; start over rather than track each.
-      for (FileChannel old : openPacks.values()) {
-        old.close();
-      }
-      openPacks.clear();
-    }
-    FileChannel fresh = FileChannel.open(file, StandardOpenOption.READ);
-    FileChannel raced = openPacks.putIfAbsent(file, fresh);
-    if (raced != null) {
-      fresh.close();
-      return raced;
-    }
-    return fresh;
-  }
-
   @Override
   public void close() {
-    ticker.cancel(false);
     try {
       loop.submit(
               () -> {
                 closed = true;
+                timer.cancel();
                 for (FetchJob job : new ArrayList<>(jobs.values())) {
                   fail(job, "the node is stopping");
                 }
@@ -928,12 +494,6 @@ final class TransferService implements AutoCloseable {
       // The loop is already gone.
     }
     closed = true;
-    for (FileChannel ch : openPacks.values()) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        // Closing for shutdown; nothing to do.
-      }
-    }
+    server.close();
   }
 }

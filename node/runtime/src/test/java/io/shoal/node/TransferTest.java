@@ -132,6 +132,35 @@ class TransferTest {
   }
 
   @Test
+  @DisplayName(
+      "a seeder that leaves mid-transfer (gossip: member gone) has its requests re-issued to the"
+          + " others")
+  void seederLeavesMidTransfer_itsRequestsGoToTheOthers() throws Exception {
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), 5, 24 << 20);
+    List<ShoalNode> seeders = seeders(3, source);
+    for (ShoalNode s : seeders) {
+      s.setUploadLimit(6L << 20);
+    }
+    ShoalNode fresh = start(config("fresh").withSeeds(List.of(seeders.get(0).peerAddress())));
+    var fetch =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return fresh.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    await().atMost(Duration.ofSeconds(30)).until(() -> done(fresh) > (4L << 20));
+    seeders.get(1).close();
+    ShoalNode.Fetched got = fetch.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    Path out = tmp.resolve("out.bin");
+    fresh.materialize(new GetCall("data", out.toString(), false, false));
+    assertThat(Files.mismatch(source, out)).isEqualTo(-1);
+    assertThat(got.result().bannedPeers()).isEmpty();
+  }
+
+  @Test
   @DisplayName("the fetching node killed mid-transfer resumes without refetching a verified chunk")
   void fetcherKilledMidTransfer_resumesWithoutRefetching() throws Exception {
     Path source = TestData.randomFile(tmp.resolve("big.bin"), 4, 24 << 20);

@@ -10,16 +10,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The fetch scheduler for one snapshot, as a state machine: which chunk to request from which peer,
@@ -45,7 +40,10 @@ import java.util.TreeSet;
  *       data chunks, in stream order.
  * </ul>
  *
- * <p>Inputs are {@code on…}/{@code add…} methods with {@code nowNanos}; outputs are {@link
+ * <p>The parts live beside it: {@link PendingChunks} (what is wanted, in which order), {@link
+ * FetchPeer} (each peer), {@link RequestWindow} (how much to ask of a peer), {@link
+ * InFlightRequest} (each request and its timing), {@link NotFoundBackoff} and {@link Endgame}.
+ * Inputs are {@code on…}/{@code add…} methods with {@code nowNanos}; outputs are {@link
  * #pollOutbound()}, {@link #pollEvent()} and {@link #nextDeadlineNanos()}. Single-threaded.
  */
 public final class FetchCore {
@@ -75,158 +73,29 @@ public final class FetchCore {
    */
   public record Outbound(NodeId peer, TransferMessage message) {}
 
-  /** Estimate for metadata chunks before their size is known. */
-  static final int METADATA_SIZE_ESTIMATE = 64 * 1024;
-
-  private static final int PRIORITY_METADATA = 0;
-  private static final int PRIORITY_STREAM = 1;
-  private static final int PRIORITY_NORMAL = 2;
-
-  /** Longest scan of the pending set for one peer before it is deemed to have nothing wanted. */
-  private static final int MAX_SCAN = 8192;
-
-  /** Pending items a partial holder is checked against before its own chunks are searched. */
-  private static final int PRIORITY_SCAN = 64;
-
-  /** A partial holder's chunks looked at per search for one this node still wants. */
-  private static final int PARTIAL_SCAN = 1024;
-
-  /** Requests the endgame looks at, oldest first, for one to copy. */
-  private static final int MAX_ENDGAME_SCAN = 64;
-
-  /** A request is late once it has taken this many times what its peer's rate predicted. */
-  private static final int LATE_FACTOR = 2;
-
   private final ChunkId root;
   private final TransferConfig config;
-  private final long tieOffset;
-  private final Map<ChunkId, Item> items = new HashMap<>();
-  private final List<Item> dataByOffset = new ArrayList<>();
-  private final TreeSet<Item> pending = new TreeSet<>(Item.ORDER);
-  private final TreeMap<NodeId, Peer> peers = new TreeMap<>();
+  private final PendingChunks pending;
+  private final TreeMap<NodeId, FetchPeer> peers = new TreeMap<>();
 
   /** Requests in flight, oldest first. */
-  private final Map<Long, Request> requests = new LinkedHashMap<>();
+  private final Map<Long, InFlightRequest> requests = new LinkedHashMap<>();
 
   private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
   private final ArrayDeque<FetchEvent> events = new ArrayDeque<>();
+
+  private final NotFoundBackoff notFound = new NotFoundBackoff();
+
   private long nextRequestId;
   private long inFlightBytes;
   private long totalBytes;
   private long doneBytes;
-  private int totalLeaves;
   private boolean planComplete;
   private boolean completed;
-  private long readerOffset = -1;
   private long bytesReceived;
   private final RateEstimator received = new RateEstimator();
   private int remaining;
   private long duplicateBytes;
-
-  private static final class Item {
-    /** Priority, then rarest, then the rotated tie-break, then the id (written out: it is hot). */
-    static final Comparator<Item> ORDER =
-        (a, b) -> {
-          if (a.priority != b.priority) {
-            return Integer.compare(a.priority, b.priority);
-          }
-          if (a.availability != b.availability) {
-            return Integer.compare(a.availability, b.availability);
-          }
-          if (a.tieKey != b.tieKey) {
-            return Long.compare(a.tieKey, b.tieKey);
-          }
-          return a.wanted.id().compareTo(b.wanted.id());
-        };
-
-    final Wanted wanted;
-    final int[] leaves;
-    int priority;
-    int availability;
-    long tieKey;
-    int inFlight;
-    boolean done;
-
-    /** Requests in flight for this item: one, or a few in the endgame. */
-    final List<Request> requests = new ArrayList<>(2);
-
-    final Set<NodeId> badFrom = new HashSet<>();
-
-    Item(Wanted wanted, int[] leaves) {
-      this.wanted = wanted;
-      this.leaves = leaves;
-    }
-
-    int size() {
-      return wanted.sizeBytes() > 0 ? wanted.sizeBytes() : METADATA_SIZE_ESTIMATE;
-    }
-  }
-
-  private static final class Peer {
-    final NodeId id;
-    final boolean metadataHolder;
-    boolean all;
-    BitSet have = new BitSet();
-
-    /** Where the next search of {@link #have} starts. */
-    int cursor;
-
-    /**
-     * A full search found nothing this peer can serve; nothing will be found until its bitmap or
-     * the pending set grows. Spares a scan per peer per event (a swarm's leechers mostly hold
-     * nothing a given fetcher still wants).
-     */
-    boolean exhausted;
-
-    final RateEstimator rate = new RateEstimator();
-    long window;
-    long inFlightBytes;
-    int strikes;
-    boolean banned;
-    final Set<Long> requests = new HashSet<>();
-
-    Peer(NodeId id, boolean metadataHolder, long window) {
-      this.id = id;
-      this.metadataHolder = metadataHolder;
-      this.window = window;
-    }
-
-    boolean canServe(Item item) {
-      if (banned || item.badFrom.contains(id)) {
-        return false;
-      }
-      if (item.wanted.isMetadata()) {
-        return metadataHolder || all;
-      }
-      if (all) {
-        return true;
-      }
-      for (int leaf : item.leaves) {
-        if (have.get(leaf)) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
-  private static final class Request {
-    final long id;
-    final Peer peer;
-    final Item item;
-    final long deadlineNanos;
-
-    /** When the answer is overdue by the peer's measured rate: past it, the endgame may copy it. */
-    final long lateNanos;
-
-    Request(long id, Peer peer, Item item, long deadlineNanos, long lateNanos) {
-      this.id = id;
-      this.peer = peer;
-      this.item = item;
-      this.deadlineNanos = deadlineNanos;
-      this.lateNanos = lateNanos;
-    }
-  }
 
   /**
    * @param self this node, whose id rotates the tie-break order
@@ -242,7 +111,7 @@ public final class FetchCore {
   public FetchCore(ChunkId root, TransferConfig config, NodeId self, long requestIdBase) {
     this.root = Objects.requireNonNull(root, "root");
     this.config = Objects.requireNonNull(config, "config");
-    this.tieOffset = self.low() & 0x7fff_ffffL;
+    this.pending = new PendingChunks(self.low() & 0x7fff_ffffL, config.streamReadaheadBytes());
     this.nextRequestId = requestIdBase + 1;
   }
 
@@ -257,9 +126,9 @@ public final class FetchCore {
    * holds every metadata chunk). Asks it which chunks it has.
    */
   public void addPeer(NodeId id, boolean all, long nowNanos) {
-    Peer p = peers.get(id);
+    FetchPeer p = peers.get(id);
     if (p == null) {
-      p = new Peer(id, true, config.minPeerWindowBytes());
+      p = new FetchPeer(id, true, config.minPeerWindowBytes());
       peers.put(id, p);
       if (!all) {
         outbox.add(new Outbound(id, new HaveQuery(root)));
@@ -268,30 +137,30 @@ public final class FetchCore {
     if (all && !p.all) {
       p.all = true;
       p.exhausted = false;
-      adjustAvailabilityAll(+1);
+      pending.adjustAvailabilityAll(+1);
     }
     schedule(nowNanos);
   }
 
   /** A peer's bitmap, or its claim to hold everything. */
   public void onHave(NodeId id, boolean all, ChunkBitmap have, long nowNanos) {
-    Peer p = peers.get(id);
+    FetchPeer p = peers.get(id);
     if (p == null || p.banned) {
       return;
     }
     if (all && !p.all) {
       p.all = true;
       p.exhausted = false;
-      adjustAvailabilityAll(+1);
+      pending.adjustAvailabilityAll(+1);
     } else if (!p.all) {
       BitSet added = have.toBitSet();
       added.andNot(p.have);
       p.have.or(added);
       p.exhausted &= added.isEmpty();
       for (int leaf = added.nextSetBit(0); leaf >= 0; leaf = added.nextSetBit(leaf + 1)) {
-        Item item = leafItem(leaf);
+        WantedChunk item = pending.atLeaf(leaf);
         if (item != null) {
-          rekey(item, () -> item.availability++);
+          pending.rekey(item, () -> item.availability++);
         }
       }
     }
@@ -312,7 +181,7 @@ public final class FetchCore {
   }
 
   private void removePeer(NodeId id, boolean cancel, long nowNanos) {
-    Peer p = peers.remove(id);
+    FetchPeer p = peers.remove(id);
     if (p == null) {
       return;
     }
@@ -325,12 +194,12 @@ public final class FetchCore {
     }
     dropRequests(p);
     if (p.all) {
-      adjustAvailabilityAll(-1);
+      pending.adjustAvailabilityAll(-1);
     } else {
       for (int leaf = p.have.nextSetBit(0); leaf >= 0; leaf = p.have.nextSetBit(leaf + 1)) {
-        Item item = leafItem(leaf);
+        WantedChunk item = pending.atLeaf(leaf);
         if (item != null) {
-          rekey(item, () -> item.availability--);
+          pending.rekey(item, () -> item.availability--);
         }
       }
     }
@@ -342,57 +211,12 @@ public final class FetchCore {
    * known, with {@code totalLeaves} the snapshot's count of data chunks.
    */
   public void addWanted(List<Wanted> wanted, int totalLeaves, long nowNanos) {
-    this.totalLeaves = Math.max(this.totalLeaves, totalLeaves);
-    Map<ChunkId, List<Integer>> leavesById = new HashMap<>();
-    for (Wanted w : wanted) {
-      if (!w.isMetadata()) {
-        leavesById.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.leafIndex());
-      }
-    }
-    for (Wanted w : wanted) {
-      if (items.containsKey(w.id())) {
-        continue;
-      }
-      List<Integer> leaves = leavesById.getOrDefault(w.id(), List.of());
-      Item item = new Item(w, leaves.stream().mapToInt(Integer::intValue).toArray());
-      item.priority = w.isMetadata() ? PRIORITY_METADATA : PRIORITY_NORMAL;
-      item.tieKey =
-          w.isMetadata()
-              ? 0
-              : Math.floorMod(w.leafIndex() + tieOffset, Math.max(1, this.totalLeaves));
-      for (Peer p : peers.values()) {
-        if (!w.isMetadata() && p.canServe(item)) {
-          item.availability++;
-        }
-      }
-      items.put(w.id(), item);
+    for (WantedChunk item : pending.add(wanted, totalLeaves, peers.values())) {
       remaining++;
-      if (!w.isMetadata()) {
-        dataByOffset.add(item);
-        putLeaf(w.leafIndex(), item);
-        for (int leaf : item.leaves) {
-          putLeaf(leaf, item);
-        }
-      }
-      totalBytes += w.sizeBytes();
-      pending.add(item);
+      totalBytes += item.wanted.sizeBytes();
     }
-    dataByOffset.sort(Comparator.comparingLong(i -> i.wanted.offset()));
-    applyStreamPriority();
     pendingGrew();
     schedule(nowNanos);
-  }
-
-  /** The wanted item of each data chunk index (null: held already or not wanted). */
-  private Item[] byLeaf = new Item[0];
-
-  private void putLeaf(int leaf, Item item) {
-    if (leaf >= byLeaf.length) {
-      byLeaf =
-          java.util.Arrays.copyOf(
-              byLeaf, Math.max(leaf + 1, Math.max(totalLeaves, 2 * byLeaf.length)));
-    }
-    byLeaf[leaf] = item;
   }
 
   /** No more chunks will be added: the fetch completes once all wanted chunks are in. */
@@ -405,30 +229,28 @@ public final class FetchCore {
   public void onChunk(NodeId peer, long requestId, boolean verified, int bytes, long nowNanos) {
     bytesReceived += bytes;
     received.delivered(bytes, nowNanos);
-    Request r = requests.remove(requestId);
-    Peer p = peers.get(peer);
+    InFlightRequest r = requests.remove(requestId);
+    FetchPeer p = peers.get(peer);
     if (r == null) {
       duplicateBytes += bytes;
       return; // timed out or cancelled; the item has been reassigned
     }
     release(r);
-    Item item = r.item;
+    WantedChunk item = r.item;
     if (!verified) {
       item.badFrom.add(peer);
       events.add(new FetchEvent.BadChunk(peer, item.wanted.id()));
       if (p != null && ++p.strikes >= config.banThreshold()) {
         ban(p);
       }
-      if (!item.done && item.inFlight == 0) {
-        pending.add(item);
-        pendingGrew();
-      }
+      requeueIfUnassigned(item);
       schedule(nowNanos);
       return;
     }
     if (p != null) {
       p.rate.delivered(bytes, nowNanos);
-      grow(p, bytes, nowNanos);
+      p.window =
+          RequestWindow.afterDelivery(p.window, p.rate.bytesPerSecond(nowNanos), bytes, config);
     }
     if (item.done) {
       duplicateBytes += bytes;
@@ -442,51 +264,47 @@ public final class FetchCore {
 
   /** The peer refused a request. */
   public void onRefused(NodeId peer, long requestId, ChunkRefused.Reason reason, long nowNanos) {
-    Request r = requests.remove(requestId);
+    InFlightRequest r = requests.remove(requestId);
     if (r == null) {
       return;
     }
     release(r);
-    Peer p = peers.get(peer);
+    FetchPeer p = peers.get(peer);
     if (p != null) {
       if (reason == ChunkRefused.Reason.NOT_FOUND) {
-        r.item.badFrom.add(peer); // not bad bytes, but no point asking this peer again
+        notFound.refused(r.item, peer, nowNanos);
       } else {
-        p.window = Math.max(config.minPeerWindowBytes(), p.window / 2);
+        p.window = RequestWindow.afterLoss(p.window, config);
       }
     }
-    if (!r.item.done && r.item.inFlight == 0) {
-      pending.add(r.item);
-      pendingGrew();
-    }
+    requeueIfUnassigned(r.item);
     schedule(nowNanos);
   }
 
   /** A reader is at {@code offset} of the data stream: chunks just after it come first. */
   public void onReaderPosition(long offset, long nowNanos) {
-    readerOffset = offset;
-    applyStreamPriority();
+    pending.onReaderPosition(offset);
     schedule(nowNanos);
   }
 
-  /** Expires overdue requests. */
+  /** Expires overdue requests and NOT_FOUND backoffs. */
   public void onTimer(long nowNanos) {
-    List<Request> overdue = new ArrayList<>();
-    for (Request r : requests.values()) {
+    if (notFound.expire(nowNanos)) {
+      pendingGrew();
+    }
+    List<InFlightRequest> overdue = new ArrayList<>();
+    for (InFlightRequest r : requests.values()) {
       if (nowNanos - r.deadlineNanos >= 0) {
         overdue.add(r);
       }
     }
     overdue.sort(Comparator.comparingLong(r -> r.id));
-    for (Request r : overdue) {
+    for (InFlightRequest r : overdue) {
       requests.remove(r.id);
       release(r);
-      r.peer.window = Math.max(config.minPeerWindowBytes(), r.peer.window / 2);
+      r.peer.window = RequestWindow.afterLoss(r.peer.window, config);
       outbox.add(new Outbound(r.peer.id, new Cancel(r.id)));
-      if (!r.item.done && r.item.inFlight == 0) {
-        pending.add(r.item);
-        pendingGrew();
-      }
+      requeueIfUnassigned(r.item);
     }
     schedule(nowNanos);
   }
@@ -501,10 +319,10 @@ public final class FetchCore {
     return events.poll();
   }
 
-  /** The earliest request deadline, or {@code Long.MAX_VALUE} with none in flight. */
+  /** The earliest request deadline or backoff end, or {@code Long.MAX_VALUE} with none. */
   public long nextDeadlineNanos() {
-    long best = Long.MAX_VALUE;
-    for (Request r : requests.values()) {
+    long best = notFound.nextDeadlineNanos();
+    for (InFlightRequest r : requests.values()) {
       if (best == Long.MAX_VALUE || r.deadlineNanos - best < 0) {
         best = r.deadlineNanos;
       }
@@ -541,7 +359,7 @@ public final class FetchCore {
   /** Peers currently usable (not banned). */
   public int activePeers() {
     int n = 0;
-    for (Peer p : peers.values()) {
+    for (FetchPeer p : peers.values()) {
       n += p.banned ? 0 : 1;
     }
     return n;
@@ -550,7 +368,7 @@ public final class FetchCore {
   /** Peers banned for bad chunks. */
   public List<NodeId> bannedPeers() {
     List<NodeId> out = new ArrayList<>();
-    for (Peer p : peers.values()) {
+    for (FetchPeer p : peers.values()) {
       if (p.banned) {
         out.add(p.id);
       }
@@ -570,13 +388,13 @@ public final class FetchCore {
     boolean progress = true;
     while (progress && inFlightBytes < config.maxInFlightBytes()) {
       progress = false;
-      for (Peer p : peers.values()) {
+      for (FetchPeer p : peers.values()) {
         if (p.banned || p.inFlightBytes >= p.window || inFlightBytes >= config.maxInFlightBytes()) {
           continue;
         }
-        Item item = pick(p);
-        if (item == null) {
-          item = pickEndgame(p, nowNanos);
+        WantedChunk item = pending.pick(p);
+        if (item == null && pending.isEmpty() && planComplete) {
+          item = Endgame.pick(p, requests.values(), nowNanos, config.endgameDuplicates());
         }
         if (item != null) {
           send(p, item, nowNanos);
@@ -586,122 +404,9 @@ public final class FetchCore {
     }
   }
 
-  /**
-   * The next item to ask {@code p} for. A complete holder can serve the first pending item, in
-   * priority order. A partial holder (a leecher) usually cannot, and walking the pending set to
-   * find one it can costs a scan per request; so after the most urgent few (metadata, a streaming
-   * reader's, the rarest), its own chunks are searched instead, from where the last search for it
-   * stopped, a bounded number at a time.
-   */
-  private Item pick(Peer p) {
-    if (p.exhausted) {
-      return null;
-    }
-    int limit = p.all ? MAX_SCAN : PRIORITY_SCAN;
-    int scanned = 0;
-    Iterator<Item> it = pending.iterator();
-    for (; it.hasNext() && scanned < limit; scanned++) {
-      Item item = it.next();
-      if (p.canServe(item)) {
-        it.remove();
-        return item;
-      }
-    }
-    // Metadata sorts first: past the scanned prefix, is there any this peer might serve?
-    boolean metadataBeyond = it.hasNext() && it.next().priority == PRIORITY_METADATA;
-    if (p.all || pending.isEmpty()) {
-      p.exhausted = !metadataBeyond && scanned < limit;
-      return null;
-    }
-    int leaf = p.have.nextSetBit(p.cursor);
-    boolean fromStart = leaf < 0 || p.cursor == 0;
-    if (leaf < 0) {
-      leaf = p.have.nextSetBit(0);
-    }
-    int start = leaf;
-    boolean wrapped = false;
-    boolean covered = leaf < 0; // covered: every set bit has been looked at
-    for (int n = 0; n < PARTIAL_SCAN && !covered; n++) {
-      if (leaf < 0) {
-        if (fromStart || wrapped) {
-          covered = true;
-          break;
-        }
-        wrapped = true;
-        leaf = p.have.nextSetBit(0);
-        covered = leaf >= start;
-        continue;
-      }
-      if (wrapped && leaf >= start) {
-        covered = true;
-        break;
-      }
-      Item item = leafItem(leaf);
-      leaf = p.have.nextSetBit(leaf + 1);
-      // Pending means not done and not in flight: check that before the set's own lookup.
-      if (item != null
-          && !item.done
-          && item.inFlight == 0
-          && !item.badFrom.contains(p.id)
-          && pending.remove(item)) {
-        p.cursor = Math.max(0, leaf);
-        return item;
-      }
-    }
-    p.cursor = Math.max(0, leaf);
-    p.exhausted = covered && !metadataBeyond;
-    return null;
-  }
-
-  /**
-   * The endgame: with nothing left to request, a copy of a request still in flight elsewhere, so
-   * the last chunks do not wait on the slowest peer. Only a request that is late (by its peer's
-   * measured rate), or any request when this peer is idle, is copied: copying everything in flight
-   * would move the tail of the snapshot twice. Oldest first, looking at a bounded number.
-   */
-  private Item pickEndgame(Peer p, long nowNanos) {
-    if (!pending.isEmpty() || !planComplete) {
-      return null;
-    }
-    boolean idle = p.inFlightBytes == 0;
-    int scanned = 0;
-    for (Iterator<Request> it = requests.values().iterator();
-        it.hasNext() && scanned < MAX_ENDGAME_SCAN;
-        scanned++) {
-      Request r = it.next();
-      Item item = r.item;
-      if ((idle || nowNanos - r.lateNanos >= 0)
-          && !item.done
-          && item.inFlight < config.endgameDuplicates()
-          && r.peer != p
-          && p.canServe(item)
-          && !requestedFrom(item, p)) {
-        return item;
-      }
-    }
-    return null;
-  }
-
-  private static boolean requestedFrom(Item item, Peer p) {
-    for (Request r : item.requests) {
-      if (r.peer == p) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void send(Peer p, Item item, long nowNanos) {
+  private void send(FetchPeer p, WantedChunk item, long nowNanos) {
     long id = nextRequestId++;
-    double rate = p.rate.bytesPerSecond(nowNanos);
-    long expected = rate > 0 ? (long) (item.size() * 1e9 / rate) : 0;
-    long timeout = Math.max(config.requestTimeoutNanos(), 8 * expected);
-    // It waits behind what the peer already has to send.
-    long late =
-        rate > 0
-            ? (long) (LATE_FACTOR * (p.inFlightBytes + item.size()) * 1e9 / rate)
-            : config.requestTimeoutNanos() / 4;
-    Request r = new Request(id, p, item, nowNanos + timeout, nowNanos + late);
+    InFlightRequest r = InFlightRequest.start(id, p, item, nowNanos, config);
     requests.put(id, r);
     p.requests.add(id);
     p.inFlightBytes += item.size();
@@ -714,13 +419,20 @@ public final class FetchCore {
     outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), link)));
   }
 
+  private void requeueIfUnassigned(WantedChunk item) {
+    if (item.isUnassigned()) {
+      pending.requeue(item);
+      pendingGrew();
+    }
+  }
+
   private void pendingGrew() {
-    for (Peer p : peers.values()) {
+    for (FetchPeer p : peers.values()) {
       p.exhausted = false;
     }
   }
 
-  private void release(Request r) {
+  private void release(InFlightRequest r) {
     r.peer.requests.remove(r.id);
     r.peer.inFlightBytes -= r.item.size();
     inFlightBytes -= r.item.size();
@@ -728,50 +440,37 @@ public final class FetchCore {
     r.item.requests.remove(r);
   }
 
-  private void grow(Peer p, int bytes, long nowNanos) {
-    double rate = p.rate.bytesPerSecond(nowNanos);
-    long byTime = (long) (rate * config.targetQueueNanos() / 1e9);
-    long next = rate > 0 ? Math.max(byTime, p.window) : p.window + bytes;
-    if (rate > 0 && byTime < p.window) {
-      next = Math.max(byTime, p.window - bytes); // shrink gently toward the measured rate
-    }
-    p.window = Math.max(config.minPeerWindowBytes(), Math.min(config.maxPeerWindowBytes(), next));
-  }
-
-  private void complete(Item item) {
+  private void complete(WantedChunk item) {
     item.done = true;
     remaining--;
     pending.remove(item);
     doneBytes += item.wanted.sizeBytes();
   }
 
-  private void cancelOthers(Item item) {
-    List<Request> others = new ArrayList<>(item.requests);
+  private void cancelOthers(WantedChunk item) {
+    List<InFlightRequest> others = new ArrayList<>(item.requests);
     others.sort(Comparator.comparingLong(r -> r.id));
-    for (Request r : others) {
+    for (InFlightRequest r : others) {
       requests.remove(r.id);
       release(r);
       outbox.add(new Outbound(r.peer.id, new Cancel(r.id)));
     }
   }
 
-  private void ban(Peer p) {
+  private void ban(FetchPeer p) {
     p.banned = true;
     events.add(new FetchEvent.PeerBanned(p.id, p.strikes));
     dropRequests(p);
   }
 
-  private void dropRequests(Peer p) {
+  private void dropRequests(FetchPeer p) {
     List<Long> ids = new ArrayList<>(p.requests);
     ids.sort(Long::compare);
     for (long id : ids) {
-      Request r = requests.remove(id);
+      InFlightRequest r = requests.remove(id);
       if (r != null) {
         release(r);
-        if (!r.item.done && r.item.inFlight == 0) {
-          pending.add(r.item);
-          pendingGrew();
-        }
+        requeueIfUnassigned(r.item);
       }
     }
   }
@@ -784,54 +483,6 @@ public final class FetchCore {
         && remainingChunks() == 0) {
       completed = true;
       events.add(new FetchEvent.Completed());
-    }
-  }
-
-  private void adjustAvailabilityAll(int delta) {
-    for (Item item : items.values()) {
-      if (!item.wanted.isMetadata() && !item.done) {
-        rekey(item, () -> item.availability += delta);
-      }
-    }
-  }
-
-  private Item leafItem(int leaf) {
-    return leaf >= 0 && leaf < byLeaf.length ? byLeaf[leaf] : null;
-  }
-
-  /** Changes an item's ordering key without corrupting the pending set. */
-  private void rekey(Item item, Runnable change) {
-    boolean wasPending = pending.remove(item);
-    change.run();
-    if (wasPending) {
-      pending.add(item);
-    }
-  }
-
-  private void applyStreamPriority() {
-    if (readerOffset < 0) {
-      return;
-    }
-    long end = readerOffset + config.streamReadaheadBytes();
-    for (Item item : dataByOffset) {
-      int want =
-          item.wanted.offset() + item.wanted.sizeBytes() > readerOffset
-                  && item.wanted.offset() < end
-              ? PRIORITY_STREAM
-              : PRIORITY_NORMAL;
-      if (item.priority != want && !item.done) {
-        int w = want;
-        rekey(
-            item,
-            () -> {
-              item.priority = w;
-              item.tieKey =
-                  w == PRIORITY_STREAM
-                      ? item.wanted.offset()
-                      : Math.floorMod(
-                          item.wanted.leafIndex() + tieOffset, Math.max(1, totalLeaves));
-            });
-      }
     }
   }
 }

@@ -18,4 +18,19 @@ public interface Holders {
 
   /** Whether {@code peer} is a live member (alive or suspected; not dead, left or forgotten). */
   boolean isUp(NodeId peer);
+
+  /**
+   * The members that began to hold {@code root} partially, in the order they did, alive or not:
+   * where a fetch looks for newcomers without rescanning every holder. A view that only grows; the
+   * caller does not keep it past the call.
+   */
+  List<NodeId> arrivals(ChunkId root);
+
+  /**
+   * Whether the driver reports every change of a holder to the session ({@link
+   * TransferSession#onHolderChanged}); if not, the session watches {@link #arrivals} grow instead.
+   */
+  default boolean reportsPartialHolders() {
+    return true;
+  }
 }

@@ -146,6 +146,7 @@ public final class SwarmDirectory implements Holders {
    * fetch looks for newcomers without rescanning every holder. Read on the writer's thread only; a
    * view that grows, forgotten once nobody holds the root.
    */
+  @Override
   public List<NodeId> arrivals(ChunkId root) {
     List<NodeId> a = arrivals.get(root);
     return a == null ? List.of() : Collections.unmodifiableList(a);

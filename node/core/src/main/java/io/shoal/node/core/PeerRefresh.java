@@ -1,0 +1,83 @@
+package io.shoal.node.core;
+
+import io.shoal.gossip.NodeId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which peers each fetch of a {@link TransferSession} talks to, kept fresh as holders come and go:
+ * {@link PeerChoice} over every holder while slots are free (again each time the directory reports
+ * a change), and, once the fetch is full, {@link PeerChoice#swap} over the holders that became
+ * visible since the last look, a bounded number per refresh.
+ */
+final class PeerRefresh {
+  /** Most newly visible holders one refresh looks at for a better peer. */
+  static final int ARRIVALS_PER_TICK = 64;
+
+  private final NodeId self;
+  private final Holders holders;
+
+  PeerRefresh(NodeId self, Holders holders) {
+    this.self = self;
+    this.holders = holders;
+  }
+
+  /** The periodic refresh; returns whether it swapped a peer (the fetch has outputs to drain). */
+  boolean onTick(FetchSession f, long nowNanos) {
+    if (!holders.reportsPartialHolders()
+        && holders.arrivals(f.root).size() != f.arrivalsAtRefresh) {
+      f.peersDirty = true;
+    }
+    if (f.peersDirty && f.knownPeers.size() < PeerChoice.MAX_PEERS_PER_FETCH) {
+      choose(f, nowNanos);
+    }
+    return f.knownPeers.size() >= PeerChoice.MAX_PEERS_PER_FETCH && swap(f, nowNanos);
+  }
+
+  /** Chooses peers from every holder, as far as slots are free. */
+  void choose(FetchSession f, long nowNanos) {
+    f.peersDirty = false;
+    f.arrivalsAtRefresh = holders.reportsPartialHolders() ? 0 : holders.arrivals(f.root).size();
+    for (PeerChoice.Candidate c :
+        PeerChoice.choose(self, holders.of(f.root), f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
+      f.knownPeers.add(c.id());
+      f.core.addPeer(c.id(), c.complete(), nowNanos);
+      if (c.complete()) {
+        f.completePeers.add(c.id());
+      }
+    }
+  }
+
+  /**
+   * {@link PeerChoice#swap} over the chosen peers and the holders that became visible since the
+   * last look, a bounded number at a time: looking at every holder at every refresh would cost
+   * O(holders) per fetch per refresh.
+   */
+  private boolean swap(FetchSession f, long nowNanos) {
+    List<NodeId> seen = holders.arrivals(f.root);
+    int end = Math.min(seen.size(), f.arrivalsSeen + ARRIVALS_PER_TICK);
+    if (end <= f.arrivalsSeen) {
+      return false;
+    }
+    List<PeerChoice.Candidate> candidates = new ArrayList<>();
+    for (NodeId peer : f.knownPeers) {
+      candidates.add(new PeerChoice.Candidate(peer, f.completePeers.contains(peer)));
+    }
+    for (NodeId peer : seen.subList(f.arrivalsSeen, end)) {
+      if (!f.knownPeers.contains(peer) && holders.isUp(peer)) {
+        candidates.add(new PeerChoice.Candidate(peer, false));
+      }
+    }
+    f.arrivalsSeen = end;
+    PeerChoice.Swap swap =
+        PeerChoice.swap(self, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
+    if (swap != null) {
+      f.knownPeers.remove(swap.drop());
+      f.core.onPeerReleased(swap.drop(), nowNanos);
+      f.knownPeers.add(swap.add().id());
+      f.core.addPeer(swap.add().id(), false, nowNanos);
+      return true;
+    }
+    return false;
+  }
+}

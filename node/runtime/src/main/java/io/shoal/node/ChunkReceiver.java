@@ -1,0 +1,143 @@
+package io.shoal.node;
+
+import io.netty.buffer.ByteBuf;
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.IoErrors;
+import io.shoal.chunkstore.VerifiedChunk;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.net.ChunkFrame;
+import io.shoal.node.net.NodeMetrics;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives chunk replies on the I/O threads that read them: checks that the reply answers a request
+ * sent to that very peer, decompresses, verifies the bytes against the id the request named, and
+ * writes them where they belong (the store, or a direct output). The transfer session hears only
+ * the outcome ({@link Outcome}).
+ *
+ * <p>The session owns the request index; this keeps the copy the I/O threads need (which chunk and
+ * which fetch a request id stands for), written on the transfer loop as requests go out. Bounded by
+ * the requests in flight, which the session bounds.
+ */
+final class ChunkReceiver {
+  private static final Logger log = LoggerFactory.getLogger(ChunkReceiver.class);
+
+  /** What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job}. */
+  private record Expected(FetchJob job, ChunkId id, NodeId peer) {}
+
+  /** Where the outcome of a reply goes; called on the I/O thread. */
+  interface Outcome {
+    /** A reply to {@code requestId} arrived; {@code verified} when its bytes are now kept. */
+    void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes);
+
+    /** Verified bytes could not be written: this node's failure (a full disk), not the peer's. */
+    void onWriteFailed(FetchJob job, IOException why);
+  }
+
+  private final ChunkSink sink;
+  private final NodeMetrics metrics;
+  private final Outcome outcome;
+  private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
+
+  ChunkReceiver(ChunkSink sink, NodeMetrics metrics, Outcome outcome) {
+    this.sink = sink;
+    this.metrics = metrics;
+    this.outcome = outcome;
+  }
+
+  /** A request went out (transfer loop). */
+  void requested(long requestId, FetchJob job, ChunkId id, NodeId peer) {
+    expected.put(requestId, new Expected(job, id, peer));
+  }
+
+  /** A request was withdrawn (transfer loop). */
+  void withdrawn(long requestId) {
+    expected.remove(requestId);
+  }
+
+  /** {@code job} ended (transfer loop): a late reply to one of its requests is stray. */
+  void forget(FetchJob job) {
+    expected.values().removeIf(e -> e.job() == job);
+  }
+
+  /** A chunk frame from {@code from} (I/O thread); releases it. */
+  void onFrame(NodeId from, ChunkFrame frame) {
+    Expected p = expected.get(frame.requestId());
+    if (p == null || !p.peer().equals(from)) {
+      metrics.dropped("stray_chunk");
+      frame.release();
+      return;
+    }
+    expected.remove(frame.requestId());
+    int wire = frame.wireBytes();
+    Optional<VerifiedChunk> chunk = Optional.empty();
+    IOException writeFailure = null;
+    try {
+      if (frame.id().equals(p.id())) {
+        chunk = VerifiedChunk.verify(p.id(), payload(frame));
+      }
+      if (chunk.isPresent()) {
+        writeFailure = keep(p.job(), chunk.get());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("chunk {} from {} unusable: {}", frame.id(), from.shortHex(), e.toString());
+    } finally {
+      frame.release();
+    }
+    if (writeFailure != null) {
+      outcome.onWriteFailed(
+          p.job(),
+          new IOException(
+              "cannot write what arrives: " + IoErrors.describe(writeFailure), writeFailure));
+      return;
+    }
+    if (chunk.isEmpty()) {
+      metrics.badChunks.inc();
+    }
+    outcome.onReply(p.job(), from, frame.requestId(), chunk.isPresent(), wire);
+  }
+
+  /**
+   * Writes a verified chunk where it belongs: the job's direct output for its data, else the store.
+   * A failure here is this node's (a full disk), never the sender's.
+   */
+  private IOException keep(FetchJob job, VerifiedChunk chunk) {
+    try {
+      if (job.direct != null && job.direct.places(chunk.id())) {
+        job.direct.write(chunk.id(), chunk.bytes());
+      } else {
+        sink.add(chunk);
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
+  }
+
+  /** The chunk's bytes, decompressed when the frame says so. */
+  private static ByteBuffer payload(ChunkFrame f) throws IOException {
+    ByteBuf payload = f.payload();
+    if (f.encoding() == ChunkFrame.ENCODING_RAW) {
+      return payload.nioBuffer();
+    }
+    byte[] src = new byte[payload.readableBytes()];
+    payload.getBytes(payload.readerIndex(), src);
+    byte[] raw = new byte[f.rawLength()];
+    int n;
+    try {
+      n = CompressionPolicy.decompressor().decompress(src, 0, src.length, raw, 0, raw.length);
+    } catch (net.jpountz.lz4.LZ4Exception e) {
+      throw new IOException("bad LZ4 block", e);
+    }
+    if (n != raw.length) {
+      throw new IOException("LZ4 block decompressed to " + n + " bytes, header says " + raw.length);
+    }
+    return ByteBuffer.wrap(raw);
+  }
+}

@@ -1,0 +1,118 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.IoErrors;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.core.FetchSession;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes what a fetch wrote durable and records it in the catalog, on a worker: the store is flushed
+ * before the catalog says complete, a direct output is committed (renamed into place). Also keeps
+ * the partial catalog entry of a fetch whose data is planned.
+ */
+final class FetchFinisher {
+  private static final Logger log = LoggerFactory.getLogger(FetchFinisher.class);
+
+  /** Hears how finishing ended, on a worker. */
+  interface Finished {
+    void onDurable(FetchJob job);
+
+    void onFailed(FetchJob job, IOException why);
+  }
+
+  private final ChunkStore store;
+  private final ChunkSink sink;
+  private final ExecutorService workers;
+  private final Consumer<CatalogEntry> catalogChanged;
+
+  FetchFinisher(
+      ChunkStore store,
+      ChunkSink sink,
+      ExecutorService workers,
+      Consumer<CatalogEntry> catalogChanged) {
+    this.store = store;
+    this.sink = sink;
+    this.workers = workers;
+    this.catalogChanged = catalogChanged;
+  }
+
+  /** Finishes {@code job}, once. */
+  void finish(FetchJob job, Finished finished) {
+    if (job.finishing) {
+      return;
+    }
+    job.finishing = true;
+    workers.execute(
+        () -> {
+          try {
+            if (job.direct == null) {
+              sink.flush(); // durable before the catalog says complete
+              putCatalog(job.entry(true), true);
+            } else {
+              job.direct.commit();
+            }
+          } catch (IOException e) {
+            String where = job.direct == null ? "the store" : job.direct.destination().toString();
+            finished.onFailed(
+                job,
+                new IOException(
+                    "cannot finish writing to " + where + ": " + IoErrors.describe(e), e));
+            return;
+          }
+          finished.onDurable(job);
+        });
+  }
+
+  /** Records that the store holds part of {@code job}'s snapshot, on a worker. */
+  void recordPartial(FetchJob job) {
+    CatalogEntry partial = job.entry(false);
+    workers.execute(() -> putCatalog(partial, true));
+  }
+
+  /** The result of a finished fetch, logged. */
+  static FetchResult result(FetchJob job, FetchSession f, long nowNanos) {
+    double seconds = (nowNanos - job.startNanos) / 1e9;
+    FetchResult r =
+        new FetchResult(
+            job.target.name(),
+            job.target.version(),
+            job.root().toHex(),
+            job.target.sizeBytes(),
+            f.doneBytes(),
+            f.bytesReceived(),
+            f.chunksFetched(),
+            seconds,
+            f.servingPeers(),
+            f.bannedPeers().stream().map(NodeId::toHex).toList());
+    log.info(
+        "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
+        job.target.label(),
+        r.fetchedBytes(),
+        r.chunksFetched(),
+        r.peers(),
+        String.format(java.util.Locale.ROOT, "%.2f", seconds));
+    return r;
+  }
+
+  private void putCatalog(CatalogEntry entry, boolean onlyIfNotComplete) {
+    try {
+      var current = store.catalog().get(entry.name(), entry.version());
+      if (onlyIfNotComplete
+          && current.isPresent()
+          && current.get().complete()
+          && current.get().root().equals(entry.root())) {
+        return;
+      }
+      store.catalog().put(entry);
+      catalogChanged.accept(entry);
+    } catch (IOException e) {
+      log.warn("recording {} in the catalog failed: {}", entry.label(), e.getMessage());
+    }
+  }
+}

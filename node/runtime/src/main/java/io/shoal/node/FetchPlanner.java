@@ -1,0 +1,147 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.snapshot.LeafCursor;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.chunkstore.snapshot.SnapshotRoot;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.core.ChunkBitmap;
+import io.shoal.node.core.FetchCore;
+import io.shoal.node.core.TransferMessage.HaveReply;
+import io.shoal.node.core.TransferSession;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the store for the transfer session, on worker threads: what a fetch still lacks (walking
+ * the snapshot's Merkle DAG as far as its metadata is here), and what this node holds of a snapshot
+ * it is not fetching (to answer a have-query).
+ */
+final class FetchPlanner {
+  private static final Logger log = LoggerFactory.getLogger(FetchPlanner.class);
+
+  /** Where a plan goes; called on a worker thread. */
+  interface Planned {
+    void onPlanned(FetchJob job, SnapshotPlanner.Plan plan);
+
+    void onPlanFailed(FetchJob job, IOException why);
+  }
+
+  private final NodeId self;
+  private final ChunkStore store;
+  private final SnapshotReader reader;
+  private final ExecutorService workers;
+
+  FetchPlanner(NodeId self, ChunkStore store, SnapshotReader reader, ExecutorService workers) {
+    this.self = self;
+    this.store = store;
+    this.reader = reader;
+    this.workers = workers;
+  }
+
+  /** Plans {@code job} on a worker; opens its direct output once the metadata allows. */
+  void plan(FetchJob job, Planned planned) {
+    workers.execute(
+        () -> {
+          try {
+            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, job.root());
+            if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
+              try {
+                openDirect(job.direct, plan.root());
+              } catch (IOException e) {
+                // The target's own complaint (it exists, a path escapes it) says it best.
+                planned.onPlanFailed(job, e);
+                return;
+              }
+            }
+            planned.onPlanned(job, plan);
+          } catch (IOException | RuntimeException e) {
+            planned.onPlanFailed(
+                job, new IOException("cannot plan " + job.target.label() + ": " + e.getMessage()));
+          }
+        });
+  }
+
+  /** Opens a direct output and writes into it the data chunks the store already holds. */
+  private void openDirect(DirectOutput out, SnapshotRoot root) throws IOException {
+    out.open(root, reader.fileTable(root));
+    if (root.data().sizeBytes() == 0) {
+      return;
+    }
+    LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
+    while (cursor.next()) {
+      if (store.contains(cursor.id())) {
+        out.writeAt(cursor.offset(), store.read(cursor.id()));
+      }
+    }
+  }
+
+  /**
+   * Takes what {@code plan} tells about {@code job}: its creation time, its missing metadata, and
+   * the first time the metadata is complete, the session's data plan (placing the job's direct
+   * output); null when there is no new data plan. Transfer loop.
+   */
+  static TransferSession.DataPlan take(FetchJob job, SnapshotPlanner.Plan plan) {
+    if (plan.root() != null) {
+      job.createdMillis = plan.root().createdMillis();
+    }
+    for (FetchCore.Wanted w : plan.missingMetadata()) {
+      job.metadataIds.add(w.id());
+    }
+    if (!plan.metadataComplete() || job.dataPlanned) {
+      return null;
+    }
+    job.dataPlanned = true;
+    return dataPlan(job, plan);
+  }
+
+  private static TransferSession.DataPlan dataPlan(FetchJob job, SnapshotPlanner.Plan plan) {
+    Map<ChunkId, List<Long>> offsets = new HashMap<>();
+    long total = 0;
+    for (FetchCore.Wanted w : plan.missingData()) {
+      offsets.computeIfAbsent(w.id(), k -> new ArrayList<>()).add(w.offset());
+      total += w.sizeBytes();
+    }
+    if (job.direct != null) {
+      offsets.forEach(job.direct::place);
+    }
+    job.totalBytes = total;
+    return new TransferSession.DataPlan(
+        plan.missingData(), plan.totalLeaves(), plan.have().toBitSet());
+  }
+
+  /** What this node holds of {@code root}, read on a worker, handed to {@code answer}. */
+  void haveOf(ChunkId root, java.util.function.Consumer<HaveReply> answer) {
+    workers.execute(
+        () -> {
+          boolean complete =
+              store.catalog().entries().stream()
+                  .anyMatch(e -> e.root().equals(root) && e.complete());
+          if (complete) {
+            answer.accept(new HaveReply(root, true, ChunkBitmap.empty()));
+            return;
+          }
+          ChunkBitmap have = ChunkBitmap.empty();
+          try {
+            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, root);
+            if (plan.metadataComplete()) {
+              have = plan.have();
+            }
+          } catch (IOException | RuntimeException e) {
+            log.debug(
+                "cannot tell what {} holds of {}: {}",
+                self.shortHex(),
+                root.toShortHex(),
+                e.toString());
+          }
+          answer.accept(new HaveReply(root, false, have));
+        });
+  }
+}
