@@ -47,22 +47,25 @@ public final class PeerLink {
     channel.writeAndFlush(message, channel.voidPromise());
   }
 
-  /**
-   * Sends a chunk frame: its header, then the payload (a buffer, or a file region when {@link
-   * #isEncrypted} is false). Both writes happen in one task on the channel's event loop, so no
-   * other write can fall between them.
-   */
   /** Sends one whole chunk frame (length, header and payload in one buffer), flushed. */
   public ChannelFuture sendFrame(io.netty.buffer.ByteBuf frame) {
     return channel.writeAndFlush(frame);
   }
 
+  /**
+   * Sends a chunk frame: its header, then the payload (a buffer, or a file region when {@link
+   * #isEncrypted} is false). Both writes happen in one task on the channel's event loop, so no
+   * other write can fall between them. If that loop no longer takes tasks (the node is stopping),
+   * both are released and the returned future fails: a frame handed over is never leaked.
+   */
   public ChannelFuture sendChunk(io.netty.buffer.ByteBuf header, Object payload) {
     io.netty.channel.ChannelPromise promise = channel.newPromise();
     if (channel.eventLoop().inEventLoop()) {
       channel.write(header, channel.voidPromise());
       channel.writeAndFlush(payload, promise);
-    } else {
+      return promise;
+    }
+    try {
       channel
           .eventLoop()
           .execute(
@@ -70,6 +73,10 @@ public final class PeerLink {
                 channel.write(header, channel.voidPromise());
                 channel.writeAndFlush(payload, promise);
               });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      io.netty.util.ReferenceCountUtil.release(header);
+      io.netty.util.ReferenceCountUtil.release(payload);
+      promise.tryFailure(e);
     }
     return promise;
   }
