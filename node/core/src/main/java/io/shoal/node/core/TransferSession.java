@@ -230,6 +230,7 @@ public final class TransferSession {
           }
         }
       }
+      sendHaveUpdates(f);
     }
   }
 

@@ -129,15 +129,17 @@ class TransferSessionTest {
     }
 
     int index = first.id().equals(leaf(0)) ? 0 : 1;
-    assertThat(queried().get(index)).as("in a have reply").isEqualTo(announced);
+    List<Outbound> after = sends();
+    after.addAll(timerFires());
     boolean updated =
-        timerFires().stream()
+        after.stream()
             .anyMatch(
                 o ->
                     o.peer().equals(ASKER)
                         && o.message() instanceof HaveUpdate u
                         && u.added().toBitSet().get(index));
     assertThat(updated).as("in a have update").isEqualTo(announced);
+    assertThat(queried().get(index)).as("in a have reply").isEqualTo(announced);
   }
 
   @ParameterizedTest(name = "{0} then {1} ms: asked again={2}")
