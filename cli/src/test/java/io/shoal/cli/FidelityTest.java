@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The upload limit makes the links, not the 2-core machine, the bottleneck of the real run, as
  * the simulator assumes: 9 nodes at {@link #UPLOAD_MBPS} MB/s move the 537 MB in about 7 s, well
  * within what loopback and the machine carry.
+ *
+ * <p>The real swarm varies from run to run far more than the tolerance (the seeder's copies ranged
+ * from 1.8 to 3.4 over a dozen runs of the same build), so one real run against the simulator's one
+ * deterministic figure decides nothing: the test plays the real swarm {@link #rounds()} times and
+ * compares the medians. At about 20 s a round it does not fit the CI suite's minute; it is tagged
+ * {@code fidelity} and run by {@code bench/fidelity.sh}, whose figures go into the notes of changes
+ * to the transfer.
  */
+@Tag("fidelity")
 class FidelityTest {
   static final int LEECHERS = 8;
   static final int SNAPSHOT_MIB = 64;
@@ -45,6 +54,11 @@ class FidelityTest {
 
   @TempDir Path tmp;
 
+  /** Real rounds to play: {@code -Dshoal.fidelity.rounds=N}, 5 unless told. */
+  static int rounds() {
+    return Integer.getInteger("shoal.fidelity.rounds", 5);
+  }
+
   /** What one run measured. */
   record Run(double seederCopies, double completionSeconds) {}
 
@@ -54,11 +68,23 @@ class FidelityTest {
           + " agree on the seeder's uploaded copies (25%) and the time to complete (30%)")
   void simulatedSwarm_matchesRealNodes() throws Exception {
     Run simulated = simulate();
-    Run real = realNodes();
+    List<Run> runs = new ArrayList<>();
+    for (int i = 1; i <= rounds(); i++) {
+      Run r = realNodes(tmp.resolve("round" + i));
+      runs.add(r);
+      System.out.printf(
+          "fidelity round %d: real %.2f copies in %.2f s%n",
+          i, r.seederCopies(), r.completionSeconds());
+    }
+    Run real =
+        new Run(
+            median(runs.stream().mapToDouble(Run::seederCopies).toArray()),
+            median(runs.stream().mapToDouble(Run::completionSeconds).toArray()));
     System.out.printf(
-        "fidelity: simulated %.2f copies in %.2f s, real %.2f copies in %.2f s%n",
+        "fidelity: simulated %.2f copies in %.2f s, real median of %d: %.2f copies in %.2f s%n",
         simulated.seederCopies(),
         simulated.completionSeconds(),
+        runs.size(),
         real.seederCopies(),
         real.completionSeconds());
     assertThat(relativeDifference(real.seederCopies(), simulated.seederCopies()))
@@ -71,6 +97,13 @@ class FidelityTest {
             "completion: real %.2f s, simulated %.2f s",
             real.completionSeconds(), simulated.completionSeconds())
         .isLessThanOrEqualTo(TIME_TOLERANCE);
+  }
+
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
   static double relativeDifference(double real, double simulated) {
@@ -105,18 +138,18 @@ class FidelityTest {
     return new Run(seederBytes / (SNAPSHOT_MIB * 1048576.0), r.completion().max());
   }
 
-  private Run realNodes() throws Exception {
-    Path source = TestData.randomFile(tmp.resolve("snapshot.bin"), 42, SNAPSHOT_MIB * 1048576L);
+  private Run realNodes(Path dir) throws Exception {
+    Path source = TestData.randomFile(dir.resolve("snapshot.bin"), 42, SNAPSHOT_MIB * 1048576L);
     long limit = (long) (UPLOAD_MBPS * 1e6);
     List<ShoalNode> nodes = new ArrayList<>();
     try {
       ShoalNode seeder =
-          ShoalNode.start(NodeConfig.loopback(tmp.resolve("seeder")).withUploadLimit(limit));
+          ShoalNode.start(NodeConfig.loopback(dir.resolve("seeder")).withUploadLimit(limit));
       nodes.add(seeder);
       for (int i = 0; i < LEECHERS; i++) {
         nodes.add(
             ShoalNode.start(
-                NodeConfig.loopback(tmp.resolve("leecher" + i))
+                NodeConfig.loopback(dir.resolve("leecher" + i))
                     .withSeeds(List.of(seeder.peerAddress()))
                     .withFollow(List.of("*"))
                     .withUploadLimit(limit)));
