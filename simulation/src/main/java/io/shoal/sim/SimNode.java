@@ -35,10 +35,10 @@ import java.util.TreeMap;
 
 /**
  * One simulated node: drives the runtime's own {@link Membership} (gossip core, directory, follow
- * rule, announcing, pump) as {@code GossipDriver} does on Netty, and the real {@link FetchCore} and
- * {@link UploadCore} as {@code TransferService} does (same peer choice, same have updates), over
- * the simulation's network. The store (held chunks and catalog) survives a crash; everything else
- * is memory and is lost.
+ * rule, announcing, pump) as {@code GossipDriver} does on Netty, and the runtime's own {@link
+ * TransferSession} (fetches, peer choice, have updates, serving) as {@code TransferService} does,
+ * over the simulation's network. The store (held chunks and catalog) survives a crash; everything
+ * else is memory and is lost.
  */
 final class SimNode {
   final int index;
