@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -106,28 +107,7 @@ class TransferTest {
   @Test
   @DisplayName("a seeder killed mid-transfer costs only its in-flight requests")
   void seederKilledMidTransfer_theFetchCompletes() throws Exception {
-    Path source = TestData.randomFile(tmp.resolve("big.bin"), 3, 24 << 20);
-    List<ShoalNode> seeders = seeders(3, source);
-    NodeConfig slow = config("fresh").withSeeds(List.of(seeders.get(0).peerAddress()));
-    for (ShoalNode s : seeders) {
-      s.setUploadLimit(6L << 20);
-    }
-    ShoalNode fresh = start(slow);
-    var fetch =
-        java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return fresh.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
-              } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            });
-    await().atMost(Duration.ofSeconds(30)).until(() -> done(fresh) > (4L << 20));
-    seeders.get(1).kill();
-    ShoalNode.Fetched got = fetch.get(60, java.util.concurrent.TimeUnit.SECONDS);
-    Path out = tmp.resolve("out.bin");
-    fresh.materialize(new GetCall("data", out.toString(), false, false));
-    assertThat(Files.mismatch(source, out)).isEqualTo(-1);
+    ShoalNode.Fetched got = fetchWhileASeederGoes(3, ShoalNode::kill);
     assertThat(got.result()).isNotNull();
   }
 
@@ -136,7 +116,17 @@ class TransferTest {
       "a seeder that leaves mid-transfer (gossip: member gone) has its requests re-issued to the"
           + " others")
   void seederLeavesMidTransfer_itsRequestsGoToTheOthers() throws Exception {
-    Path source = TestData.randomFile(tmp.resolve("big.bin"), 5, 24 << 20);
+    ShoalNode.Fetched got = fetchWhileASeederGoes(5, ShoalNode::close);
+    assertThat(got.result().bannedPeers()).isEmpty();
+  }
+
+  /**
+   * A fresh node fetches 24 MiB from 3 seeders held to 6 MiB/s each; once 4 MiB are in, {@code
+   * leave} takes the second seeder away. The fetch must still complete with the source's bytes.
+   */
+  private ShoalNode.Fetched fetchWhileASeederGoes(long seed, Consumer<ShoalNode> leave)
+      throws Exception {
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), seed, 24 << 20);
     List<ShoalNode> seeders = seeders(3, source);
     for (ShoalNode s : seeders) {
       s.setUploadLimit(6L << 20);
@@ -152,12 +142,12 @@ class TransferTest {
               }
             });
     await().atMost(Duration.ofSeconds(30)).until(() -> done(fresh) > (4L << 20));
-    seeders.get(1).close();
+    leave.accept(seeders.get(1));
     ShoalNode.Fetched got = fetch.get(60, java.util.concurrent.TimeUnit.SECONDS);
     Path out = tmp.resolve("out.bin");
     fresh.materialize(new GetCall("data", out.toString(), false, false));
     assertThat(Files.mismatch(source, out)).isEqualTo(-1);
-    assertThat(got.result().bannedPeers()).isEmpty();
+    return got;
   }
 
   @Test
