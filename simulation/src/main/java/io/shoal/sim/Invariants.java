@@ -54,6 +54,23 @@ final class Invariants {
     }
   }
 
+  /**
+   * A node finished fetching {@code snap} and records it complete: it must hold every chunk now, or
+   * it would announce chunks that a read does not find.
+   */
+  void fetchCompleted(SimNode n, SnapshotModel snap) {
+    if (!holdsAll(n, snap)) {
+      violations.add(
+          "node "
+              + n.index
+              + " finished "
+              + snap.name
+              + "@"
+              + snap.version
+              + " before holding all its chunks");
+    }
+  }
+
   /** Live nodes that do not see exactly the live members as alive. */
   List<String> membershipViolations(int live) {
     List<String> out = new ArrayList<>();

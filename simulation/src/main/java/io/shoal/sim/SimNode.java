@@ -339,6 +339,9 @@ final class SimNode {
 
   private void finish(FetchSession f, long nowNanos) {
     SnapshotModel s = world.snapshot(f.root());
+    // As the runtime's FetchFinisher: the last chunks are made durable (and so visible) before the
+    // version is recorded complete; listing it complete first would announce chunks not yet held.
+    commitWaiting();
     putCatalog(s, true, nowNanos);
     transfers.onFetchFinished(f);
     for (FetchCore.Outbound o; (o = transfers.pollSend()) != null; ) {
@@ -387,6 +390,19 @@ final class SimNode {
    * announced), and a fetch whose metadata is now all here plans its data.
    */
   void onCommit(long nowNanos) {
+    commitWaiting();
+    for (FetchSession f : new ArrayList<>(transfers.fetches())) {
+      SnapshotModel s = world.snapshot(f.root());
+      if (!f.isDataPlanned() && s.holdsMetadata(held)) {
+        transfers.onPlan(f.root(), List.of(), s.dataPlan(held, world.chunks()), nowNanos);
+        putCatalog(s, false, nowNanos);
+      }
+    }
+    drainTransfers(nowNanos);
+  }
+
+  /** Makes what arrived since the last commit visible: held, servable, announced. */
+  private void commitWaiting() {
     List<ChunkId> visible = new ArrayList<>();
     for (GroupCommit.Waiting u : commits.commit()) {
       if (u.real() != null) {
@@ -402,14 +418,6 @@ final class SimNode {
       visible.add(world.chunks().id(u.chunk()));
     }
     transfers.onChunksVisible(visible);
-    for (FetchSession f : new ArrayList<>(transfers.fetches())) {
-      SnapshotModel s = world.snapshot(f.root());
-      if (!f.isDataPlanned() && s.holdsMetadata(held)) {
-        transfers.onPlan(f.root(), List.of(), s.dataPlan(held, world.chunks()), nowNanos);
-        putCatalog(s, false, nowNanos);
-      }
-    }
-    drainTransfers(nowNanos);
   }
 
   // ---------------------------------------------------------------- serving

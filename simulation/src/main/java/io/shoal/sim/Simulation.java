@@ -206,6 +206,7 @@ public final class Simulation implements World {
 
   @Override
   public void fetchCompleted(SimNode n, SnapshotModel snap, long nowNanos) {
+    invariants.fetchCompleted(n, snap);
     results.fetchCompleted(n, snap, nowNanos);
   }
 
