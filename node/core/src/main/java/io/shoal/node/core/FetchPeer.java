@@ -36,9 +36,11 @@ final class FetchPeer {
   }
 
   boolean canServe(WantedChunk item) {
-    if (banned || item.excludes(id)) {
-      return false;
-    }
+    return !banned && holds(item) && !item.excludes(id);
+  }
+
+  /** Whether it holds the chunk, by its claim or its bitmap (checked first: it is cheap). */
+  private boolean holds(WantedChunk item) {
     if (item.wanted.isMetadata()) {
       return metadataHolder || all;
     }

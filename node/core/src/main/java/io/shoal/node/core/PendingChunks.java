@@ -3,6 +3,7 @@ package io.shoal.node.core;
 import io.shoal.chunkstore.ChunkId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -14,9 +15,9 @@ import java.util.TreeSet;
 /**
  * The chunks one fetch wants, and the order it asks for them in: metadata first, then chunks within
  * the read-ahead of a streaming reader (in stream order), then rarest first among the fetch's
- * peers, ties broken by chunk index rotated by an offset derived from this node's id (so
- * simultaneous leechers start in different places and have something to trade). The pending set
- * holds the chunks neither done nor in flight.
+ * peers, ties broken by a permutation of the chunk indexes seeded by this node's id (so
+ * simultaneous leechers want different chunks and have something to trade). The pending set holds
+ * the chunks neither done nor in flight.
  */
 final class PendingChunks {
   /** Longest scan of the pending set for one peer before it is deemed to have nothing wanted. */
@@ -25,14 +26,21 @@ final class PendingChunks {
   /** Pending items a partial holder is checked against before its own chunks are searched. */
   private static final int PRIORITY_SCAN = 64;
 
-  /** A partial holder's chunks looked at per search for one this node still wants. */
+  /** Pending chunks a partial holder has that are skipped (excluded for it) before giving up. */
   private static final int PARTIAL_SCAN = 1024;
 
-  private final long tieOffset;
+  private final long tieSeed;
   private final long streamReadaheadBytes;
   private final Map<ChunkId, WantedChunk> items = new HashMap<>();
   private final List<WantedChunk> dataByOffset = new ArrayList<>();
   private final TreeSet<WantedChunk> pending = new TreeSet<>(WantedChunk.ORDER);
+
+  /**
+   * The data chunk indexes of the chunks in {@link #pending}: a partial holder's next chunk is the
+   * next index set both here and in its bitmap, found without looking at the chunks it holds that
+   * this node has or has asked for already.
+   */
+  private final BitSet pendingLeaves = new BitSet();
 
   /** The wanted item of each data chunk index (null: held already or not wanted). */
   private WantedChunk[] byLeaf = new WantedChunk[0];
@@ -40,8 +48,8 @@ final class PendingChunks {
   private int totalLeaves;
   private long readerOffset = -1;
 
-  PendingChunks(long tieOffset, long streamReadaheadBytes) {
-    this.tieOffset = tieOffset;
+  PendingChunks(long tieSeed, long streamReadaheadBytes) {
+    this.tieSeed = tieSeed;
     this.streamReadaheadBytes = streamReadaheadBytes;
   }
 
@@ -65,7 +73,7 @@ final class PendingChunks {
       List<Integer> leaves = leavesById.getOrDefault(w.id(), List.of());
       WantedChunk item = new WantedChunk(w, leaves.stream().mapToInt(Integer::intValue).toArray());
       item.priority = w.isMetadata() ? WantedChunk.PRIORITY_METADATA : WantedChunk.PRIORITY_NORMAL;
-      item.tieKey = w.isMetadata() ? 0 : rotated(w.leafIndex());
+      item.tieKey = w.isMetadata() ? 0 : shuffled(w.leafIndex());
       for (FetchPeer p : peers) {
         if (!w.isMetadata() && p.canServe(item)) {
           item.availability++;
@@ -79,7 +87,7 @@ final class PendingChunks {
           putLeaf(leaf, item);
         }
       }
-      pending.add(item);
+      enter(item);
       added.add(item);
     }
     dataByOffset.sort(Comparator.comparingLong(i -> i.wanted.offset()));
@@ -87,8 +95,16 @@ final class PendingChunks {
     return added;
   }
 
-  private long rotated(int leafIndex) {
-    return Math.floorMod(leafIndex + tieOffset, Math.max(1, totalLeaves));
+  /**
+   * The tie-break of a data chunk: a permutation of the chunk indexes of its own for every node.
+   * Rotating one shared index order made leechers that caught up with each other walk on in step,
+   * asking the seeder for the same chunks at once; independent orders rarely collide.
+   */
+  private long shuffled(int leafIndex) {
+    long x = tieSeed ^ (leafIndex * 0x9E37_79B9_7F4A_7C15L);
+    x = (x ^ (x >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+    x = (x ^ (x >>> 27)) * 0x94D0_49BB_1331_11EBL;
+    return x ^ (x >>> 31);
   }
 
   private void putLeaf(int leaf, WantedChunk item) {
@@ -109,12 +125,35 @@ final class PendingChunks {
 
   /** Puts an unassigned chunk back in the pending set. */
   void requeue(WantedChunk item) {
-    pending.add(item);
+    enter(item);
   }
 
   /** Takes a chunk out of the pending set (done, or assigned). */
   void remove(WantedChunk item) {
-    pending.remove(item);
+    leave(item);
+  }
+
+  private void enter(WantedChunk item) {
+    if (pending.add(item)) {
+      markLeaves(item, true);
+    }
+  }
+
+  private boolean leave(WantedChunk item) {
+    if (pending.remove(item)) {
+      markLeaves(item, false);
+      return true;
+    }
+    return false;
+  }
+
+  private void markLeaves(WantedChunk item, boolean set) {
+    if (!item.wanted.isMetadata()) {
+      pendingLeaves.set(item.wanted.leafIndex(), set);
+      for (int leaf : item.leaves) {
+        pendingLeaves.set(leaf, set);
+      }
+    }
   }
 
   /** Changes a chunk's ordering key without corrupting the pending set. */
@@ -161,7 +200,7 @@ final class PendingChunks {
               item.tieKey =
                   w == WantedChunk.PRIORITY_STREAM
                       ? item.wanted.offset()
-                      : rotated(item.wanted.leafIndex());
+                      : shuffled(item.wanted.leafIndex());
             });
       }
     }
@@ -171,8 +210,8 @@ final class PendingChunks {
    * The next chunk to ask {@code p} for, taken out of the pending set. A complete holder can serve
    * the first pending chunk, in order. A partial holder (a leecher) usually cannot, and walking the
    * pending set to find one it can costs a scan per request; so after the most urgent few
-   * (metadata, a streaming reader's, the rarest), its own chunks are searched instead, from where
-   * the last search for it stopped, a bounded number at a time.
+   * (metadata, a streaming reader's, the rarest), the chunks it holds that are pending are searched
+   * instead, from where the last search for it stopped.
    */
   WantedChunk pick(FetchPeer p) {
     if (p.exhausted) {
@@ -185,6 +224,7 @@ final class PendingChunks {
       WantedChunk item = it.next();
       if (p.canServe(item)) {
         it.remove();
+        markLeaves(item, false);
         return item;
       }
     }
@@ -199,39 +239,46 @@ final class PendingChunks {
 
   /** Searches a partial holder's own chunks for one still pending, a bounded number at a time. */
   private WantedChunk pickFromHolder(FetchPeer p, boolean metadataBeyond) {
-    int leaf = p.have.nextSetBit(p.cursor);
-    boolean fromStart = leaf < 0 || p.cursor == 0;
-    if (leaf < 0) {
-      leaf = p.have.nextSetBit(0);
-    }
-    int start = leaf;
+    int from = p.cursor;
     boolean wrapped = false;
-    boolean covered = leaf < 0; // covered: every set bit has been looked at
-    for (int n = 0; n < PARTIAL_SCAN && !covered; n++) {
-      if (leaf < 0) {
-        if (fromStart || wrapped) {
-          covered = true;
-          break;
-        }
+    for (int skipped = 0; skipped < PARTIAL_SCAN; ) {
+      int leaf = nextPendingHeld(p.have, from);
+      if (leaf < 0 && !wrapped && from > 0) {
         wrapped = true;
-        leaf = p.have.nextSetBit(0);
-        covered = leaf >= start;
+        from = 0;
         continue;
       }
-      if (wrapped && leaf >= start) {
-        covered = true;
-        break;
+      if (leaf < 0 || (wrapped && leaf >= p.cursor)) {
+        // Every pending chunk it holds (if any) is excluded for it: nothing until either grows.
+        p.cursor = 0;
+        p.exhausted = !metadataBeyond;
+        return null;
       }
+      from = leaf + 1;
       WantedChunk item = atLeaf(leaf);
-      leaf = p.have.nextSetBit(leaf + 1);
-      // Pending means not done and not in flight: check that before the set's own lookup.
-      if (item != null && item.isUnassigned() && !item.excludes(p.id) && pending.remove(item)) {
-        p.cursor = Math.max(0, leaf);
+      if (!item.excludes(p.id) && leave(item)) {
+        p.cursor = from;
         return item;
       }
+      skipped++;
     }
-    p.cursor = Math.max(0, leaf);
-    p.exhausted = covered && !metadataBeyond;
+    p.cursor = from;
     return null;
+  }
+
+  /**
+   * The first data chunk index at or after {@code from} that is pending and set in {@code have}:
+   * each bitmap skips to the other's next set bit in turn, a word at a time.
+   */
+  private int nextPendingHeld(BitSet have, int from) {
+    int leaf = have.nextSetBit(from);
+    while (leaf >= 0) {
+      int pendingLeaf = pendingLeaves.nextSetBit(leaf);
+      if (pendingLeaf < 0 || pendingLeaf == leaf) {
+        return pendingLeaf;
+      }
+      leaf = have.nextSetBit(pendingLeaf);
+    }
+    return -1;
   }
 }

@@ -243,6 +243,62 @@ class FetchCoreTest {
     assertThat(requests(one).get(A).get(0).id()).isNotEqualTo(requests(two).get(A).get(0).id());
   }
 
+  /**
+   * Two leechers' orders over equally rare chunks are independent: when one catches up with the
+   * other, they do not walk on in step asking the seeder for the same chunks (a rotation of one
+   * shared order makes every successor pair the same).
+   */
+  @Test
+  void leechersThatCatchUp_doNotWalkOnInStep() {
+    List<Integer> one = pickOrder(new NodeId(0, 11));
+    List<Integer> two = pickOrder(new NodeId(0, 500));
+    Map<Integer, Integer> nextInOne = new HashMap<>();
+    for (int i = 0; i + 1 < one.size(); i++) {
+      nextInOne.put(one.get(i), one.get(i + 1));
+    }
+    int sharedSteps = 0;
+    for (int i = 0; i + 1 < two.size(); i++) {
+      sharedSteps += two.get(i + 1).equals(nextInOne.get(two.get(i))) ? 1 : 0;
+    }
+    assertThat(one).hasSize(1000).containsExactlyInAnyOrderElementsOf(two);
+    assertThat(sharedSteps).isLessThan(20);
+  }
+
+  /**
+   * A leecher that holds thousands of chunks this node has already, and one it still wants, is
+   * asked for that one at once; one that holds nothing wanted is set aside after one search.
+   */
+  @Test
+  void partialHolder_isAskedForTheOneWantedChunkAmongManyDone() {
+    PendingChunks pending = new PendingChunks(1, 0);
+    FetchPeer rich = new FetchPeer(B, true, Long.MAX_VALUE);
+    rich.have.set(100, 5000);
+    FetchPeer poor = new FetchPeer(C, true, Long.MAX_VALUE);
+    poor.have.set(200, 4000);
+    pending.add(leaves(5000), 5000, List.of(rich, poor));
+    for (int leaf = 100; leaf < 5000; leaf++) {
+      if (leaf != 4321) {
+        pending.remove(pending.atLeaf(leaf));
+      }
+    }
+    assertThat(pending.pick(rich).wanted.leafIndex()).isEqualTo(4321);
+    assertThat(pending.pick(poor)).isNull();
+    assertThat(poor.exhausted).isTrue();
+  }
+
+  /** The leaf order in which {@code self} asks a complete holder for 1,000 equally rare chunks. */
+  static List<Integer> pickOrder(NodeId self) {
+    PendingChunks pending = new PendingChunks(self.high() ^ self.low(), 0);
+    FetchPeer seeder = new FetchPeer(A, true, Long.MAX_VALUE);
+    seeder.all = true;
+    pending.add(leaves(1000), 1000, List.of(seeder));
+    List<Integer> order = new ArrayList<>();
+    for (WantedChunk c; (c = pending.pick(seeder)) != null; ) {
+      order.add(c.wanted.leafIndex());
+    }
+    return order;
+  }
+
   static List<FetchEvent> events(FetchCore core) {
     List<FetchEvent> out = new ArrayList<>();
     for (FetchEvent e; (e = core.pollEvent()) != null; ) {
