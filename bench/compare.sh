@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
 # Compare builds of shoal on one end-to-end benchmark, interleaved in one run: each round runs the
-# benchmark once for every build in turn, so drift of this machine (other load, page cache, CPU
-# boost) spreads over all builds instead of landing on one. "Within noise" is then a measurement:
-# every round is printed, and the medians and their ratio to the first build.
+# benchmark once for every build in turn, starting one build later each round, so drift of this
+# machine (other load, page cache, CPU boost) spreads over all builds instead of landing on one.
+# "Within noise" is then a measurement: every round is printed, and the medians and their ratio to
+# the first build.
 #
-#   bench/compare.sh ROUNDS KEY SCRIPT "ARGS" REV...
+#   bench/compare.sh [-n INNER] ROUNDS KEY SCRIPT "ARGS" REV...
 #
+#   INNER   the script's own round count in each run (default 1); its figure is then its median
+#           of INNER rounds (swarm.sh: of INNER publishes into one running swarm, the first of
+#           which meets cold JVMs)
 #   ROUNDS  rounds (5 or more for a claim)
 #   KEY     the figure to compare, a key of the script's last line (swarm.sh: all_done_s,
 #           join.sh: shoal_s)
-#   SCRIPT  a benchmark of bench/ that takes its own round count last, run with 1 round
+#   SCRIPT  a benchmark of bench/ that takes its own round count last (given INNER)
 #   ARGS    its arguments before the round count
 #   REV     git revisions; "." is the working tree as it is
 #
-# Example (the swarm of issue 10, the pre-simulator build against today's):
-#   bench/compare.sh 5 all_done_s swarm.sh "256 8" 2eed860 .
+# Example (the swarm of issue 10, the pre-simulator build against today's, each run the median of
+# 5 publishes):
+#   bench/compare.sh -n 5 3 all_done_s swarm.sh "256 8" 2eed860 .
 #
 # Each revision is checked out in a worktree under $SCRATCH/compare and built there with its own
 # launcher's dependencies (tests compiled but not run, so old revisions that resolved test-jars
 # from the reactor build too); nothing is installed into ~/.m2.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[[ $# -ge 5 ]] || die "usage: bench/compare.sh ROUNDS KEY SCRIPT \"ARGS\" REV..."
+INNER=1
+if [[ ${1:-} == -n ]]; then
+  INNER=$2
+  shift 2
+fi
+[[ $# -ge 5 ]] || die "usage: bench/compare.sh [-n INNER] ROUNDS KEY SCRIPT \"ARGS\" REV..."
 ROUNDS=$1
 KEY=$2
 SCRIPT=$3
@@ -55,11 +65,13 @@ done
 results="$SCRATCH/compare/results.tsv"
 : >"$results"
 for ((r = 1; r <= ROUNDS; r++)); do
-  for i in "${!dirs[@]}"; do
+  # Each round starts one build later, so no build always runs first (or right after another).
+  for ((k = 0; k < ${#dirs[@]}; k++)); do
+    i=$(((k + r - 1) % ${#dirs[@]}))
     # shellcheck disable=SC2086 # ARGS is a list of words on purpose
     # An old revision's script may exit non-zero from its clean-up after printing its figure
     # (bench scripts before 353ab44): the figure decides, not the exit code.
-    out=$(cd "${dirs[$i]}" && bash "bench/$SCRIPT" $ARGS 1 2>"$SCRATCH/compare/last.err") || true
+    out=$(cd "${dirs[$i]}" && bash "bench/$SCRIPT" $ARGS "$INNER" 2>"$SCRATCH/compare/last.err") || true
     v=$(tail -1 <<<"$out" | tr ' ' '\n' | awk -F= -v k="$KEY" '$1==k{print $2}')
     [[ -n $v ]] || die "${names[$i]} round $r: no $KEY; last lines: $(tail -3 "$SCRATCH/compare/last.err")"
     log "round $r ${names[$i]}: $KEY=$v"
