@@ -21,6 +21,8 @@
 # 5 publishes):
 #   bench/compare.sh -n 5 3 all_done_s swarm.sh "256 8" 2eed860 .
 #
+# Each run's log (every inner round) stays in $SCRATCH/compare/run-ROUND-BUILD.log.
+#
 # Each revision is checked out in a worktree under $SCRATCH/compare and built there with its own
 # launcher's dependencies (tests compiled but not run, so old revisions that resolved test-jars
 # from the reactor build too); nothing is installed into ~/.m2.
@@ -71,9 +73,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
     # shellcheck disable=SC2086 # ARGS is a list of words on purpose
     # An old revision's script may exit non-zero from its clean-up after printing its figure
     # (bench scripts before 353ab44): the figure decides, not the exit code.
-    out=$(cd "${dirs[$i]}" && bash "bench/$SCRIPT" $ARGS "$INNER" 2>"$SCRATCH/compare/last.err") || true
+    out=$(cd "${dirs[$i]}" && bash "bench/$SCRIPT" $ARGS "$INNER" 2>"$SCRATCH/compare/run-$r-${names[$i]}.log") || true
     v=$(tail -1 <<<"$out" | tr ' ' '\n' | awk -F= -v k="$KEY" '$1==k{print $2}')
-    [[ -n $v ]] || die "${names[$i]} round $r: no $KEY; last lines: $(tail -3 "$SCRATCH/compare/last.err")"
+    [[ -n $v ]] || die "${names[$i]} round $r: no $KEY; last lines: $(tail -3 "$SCRATCH/compare/run-$r-${names[$i]}.log")"
     log "round $r ${names[$i]}: $KEY=$v"
     printf '%s\t%s\t%s\n' "$r" "${names[$i]}" "$v" >>"$results"
   done
