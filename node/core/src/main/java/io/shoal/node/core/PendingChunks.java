@@ -15,9 +15,9 @@ import java.util.TreeSet;
 /**
  * The chunks one fetch wants, and the order it asks for them in: metadata first, then chunks within
  * the read-ahead of a streaming reader (in stream order), then rarest first among the fetch's
- * peers, ties broken by a permutation of the chunk indexes seeded by this node's id (so
- * simultaneous leechers want different chunks and have something to trade). The pending set holds
- * the chunks neither done nor in flight.
+ * peers, ties broken by chunk index rotated by an offset derived from this node's id (so
+ * simultaneous leechers start in different places and have something to trade). The pending set
+ * holds the chunks neither done nor in flight.
  */
 final class PendingChunks {
   /** Longest scan of the pending set for one peer before it is deemed to have nothing wanted. */
@@ -29,7 +29,7 @@ final class PendingChunks {
   /** Pending chunks a partial holder has that are skipped (excluded for it) before giving up. */
   private static final int PARTIAL_SCAN = 1024;
 
-  private final long tieSeed;
+  private final long tieOffset;
   private final long streamReadaheadBytes;
   private final Map<ChunkId, WantedChunk> items = new HashMap<>();
   private final List<WantedChunk> dataByOffset = new ArrayList<>();
@@ -48,8 +48,8 @@ final class PendingChunks {
   private int totalLeaves;
   private long readerOffset = -1;
 
-  PendingChunks(long tieSeed, long streamReadaheadBytes) {
-    this.tieSeed = tieSeed;
+  PendingChunks(long tieOffset, long streamReadaheadBytes) {
+    this.tieOffset = tieOffset;
     this.streamReadaheadBytes = streamReadaheadBytes;
   }
 
@@ -73,7 +73,7 @@ final class PendingChunks {
       List<Integer> leaves = leavesById.getOrDefault(w.id(), List.of());
       WantedChunk item = new WantedChunk(w, leaves.stream().mapToInt(Integer::intValue).toArray());
       item.priority = w.isMetadata() ? WantedChunk.PRIORITY_METADATA : WantedChunk.PRIORITY_NORMAL;
-      item.tieKey = w.isMetadata() ? 0 : shuffled(w.leafIndex());
+      item.tieKey = w.isMetadata() ? 0 : rotated(w.leafIndex());
       for (FetchPeer p : peers) {
         if (!w.isMetadata() && p.canServe(item)) {
           item.availability++;
@@ -95,16 +95,8 @@ final class PendingChunks {
     return added;
   }
 
-  /**
-   * The tie-break of a data chunk: a permutation of the chunk indexes of its own for every node.
-   * Rotating one shared index order made leechers that caught up with each other walk on in step,
-   * asking the seeder for the same chunks at once; independent orders rarely collide.
-   */
-  private long shuffled(int leafIndex) {
-    long x = tieSeed ^ (leafIndex * 0x9E37_79B9_7F4A_7C15L);
-    x = (x ^ (x >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-    x = (x ^ (x >>> 27)) * 0x94D0_49BB_1331_11EBL;
-    return x ^ (x >>> 31);
+  private long rotated(int leafIndex) {
+    return Math.floorMod(leafIndex + tieOffset, Math.max(1, totalLeaves));
   }
 
   private void putLeaf(int leaf, WantedChunk item) {
@@ -200,7 +192,7 @@ final class PendingChunks {
               item.tieKey =
                   w == WantedChunk.PRIORITY_STREAM
                       ? item.wanted.offset()
-                      : shuffled(item.wanted.leafIndex());
+                      : rotated(item.wanted.leafIndex());
             });
       }
     }

@@ -244,27 +244,6 @@ class FetchCoreTest {
   }
 
   /**
-   * Two leechers' orders over equally rare chunks are independent: when one catches up with the
-   * other, they do not walk on in step asking the seeder for the same chunks (a rotation of one
-   * shared order makes every successor pair the same).
-   */
-  @Test
-  void leechersThatCatchUp_doNotWalkOnInStep() {
-    List<Integer> one = pickOrder(new NodeId(0, 11));
-    List<Integer> two = pickOrder(new NodeId(0, 500));
-    Map<Integer, Integer> nextInOne = new HashMap<>();
-    for (int i = 0; i + 1 < one.size(); i++) {
-      nextInOne.put(one.get(i), one.get(i + 1));
-    }
-    int sharedSteps = 0;
-    for (int i = 0; i + 1 < two.size(); i++) {
-      sharedSteps += two.get(i + 1).equals(nextInOne.get(two.get(i))) ? 1 : 0;
-    }
-    assertThat(one).hasSize(1000).containsExactlyInAnyOrderElementsOf(two);
-    assertThat(sharedSteps).isLessThan(20);
-  }
-
-  /**
    * A leecher that holds thousands of chunks this node has already, and one it still wants, is
    * asked for that one at once; one that holds nothing wanted is set aside after one search.
    */
@@ -284,19 +263,6 @@ class FetchCoreTest {
     assertThat(pending.pick(rich).wanted.leafIndex()).isEqualTo(4321);
     assertThat(pending.pick(poor)).isNull();
     assertThat(poor.exhausted).isTrue();
-  }
-
-  /** The leaf order in which {@code self} asks a complete holder for 1,000 equally rare chunks. */
-  static List<Integer> pickOrder(NodeId self) {
-    PendingChunks pending = new PendingChunks(self.high() ^ self.low(), 0);
-    FetchPeer seeder = new FetchPeer(A, true, Long.MAX_VALUE);
-    seeder.all = true;
-    pending.add(leaves(1000), 1000, List.of(seeder));
-    List<Integer> order = new ArrayList<>();
-    for (WantedChunk c; (c = pending.pick(seeder)) != null; ) {
-      order.add(c.wanted.leafIndex());
-    }
-    return order;
   }
 
   static List<FetchEvent> events(FetchCore core) {
