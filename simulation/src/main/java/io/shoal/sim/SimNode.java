@@ -339,8 +339,7 @@ final class SimNode {
 
   private void finish(FetchSession f, long nowNanos) {
     SnapshotModel s = world.snapshot(f.root());
-    // As the runtime's FetchFinisher: the last chunks are made durable (and so visible) before the
-    // version is recorded complete; listing it complete first would announce chunks not yet held.
+    // As the runtime's FetchFinisher: its last chunks are visible before it is listed complete.
     commitWaiting();
     putCatalog(s, true, nowNanos);
     transfers.onFetchFinished(f);
