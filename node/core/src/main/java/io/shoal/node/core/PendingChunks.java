@@ -139,12 +139,10 @@ final class PendingChunks {
     return false;
   }
 
+  /** Metadata chunks have no leaves; a data chunk's leaves include its own index. */
   private void markLeaves(WantedChunk item, boolean set) {
-    if (!item.wanted.isMetadata()) {
-      pendingLeaves.set(item.wanted.leafIndex(), set);
-      for (int leaf : item.leaves) {
-        pendingLeaves.set(leaf, set);
-      }
+    for (int leaf : item.leaves) {
+      pendingLeaves.set(leaf, set);
     }
   }
 
@@ -215,8 +213,7 @@ final class PendingChunks {
     for (; it.hasNext() && scanned < limit; scanned++) {
       WantedChunk item = it.next();
       if (p.canServe(item)) {
-        it.remove();
-        markLeaves(item, false);
+        leave(item);
         return item;
       }
     }
@@ -229,7 +226,7 @@ final class PendingChunks {
     return pickFromHolder(p, metadataBeyond);
   }
 
-  /** Searches a partial holder's own chunks for one still pending, a bounded number at a time. */
+  /** The next pending chunk a partial holder has, from where its last search stopped. */
   private WantedChunk pickFromHolder(FetchPeer p, boolean metadataBeyond) {
     int from = p.cursor;
     boolean wrapped = false;
