@@ -25,6 +25,7 @@ final class ActivePack {
   private final Writeback writeback;
   private final Map<Integer, Pack> packs;
   private final UnsyncedPacks unsynced;
+  private final StoreHealth health;
   private final Object lock = new Object();
 
   private Pack active;
@@ -42,8 +43,10 @@ final class ActivePack {
       long packTargetBytes,
       Writeback writeback,
       Map<Integer, Pack> packs,
-      UnsyncedPacks unsynced) {
+      UnsyncedPacks unsynced,
+      StoreHealth health) {
     this.dir = dir;
+    this.health = health;
     this.packDir = packDir;
     this.packTargetBytes = packTargetBytes;
     this.writeback = writeback;
@@ -103,11 +106,16 @@ final class ActivePack {
     }
   }
 
-  /** Refuses further appends and seals the active pack. */
+  /**
+   * Refuses further appends and seals the active pack, unless the store failed: then the pack is
+   * left without a hint, so reopening verifies every record of it instead of trusting a hint.
+   */
   void close() throws IOException {
     synchronized (lock) {
       closed = true;
-      sealLocked();
+      if (!health.isFailed()) {
+        sealLocked();
+      }
     }
   }
 
@@ -116,11 +124,12 @@ final class ActivePack {
     if (closed) {
       throw new IOException("store " + dir + " is closed");
     }
+    health.throwIfFailed();
     if (active == null) {
       if (nextPackNumber > ChunkIndex.MAX_PACK_NUMBER) {
         throw new IOException("store " + dir + " ran out of pack numbers");
       }
-      active = Pack.create(packDir, nextPackNumber++);
+      active = Pack.create(packDir, nextPackNumber++, health);
       activeEntries = new ArrayList<>();
       packs.put((int) active.number(), active);
     }

@@ -71,6 +71,14 @@ public interface ChunkStore extends Closeable {
   /** Makes every visible chunk durable (see {@link ChunkBatch#commitVisible()}). */
   default void sync() throws IOException {}
 
+  /**
+   * Why this store refuses writes, or empty while it accepts them. A disk store fails at its first
+   * failed fsync ({@link StoreFailedException}) and stays failed until it is reopened.
+   */
+  default Optional<String> failure() {
+    return Optional.empty();
+  }
+
   /** The snapshots this store holds. */
   Catalog catalog();
 

@@ -17,6 +17,7 @@ final class DiskBatch implements ChunkBatch {
   private final ActivePack activePack;
   private final BatchGate gate;
   private final UnsyncedPacks unsynced;
+  private final StoreHealth health;
   private final List<ActivePack.Appended> pending = new ArrayList<>();
   private final Set<ChunkId> pendingIds = new HashSet<>();
   private final Set<Pack> touched = new LinkedHashSet<>();
@@ -24,8 +25,14 @@ final class DiskBatch implements ChunkBatch {
   private long addedBytes;
   private boolean open = true;
 
-  DiskBatch(ChunkIndex index, ActivePack activePack, BatchGate gate, UnsyncedPacks unsynced) {
+  DiskBatch(
+      ChunkIndex index,
+      ActivePack activePack,
+      BatchGate gate,
+      UnsyncedPacks unsynced,
+      StoreHealth health) {
     this.index = index;
+    this.health = health;
     this.activePack = activePack;
     this.gate = gate;
     this.unsynced = unsynced;
@@ -35,6 +42,7 @@ final class DiskBatch implements ChunkBatch {
   @Override
   public boolean add(VerifiedChunk chunk) throws IOException {
     checkOpen();
+    health.throwIfFailed();
     ChunkId id = chunk.id();
     if (index.contains(id) || pendingIds.contains(id)) {
       return false;
@@ -51,6 +59,7 @@ final class DiskBatch implements ChunkBatch {
   @Override
   public int addAll(List<VerifiedChunk> chunks) throws IOException {
     checkOpen();
+    health.throwIfFailed();
     List<VerifiedChunk> fresh = new ArrayList<>(chunks.size());
     for (VerifiedChunk c : chunks) {
       if (!index.contains(c.id()) && pendingIds.add(c.id())) {
@@ -80,6 +89,7 @@ final class DiskBatch implements ChunkBatch {
   @Override
   public void commit() throws IOException {
     checkOpen();
+    health.throwIfFailed();
     for (Pack p : touched) {
       p.force();
     }
@@ -91,6 +101,7 @@ final class DiskBatch implements ChunkBatch {
   @Override
   public void commitVisible() throws IOException {
     checkOpen();
+    health.throwIfFailed();
     // Tracked before indexing, so a barrier that can see these chunks also syncs their packs.
     unsynced.addAll(touched);
     indexPending();

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * written atomically) before the next one starts, so after a crash only the newest pack can lack a
  * hint; opening the store re-reads that pack, verifies every record against its id, cuts off a torn
  * tail, and seals it, logging what it did. No record that fails verification is ever indexed, so a
- * crash at any instant leaves no chunk whose bytes do not match its id.
+ * crash at any instant leaves no chunk whose bytes do not match its id. The first failed fsync
+ * stops every later write until the store is reopened ({@link StoreHealth}).
  *
  * <p>Layout of the directory: {@code SHOAL-STORE} (format marker), {@code lock}, {@code catalog},
  * {@code packs/NNNNNNNN.pack} and {@code .hint}. Byte layouts are in {@code docs/formats.md}.
@@ -48,12 +49,15 @@ final class DiskChunkStore implements ChunkStore {
   private final Writeback writeback;
   private final BatchGate gate = new BatchGate();
   private final UnsyncedPacks unsynced = new UnsyncedPacks();
+  private final StoreHealth health;
   private final ActivePack activePack;
   private final Compaction compaction;
   private final Catalog catalog;
 
-  private DiskChunkStore(Path dir, StoreOptions options, StoreLock lock) throws IOException {
+  private DiskChunkStore(Path dir, StoreOptions options, StoreLock lock, StoreHealth.Fsync fsync)
+      throws IOException {
     this.dir = dir;
+    this.health = new StoreHealth(dir, fsync);
     this.packDir = dir.resolve("packs");
     this.lock = lock;
     this.cache =
@@ -63,7 +67,7 @@ final class DiskChunkStore implements ChunkStore {
             .build();
     this.writeback = new Writeback("shoal-store-writeback", options.writebackBytes());
     this.activePack =
-        new ActivePack(dir, packDir, options.packTargetBytes(), writeback, packs, unsynced);
+        new ActivePack(dir, packDir, options.packTargetBytes(), writeback, packs, unsynced, health);
     this.compaction =
         new Compaction(
             dir, packDir, options.compactDeadFraction(), index, packs, cache, activePack);
@@ -72,6 +76,12 @@ final class DiskChunkStore implements ChunkStore {
   }
 
   static DiskChunkStore open(Path dir, StoreOptions options) throws IOException {
+    return open(dir, options, StoreHealth.Fsync.SYSTEM);
+  }
+
+  /** Opens the store with {@code fsync} doing its fsyncs: the seam for injected disk faults. */
+  static DiskChunkStore open(Path dir, StoreOptions options, StoreHealth.Fsync fsync)
+      throws IOException {
     if (AtomicFiles.createPrivateDirectory(dir)) {
       log.warn(
           "store directory {} can be read by other users, who can read snapshot bytes from it;"
@@ -84,7 +94,7 @@ final class DiskChunkStore implements ChunkStore {
     try {
       StoreMarker.check(dir);
       Files.createDirectories(dir.resolve("packs"));
-      store = new DiskChunkStore(dir, options, lock);
+      store = new DiskChunkStore(dir, options, lock, fsync);
       store.load();
       return store;
     } catch (IOException | RuntimeException e) {
@@ -98,7 +108,7 @@ final class DiskChunkStore implements ChunkStore {
   }
 
   private void load() throws IOException {
-    activePack.resumeAt(PackRecovery.load(dir, packDir, index, packs));
+    activePack.resumeAt(PackRecovery.load(dir, packDir, index, packs, health));
     log.debug(
         "opened store {}: {} chunks, {} bytes in {} packs",
         dir,
@@ -193,13 +203,19 @@ final class DiskChunkStore implements ChunkStore {
     if (activePack.isClosed()) {
       throw new IllegalStateException("store " + dir + " is closed");
     }
-    return new DiskBatch(index, activePack, gate, unsynced);
+    return new DiskBatch(index, activePack, gate, unsynced, health);
   }
 
   /** The barrier: every chunk made visible so far becomes durable. */
   @Override
   public void sync() throws IOException {
+    health.throwIfFailed();
     unsynced.sync();
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return health.failure();
   }
 
   /** Packs with chunks visible but not yet known durable (tests). */
@@ -242,6 +258,7 @@ final class DiskChunkStore implements ChunkStore {
 
   @Override
   public long retainOnly(Predicate<ChunkId> live) throws IOException {
+    health.throwIfFailed();
     gate.beginCollection();
     try {
       return compaction.collect(live);

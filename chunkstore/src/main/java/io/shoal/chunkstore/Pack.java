@@ -21,11 +21,13 @@ final class Pack implements AutoCloseable {
   private volatile long size;
   private volatile long durableSize;
   private final Object forceLock = new Object();
+  private final StoreHealth health;
 
-  private Pack(long number, Path path, FileChannel channel, long size) {
+  private Pack(long number, Path path, FileChannel channel, long size, StoreHealth health) {
     this.number = number;
     this.path = path;
     this.channel = channel;
+    this.health = health;
     this.size = size;
     this.durableSize = size;
   }
@@ -34,7 +36,7 @@ final class Pack implements AutoCloseable {
    * Creates an empty pack and makes its existence durable. The header is written under a temporary
    * name that the store deletes at open, so a crash can never leave a pack too short to have one.
    */
-  static Pack create(Path dir, long number) throws IOException {
+  static Pack create(Path dir, long number, StoreHealth health) throws IOException {
     Path path = dir.resolve(fileName(number));
     Path tmp = dir.resolve(fileName(number) + ".tmp");
     if (Files.exists(path)) {
@@ -49,10 +51,10 @@ final class Pack implements AutoCloseable {
       while (header.hasRemaining()) {
         ch.write(header);
       }
-      ch.force(true);
+      health.force(ch, true, path);
       Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       AtomicFiles.syncDirectory(dir);
-      return new Pack(number, path, ch, PackRecord.PACK_HEADER_BYTES);
+      return new Pack(number, path, ch, PackRecord.PACK_HEADER_BYTES, health);
     } catch (IOException e) {
       ch.close();
       Files.deleteIfExists(tmp);
@@ -61,7 +63,7 @@ final class Pack implements AutoCloseable {
   }
 
   /** Opens an existing pack and checks its header. */
-  static Pack open(Path path, long number) throws IOException {
+  static Pack open(Path path, long number, StoreHealth health) throws IOException {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       long size = ch.size();
@@ -71,7 +73,7 @@ final class Pack implements AutoCloseable {
       if (inFile != number) {
         throw new FormatException("pack " + path + " says it is pack " + inFile);
       }
-      return new Pack(number, path, ch, size);
+      return new Pack(number, path, ch, size, health);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -186,7 +188,8 @@ final class Pack implements AutoCloseable {
 
   /**
    * Makes every byte appended before this call durable. Concurrent callers share one fsync when it
-   * already covers them (group commit).
+   * already covers them (group commit). A failed fsync fails the store ({@link StoreHealth}): the
+   * bytes after {@code durableSize} are never reported durable by a later call.
    */
   void force() throws IOException {
     long target = size;
@@ -198,7 +201,7 @@ final class Pack implements AutoCloseable {
         return;
       }
       long covered = size;
-      channel.force(false);
+      health.force(channel, false, path);
       durableSize = Math.max(durableSize, covered);
     }
   }
@@ -262,7 +265,7 @@ final class Pack implements AutoCloseable {
   /** Cuts the file at {@code length} and makes that durable. */
   void truncate(long length) throws IOException {
     channel.truncate(length);
-    channel.force(true);
+    health.force(channel, true, path);
     size = length;
     durableSize = length;
   }

@@ -31,7 +31,8 @@ final class PackRecovery {
    *
    * @param dir the store's directory, for messages
    */
-  static int load(Path dir, Path packDir, ChunkIndex index, Map<Integer, Pack> packs)
+  static int load(
+      Path dir, Path packDir, ChunkIndex index, Map<Integer, Pack> packs, StoreHealth health)
       throws IOException {
     TreeMap<Integer, Path> found = new TreeMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(packDir)) {
@@ -51,7 +52,7 @@ final class PackRecovery {
       if (number > ChunkIndex.MAX_PACK_NUMBER) {
         throw new FormatException("pack number " + number + " is beyond the limit");
       }
-      Pack pack = Pack.open(e.getValue(), number);
+      Pack pack = Pack.open(e.getValue(), number, health);
       List<HintFile.Entry> entries = readOrRebuildHint(dir, packDir, pack);
       if (entries == null) {
         continue;

@@ -142,6 +142,9 @@ public final class Materializer {
      */
     public Result commit() throws IOException {
       outputs.finishAll();
+      // A failed background fsync voids the final ones (see Writeback): nothing is moved then.
+      writeback.close();
+      writeback.throwIfFailed();
       finish(layout, options.sync());
       moveIntoPlace(tmp, dest, options.overwrite());
       committed = true;

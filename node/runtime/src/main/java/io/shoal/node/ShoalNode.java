@@ -116,6 +116,10 @@ public final class ShoalNode implements AutoCloseable {
         "shoal_store_chunk_bytes",
         "Payload bytes of the chunks in the store",
         () -> store.stats().chunkBytes());
+    metrics.gauge(
+        "shoal_store_failed",
+        "1 once an fsync failed and the store refuses writes until the node restarts",
+        () -> store.failure().isPresent() ? 1 : 0);
     bindPeers(credentials);
     startMembership(credentials);
     startTransfers();
