@@ -7,8 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One append-only pack file of chunk records. Appends are serialized by the owning store; reads are
@@ -205,62 +203,6 @@ final class Pack implements AutoCloseable {
       durableSize = Math.max(durableSize, covered);
     }
   }
-
-  /**
-   * Reads every record from the start, verifying each payload against its id, and stops at the
-   * first torn or damaged one.
-   */
-  ScanResult scan() throws IOException {
-    List<HintFile.Entry> entries = new ArrayList<>();
-    long pos = PackRecord.PACK_HEADER_BYTES;
-    long end = channel.size();
-    ByteBuffer header = ByteBuffer.allocate(PackRecord.HEADER_BYTES);
-    ByteBuffer payload = ByteBuffer.allocate(0);
-    String stopReason = null;
-    while (pos < end) {
-      if (end - pos < PackRecord.HEADER_BYTES) {
-        stopReason = "torn record header";
-        break;
-      }
-      header.clear();
-      readFully(channel, header, pos, path);
-      PackRecord.Header h;
-      try {
-        h = PackRecord.readHeader(header.flip(), path + " record at " + pos);
-      } catch (FormatException e) {
-        stopReason = e.getMessage();
-        break;
-      }
-      long payloadAt = pos + PackRecord.HEADER_BYTES;
-      if (end - payloadAt < h.length()) {
-        stopReason = "torn payload of chunk " + h.id();
-        break;
-      }
-      if (payload.capacity() < h.length()) {
-        payload = ByteBuffer.allocate(h.length());
-      }
-      payload.clear().limit(h.length());
-      readFully(channel, payload, payloadAt, path);
-      if (VerifiedChunk.verify(h.id(), payload.flip()).isEmpty()) {
-        stopReason = "payload of chunk " + h.id() + " does not match its id";
-        break;
-      }
-      entries.add(new HintFile.Entry(h.id(), payloadAt, h.length()));
-      pos = payloadAt + h.length();
-    }
-    return new ScanResult(entries, pos, end - pos, stopReason);
-  }
-
-  /**
-   * What a scan found.
-   *
-   * @param entries the verified records, in file order
-   * @param validEnd the offset after the last verified record
-   * @param tailBytes bytes after {@code validEnd}
-   * @param stopReason why the scan stopped early, or null when it reached the end
-   */
-  record ScanResult(
-      List<HintFile.Entry> entries, long validEnd, long tailBytes, String stopReason) {}
 
   /** Cuts the file at {@code length} and makes that durable. */
   void truncate(long length) throws IOException {

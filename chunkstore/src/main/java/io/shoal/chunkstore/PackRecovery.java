@@ -14,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opening a store's packs: each sealed pack's records come from its hint file; a pack without a
- * sound hint (only the newest one, after a crash) is scanned, every record verified against its id,
- * a torn tail cut off, and the pack sealed, so no record that fails verification is ever indexed.
- * Leftover temporary files of a pack being created are deleted.
+ * Opening a store's packs: each sealed pack's records come from its hint file. The newest pack
+ * without a hint (the one being written at a crash) is scanned, every record verified against its
+ * id, a torn tail cut off, and the pack sealed. A sealed pack whose hint is damaged is rescanned
+ * skipping only its damaged records ({@link PackScan}). No record that fails verification is ever
+ * indexed. Leftover temporary files of a pack being created are deleted.
  */
 final class PackRecovery {
   private static final Logger log = LoggerFactory.getLogger(PackRecovery.class);
@@ -53,7 +54,8 @@ final class PackRecovery {
         throw new FormatException("pack number " + number + " is beyond the limit");
       }
       Pack pack = Pack.open(e.getValue(), number, health);
-      List<HintFile.Entry> entries = readOrRebuildHint(dir, packDir, pack);
+      List<HintFile.Entry> entries =
+          readOrRebuildHint(dir, packDir, pack, number == found.lastKey());
       if (entries == null) {
         continue;
       }
@@ -66,9 +68,15 @@ final class PackRecovery {
     return nextPackNumber;
   }
 
-  /** The pack's visible records, or null when the pack held nothing and was removed. */
-  private static List<HintFile.Entry> readOrRebuildHint(Path dir, Path packDir, Pack pack)
-      throws IOException {
+  /**
+   * The pack's visible records, or null when the pack held nothing and was removed.
+   *
+   * @param newest whether no later pack exists: then a missing hint means the pack was being
+   *     written when the process stopped
+   */
+  private static List<HintFile.Entry> readOrRebuildHint(
+      Path dir, Path packDir, Pack pack, boolean newest) throws IOException {
+    boolean sealed = !newest;
     try {
       Optional<List<HintFile.Entry>> hint =
           HintFile.read(pack.hintPath(), pack.number(), pack.size());
@@ -77,18 +85,9 @@ final class PackRecovery {
       }
     } catch (FormatException e) {
       log.warn("store {}: {}; rebuilding it from the pack", dir, e.getMessage());
+      sealed = true;
     }
-    Pack.ScanResult scan = pack.scan();
-    if (scan.tailBytes() > 0) {
-      log.warn(
-          "store {}: pack {} ended in an unfinished write ({}); cut {} bytes after {} verified chunks",
-          dir,
-          pack.number(),
-          scan.stopReason(),
-          scan.tailBytes(),
-          scan.entries().size());
-      pack.truncate(scan.validEnd());
-    }
+    PackScan.Result scan = sealed ? rescanSealed(dir, pack) : recoverUnfinished(dir, pack);
     if (scan.entries().isEmpty()) {
       pack.close();
       Files.deleteIfExists(pack.hintPath());
@@ -98,10 +97,45 @@ final class PackRecovery {
     }
     HintFile.write(pack.hintPath(), pack.number(), scan.entries());
     log.info(
-        "store {}: recovered pack {} after an unclean stop: {} chunks verified and sealed",
+        sealed
+            ? "store {}: rebuilt the hint of pack {}: {} chunks verified"
+            : "store {}: recovered pack {} after an unclean stop: {} chunks verified and sealed",
         dir,
         pack.number(),
         scan.entries().size());
     return scan.entries();
+  }
+
+  /** The pack being written at a crash: nothing after its first bad record was acknowledged. */
+  private static PackScan.Result recoverUnfinished(Path dir, Pack pack) throws IOException {
+    PackScan.Result scan = PackScan.untilDamage(pack);
+    if (scan.tailBytes() > 0) {
+      log.warn(
+          "store {}: pack {} ended in an unfinished write ({}); cut {} bytes after {} verified chunks",
+          dir,
+          pack.number(),
+          scan.firstDamage(),
+          scan.tailBytes(),
+          scan.entries().size());
+      pack.truncate(scan.validEnd());
+    }
+    return scan;
+  }
+
+  /** A sealed pack: every record was durable, so a bad one costs only itself. */
+  private static PackScan.Result rescanSealed(Path dir, Pack pack) throws IOException {
+    PackScan.Result scan = PackScan.skippingDamage(pack);
+    if (scan.skippedRecords() > 0) {
+      log.warn(
+          "store {}: pack {} holds {} damaged records ({} bytes, the first: {}); skipped them and"
+              + " kept the {} verified chunks around them",
+          dir,
+          pack.number(),
+          scan.skippedRecords(),
+          scan.skippedBytes(),
+          scan.firstDamage(),
+          scan.entries().size());
+    }
+    return scan;
   }
 }
