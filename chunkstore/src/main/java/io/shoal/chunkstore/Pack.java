@@ -13,6 +13,12 @@ import java.nio.file.StandardOpenOption;
  * positional and may run from any thread, concurrently with appends and with {@link #force()}.
  */
 final class Pack implements AutoCloseable {
+  /**
+   * Room beyond a write's own size below which a failed write counts as a full disk: a file system
+   * needs a few blocks of metadata besides the data, so a write can fail with a little more free.
+   */
+  static final long DISK_FULL_SLACK_BYTES = 1L << 20;
+
   private final long number;
   private final Path path;
   private final FileChannel channel;
@@ -124,12 +130,11 @@ final class Pack implements AutoCloseable {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      if (isDiskFull(e)) {
-        throw new StoreFullException(
-            "disk full while writing chunk " + chunk.id() + " to " + path + "; nothing was lost",
-            e);
-      }
-      throw e;
+      throw outOfSpaceOr(
+          e,
+          PackRecord.HEADER_BYTES + (long) chunk.length(),
+          usableBytes(),
+          "disk full while writing chunk " + chunk.id() + " to " + path + "; nothing was lost");
     }
     size = start + PackRecord.HEADER_BYTES + chunk.length();
     return start + PackRecord.HEADER_BYTES;
@@ -169,11 +174,11 @@ final class Pack implements AutoCloseable {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      if (isDiskFull(e)) {
-        throw new StoreFullException(
-            "disk full while writing " + n + " chunks to " + path + "; nothing was lost", e);
-      }
-      throw e;
+      throw outOfSpaceOr(
+          e,
+          want,
+          usableBytes(),
+          "disk full while writing " + n + " chunks to " + path + "; nothing was lost");
     }
     size = at;
     return offsets;
@@ -229,8 +234,28 @@ final class Pack implements AutoCloseable {
     }
   }
 
-  private static boolean isDiskFull(IOException e) {
-    String m = e.getMessage();
-    return m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"));
+  /**
+   * The error to report for a failed write of {@code wantBytes}: a {@link StoreFullException} when
+   * the file system has no room for it, else {@code e} itself. Decided from the free space, never
+   * from the message, which the C library words in the machine's language (and which Java reports
+   * as a plain IOException for ENOSPC and EDQUOT alike). A quota is not visible as free space, so a
+   * full quota reports the system's own message.
+   *
+   * @param usableBytes free space for this user after the torn write was cut off, or -1 if unknown
+   */
+  static IOException outOfSpaceOr(IOException e, long wantBytes, long usableBytes, String message) {
+    if (usableBytes >= 0 && usableBytes < wantBytes + DISK_FULL_SLACK_BYTES) {
+      return new StoreFullException(message, e);
+    }
+    return e;
+  }
+
+  /** Free space for this user on the pack's file system, or -1 when it cannot be read. */
+  private long usableBytes() {
+    try {
+      return Files.getFileStore(path).getUsableSpace();
+    } catch (IOException | SecurityException e) {
+      return -1;
+    }
   }
 }

@@ -83,6 +83,24 @@ class DiskFullTest {
     }
   }
 
+  @Test
+  @DisplayName("a full disk is recognised whatever language the system words its error in")
+  void outOfSpace_foreignMessageOnAFullFileSystem_isStoreFull() throws Exception {
+    fill(mount.resolve("filler"));
+    long usable = Files.getFileStore(mount).getUsableSpace();
+    IOException german = new IOException("Auf dem Gerät ist kein Speicherplatz mehr verfügbar");
+    assertThat(Pack.outOfSpaceOr(german, 200_032, usable, "disk full while writing"))
+        .isInstanceOf(StoreFullException.class)
+        .hasCause(german);
+    Files.delete(mount.resolve("filler"));
+    IOException other = new IOException("No space left on device");
+    assertThat(
+            Pack.outOfSpaceOr(
+                other, 4096, Files.getFileStore(mount).getUsableSpace(), "disk full while writing"))
+        .as("with room, even an English ENOSPC-like message is not taken for a full disk")
+        .isSameAs(other);
+  }
+
   /** Writes to {@code file} until the file system is full. */
   private static void fill(Path file) {
     byte[] block = new byte[4096];
