@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * snapshot the directory {@code target}.
  *
  * <p>Nothing appears at {@code target} until everything is written: the snapshot is built in a
- * hidden sibling and renamed into place. Every path of the file table is checked against the target
- * before the first byte is written, and every chunk is verified as it is read.
+ * hidden sibling and renamed into place. What a crash leaves next to the target is cleaned up (or
+ * the replaced target restored) by the next materialization into it ({@link OutputLeftovers}).
+ * Every path of the file table is checked against the target before the first byte is written, and
+ * every chunk is verified as it is read.
  */
 public final class Materializer {
   static final int SEGMENT_BYTES = 8 << 20;
@@ -90,9 +92,10 @@ public final class Materializer {
         SnapshotPaths.resolveInside(dest, e.path());
       }
     }
+    OutputLeftovers.recover(dest);
     checkTarget(dest, root.singleFile(), options.overwrite());
     Files.createDirectories(parent);
-    String hidden = "." + dest.getFileName() + ".shoal-tmp-";
+    String hidden = OutputLeftovers.tmpPrefix(dest);
     Path tmp =
         root.singleFile()
             ? Files.createTempFile(parent, hidden, "")
@@ -173,6 +176,7 @@ public final class Materializer {
    */
   public static void checkTargetEarly(Path target, boolean overwrite) throws IOException {
     Path dest = target.toAbsolutePath().normalize();
+    OutputLeftovers.recover(dest);
     if (overwrite || !Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -341,8 +345,7 @@ public final class Materializer {
 
   private static void moveIntoPlace(Path tmp, Path dest, boolean overwrite) throws IOException {
     if (overwrite && Files.isDirectory(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      Path old =
-          Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".shoal-old-");
+      Path old = Files.createTempDirectory(dest.getParent(), OutputLeftovers.oldPrefix(dest));
       Files.delete(old);
       Files.move(dest, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       AtomicFiles.move(tmp, dest);
