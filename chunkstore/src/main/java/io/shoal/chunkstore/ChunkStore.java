@@ -12,8 +12,10 @@ import java.util.function.Predicate;
  * A content-addressed store of chunks plus the catalog of snapshots it holds.
  *
  * <p>Every chunk in a store hashes to its id: writes accept only {@link VerifiedChunk}s, and reads
- * check the bytes again before returning them. A chunk becomes visible (to {@link #contains} and
- * reads) only after it is durable.
+ * check the bytes again before returning them. A chunk written with {@link ChunkBatch#commit()}
+ * becomes visible (to {@link #contains} and reads) only after it is durable; one written with
+ * {@link ChunkBatch#commitVisible()} (received, so it can be fetched again) is visible at once and
+ * durable at the next barrier.
  *
  * <p>Implementations are thread-safe. Reads may block on disk I/O; call them off event loops.
  */

@@ -20,12 +20,15 @@ import org.slf4j.LoggerFactory;
  * in-memory index rebuilt at open from each sealed pack's hint file, and a catalog file.
  *
  * <p>Crash safety. A batch appends its records, fsyncs the packs it touched, and only then adds
- * them to the index, so a visible chunk is always durable. A pack is sealed (fsync, then its hint
- * written atomically) before the next one starts, so after a crash only the newest pack can lack a
- * hint; opening the store re-reads that pack, verifies every record against its id, cuts off a torn
- * tail, and seals it, logging what it did. No record that fails verification is ever indexed, so a
- * crash at any instant leaves no chunk whose bytes do not match its id. The first failed fsync
- * stops every later write until the store is reopened ({@link StoreHealth}).
+ * them to the index, so a chunk it commits is durable once visible; a batch of received chunks
+ * ({@link ChunkBatch#commitVisible()}) is indexed first and made durable by the next barrier
+ * ({@link UnsyncedPacks}), which every durable commit and catalog change passes. A pack is sealed
+ * (fsync, then its hint written atomically) before the next one starts, so after a crash only the
+ * newest pack can lack a hint; opening the store re-reads that pack, verifies every record against
+ * its id, cuts off a torn tail, and seals it, logging what it did. No record that fails
+ * verification is ever indexed, so a crash at any instant leaves no chunk whose bytes do not match
+ * its id. The first failed fsync stops every later write until the store is reopened ({@link
+ * StoreHealth}).
  *
  * <p>Layout of the directory: {@code SHOAL-STORE} (format marker), {@code lock}, {@code catalog},
  * {@code packs/NNNNNNNN.pack} and {@code .hint}. Byte layouts are in {@code docs/formats.md}.

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Lets a reader wait for a chunk that a fetch will bring: streaming readers block here, off the
- * event loops, until the chunk is durable in the store. Holds one entry per waiting reader.
+ * event loops, until the chunk is visible in the store (group-committed; not yet fsynced). Holds
+ * one entry per waiting reader.
  */
 final class ChunkArrivals {
   private final ChunkStore store;
@@ -25,7 +26,7 @@ final class ChunkArrivals {
     this.store = store;
   }
 
-  /** Called after each commit with the chunks that became durable. */
+  /** Called after each commit with the chunks that became visible. */
   void committed(List<ChunkId> ids) {
     for (ChunkId id : ids) {
       CompletableFuture<Void> f = waiters.remove(id);

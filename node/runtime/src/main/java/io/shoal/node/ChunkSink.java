@@ -47,7 +47,10 @@ final class ChunkSink implements AutoCloseable {
     this.committer = committer;
   }
 
-  /** Listeners hear, after each commit, the ids that became durable; on the committer thread. */
+  /**
+   * Listeners hear, after each commit, the ids that became visible (durable only at the next {@link
+   * #flush()}); on the committer thread.
+   */
   void onCommit(Consumer<List<ChunkId>> listener) {
     listeners.add(listener);
   }

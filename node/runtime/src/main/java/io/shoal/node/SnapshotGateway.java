@@ -22,7 +22,7 @@ import java.util.Map;
  * The read-only gateway {@code GET /snapshots/NAME[@VERSION]/PATH}: streams one file of a snapshot,
  * with {@code Range} support. A snapshot the node does not hold yet is fetched while it is read:
  * the reader's position is passed to the fetch so the chunks it needs next come first, and each
- * chunk is written out as soon as it is verified and durable.
+ * chunk is written out as soon as it is verified and visible in the store.
  */
 final class SnapshotGateway implements HttpApi.StreamHandler {
   static final String PREFIX = "/snapshots/";
