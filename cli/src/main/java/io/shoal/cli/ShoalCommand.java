@@ -24,6 +24,7 @@ import picocli.CommandLine.HelpCommand;
       ClusterCommand.class,
       LsCommand.class,
       GcCommand.class,
+      VerifyCommand.class,
       SimulateCommand.class,
       HelpCommand.class
     },

@@ -49,6 +49,7 @@ class CliTest {
         "fetch",
         "ls",
         "gc",
+        "verify",
         "node",
         "status",
         "token",
@@ -177,6 +178,38 @@ class CliTest {
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("versionsDropped").asInt()).isEqualTo(2);
     assertThat(json.get("bytesReclaimed").asLong()).isGreaterThan(900_000);
+  }
+
+  @Test
+  void verify_flippedByteInAPack_namesTheChunkAndExitsNonZero() throws Exception {
+    Path src = TestData.randomFile(tmp.resolve("f.bin"), 7, 600_000);
+    assertThat(shoal("publish", "n", src.toString(), "--data", data()).code()).isZero();
+    Run clean = shoal("verify", "--data", data());
+    assertThat(clean.code()).as(clean.err()).isZero();
+    assertThat(clean.out()).contains("n@1: ", " 0 damaged", "1 snapshot(s) verified");
+
+    io.shoal.chunkstore.ChunkId victim;
+    io.shoal.chunkstore.ChunkLocation at;
+    try (ChunkStore store = ChunkStore.open(Path.of(data()))) {
+      List<io.shoal.chunkstore.ChunkId> ids = new ArrayList<>();
+      store.forEachId(ids::add);
+      victim = ids.stream().max(java.util.Comparator.comparingInt(store::length)).orElseThrow();
+      at = store.locate(victim).orElseThrow();
+    }
+    try (var ch =
+        java.nio.channels.FileChannel.open(at.file(), java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x5a, 0x5a}), at.offset() + 100);
+    }
+
+    Run damaged = shoal("verify", "--data", data(), "--json");
+    assertThat(damaged.code()).isEqualTo(Main.EXIT_FAILURE);
+    JsonNode json = new ObjectMapper().readTree(damaged.out());
+    assertThat(json.get("damagedChunks").asLong()).isEqualTo(1);
+    JsonNode snapshot = json.get("snapshots").get(0);
+    assertThat(snapshot.get("name").asText()).isEqualTo("n");
+    assertThat(snapshot.get("damaged").get(0).asText()).isEqualTo(victim.toHex());
+    assertThat(snapshot.get("bytesChecked").asLong()).isGreaterThan(600_000);
+    assertThat(shoal("verify", "--data", data()).out()).contains("1 damaged: " + victim.toHex());
   }
 
   @Test
