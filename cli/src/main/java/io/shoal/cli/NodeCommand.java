@@ -124,6 +124,15 @@ final class NodeCommand implements Callable<Integer> {
   Double uploadLimitMegabytes;
 
   @Option(
+      names = "--scrub-rate",
+      paramLabel = "MiB/s",
+      defaultValue = "8",
+      description =
+          "read rate of the background scrub, which re-verifies every stored chunk and refetches"
+              + " damaged ones (default: ${DEFAULT-VALUE}; 0 disables it)")
+  double scrubRateMebibytes;
+
+  @Option(
       names = "--no-compression",
       description = "never send chunks LZ4-compressed, even on slow links")
   boolean noCompression;
@@ -165,6 +174,7 @@ final class NodeCommand implements Callable<Integer> {
             .withKeep(keep)
             .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
             .withCompression(!noCompression)
+            .withScrubRate((long) (scrubRateMebibytes * (1 << 20)))
             .toBuilder()
             .httpExpose(httpExpose)
             .httpNames(httpNames)

@@ -44,6 +44,7 @@ import java.util.Objects;
  *     not sha256 (xxh128 is fast but not collision resistant against a member that crafts chunks)
  * @param trustedPublishers the publishers whose snapshots may become winners here; empty trusts
  *     every publisher with a valid credential of the cluster
+ * @param scrubBytesPerSecond read rate of the background scrub of the store (0: no scrub)
  */
 public record NodeConfig(
     Path dataDir,
@@ -70,7 +71,8 @@ public record NodeConfig(
     List<String> httpAllowOrigins,
     boolean openGateway,
     boolean requireSha256,
-    List<io.shoal.gossip.NodeId> trustedPublishers) {
+    List<io.shoal.gossip.NodeId> trustedPublishers,
+    long scrubBytesPerSecond) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -103,9 +105,14 @@ public record NodeConfig(
                 + "'");
       }
     }
-    if (keep < 0 || uploadBytesPerSecond < 0) {
+    if (keep < 0 || uploadBytesPerSecond < 0 || scrubBytesPerSecond < 0) {
       throw new IllegalArgumentException(
-          "keep " + keep + " / upload limit " + uploadBytesPerSecond);
+          "keep "
+              + keep
+              + " / upload limit "
+              + uploadBytesPerSecond
+              + " / scrub rate "
+              + scrubBytesPerSecond);
     }
     if (clusterId.isEmpty() || clusterId.length() > 128) {
       throw new IllegalArgumentException(
@@ -143,7 +150,8 @@ public record NodeConfig(
         List.of(),
         false,
         false,
-        List.of());
+        List.of(),
+        Scrubber.DEFAULT_RATE_BYTES_PER_SECOND);
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -210,6 +218,11 @@ public record NodeConfig(
     return toBuilder().transfer(t).build();
   }
 
+  /** Sets the background scrub's read rate (0 disables it). */
+  public NodeConfig withScrubRate(long bytesPerSecond) {
+    return toBuilder().scrubBytesPerSecond(bytesPerSecond).build();
+  }
+
   public NodeConfig withFaults(Faults f) {
     return toBuilder().faults(f).build();
   }
@@ -242,6 +255,7 @@ public record NodeConfig(
     b.openGateway = openGateway;
     b.requireSha256 = requireSha256;
     b.trustedPublishers = trustedPublishers;
+    b.scrubBytesPerSecond = scrubBytesPerSecond;
     return b;
   }
 
@@ -268,6 +282,7 @@ public record NodeConfig(
     private HttpTls httpTls;
     private boolean httpExpose;
     private List<String> httpNames;
+    private long scrubBytesPerSecond;
     private List<String> httpAllowOrigins;
     private boolean openGateway;
     private boolean requireSha256;
@@ -400,6 +415,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder scrubBytesPerSecond(long value) {
+      this.scrubBytesPerSecond = value;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(
           dataDir,
@@ -426,7 +446,8 @@ public record NodeConfig(
           httpAllowOrigins,
           openGateway,
           requireSha256,
-          trustedPublishers);
+          trustedPublishers,
+          scrubBytesPerSecond);
     }
   }
 }

@@ -78,6 +78,7 @@ public final class ShoalNode implements AutoCloseable {
   private InetSocketAddress httpAddress;
   private volatile boolean closed;
   private CredentialWatcher credentialWatcher;
+  private Scrubber scrubber;
 
   private ShoalNode(NodeConfig config, ChunkStore store, InetSocketAddress httpBindAddress) {
     this.config = config;
@@ -205,6 +206,9 @@ public final class ShoalNode implements AutoCloseable {
     membershipOutputs.connect(transfers, new Follower(transfers, retention, () -> closed));
     resolver = new SnapshotResolver(store, reader, driver, transfers, retention, config.seeds());
     local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
+    scrubber =
+        new Scrubber(
+            store, transfers, e -> announcer.announce(), metrics, config.scrubBytesPerSecond());
     http =
         NodeRoutes.of(
             new HttpApi(metrics),
@@ -381,6 +385,11 @@ public final class ShoalNode implements AutoCloseable {
     return store;
   }
 
+  /** The background scrub (tests start a pass with it). */
+  Scrubber scrubber() {
+    return scrubber;
+  }
+
   public NodeMetrics metrics() {
     return metrics;
   }
@@ -419,6 +428,9 @@ public final class ShoalNode implements AutoCloseable {
     stopMembership(graceful);
     if (credentialWatcher != null) {
       credentialWatcher.close();
+    }
+    if (scrubber != null) {
+      scrubber.close(); // before transfers: a pass may start a fetch
     }
     if (http != null) {
       http.close();
