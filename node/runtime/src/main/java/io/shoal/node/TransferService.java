@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty driver of this node's {@link TransferSession}: decodes what peers send, calls the
  * session on one event loop (the transfer loop), and carries out its outputs (messages, chunk
- * serves, fetch completions), arming one timer at the session's next deadline. Replies are checked
- * and written on the I/O threads that read them ({@link ChunkReceiver}); chunks are served by
- * {@link ChunkServer}; the store is read for plans by {@link FetchPlanner}.
+ * serves, fetch completions), arming one timer at the session's next deadline. Inputs reach the
+ * loop through a bounded inbox and are taken in batches, the outputs carried out once per batch
+ * ({@link TransferInbox}). Replies are verified and written on verifier threads ({@link
+ * ChunkReceiver}); chunks are served by {@link ChunkServer}; the store is read for plans by {@link
+ * FetchPlanner}. Nothing here runs blocking work on a loop.
  *
  * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
@@ -66,6 +68,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
 
   private final SessionTimer timer;
+  private final TransferInbox inbox;
   private volatile boolean closed;
   private volatile int uploadQueued;
 
@@ -75,7 +78,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       SnapshotReader reader,
       PeerTransport transport,
       EventLoop loop,
-      ExecutorService workers,
+      Executor workers,
+      Executor verifiers,
       ChunkSink sink,
       SwarmDirectory directory,
       NodeMetrics metrics,
@@ -90,14 +94,29 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.metrics = metrics;
     this.holders = new RuntimeHolders(directory);
     this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
-    this.server = new ChunkServer(store, workers, compression, faults, metrics, this);
-    this.receiver = new ChunkReceiver(sink, metrics, this);
-    this.planner = new FetchPlanner(self, store, reader, workers);
-    this.finisher = new FetchFinisher(store, sink, workers, catalogChanged);
+    Executor pool = counted(workers, metrics);
+    this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
+    this.receiver = new ChunkReceiver(sink, verifiers, metrics, this);
+    this.planner = new FetchPlanner(self, store, reader, pool);
+    this.finisher = new FetchFinisher(store, sink, pool, catalogChanged);
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);
+    this.inbox = new TransferInbox(loop, metrics, this::afterInput);
     sink.onCommit(committed -> post(() -> onCommitted(committed)));
     TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
+  }
+
+  /** The transfer pool, its refusals counted ({@code queue="transfer_pool"}). */
+  private static Executor counted(Executor workers, NodeMetrics metrics) {
+    var refused = metrics.tasksRefused.labelValues("transfer_pool");
+    return task -> {
+      try {
+        workers.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        refused.inc();
+        throw e;
+      }
+    };
   }
 
   // ---------------------------------------------------------------- API
@@ -178,13 +197,14 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   void onMessage(NodeId from, PeerLink link, Object message) {
     if (message instanceof ChunkFrame f) {
-      receiver.onFrame(from, f);
+      receiver.onFrame(from, link, f);
     } else if (message instanceof ChunkRequest r && !ids.allows(r.id())) {
       link.send(new ChunkRefused(r.requestId(), ChunkRefused.Reason.NOT_FOUND));
     } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
       link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
     } else if (message instanceof TransferMessage m) {
-      input(
+      inbox.fromPeer(
+          link,
           now -> {
             routes.heard(from, link, m);
             session.onMessage(from, m, now);
@@ -390,6 +410,18 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     input(now -> session.onServeFailed(s, now));
   }
 
+  @Override
+  public void busy(UploadCore.Serve s) {
+    input(
+        now -> {
+          session.onServed(s.peer(), 0, now);
+          PeerLink link = routes.requesterLink(s.peer());
+          if (link != null) {
+            link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.BUSY));
+          }
+        });
+  }
+
   // ---------------------------------------------------------------- timer
 
   private void onTimer() {
@@ -452,27 +484,14 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     receiver.forget(job);
   }
 
-  /** Feeds the session an input on the transfer loop, then carries out what it asks. */
   private void input(java.util.function.LongConsumer atNanos) {
-    post(
-        () -> {
-          long now = System.nanoTime();
-          atNanos.accept(now);
-          afterInput(now);
-        });
+    inbox.input(atNanos);
   }
 
   /** Runs a task on the transfer loop; after close, quietly drops it. */
   private void post(Runnable task) {
-    if (closed) {
-      return;
-    }
-    try {
-      loop.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      if (!closed) {
-        throw e;
-      }
+    if (!closed) {
+      inbox.post(task);
     }
   }
 
@@ -494,6 +513,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       // The loop is already gone.
     }
     closed = true;
+    inbox.close();
     server.close();
   }
 }
