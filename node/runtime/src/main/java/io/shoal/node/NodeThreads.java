@@ -3,8 +3,11 @@ package io.shoal.node;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -133,6 +136,18 @@ final class NodeThreads {
   /** Step 3: the loops finish what they run, and stop. */
   void stopLoops() {
     loops.shutdownGracefully(0, LOOP_STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** {@code pool}, each task it refuses counted in {@code refused} (and still thrown). */
+  static Executor counted(Executor pool, CounterDataPoint refused) {
+    return task -> {
+      try {
+        pool.execute(task);
+      } catch (RejectedExecutionException e) {
+        refused.inc();
+        throw e;
+      }
+    };
   }
 
   /** Daemon threads named {@code prefix} and a number from 1. */

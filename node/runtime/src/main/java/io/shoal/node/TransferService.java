@@ -94,7 +94,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.metrics = metrics;
     this.holders = new RuntimeHolders(directory);
     this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
-    Executor pool = counted(workers, metrics);
+    Executor pool = NodeThreads.counted(workers, metrics.tasksRefused.labelValues("transfer_pool"));
     this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
     this.receiver = new ChunkReceiver(sink, verifiers, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, pool);
@@ -102,21 +102,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
-    sink.onCommit(committed -> post(() -> onCommitted(committed)));
+    sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
-  }
-
-  /** The transfer pool, its refusals counted ({@code queue="transfer_pool"}). */
-  private static Executor counted(Executor workers, NodeMetrics metrics) {
-    var refused = metrics.tasksRefused.labelValues("transfer_pool");
-    return task -> {
-      try {
-        workers.execute(task);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        refused.inc();
-        throw e;
-      }
-    };
   }
 
   // ---------------------------------------------------------------- API
@@ -144,7 +131,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       }
       return result;
     }
-    post(
+    inbox.post(
         () -> {
           FetchJob job = jobs.get(target.root());
           if (job != null && (direct != null || job.direct != null)) {
@@ -176,7 +163,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
   void setUploadLimit(long bytesPerSecond) {
-    post(() -> session.setUploadLimit(bytesPerSecond));
+    inbox.post(() -> session.setUploadLimit(bytesPerSecond));
   }
 
   /** Fetches in progress. */
@@ -190,7 +177,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** A reader of {@code root}'s data is at {@code offset}: fetch what follows it first. */
   void readerAt(ChunkId root, long offset) {
-    input(now -> session.onReaderPosition(root, offset, now));
+    inbox.input(now -> session.onReaderPosition(root, offset, now));
   }
 
   // ---------------------------------------------------------------- peer traffic (I/O threads)
@@ -213,7 +200,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   }
 
   void onWritability(PeerLink link, boolean writable) {
-    post(
+    inbox.post(
         () -> {
           if (routes.isRequesterLink(link)) {
             session.onWritable(link.peer(), writable);
@@ -225,7 +212,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   }
 
   void onDisconnected(PeerLink link) {
-    post(
+    inbox.post(
         () -> {
           if (routes.closed(link)) {
             session.onPeerDisconnected(link.peer());
@@ -235,12 +222,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Gossip says the member is gone: its requests go elsewhere at once. */
   void onMemberGone(NodeId peer) {
-    input(now -> session.onPeerGone(peer, now));
+    inbox.input(now -> session.onPeerGone(peer, now));
   }
 
   /** Gossip says what {@code owner} now holds under one name. */
   void onCatalogChanged(NodeId owner, CatalogValue value) {
-    input(
+    inbox.input(
         now -> {
           for (HeldVersion v : value.versions()) {
             session.onHolderChanged(owner, v.root(), v.complete(), now);
@@ -250,12 +237,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   @Override
   public void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
-    input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
+    inbox.input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
   }
 
   @Override
   public void onWriteFailed(FetchJob job, IOException why) {
-    post(() -> fail(job, why));
+    inbox.post(() -> fail(job, why));
   }
 
   // ---------------------------------------------------------------- planning (transfer loop)
@@ -271,12 +258,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
         new FetchPlanner.Planned() {
           @Override
           public void onPlanned(FetchJob j, SnapshotPlanner.Plan plan) {
-            post(() -> applyPlan(j, plan));
+            inbox.post(() -> applyPlan(j, plan));
           }
 
           @Override
           public void onPlanFailed(FetchJob j, IOException why) {
-            post(() -> fail(j, why));
+            inbox.post(() -> fail(j, why));
           }
         });
   }
@@ -402,17 +389,17 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       metrics.chunkBytesSent(wireBytes);
       metrics.chunksServed.inc();
     }
-    input(now -> session.onServed(s.peer(), wireBytes, now));
+    inbox.input(now -> session.onServed(s.peer(), wireBytes, now));
   }
 
   @Override
   public void notFound(UploadCore.Serve s) {
-    input(now -> session.onServeFailed(s, now));
+    inbox.input(now -> session.onServeFailed(s, now));
   }
 
   @Override
   public void busy(UploadCore.Serve s) {
-    input(
+    inbox.input(
         now -> {
           session.onServed(s.peer(), 0, now);
           PeerLink link = routes.requesterLink(s.peer());
@@ -444,12 +431,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
         new FetchFinisher.Finished() {
           @Override
           public void onDurable(FetchJob j) {
-            post(() -> finished(j, f));
+            inbox.post(() -> finished(j, f));
           }
 
           @Override
           public void onFailed(FetchJob j, IOException why) {
-            post(() -> fail(j, why));
+            inbox.post(() -> fail(j, why));
           }
         });
   }
@@ -484,23 +471,13 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     receiver.forget(job);
   }
 
-  private void input(java.util.function.LongConsumer atNanos) {
-    inbox.input(atNanos);
-  }
-
-  /** Runs a task on the transfer loop; after close, quietly drops it. */
-  private void post(Runnable task) {
-    if (!closed) {
-      inbox.post(task);
-    }
-  }
-
   @Override
   public void close() {
     try {
       loop.submit(
               () -> {
                 closed = true;
+                inbox.close(); // from here on, inputs are dropped
                 timer.cancel();
                 for (FetchJob job : new ArrayList<>(jobs.values())) {
                   fail(job, "the node is stopping");
