@@ -64,8 +64,9 @@ final class ChunkReceiver {
   private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
   private final Executor verifiers;
   private final AtomicInteger queued = new AtomicInteger();
-  private final ReadThrottle throttle =
-      new ReadThrottle(PAUSE_READING_FRAMES, RESUME_READING_FRAMES, queued::get);
+  private final ReadThrottle<PeerLink> throttle =
+      new ReadThrottle<>(
+          PAUSE_READING_FRAMES, RESUME_READING_FRAMES, queued::get, PeerLink::setAutoRead);
 
   ChunkReceiver(ChunkSink sink, Executor verifiers, NodeMetrics metrics, Outcome outcome) {
     this.sink = sink;

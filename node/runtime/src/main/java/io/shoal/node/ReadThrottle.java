@@ -1,9 +1,9 @@
 package io.shoal.node;
 
-import io.shoal.node.net.PeerLink;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -14,32 +14,37 @@ import java.util.function.IntSupplier;
  * most what the paused connections had already decoded.
  *
  * <p>Thread-safe: {@link #delivered} on I/O threads, {@link #drained} on the consumer's thread.
+ *
+ * @param <L> a connection ({@link io.shoal.node.net.PeerLink} in the node)
  */
-final class ReadThrottle {
+final class ReadThrottle<L> {
   private final int pauseAt;
   private final int resumeAt;
   private final IntSupplier queued;
-  private final Set<PeerLink> paused = ConcurrentHashMap.newKeySet();
+  private final BiConsumer<L, Boolean> setAutoRead;
+  private final Set<L> paused = ConcurrentHashMap.newKeySet();
 
   /**
    * @param queued the queue's current length
+   * @param setAutoRead stops ({@code false}) or resumes ({@code true}) reading from a connection
    */
-  ReadThrottle(int pauseAt, int resumeAt, IntSupplier queued) {
+  ReadThrottle(int pauseAt, int resumeAt, IntSupplier queued, BiConsumer<L, Boolean> setAutoRead) {
     if (resumeAt < 0 || resumeAt >= pauseAt) {
       throw new IllegalArgumentException("resumeAt " + resumeAt + " / pauseAt " + pauseAt);
     }
     this.pauseAt = pauseAt;
     this.resumeAt = resumeAt;
     this.queued = queued;
+    this.setAutoRead = setAutoRead;
   }
 
   /** {@code link} delivered an input just queued: it stops reading if the queue is too long. */
-  void delivered(PeerLink link) {
+  void delivered(L link) {
     if (queued.getAsInt() <= pauseAt) {
       return;
     }
     if (paused.add(link)) {
-      link.setAutoRead(false);
+      setAutoRead.accept(link, false);
     }
     // The consumer may have drained between the check and the pause: never stay paused for it.
     drained();
@@ -50,10 +55,10 @@ final class ReadThrottle {
     if (paused.isEmpty() || queued.getAsInt() > resumeAt) {
       return;
     }
-    for (Iterator<PeerLink> it = paused.iterator(); it.hasNext(); ) {
-      PeerLink link = it.next();
+    for (Iterator<L> it = paused.iterator(); it.hasNext(); ) {
+      L link = it.next();
       it.remove();
-      link.setAutoRead(true);
+      setAutoRead.accept(link, true);
     }
   }
 

@@ -23,7 +23,7 @@ final class TransferInbox {
   static final int RESUME_READING_INPUTS = 256;
 
   private final LoopInbox inbox;
-  private final ReadThrottle throttle;
+  private final ReadThrottle<PeerLink> throttle;
   private final LongConsumer afterInputs;
   private boolean inputsSinceOutputs;
 
@@ -35,7 +35,9 @@ final class TransferInbox {
     this.inbox =
         new LoopInbox(
             loop, PEER_INPUTS, metrics.tasksRefused.labelValues("transfer_peer"), this::flush);
-    this.throttle = new ReadThrottle(PAUSE_READING_INPUTS, RESUME_READING_INPUTS, inbox::size);
+    this.throttle =
+        new ReadThrottle<>(
+            PAUSE_READING_INPUTS, RESUME_READING_INPUTS, inbox::size, PeerLink::setAutoRead);
   }
 
   /** Runs a task on the transfer loop (it carries out outputs itself if it needs to). */
