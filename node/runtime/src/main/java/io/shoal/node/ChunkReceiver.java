@@ -7,19 +7,28 @@ import io.shoal.chunkstore.VerifiedChunk;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.net.ChunkFrame;
 import io.shoal.node.net.NodeMetrics;
+import io.shoal.node.net.PeerLink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Receives chunk replies on the I/O threads that read them: checks that the reply answers a request
- * sent to that very peer, decompresses, verifies the bytes against the id the request named, and
- * writes them where they belong (the store, or a direct output). The transfer session hears only
- * the outcome ({@link Outcome}).
+ * Receives chunk replies: on the I/O thread that read one, checks that it answers a request sent to
+ * that very peer; then, on a verifier thread, decompresses, verifies the bytes against the id the
+ * request named, and writes them where they belong (the store, or a direct output). Neither hashing
+ * nor the disk ever runs on an event loop: a store write can wait for garbage collection ({@code
+ * ChunkStore#newBatch}) for seconds. The transfer session hears only the outcome ({@link Outcome}).
+ *
+ * <p>Bounded: past {@link #PAUSE_READING_FRAMES} frames waiting, a connection that delivers one
+ * stops reading until the verifiers are down to {@link #RESUME_READING_FRAMES} ({@link
+ * ReadThrottle}); the verifier pool's queue ({@link NodeThreads#VERIFY_QUEUE}) is the hard stop.
  *
  * <p>The session owns the request index; this keeps the copy the I/O threads need (which chunk and
  * which fetch a request id stands for), written on the transfer loop as requests go out. Bounded by
@@ -31,7 +40,16 @@ final class ChunkReceiver {
   /** What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job}. */
   private record Expected(FetchJob job, ChunkId id, NodeId peer) {}
 
-  /** Where the outcome of a reply goes; called on the I/O thread. */
+  /**
+   * Frames waiting for verification past which a connection that delivers one stops reading: with
+   * chunks of at most 256 KiB, 32 MiB of received payload at most waits.
+   */
+  static final int PAUSE_READING_FRAMES = 128;
+
+  /** Frames waiting at which paused connections read again. */
+  static final int RESUME_READING_FRAMES = 32;
+
+  /** Where the outcome of a reply goes; called on a verifier thread. */
   interface Outcome {
     /** A reply to {@code requestId} arrived; {@code verified} when its bytes are now kept. */
     void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes);
@@ -44,9 +62,15 @@ final class ChunkReceiver {
   private final NodeMetrics metrics;
   private final Outcome outcome;
   private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
+  private final Executor verifiers;
+  private final AtomicInteger queued = new AtomicInteger();
+  private final ReadThrottle<PeerLink> throttle =
+      new ReadThrottle<>(
+          PAUSE_READING_FRAMES, RESUME_READING_FRAMES, queued::get, PeerLink::setAutoRead);
 
-  ChunkReceiver(ChunkSink sink, NodeMetrics metrics, Outcome outcome) {
+  ChunkReceiver(ChunkSink sink, Executor verifiers, NodeMetrics metrics, Outcome outcome) {
     this.sink = sink;
+    this.verifiers = verifiers;
     this.metrics = metrics;
     this.outcome = outcome;
   }
@@ -66,8 +90,11 @@ final class ChunkReceiver {
     expected.values().removeIf(e -> e.job() == job);
   }
 
-  /** A chunk frame from {@code from} (I/O thread); releases it. */
-  void onFrame(NodeId from, ChunkFrame frame) {
+  /**
+   * A chunk frame from {@code from} over {@code link} (I/O thread): checked against its request
+   * here, verified and written on a verifier thread; releases it.
+   */
+  void onFrame(NodeId from, PeerLink link, ChunkFrame frame) {
     Expected p = expected.get(frame.requestId());
     if (p == null || !p.peer().equals(from)) {
       metrics.dropped("stray_chunk");
@@ -75,6 +102,54 @@ final class ChunkReceiver {
       return;
     }
     expected.remove(frame.requestId());
+    Verification v = new Verification(p, from, frame);
+    queued.incrementAndGet();
+    try {
+      verifiers.execute(v);
+    } catch (RejectedExecutionException e) {
+      // Reading stopped long before; the request times out and goes elsewhere.
+      v.abandon();
+      metrics.tasksRefused.labelValues("verify").inc();
+      return;
+    }
+    throttle.delivered(link);
+  }
+
+  /** Frames waiting for or in verification. */
+  int queued() {
+    return queued.get();
+  }
+
+  /** One frame's verification and writing, on a verifier thread. */
+  final class Verification implements Runnable {
+    private final Expected p;
+    private final NodeId from;
+    private final ChunkFrame frame;
+
+    Verification(Expected p, NodeId from, ChunkFrame frame) {
+      this.p = p;
+      this.from = from;
+      this.frame = frame;
+    }
+
+    @Override
+    public void run() {
+      try {
+        verifyAndKeep(p, from, frame);
+      } finally {
+        queued.decrementAndGet();
+        throttle.drained();
+      }
+    }
+
+    /** Not run (the node stops, or the pool refused it): releases the frame. */
+    void abandon() {
+      frame.release();
+      queued.decrementAndGet();
+    }
+  }
+
+  private void verifyAndKeep(Expected p, NodeId from, ChunkFrame frame) {
     int wire = frame.wireBytes();
     Optional<VerifiedChunk> chunk = Optional.empty();
     IOException writeFailure = null;

@@ -13,7 +13,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +34,13 @@ final class ChunkServer implements AutoCloseable {
 
     /** The chunk could not be read: the requester is to be told it is not found. */
     void notFound(UploadCore.Serve s);
+
+    /** The transfer pool is full: nothing was sent; the requester is to be told to ask later. */
+    void busy(UploadCore.Serve s);
   }
 
   private final ChunkStore store;
-  private final ExecutorService workers;
+  private final Executor workers;
   private final CompressionPolicy compression;
   private final Faults faults;
   private final NodeMetrics metrics;
@@ -45,7 +49,7 @@ final class ChunkServer implements AutoCloseable {
 
   ChunkServer(
       ChunkStore store,
-      ExecutorService workers,
+      Executor workers,
       CompressionPolicy compression,
       Faults faults,
       NodeMetrics metrics,
@@ -66,14 +70,23 @@ final class ChunkServer implements AutoCloseable {
       if (loc.isPresent()) {
         if (link.isEncrypted()) {
           // sendfile cannot pass through TLS: read the chunk into a pooled buffer, off the loop.
-          workers.execute(() -> sendPooled(s, link, loc.get()));
+          offload(s, () -> sendPooled(s, link, loc.get()));
         } else {
           link.eventLoop().execute(() -> sendRegion(s, link, loc.get()));
         }
         return;
       }
     }
-    workers.execute(() -> sendBytes(s, link, compressible));
+    offload(s, () -> sendBytes(s, link, compressible));
+  }
+
+  /** Runs a serve's reading on the transfer pool; a full pool answers busy. */
+  private void offload(UploadCore.Serve s, Runnable read) {
+    try {
+      workers.execute(read);
+    } catch (RejectedExecutionException e) {
+      done.busy(s);
+    }
   }
 
   private void sendRegion(UploadCore.Serve s, PeerLink link, ChunkLocation loc) {
@@ -81,7 +94,7 @@ final class ChunkServer implements AutoCloseable {
     try {
       file = packs.open(loc.file());
     } catch (IOException e) {
-      workers.execute(() -> sendBytes(s, link, false));
+      offload(s, () -> sendBytes(s, link, false));
       return;
     }
     ByteBuf header =

@@ -55,7 +55,10 @@ final class ChunkSink implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Writes the chunk (its buffer may be reused once this returns); visible at the next commit. */
+  /**
+   * Writes the chunk (its buffer may be reused once this returns); visible at the next commit.
+   * Never from an event loop: opening a batch waits while garbage collection compacts the store.
+   */
   void add(VerifiedChunk chunk) throws IOException {
     boolean commitNow;
     synchronized (lock) {

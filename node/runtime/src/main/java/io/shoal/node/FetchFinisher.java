@@ -6,7 +6,8 @@ import io.shoal.chunkstore.IoErrors;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchSession;
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,14 +29,11 @@ final class FetchFinisher {
 
   private final ChunkStore store;
   private final ChunkSink sink;
-  private final ExecutorService workers;
+  private final Executor workers;
   private final Consumer<CatalogEntry> catalogChanged;
 
   FetchFinisher(
-      ChunkStore store,
-      ChunkSink sink,
-      ExecutorService workers,
-      Consumer<CatalogEntry> catalogChanged) {
+      ChunkStore store, ChunkSink sink, Executor workers, Consumer<CatalogEntry> catalogChanged) {
     this.store = store;
     this.sink = sink;
     this.workers = workers;
@@ -48,6 +46,16 @@ final class FetchFinisher {
       return;
     }
     job.finishing = true;
+    try {
+      submitFinish(job, finished);
+    } catch (RejectedExecutionException e) {
+      finished.onFailed(
+          job,
+          new IOException("cannot finish " + job.target.label() + ": the transfer pool is full"));
+    }
+  }
+
+  private void submitFinish(FetchJob job, Finished finished) {
     workers.execute(
         () -> {
           try {
@@ -72,7 +80,11 @@ final class FetchFinisher {
   /** Records that the store holds part of {@code job}'s snapshot, on a worker. */
   void recordPartial(FetchJob job) {
     CatalogEntry partial = job.entry(false);
-    workers.execute(() -> putCatalog(partial, true));
+    try {
+      workers.execute(() -> putCatalog(partial, true));
+    } catch (RejectedExecutionException e) {
+      // Only the partial entry is lost (counted): the fetch goes on, and records it complete.
+    }
   }
 
   /** The result of a finished fetch, logged. */

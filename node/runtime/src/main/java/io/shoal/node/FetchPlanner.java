@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
 final class FetchPlanner {
   private static final Logger log = LoggerFactory.getLogger(FetchPlanner.class);
 
+  /**
+   * Have-queries answered at once, at most: each walks a snapshot's DAG on the transfer pool, and
+   * peers decide how many they send.
+   */
+  static final int MAX_HAVE_QUERIES_RUNNING = 8;
+
   /** Where a plan goes; called on a worker thread. */
   interface Planned {
     void onPlanned(FetchJob job, SnapshotPlanner.Plan plan);
@@ -37,17 +45,31 @@ final class FetchPlanner {
   private final NodeId self;
   private final ChunkStore store;
   private final SnapshotReader reader;
-  private final ExecutorService workers;
+  private final Executor workers;
+  private final AtomicInteger haveQueriesRunning = new AtomicInteger();
 
-  FetchPlanner(NodeId self, ChunkStore store, SnapshotReader reader, ExecutorService workers) {
+  FetchPlanner(NodeId self, ChunkStore store, SnapshotReader reader, Executor workers) {
     this.self = self;
     this.store = store;
     this.reader = reader;
     this.workers = workers;
   }
 
-  /** Plans {@code job} on a worker; opens its direct output once the metadata allows. */
+  /**
+   * Plans {@code job} on a worker; opens its direct output once the metadata allows. A full pool
+   * fails the plan, and with it the fetch, with a message that says so.
+   */
   void plan(FetchJob job, Planned planned) {
+    try {
+      submitPlan(job, planned);
+    } catch (RejectedExecutionException e) {
+      planned.onPlanFailed(
+          job,
+          new IOException("cannot plan " + job.target.label() + ": the transfer pool is full"));
+    }
+  }
+
+  private void submitPlan(FetchJob job, Planned planned) {
     workers.execute(
         () -> {
           try {
@@ -117,31 +139,47 @@ final class FetchPlanner {
         plan.missingData(), plan.totalLeaves(), plan.have().toBitSet());
   }
 
-  /** What this node holds of {@code root}, read on a worker, handed to {@code answer}. */
+  /**
+   * What this node holds of {@code root}, read on a worker, handed to {@code answer}. Past {@link
+   * #MAX_HAVE_QUERIES_RUNNING} at once, or with the pool full, the query goes unanswered (the
+   * asker's query times out; the pool's refusals are counted).
+   */
   void haveOf(ChunkId root, java.util.function.Consumer<HaveReply> answer) {
-    workers.execute(
-        () -> {
-          boolean complete =
-              store.catalog().entries().stream()
-                  .anyMatch(e -> e.root().equals(root) && e.complete());
-          if (complete) {
-            answer.accept(new HaveReply(root, true, ChunkBitmap.empty()));
-            return;
-          }
-          ChunkBitmap have = ChunkBitmap.empty();
-          try {
-            SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, root);
-            if (plan.metadataComplete()) {
-              have = plan.have();
+    if (haveQueriesRunning.incrementAndGet() > MAX_HAVE_QUERIES_RUNNING) {
+      haveQueriesRunning.decrementAndGet();
+      return;
+    }
+    try {
+      workers.execute(
+          () -> {
+            try {
+              answerHave(root, answer);
+            } finally {
+              haveQueriesRunning.decrementAndGet();
             }
-          } catch (IOException | RuntimeException e) {
-            log.debug(
-                "cannot tell what {} holds of {}: {}",
-                self.shortHex(),
-                root.toShortHex(),
-                e.toString());
-          }
-          answer.accept(new HaveReply(root, false, have));
-        });
+          });
+    } catch (RejectedExecutionException e) {
+      haveQueriesRunning.decrementAndGet();
+    }
+  }
+
+  private void answerHave(ChunkId root, java.util.function.Consumer<HaveReply> answer) {
+    boolean complete =
+        store.catalog().entries().stream().anyMatch(e -> e.root().equals(root) && e.complete());
+    if (complete) {
+      answer.accept(new HaveReply(root, true, ChunkBitmap.empty()));
+      return;
+    }
+    ChunkBitmap have = ChunkBitmap.empty();
+    try {
+      SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, root);
+      if (plan.metadataComplete()) {
+        have = plan.have();
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug(
+          "cannot tell what {} holds of {}: {}", self.shortHex(), root.toShortHex(), e.toString());
+    }
+    answer.accept(new HaveReply(root, false, have));
   }
 }

@@ -16,8 +16,8 @@ import io.shoal.node.core.membership.Unannounced;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -27,13 +27,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs this node's {@link Membership} on one event loop: every input (a message, a timer, a local
- * change) becomes a task on that loop, which gives it to the membership with the current time, then
- * hands its outputs to {@link Outputs}. The membership's pump sends through the peer transport and
- * arms this driver's one timer. Nothing in it sees a thread, a socket or a clock.
+ * change) goes through a bounded inbox to that loop ({@link LoopInbox}), which gives it to the
+ * membership with the current time and, after each batch, hands the outputs to {@link Outputs}.
+ * Messages from peers past {@link #PEER_INPUTS} waiting are dropped and counted ({@code
+ * queue="gossip_peer"}): gossip tolerates loss. The membership's pump sends through the peer
+ * transport and arms this driver's one timer. Nothing in it sees a thread, a socket or a clock.
  */
 final class GossipDriver {
   private static final Logger log = LoggerFactory.getLogger(GossipDriver.class);
   static final long QUERY_TIMEOUT_SECONDS = 5;
+
+  /** Gossip messages waiting for the loop past which one more is dropped. */
+  static final int PEER_INPUTS = 1024;
 
   /** Where the membership's outputs go; called on the gossip loop, must not block. */
   interface Outputs {
@@ -52,6 +57,7 @@ final class GossipDriver {
   private final Outputs outputs;
   private final NodeId self;
   private final long[] refusedSeen = new long[ClaimRefusal.values().length];
+  private final LoopInbox inbox;
   private ScheduledFuture<?> timer;
   private volatile boolean stopped;
 
@@ -70,6 +76,9 @@ final class GossipDriver {
     this.membership =
         new Membership(
             core, follow, o -> transport.send(o.to(), o.message()), this::arm, this::onFailure);
+    this.inbox =
+        new LoopInbox(
+            loop, PEER_INPUTS, metrics.tasksRefused.labelValues("gossip_peer"), this::drain);
   }
 
   /**
@@ -87,33 +96,33 @@ final class GossipDriver {
     return membership.directory();
   }
 
-  /** Gives {@code input} to the membership on its loop, then hands the outputs on. */
+  /** Gives a local {@code input} to the membership on its loop, then hands the outputs on. */
   void execute(Consumer<Membership> input) {
-    if (stopped) {
-      return;
-    }
-    try {
-      loop.execute(
-          () -> {
-            input.accept(membership);
-            drain();
-          });
-    } catch (RejectedExecutionException e) {
-      if (!stopped) {
-        throw e;
-      }
+    if (!stopped) {
+      inbox.post(() -> input.accept(membership));
     }
   }
 
+  /** A peer's message, dropped (and counted) when too many wait. */
   void onMessage(NodeId from, Endpoint fromAddress, GossipMessage message) {
-    execute(m -> m.onMessage(from, fromAddress, message, System.nanoTime()));
+    if (!stopped) {
+      inbox.offer(() -> membership.onMessage(from, fromAddress, message, System.nanoTime()));
+    }
   }
 
-  /** Reads the core on its loop and waits for the answer. */
+  /** Reads the core on its loop, after the inputs given so far, and waits for the answer. */
   <T> T query(Function<GossipCore, T> read) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    inbox.post(
+        () -> {
+          try {
+            answer.complete(read.apply(membership.core()));
+          } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+          }
+        });
     try {
-      return loop.submit(() -> read.apply(membership.core()))
-          .get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return answer.get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading gossip state", e);

@@ -4,6 +4,7 @@ import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.membership.Follow;
 import io.shoal.node.core.membership.LearnedWinner;
+import io.shoal.node.net.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +20,13 @@ final class MembershipOutputs implements GossipDriver.Outputs {
   private static final Logger log = LoggerFactory.getLogger(MembershipOutputs.class);
 
   private final NodeId self;
+  private final NodeMetrics metrics;
   private volatile TransferService transfers;
   private volatile Follower follower;
 
-  MembershipOutputs(NodeId self) {
+  MembershipOutputs(NodeId self, NodeMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
   }
 
   void connect(TransferService transfers, Follower follower) {
@@ -40,8 +43,10 @@ final class MembershipOutputs implements GossipDriver.Outputs {
       log.info(
           "member {} up at {} (incarnation {})", u.id().shortHex(), u.address(), u.incarnation());
     } else if (e instanceof GossipEvent.MemberSuspected s) {
+      metrics.memberSuspicions.labelValues("suspect").inc();
       log.info("member {} at {} suspected: it missed its probes", s.id().shortHex(), s.address());
     } else if (e instanceof GossipEvent.MemberDown d) {
+      metrics.memberSuspicions.labelValues("dead").inc();
       log.warn(
           "member {} at {} declared dead; it stays on the reconnect list",
           d.id().shortHex(),

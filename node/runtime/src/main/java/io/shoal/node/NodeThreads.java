@@ -3,8 +3,11 @@ package io.shoal.node;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -19,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ol>
  *   <li>the gossip driver, the HTTP API, the transfer service and the peer transport stop first
  *       (they run on the loops and submit to the pools); then {@link #stopPools} interrupts the
- *       worker and transfer pools;
+ *       worker, transfer and verifier pools;
  *   <li>the chunk sink writes (or abandons) its last batch on the committer; then {@link
  *       #stopCommitter};
  *   <li>{@link #stopLoops} last, waiting for the loops to finish, so that no handler runs once the
@@ -34,6 +37,20 @@ final class NodeThreads {
   static final int WORKER_QUEUE = 16;
   static final int TRANSFER_THREADS = 2;
   static final int TRANSFER_QUEUE = 4096;
+
+  /**
+   * Threads that verify (hash) received chunks and write them to the store or a direct output. Two:
+   * the node's CPU budget is small, and the loops must stay free.
+   */
+  static final int VERIFY_THREADS = 2;
+
+  /**
+   * Chunks waiting to be verified, at most. The receiver stops reading from peers long before
+   * ({@link ChunkReceiver#PAUSE_READING_FRAMES}), so this is only reached by frames already decoded
+   * when reading stopped; past it a reply is dropped and counted, and its request times out.
+   */
+  static final int VERIFY_QUEUE = 4096;
+
   static final long IDLE_SECONDS = 30;
   static final long LOOP_STOP_TIMEOUT_SECONDS = 2;
 
@@ -43,8 +60,14 @@ final class NodeThreads {
   /** Blocking work of the HTTP API (publishing, listing, status); full queue: refused. */
   final ThreadPoolExecutor workers;
 
-  /** Blocking work of transfers (planning, reading packs); full queue: the caller runs it. */
+  /**
+   * Blocking work of transfers (planning, reading packs, finishing); a full queue refuses (never
+   * runs the work on the caller, which is an event loop): each submitter says what a refusal means.
+   */
   final ThreadPoolExecutor transferWorkers;
+
+  /** Verification and writing of received chunks; a full queue refuses ({@link #VERIFY_QUEUE}). */
+  final ThreadPoolExecutor verifiers;
 
   /** The chunk sink's group commits. */
   final ScheduledExecutorService committer;
@@ -53,10 +76,12 @@ final class NodeThreads {
       EventLoopGroup loops,
       ThreadPoolExecutor workers,
       ThreadPoolExecutor transferWorkers,
+      ThreadPoolExecutor verifiers,
       ScheduledExecutorService committer) {
     this.loops = loops;
     this.workers = workers;
     this.transferWorkers = transferWorkers;
+    this.verifiers = verifiers;
     this.committer = committer;
   }
 
@@ -76,8 +101,14 @@ final class NodeThreads {
             IDLE_SECONDS,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(TRANSFER_QUEUE),
-            daemons("shoal-transfer-"),
-            new ThreadPoolExecutor.CallerRunsPolicy()),
+            daemons("shoal-transfer-")),
+        new ThreadPoolExecutor(
+            VERIFY_THREADS,
+            VERIFY_THREADS,
+            IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(VERIFY_QUEUE),
+            daemons("shoal-verify-")),
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "shoal-store-commit");
@@ -90,6 +121,11 @@ final class NodeThreads {
   void stopPools() {
     workers.shutdownNow();
     transferWorkers.shutdownNow();
+    for (Runnable waiting : verifiers.shutdownNow()) {
+      if (waiting instanceof ChunkReceiver.Verification v) {
+        v.abandon();
+      }
+    }
   }
 
   /** Step 2, after the sink's last batch. */
@@ -100,6 +136,18 @@ final class NodeThreads {
   /** Step 3: the loops finish what they run, and stop. */
   void stopLoops() {
     loops.shutdownGracefully(0, LOOP_STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** {@code pool}, each task it refuses counted in {@code refused} (and still thrown). */
+  static Executor counted(Executor pool, CounterDataPoint refused) {
+    return task -> {
+      try {
+        pool.execute(task);
+      } catch (RejectedExecutionException e) {
+        refused.inc();
+        throw e;
+      }
+    };
   }
 
   /** Daemon threads named {@code prefix} and a number from 1. */

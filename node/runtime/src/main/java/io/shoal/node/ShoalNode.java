@@ -79,6 +79,7 @@ public final class ShoalNode implements AutoCloseable {
   private volatile boolean closed;
   private CredentialWatcher credentialWatcher;
   private Scrubber scrubber;
+  private LoopProbe loopProbe;
 
   private ShoalNode(NodeConfig config, ChunkStore store, InetSocketAddress httpBindAddress) {
     this.config = config;
@@ -112,6 +113,7 @@ public final class ShoalNode implements AutoCloseable {
     nodeId = LocalIdentity.resolve(config);
     generation = DataDirFiles.nextGeneration(config.dataDir());
     threads = NodeThreads.start();
+    loopProbe = LoopProbe.start(threads.loops, metrics);
     metrics.gauge("shoal_store_chunks", "Chunks in the store", () -> store.stats().chunkCount());
     metrics.gauge(
         "shoal_store_chunk_bytes",
@@ -162,7 +164,7 @@ public final class ShoalNode implements AutoCloseable {
             authority,
             new SplittableRandom(new SecureRandom().nextLong()),
             System.nanoTime());
-    MembershipOutputs outputs = new MembershipOutputs(nodeId);
+    MembershipOutputs outputs = new MembershipOutputs(nodeId, metrics);
     driver =
         new GossipDriver(
             nodeId, core, config.follow(), threads.loops.next(), transport, metrics, outputs);
@@ -191,6 +193,7 @@ public final class ShoalNode implements AutoCloseable {
             transport,
             threads.loops.next(),
             threads.transferWorkers,
+            threads.verifiers,
             sink,
             driver.directory(),
             metrics,
@@ -456,6 +459,7 @@ public final class ShoalNode implements AutoCloseable {
       }
     }
     if (threads != null) {
+      loopProbe.stop();
       threads.stopCommitter();
       threads.stopLoops();
     }

@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty driver of this node's {@link TransferSession}: decodes what peers send, calls the
  * session on one event loop (the transfer loop), and carries out its outputs (messages, chunk
- * serves, fetch completions), arming one timer at the session's next deadline. Replies are checked
- * and written on the I/O threads that read them ({@link ChunkReceiver}); chunks are served by
- * {@link ChunkServer}; the store is read for plans by {@link FetchPlanner}.
+ * serves, fetch completions), arming one timer at the session's next deadline. Inputs reach the
+ * loop through a bounded inbox and are taken in batches, the outputs carried out once per batch
+ * ({@link TransferInbox}). Replies are verified and written on verifier threads ({@link
+ * ChunkReceiver}); chunks are served by {@link ChunkServer}; the store is read for plans by {@link
+ * FetchPlanner}. Nothing here runs blocking work on a loop.
  *
  * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
@@ -66,6 +68,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
 
   private final SessionTimer timer;
+  private final TransferInbox inbox;
   private volatile boolean closed;
   private volatile int uploadQueued;
 
@@ -75,7 +78,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       SnapshotReader reader,
       PeerTransport transport,
       EventLoop loop,
-      ExecutorService workers,
+      Executor workers,
+      Executor verifiers,
       ChunkSink sink,
       SwarmDirectory directory,
       NodeMetrics metrics,
@@ -90,13 +94,15 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.metrics = metrics;
     this.holders = new RuntimeHolders(directory);
     this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
-    this.server = new ChunkServer(store, workers, compression, faults, metrics, this);
-    this.receiver = new ChunkReceiver(sink, metrics, this);
-    this.planner = new FetchPlanner(self, store, reader, workers);
-    this.finisher = new FetchFinisher(store, sink, workers, catalogChanged);
+    Executor pool = NodeThreads.counted(workers, metrics.tasksRefused.labelValues("transfer_pool"));
+    this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
+    this.receiver = new ChunkReceiver(sink, verifiers, metrics, this);
+    this.planner = new FetchPlanner(self, store, reader, pool);
+    this.finisher = new FetchFinisher(store, sink, pool, catalogChanged);
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);
-    sink.onCommit(committed -> post(() -> onCommitted(committed)));
+    this.inbox = new TransferInbox(loop, metrics, this::afterInput);
+    sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
   }
 
@@ -125,7 +131,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       }
       return result;
     }
-    post(
+    inbox.post(
         () -> {
           FetchJob job = jobs.get(target.root());
           if (job != null && (direct != null || job.direct != null)) {
@@ -157,7 +163,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
   void setUploadLimit(long bytesPerSecond) {
-    post(() -> session.setUploadLimit(bytesPerSecond));
+    inbox.post(() -> session.setUploadLimit(bytesPerSecond));
   }
 
   /** Fetches in progress. */
@@ -171,20 +177,21 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** A reader of {@code root}'s data is at {@code offset}: fetch what follows it first. */
   void readerAt(ChunkId root, long offset) {
-    input(now -> session.onReaderPosition(root, offset, now));
+    inbox.input(now -> session.onReaderPosition(root, offset, now));
   }
 
   // ---------------------------------------------------------------- peer traffic (I/O threads)
 
   void onMessage(NodeId from, PeerLink link, Object message) {
     if (message instanceof ChunkFrame f) {
-      receiver.onFrame(from, f);
+      receiver.onFrame(from, link, f);
     } else if (message instanceof ChunkRequest r && !ids.allows(r.id())) {
       link.send(new ChunkRefused(r.requestId(), ChunkRefused.Reason.NOT_FOUND));
     } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
       link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
     } else if (message instanceof TransferMessage m) {
-      input(
+      inbox.fromPeer(
+          link,
           now -> {
             routes.heard(from, link, m);
             session.onMessage(from, m, now);
@@ -193,7 +200,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   }
 
   void onWritability(PeerLink link, boolean writable) {
-    post(
+    inbox.post(
         () -> {
           if (routes.isRequesterLink(link)) {
             session.onWritable(link.peer(), writable);
@@ -205,7 +212,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   }
 
   void onDisconnected(PeerLink link) {
-    post(
+    inbox.post(
         () -> {
           if (routes.closed(link)) {
             session.onPeerDisconnected(link.peer());
@@ -215,12 +222,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Gossip says the member is gone: its requests go elsewhere at once. */
   void onMemberGone(NodeId peer) {
-    input(now -> session.onPeerGone(peer, now));
+    inbox.input(now -> session.onPeerGone(peer, now));
   }
 
   /** Gossip says what {@code owner} now holds under one name. */
   void onCatalogChanged(NodeId owner, CatalogValue value) {
-    input(
+    inbox.input(
         now -> {
           for (HeldVersion v : value.versions()) {
             session.onHolderChanged(owner, v.root(), v.complete(), now);
@@ -230,12 +237,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   @Override
   public void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
-    input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
+    inbox.input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
   }
 
   @Override
   public void onWriteFailed(FetchJob job, IOException why) {
-    post(() -> fail(job, why));
+    inbox.post(() -> fail(job, why));
   }
 
   // ---------------------------------------------------------------- planning (transfer loop)
@@ -251,12 +258,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
         new FetchPlanner.Planned() {
           @Override
           public void onPlanned(FetchJob j, SnapshotPlanner.Plan plan) {
-            post(() -> applyPlan(j, plan));
+            inbox.post(() -> applyPlan(j, plan));
           }
 
           @Override
           public void onPlanFailed(FetchJob j, IOException why) {
-            post(() -> fail(j, why));
+            inbox.post(() -> fail(j, why));
           }
         });
   }
@@ -382,12 +389,24 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       metrics.chunkBytesSent(wireBytes);
       metrics.chunksServed.inc();
     }
-    input(now -> session.onServed(s.peer(), wireBytes, now));
+    inbox.input(now -> session.onServed(s.peer(), wireBytes, now));
   }
 
   @Override
   public void notFound(UploadCore.Serve s) {
-    input(now -> session.onServeFailed(s, now));
+    inbox.input(now -> session.onServeFailed(s, now));
+  }
+
+  @Override
+  public void busy(UploadCore.Serve s) {
+    inbox.input(
+        now -> {
+          session.onServed(s.peer(), 0, now);
+          PeerLink link = routes.requesterLink(s.peer());
+          if (link != null) {
+            link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.BUSY));
+          }
+        });
   }
 
   // ---------------------------------------------------------------- timer
@@ -412,12 +431,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
         new FetchFinisher.Finished() {
           @Override
           public void onDurable(FetchJob j) {
-            post(() -> finished(j, f));
+            inbox.post(() -> finished(j, f));
           }
 
           @Override
           public void onFailed(FetchJob j, IOException why) {
-            post(() -> fail(j, why));
+            inbox.post(() -> fail(j, why));
           }
         });
   }
@@ -452,36 +471,13 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     receiver.forget(job);
   }
 
-  /** Feeds the session an input on the transfer loop, then carries out what it asks. */
-  private void input(java.util.function.LongConsumer atNanos) {
-    post(
-        () -> {
-          long now = System.nanoTime();
-          atNanos.accept(now);
-          afterInput(now);
-        });
-  }
-
-  /** Runs a task on the transfer loop; after close, quietly drops it. */
-  private void post(Runnable task) {
-    if (closed) {
-      return;
-    }
-    try {
-      loop.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      if (!closed) {
-        throw e;
-      }
-    }
-  }
-
   @Override
   public void close() {
     try {
       loop.submit(
               () -> {
                 closed = true;
+                inbox.close(); // from here on, inputs are dropped
                 timer.cancel();
                 for (FetchJob job : new ArrayList<>(jobs.values())) {
                   fail(job, "the node is stopping");
@@ -494,6 +490,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       // The loop is already gone.
     }
     closed = true;
+    inbox.close();
     server.close();
   }
 }

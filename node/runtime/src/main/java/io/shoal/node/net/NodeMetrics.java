@@ -2,6 +2,7 @@ package io.shoal.node.net;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -113,6 +114,36 @@ public final class NodeMetrics {
       Counter.builder()
           .name("shoal_transfer_chunks_compressed_total")
           .help("Chunks sent LZ4-compressed")
+          .register(registry);
+
+  /**
+   * Tasks refused because a bounded queue was full, by queue: a loop's inbox of peer inputs, or a
+   * worker pool (see docs/operations.md for what each refusal costs).
+   */
+  public final Counter tasksRefused =
+      Counter.builder()
+          .name("shoal_tasks_refused_total")
+          .help("Tasks refused because a bounded queue was full, by queue")
+          .labelNames("queue")
+          .register(registry);
+
+  /** How late a probe task ran on each event loop ({@code io.shoal.node.LoopProbe}). */
+  public final Histogram loopDelay =
+      Histogram.builder()
+          .name("shoal_event_loop_delay_seconds")
+          .help("Delay between when a probe task was due on an event loop and when it ran")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .labelNames("loop")
+          .register(registry);
+
+  /** Members this node's gossip suspected or declared dead, by state. */
+  public final Counter memberSuspicions =
+      Counter.builder()
+          .name("shoal_gossip_member_suspicions_total")
+          .help("Members this node suspected (state=suspect) or declared dead (state=dead)")
+          .labelNames("state")
           .register(registry);
 
   public void chunkBytesSent(long bytes) {

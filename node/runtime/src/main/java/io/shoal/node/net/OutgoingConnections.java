@@ -34,9 +34,15 @@ final class OutgoingConnections {
   private final NodeMetrics metrics;
   private final PeerPipeline pipeline;
   private final Map<Endpoint, Outgoing> outgoing = new ConcurrentHashMap<>();
+  private final HostResolver resolver;
 
-  OutgoingConnections(EventLoopGroup group, NodeMetrics metrics, PeerPipeline pipeline) {
+  /**
+   * @param resolver resolves peer host names off the loops
+   */
+  OutgoingConnections(
+      EventLoopGroup group, NodeMetrics metrics, PeerPipeline pipeline, HostResolver resolver) {
     this.group = group;
+    this.resolver = resolver;
     this.metrics = metrics;
     this.pipeline = pipeline;
   }
@@ -94,6 +100,7 @@ final class OutgoingConnections {
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
+            .resolver(resolver)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)

@@ -58,6 +58,7 @@ public final class PeerTransport implements AutoCloseable {
   private final PeerPipeline pipeline;
   private final OutgoingConnections outgoing;
   private final IncomingConnections incoming;
+  private final HostResolver resolver;
   private volatile TransportFilter filter = TransportFilter.allowAll();
   private volatile boolean closed;
   private Channel server;
@@ -80,7 +81,8 @@ public final class PeerTransport implements AutoCloseable {
     this.group = group;
     this.pipeline =
         new PeerPipeline(clusterId, selfId, tls, metrics, logLimiter, listener, () -> filter);
-    this.outgoing = new OutgoingConnections(group, metrics, pipeline);
+    this.resolver = new HostResolver(metrics);
+    this.outgoing = new OutgoingConnections(group, metrics, pipeline, resolver);
     this.incoming = new IncomingConnections(metrics, logLimiter, pipeline);
     metrics.gauge(
         "shoal_peer_connections",
@@ -199,6 +201,7 @@ public final class PeerTransport implements AutoCloseable {
     }
     outgoing.closeAll();
     incoming.closeAll();
+    resolver.close();
     if (tls != null) {
       tls.close();
     }

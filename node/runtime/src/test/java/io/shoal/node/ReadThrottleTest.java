@@ -1,0 +1,51 @@
+package io.shoal.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ReadThrottleTest {
+  private final AtomicInteger queued = new AtomicInteger();
+  private final Map<String, Boolean> reading = new HashMap<>();
+  private final ReadThrottle<String> throttle = new ReadThrottle<>(4, 1, queued::get, reading::put);
+
+  @Test
+  void delivered_atOrBelowThePauseLevel_keepsReading() {
+    queued.set(4);
+    throttle.delivered("a");
+    assertThat(reading).isEmpty();
+    assertThat(throttle.pausedCount()).isZero();
+  }
+
+  @Test
+  void delivered_aboveThePauseLevel_stopsReadingUntilDrainedToTheResumeLevel() {
+    queued.set(5);
+    throttle.delivered("a");
+    throttle.delivered("b");
+    assertThat(reading).containsEntry("a", false).containsEntry("b", false);
+
+    queued.set(2);
+    throttle.drained();
+    assertThat(reading).containsEntry("a", false).containsEntry("b", false);
+
+    queued.set(1);
+    throttle.drained();
+    assertThat(reading).containsEntry("a", true).containsEntry("b", true);
+    assertThat(throttle.pausedCount()).isZero();
+  }
+
+  @Test
+  void delivered_queueAlreadyDrainedWhenPausing_resumesAtOnce() {
+    // The consumer emptied the queue between the check and the pause: nobody would resume it.
+    AtomicInteger reads = new AtomicInteger();
+    ReadThrottle<String> racing =
+        new ReadThrottle<>(
+            4, 1, () -> reads.getAndIncrement() == 0 ? 5 : 0, (link, on) -> reading.put(link, on));
+    racing.delivered("a");
+    assertThat(reading).containsEntry("a", true);
+    assertThat(racing.pausedCount()).isZero();
+  }
+}
