@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
 final class ChunkReceiver {
   private static final Logger log = LoggerFactory.getLogger(ChunkReceiver.class);
 
-  /** What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job}. */
-  private record Expected(FetchJob job, ChunkId id, NodeId peer) {}
+  /**
+   * What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job} at
+   * {@code sentNanos}.
+   */
+  private record Expected(FetchJob job, ChunkId id, NodeId peer, long sentNanos) {}
 
   /** Where the outcome of a reply goes; called on the I/O thread. */
   interface Outcome {
@@ -53,7 +56,7 @@ final class ChunkReceiver {
 
   /** A request went out (transfer loop). */
   void requested(long requestId, FetchJob job, ChunkId id, NodeId peer) {
-    expected.put(requestId, new Expected(job, id, peer));
+    expected.put(requestId, new Expected(job, id, peer, System.nanoTime()));
   }
 
   /** A request was withdrawn (transfer loop). */
@@ -75,6 +78,7 @@ final class ChunkReceiver {
       return;
     }
     expected.remove(frame.requestId());
+    metrics.requestSeconds.observe((System.nanoTime() - p.sentNanos()) / 1e9);
     int wire = frame.wireBytes();
     Optional<VerifiedChunk> chunk = Optional.empty();
     IOException writeFailure = null;

@@ -2,6 +2,7 @@ package io.shoal.node.net;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -113,6 +114,19 @@ public final class NodeMetrics {
       Counter.builder()
           .name("shoal_transfer_chunks_compressed_total")
           .help("Chunks sent LZ4-compressed")
+          .register(registry);
+
+  /**
+   * Seconds from sending a chunk request to its reply arriving: how long peers keep this node
+   * waiting. Classic buckets only, so a plain scrape can read its quantiles.
+   */
+  public final Histogram requestSeconds =
+      Histogram.builder()
+          .name("shoal_transfer_request_seconds")
+          .help("Seconds from sending a chunk request to its reply arriving")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
           .register(registry);
 
   public void chunkBytesSent(long bytes) {
