@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
 final class ChunkReceiver {
   private static final Logger log = LoggerFactory.getLogger(ChunkReceiver.class);
 
-  /** What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job}. */
-  private record Expected(FetchJob job, ChunkId id, NodeId peer) {}
+  /**
+   * What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job} at
+   * {@code sentNanos}.
+   */
+  private record Expected(FetchJob job, ChunkId id, NodeId peer, long sentNanos) {}
 
   /**
    * Frames waiting for verification past which a connection that delivers one stops reading: with
@@ -77,7 +80,7 @@ final class ChunkReceiver {
 
   /** A request went out (transfer loop). */
   void requested(long requestId, FetchJob job, ChunkId id, NodeId peer) {
-    expected.put(requestId, new Expected(job, id, peer));
+    expected.put(requestId, new Expected(job, id, peer, System.nanoTime()));
   }
 
   /** A request was withdrawn (transfer loop). */
@@ -102,6 +105,7 @@ final class ChunkReceiver {
       return;
     }
     expected.remove(frame.requestId());
+    metrics.requestSeconds.observe((System.nanoTime() - p.sentNanos()) / 1e9);
     Verification v = new Verification(p, from, frame);
     queued.incrementAndGet();
     try {

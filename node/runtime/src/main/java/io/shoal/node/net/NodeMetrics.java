@@ -146,6 +146,19 @@ public final class NodeMetrics {
           .labelNames("state")
           .register(registry);
 
+  /**
+   * Seconds from sending a chunk request to its reply arriving: how long peers keep this node
+   * waiting. Classic buckets only, so a plain scrape can read its quantiles.
+   */
+  public final Histogram requestSeconds =
+      Histogram.builder()
+          .name("shoal_transfer_request_seconds")
+          .help("Seconds from sending a chunk request to its reply arriving")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+          .register(registry);
+
   public void chunkBytesSent(long bytes) {
     chunkBytesSent.inc(bytes);
   }
