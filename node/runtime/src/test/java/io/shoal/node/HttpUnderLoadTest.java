@@ -111,9 +111,10 @@ class HttpUnderLoadTest {
   @Test
   @DisplayName("three /get of a snapshot that cannot complete yet hold no worker: /status answers")
   void get_threeWaitingFetches_statusStillAnswers() throws Exception {
-    Path source = TestData.randomFile(tmp.resolve("slow.bin"), 32, 4 << 20);
+    Path source = TestData.randomFile(tmp.resolve("slow.bin"), 32, 12 << 20);
     List<ShoalNode> seeders = swarm.seeders(1, source);
-    seeders.get(0).setUploadLimit(1024); // the fetch cannot finish within the test
+    // Past its 4 MiB burst, the only seeder sends 1 KiB/s: the fetch cannot finish in the test.
+    seeders.get(0).setUploadLimit(1024);
     ShoalNode fresh = swarm.join("fresh", seeders.get(0));
     TestSwarm.awaitHolders(fresh, 1);
     String token = swarm.apiToken("fresh");
