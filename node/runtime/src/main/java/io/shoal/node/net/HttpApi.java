@@ -45,48 +45,16 @@ import org.slf4j.LoggerFactory;
  * would be, without the body.
  *
  * <p>Streamed responses (the gateway) are written at the client's pace ({@link StreamWriter}), at
- * most {@link #MAX_STREAMS} at once. Every bound is below: request line, headers, body, streams,
- * the write buffer, and {@link #IDLE_TIMEOUT}, after which a connection that wrote nothing (a
- * stream whose client stopped reading or whose data stopped coming, or a connection that sends no
- * request) is closed. A request refused for a bound counts in {@code
- * shoal_http_refused_total{reason}}.
+ * most {@link HttpLimits#MAX_STREAMS} at once. Every bound is in {@link HttpLimits}: request line,
+ * headers, body, streams, the write buffer, and {@link HttpLimits#IDLE_TIMEOUT}, after which a
+ * connection that wrote nothing (a stream whose client stopped reading or whose data stopped
+ * coming, or a connection that sends no request) is closed. A request refused for a bound counts in
+ * {@code shoal_http_refused_total{reason}}.
  *
  * <p>Every request first passes {@link HttpAccess} (see {@link HttpGuard}): only routes added as
  * open are served without the token. With {@link HttpTls} the API speaks HTTPS only.
  */
 public final class HttpApi implements AutoCloseable {
-  /** Largest request body; a larger one is answered 413. */
-  static final int MAX_BODY_BYTES = 1024 * 1024;
-
-  /** Longest request line; a longer one is answered 414. */
-  static final int MAX_INITIAL_LINE_BYTES = 4096;
-
-  /** Largest header block; a larger one is answered 431. */
-  static final int MAX_HEADER_BYTES = 8192;
-
-  /** Largest piece of a request body the codec hands on at once (the aggregator bounds the sum). */
-  static final int MAX_CONTENT_PIECE_BYTES = 8192;
-
-  /** Streamed responses served at once by the node; past it a stream is answered 503. */
-  static final int MAX_STREAMS = 32;
-
-  /**
-   * A connection stops taking a stream's next piece past this many bytes queued for the client, and
-   * takes them again below {@link #STREAM_LOW_WATER_BYTES}: a stream buffers at most this plus one
-   * piece (one chunk, at most 4 MiB).
-   */
-  static final int STREAM_HIGH_WATER_BYTES = 256 * 1024;
-
-  static final int STREAM_LOW_WATER_BYTES = 64 * 1024;
-
-  /**
-   * A connection that wrote nothing for this long is closed (a request answered later excepted).
-   */
-  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
-
-  /** How soon a stream's step refused by a full worker pool is tried again. */
-  static final long WORKER_RETRY_MILLIS = 20;
-
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -206,7 +174,7 @@ public final class HttpApi implements AutoCloseable {
   private Channel server;
 
   public HttpApi(NodeMetrics metrics) {
-    this(metrics, IDLE_TIMEOUT);
+    this(metrics, HttpLimits.IDLE_TIMEOUT);
   }
 
   /** An API whose connections close after {@code idleTimeout} without output (tests shorten it). */
@@ -282,7 +250,8 @@ public final class HttpApi implements AutoCloseable {
             .option(ChannelOption.AUTO_READ, false)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
-                new WriteBufferWaterMark(STREAM_LOW_WATER_BYTES, STREAM_HIGH_WATER_BYTES))
+                new WriteBufferWaterMark(
+                    HttpLimits.STREAM_LOW_WATER_BYTES, HttpLimits.STREAM_HIGH_WATER_BYTES))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -296,9 +265,11 @@ public final class HttpApi implements AutoCloseable {
                                 true, 0, idleTimeout.toNanos(), 0, TimeUnit.NANOSECONDS))
                         .addLast(
                             new HttpServerCodec(
-                                MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_CONTENT_PIECE_BYTES))
+                                HttpLimits.MAX_INITIAL_LINE_BYTES,
+                                HttpLimits.MAX_HEADER_BYTES,
+                                HttpLimits.MAX_CONTENT_PIECE_BYTES))
                         .addLast(new HttpGuard(access, HttpApi.this::isOpen, metrics, refusalLog))
-                        .addLast(new BoundedAggregator(MAX_BODY_BYTES, metrics))
+                        .addLast(new BoundedAggregator(HttpLimits.MAX_BODY_BYTES, metrics))
                         .addLast(new Dispatcher(blocking));
                   }
                 });
@@ -429,7 +400,7 @@ public final class HttpApi implements AutoCloseable {
         refused(ctx, r, HttpRefusal.Reason.STREAMS); // one stream per connection, then it closes
         return;
       }
-      if (openStreams.incrementAndGet() > MAX_STREAMS) {
+      if (openStreams.incrementAndGet() > HttpLimits.MAX_STREAMS) {
         openStreams.decrementAndGet();
         refused(ctx, r, HttpRefusal.Reason.STREAMS);
         return;
@@ -465,12 +436,10 @@ public final class HttpApi implements AutoCloseable {
         HttpReplies.reply(ctx, HttpReplies.outcome(f.thenApply(x -> null), r), false, head);
         return;
       }
-      stream = new StreamWriter(ctx, task -> onWorker(ctx, task), reply.body(), this::streamEnded);
+      stream =
+          new StreamWriter(
+              ctx, task -> onWorker(ctx, task), reply.body(), openStreams::decrementAndGet);
       stream.start(reply, head);
-    }
-
-    private void streamEnded() {
-      openStreams.decrementAndGet();
     }
 
     /**
@@ -483,7 +452,8 @@ public final class HttpApi implements AutoCloseable {
       } catch (RejectedExecutionException e) {
         if (ctx.channel().isActive()) {
           ctx.executor()
-              .schedule(() -> onWorker(ctx, task), WORKER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+              .schedule(
+                  () -> onWorker(ctx, task), HttpLimits.WORKER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
       }
     }

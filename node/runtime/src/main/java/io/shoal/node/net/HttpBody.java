@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
  * The body of a streamed HTTP response, produced piece by piece as the client takes it. The HTTP
  * API asks for the next piece on a worker thread, only once the previous one is written and the
  * connection can take more, so a slow client holds no thread and at most one piece plus the
- * connection's write buffer ({@link HttpApi#STREAM_HIGH_WATER_BYTES}) of memory.
+ * connection's write buffer ({@link HttpLimits#STREAM_HIGH_WATER_BYTES}) of memory.
  *
  * <p>Threading: {@link #next} is never called concurrently with itself; {@link #close} may be
  * called from any thread at any time, also while a piece is pending.
