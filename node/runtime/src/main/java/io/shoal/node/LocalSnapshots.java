@@ -15,6 +15,9 @@ import io.shoal.node.api.Written;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,12 +91,40 @@ final class LocalSnapshots {
 
   /** Writes a snapshot this node holds to a path on this machine. */
   Written materialize(GetCall call) throws IOException {
+    checkGet(call);
+    long start = System.nanoTime();
+    CatalogEntry entry =
+        resolver.fetchInto(SnapshotRef.parse(call.ref()), Duration.ZERO, null).entry();
+    return write(call, entry, start);
+  }
+
+  /**
+   * As {@link #materialize}, holding no thread while the fetch runs: the snapshot is written on
+   * {@code worker} once held.
+   */
+  CompletableFuture<Written> materializeAsync(GetCall call, Executor worker) {
+    checkGet(call);
+    long start = System.nanoTime();
+    return resolver
+        .fetchAsync(SnapshotRef.parse(call.ref()))
+        .thenApplyAsync(
+            f -> {
+              try {
+                return write(call, f.entry(), start);
+              } catch (IOException e) {
+                throw new CompletionException(e);
+              }
+            },
+            worker);
+  }
+
+  private static void checkGet(GetCall call) {
     if (call.ref() == null || call.path() == null || !Path.of(call.path()).isAbsolute()) {
       throw new IllegalArgumentException("get needs a snapshot and an absolute path");
     }
-    SnapshotRef ref = SnapshotRef.parse(call.ref());
-    long start = System.nanoTime();
-    CatalogEntry entry = resolver.fetchInto(ref, Duration.ZERO, null).entry();
+  }
+
+  private Written write(GetCall call, CatalogEntry entry, long start) throws IOException {
     var result =
         Materializer.materialize(
             reader,

@@ -41,7 +41,10 @@ final class NodeRoutes {
         .route("GET", "/ls", true, r -> Response.json(node.listing()))
         .route(
             "POST", "/publish", true, r -> Response.json(node.publish(r.json(PublishCall.class))))
-        .route("POST", "/get", true, r -> Response.json(node.materialize(r.json(GetCall.class))))
+        .asyncRoute(
+            "POST",
+            "/get",
+            r -> node.materializeAsync(r.json(GetCall.class)).thenApply(Response::json))
         .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
         .streamUnder(SnapshotGateway.PREFIX, gateway, openGateway)
         .openRoute("/metrics", false, r -> Response.text(metrics.scrape(), METRICS_TYPE))

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -271,6 +272,15 @@ public final class ShoalNode implements AutoCloseable {
   /** Writes a snapshot this node holds to a path on this machine. */
   public Written materialize(GetCall call) throws IOException {
     return local.materialize(call);
+  }
+
+  /**
+   * As {@link #materialize}, without holding a thread while the snapshot is fetched: written on a
+   * worker once held (a full worker pool fails it with {@link
+   * java.util.concurrent.RejectedExecutionException}).
+   */
+  public CompletableFuture<Written> materializeAsync(GetCall call) {
+    return local.materializeAsync(call, threads.workers);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkNotFoundException;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.SnapshotRef;
@@ -10,6 +11,7 @@ import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.node.net.HttpApi;
+import io.shoal.node.net.HttpBody;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
@@ -17,16 +19,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The read-only gateway {@code GET /snapshots/NAME[@VERSION]/PATH}: streams one file of a snapshot,
- * with {@code Range} support. A snapshot the node does not hold yet is fetched while it is read:
- * the reader's position is passed to the fetch so the chunks it needs next come first, and each
- * chunk is written out as soon as it is verified and visible in the store.
+ * with {@code Range} support (RFC 9110, see {@link ByteRange}). A snapshot the node does not hold
+ * yet is fetched while it is read: the reader's position is passed to the fetch so the chunks it
+ * needs next come first, and each chunk is written out as soon as it is verified and visible in the
+ * store. Waiting for a chunk holds no thread ({@link ChunkArrivals}); each wait is bounded by
+ * {@link #CHUNK_WAIT}, and the HTTP API closes a stream that wrote nothing for its idle timeout.
  */
 final class SnapshotGateway implements HttpApi.StreamHandler {
   static final String PREFIX = "/snapshots/";
-  static final Duration CHUNK_WAIT = Duration.ofMinutes(2);
+
+  /** How long a read waits for one chunk before its stream fails. */
+  static final Duration CHUNK_WAIT = Duration.ofSeconds(60);
 
   /** Resolves a reference to a snapshot, starting a fetch when the node lacks it. */
   interface Resolver {
@@ -38,6 +49,7 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
   private final TransferService transfers;
   private final ChunkArrivals arrivals;
   private final Resolver resolver;
+  private final Duration chunkWait;
 
   SnapshotGateway(
       ChunkStore store,
@@ -50,10 +62,12 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
     this.transfers = transfers;
     this.arrivals = arrivals;
     this.resolver = resolver;
+    this.chunkWait = CHUNK_WAIT;
   }
 
   @Override
-  public void stream(HttpApi.Request request, HttpApi.Stream out) throws Exception {
+  public CompletableFuture<HttpApi.StreamReply> open(HttpApi.Request request, Executor worker)
+      throws IOException {
     String rest = request.path().substring(PREFIX.length());
     int slash = rest.indexOf('/');
     String refText =
@@ -61,23 +75,51 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
     String path =
         slash < 0 ? "" : URLDecoder.decode(rest.substring(slash + 1), StandardCharsets.UTF_8);
     CatalogEntry entry = resolver.resolveAndStart(SnapshotRef.parse(refText));
-    SnapshotRoot root = waitFor(() -> reader.root(entry.root()));
-    FileTable table = waitFor(() -> reader.fileTable(root));
-    FileEntry file = pick(root, table, path);
+    String range = request.header("range");
+    return retrying(() -> reader.root(entry.root()), worker)
+        .thenCompose(
+            root ->
+                retrying(() -> reader.fileTable(root), worker)
+                    .thenApply(table -> reply(entry.root(), root, table, path, range)));
+  }
+
+  private HttpApi.StreamReply reply(
+      ChunkId snapshot, SnapshotRoot root, FileTable table, String path, String rangeHeader) {
+    FileEntry file;
+    try {
+      file = pick(root, table, path);
+    } catch (NoSuchFileException e) {
+      throw new CompletionException(e);
+    }
     long size = file.sizeBytes();
-    long[] range = range(HttpApi.requestHeader(out, "range"), size);
-    long start = range[0];
-    long length = range[1] - range[0];
-    Map<String, String> headers =
-        range[2] == 1
-            ? Map.of(
-                "Accept-Ranges",
-                "bytes",
-                "Content-Range",
-                "bytes " + start + "-" + (range[1] - 1) + "/" + size)
-            : Map.of("Accept-Ranges", "bytes");
-    out.start(range[2] == 1 ? 206 : 200, "application/octet-stream", length, headers);
-    copy(entry.root(), root, file.dataOffset() + start, length, out);
+    ByteRange range = ByteRange.parse(rangeHeader, size);
+    if (range instanceof ByteRange.Unsatisfiable) {
+      byte[] body =
+          HttpApi.Response.error(416, "Range '" + rangeHeader + "' is outside " + size + " bytes")
+              .body();
+      return new HttpApi.StreamReply(
+          416,
+          "application/json",
+          body.length,
+          Map.of(
+              "Accept-Ranges",
+              "bytes",
+              "Content-Range",
+              ByteRange.Unsatisfiable.contentRange(size)),
+          HttpBody.of(body));
+    }
+    long start = range instanceof ByteRange.Part p ? p.start() : 0;
+    long end = range instanceof ByteRange.Part p ? p.end() : size;
+    HttpBody body = new GatewayBody(snapshot, root, file.dataOffset() + start, end - start);
+    return range instanceof ByteRange.Part p
+        ? new HttpApi.StreamReply(
+            206,
+            "application/octet-stream",
+            end - start,
+            Map.of("Accept-Ranges", "bytes", "Content-Range", p.contentRange(size)),
+            body)
+        : new HttpApi.StreamReply(
+            200, "application/octet-stream", size, Map.of("Accept-Ranges", "bytes"), body);
   }
 
   private static FileEntry pick(SnapshotRoot root, FileTable table, String path)
@@ -102,42 +144,37 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
     return e;
   }
 
-  /** Copies {@code length} bytes of the data stream from {@code offset}, waiting for chunks. */
-  private void copy(
-      io.shoal.chunkstore.ChunkId snapshot,
-      SnapshotRoot root,
-      long offset,
-      long length,
-      HttpApi.Stream out)
-      throws IOException {
-    long at = offset;
-    long end = offset + length;
-    while (at < end) {
-      long from = at;
-      LeafCursor cursor = waitFor(() -> positioned(root, from));
-      boolean restart = false;
-      do {
-        transfers.readerAt(snapshot, cursor.offset());
-        arrivals.await(cursor.id(), CHUNK_WAIT);
-        ByteBuffer chunk = store.read(cursor.id());
-        int skip = (int) Math.max(0, at - cursor.offset());
-        int n = (int) Math.min(chunk.remaining() - skip, end - at);
-        byte[] bytes = new byte[n];
-        chunk.position(chunk.position() + skip).get(bytes);
-        out.write(bytes, 0, n);
-        at += n;
-        if (at >= end) {
-          break;
-        }
-        try {
-          if (!cursor.next()) {
-            throw new IOException("snapshot data ended early");
-          }
-        } catch (ChunkNotFoundException e) {
-          restart = true; // an index node is still on its way; reposition once it lands
-        }
-      } while (!restart);
+  /** Something that needs chunks the fetch is still bringing. */
+  interface Read<T> {
+    T get() throws IOException;
+  }
+
+  /** {@code read}'s value, read again on {@code worker} as each chunk it misses arrives. */
+  private <T> CompletableFuture<T> retrying(Read<T> read, Executor worker) {
+    try {
+      return CompletableFuture.completedFuture(read.get());
+    } catch (ChunkNotFoundException e) {
+      return arrival(e.id()).thenComposeAsync(v -> retrying(read, worker), worker);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** Completes when the store holds {@code id}; fails after {@link #chunkWait}. */
+  private CompletableFuture<Void> arrival(ChunkId id) {
+    CompletableFuture<Void> arrival = arrivals.arrival(id);
+    arrival.orTimeout(chunkWait.toMillis(), TimeUnit.MILLISECONDS);
+    return arrival.exceptionallyCompose(
+        e ->
+            CompletableFuture.failedFuture(
+                e instanceof TimeoutException
+                    ? new IOException(
+                        "chunk "
+                            + id.toShortHex()
+                            + " did not arrive within "
+                            + chunkWait.toSeconds()
+                            + " s")
+                    : e));
   }
 
   private LeafCursor positioned(SnapshotRoot root, long offset) throws IOException {
@@ -148,64 +185,76 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
     return c;
   }
 
-  /** Something that needs chunks the fetch is still bringing. */
-  interface Read<T> {
-    T get() throws IOException;
-  }
-
-  /** Retries {@code read} as the chunks it misses arrive. */
-  private <T> T waitFor(Read<T> read) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return read.get();
-      } catch (ChunkNotFoundException e) {
-        if (attempt > 100_000) {
-          throw e;
-        }
-        arrivals.await(e.id(), CHUNK_WAIT);
-      }
-    }
-  }
-
   /**
-   * Parses a single {@code bytes=a-b} range: returns {start, end (exclusive), partial?1:0}.
-   *
-   * @throws IllegalArgumentException for a range outside the file or several ranges
+   * {@code length} bytes of a snapshot's data stream from {@code offset}, one chunk's worth per
+   * piece; a chunk not held yet is waited for without a thread.
    */
-  static long[] range(String header, long size) {
-    if (header == null || header.isBlank()) {
-      return new long[] {0, size, 0};
+  private final class GatewayBody implements HttpBody {
+    private final ChunkId snapshot;
+    private final SnapshotRoot root;
+    private final long end;
+    private long at;
+    private LeafCursor cursor;
+    private volatile CompletableFuture<Void> waiting;
+    private volatile boolean closed;
+
+    GatewayBody(ChunkId snapshot, SnapshotRoot root, long offset, long length) {
+      this.snapshot = snapshot;
+      this.root = root;
+      this.at = offset;
+      this.end = offset + length;
     }
-    String h = header.trim();
-    if (!h.startsWith("bytes=") || h.contains(",")) {
-      throw new IllegalArgumentException(
-          "unsupported Range '" + header + "': one bytes=a-b range only");
-    }
-    String spec = h.substring(6);
-    int dash = spec.indexOf('-');
-    if (dash < 0) {
-      throw new IllegalArgumentException("bad Range '" + header + "'");
-    }
-    String a = spec.substring(0, dash).trim();
-    String b = spec.substring(dash + 1).trim();
-    long start;
-    long end;
-    try {
-      if (a.isEmpty()) {
-        long suffix = Long.parseLong(b);
-        start = Math.max(0, size - suffix);
-        end = size;
-      } else {
-        start = Long.parseLong(a);
-        end = b.isEmpty() ? size : Math.min(size, Long.parseLong(b) + 1);
+
+    @Override
+    public CompletableFuture<byte[]> next() {
+      if (at >= end) {
+        return CompletableFuture.completedFuture(null);
       }
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad Range '" + header + "'", e);
+      try {
+        return CompletableFuture.completedFuture(piece());
+      } catch (ChunkNotFoundException e) {
+        CompletableFuture<Void> w = arrival(e.id());
+        waiting = w;
+        if (closed) {
+          w.cancel(false);
+        }
+        return w.thenApply(v -> AGAIN);
+      } catch (IOException e) {
+        return CompletableFuture.failedFuture(e);
+      }
     }
-    if (start < 0 || start >= size || end <= start) {
-      throw new IllegalArgumentException(
-          "Range '" + header + "' is outside the file of " + size + " bytes");
+
+    /** The next piece; throws ChunkNotFoundException for a chunk still on its way. */
+    private byte[] piece() throws IOException {
+      if (cursor == null) {
+        cursor = positioned(root, at);
+      }
+      transfers.readerAt(snapshot, cursor.offset());
+      ByteBuffer chunk = store.read(cursor.id());
+      int skip = (int) Math.max(0, at - cursor.offset());
+      int n = (int) Math.min(chunk.remaining() - skip, end - at);
+      byte[] bytes = new byte[n];
+      chunk.position(chunk.position() + skip).get(bytes);
+      at += n;
+      if (at < end) {
+        try {
+          if (!cursor.next()) {
+            throw new IOException("snapshot data ended early");
+          }
+        } catch (ChunkNotFoundException e) {
+          cursor = null; // an index node is still on its way; reposition once it lands
+        }
+      }
+      return bytes;
     }
-    return new long[] {start, end, 1};
+
+    @Override
+    public void close() {
+      closed = true;
+      CompletableFuture<Void> w = waiting;
+      if (w != null) {
+        w.cancel(false);
+      }
+    }
   }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -94,10 +95,7 @@ final class SnapshotResolver {
                 transfers.fetchTo(target.get(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
             return new ShoalNode.Fetched(target.get(), r);
           }
-          FetchResult r = transfers.fetch(target.get()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
-          retention.apply();
-          return new ShoalNode.Fetched(
-              store.catalog().get(target.get().name(), target.get().version()).orElseThrow(), r);
+          return fetchHeld(target.get()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
         } catch (ExecutionException e) {
           throw e.getCause() instanceof IOException io
               ? io
@@ -119,6 +117,35 @@ final class SnapshotResolver {
         throw new InterruptedIOException("interrupted while waiting for " + ref);
       }
     }
+  }
+
+  /**
+   * Makes sure this node holds {@code ref} complete, as {@link #fetchInto} without waiting for an
+   * announcement, but without holding the calling thread while the fetch runs: the future completes
+   * (on the transfer loop) when the snapshot is held, or fails as {@link #fetchInto} would throw.
+   */
+  CompletableFuture<ShoalNode.Fetched> fetchAsync(SnapshotRef ref) {
+    Optional<CatalogEntry> target = resolveInSwarm(ref);
+    Optional<CatalogEntry> local = ref.resolve(store.catalog());
+    if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
+      return CompletableFuture.completedFuture(new ShoalNode.Fetched(local.get(), null));
+    }
+    if (target.isEmpty()) {
+      throw new IllegalArgumentException("no member of the swarm announces " + ref + " (yet)");
+    }
+    return fetchHeld(target.get());
+  }
+
+  /** Fetches {@code target} into the store; then applies retention. */
+  private CompletableFuture<ShoalNode.Fetched> fetchHeld(CatalogEntry target) {
+    return transfers
+        .fetch(target)
+        .thenApply(
+            r -> {
+              retention.apply();
+              return new ShoalNode.Fetched(
+                  store.catalog().get(target.name(), target.version()).orElseThrow(), r);
+            });
   }
 
   /**

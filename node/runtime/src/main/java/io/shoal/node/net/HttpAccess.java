@@ -4,6 +4,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +18,7 @@ import java.util.TreeSet;
  * handler runs or its body is read. In this order, the first broken rule refuses it:
  *
  * <ol>
+ *   <li>the request parses, its line and headers within bounds: else 400, 414 or 431;
  *   <li>exactly one {@code Host} header, naming this node ({@link AllowedHosts}): else 403;
  *   <li>no {@code Origin} header, or only allowed ones ({@code --http-allow-origin}): else 403. A
  *       browser sends Origin with every cross-origin request and every POST, so this refuses web
@@ -58,7 +61,14 @@ public final class HttpAccess {
    */
   Optional<HttpRefusal> check(HttpRequest request, boolean openRoute) {
     if (request.decoderResult().isFailure()) {
-      return Optional.of(HttpRefusal.of(HttpRefusal.Reason.MALFORMED));
+      Throwable cause = request.decoderResult().cause();
+      return Optional.of(
+          HttpRefusal.of(
+              cause instanceof TooLongHttpLineException
+                  ? HttpRefusal.Reason.URI_TOO_LONG
+                  : cause instanceof TooLongHttpHeaderException
+                      ? HttpRefusal.Reason.HEADERS_TOO_LARGE
+                      : HttpRefusal.Reason.MALFORMED));
     }
     HttpHeaders headers = request.headers();
     List<String> host = headers.getAll(HttpHeaderNames.HOST);

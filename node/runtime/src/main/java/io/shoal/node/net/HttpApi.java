@@ -2,59 +2,70 @@ package io.shoal.node.net;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP API: a small router over Netty's HTTP codec. Handlers marked blocking run on the
- * given executor (bounded; a full executor answers 503), the others on the event loop. Responses
- * are JSON unless a handler says otherwise. Bodies are bounded at 1 MiB.
+ * given executor (bounded; a full executor answers 503), the others on the event loop; async ones
+ * start on the executor and answer when their future completes, holding no thread meanwhile.
+ * Responses are JSON unless a handler says otherwise. HEAD is answered on every GET route as GET
+ * would be, without the body.
+ *
+ * <p>Streamed responses (the gateway) are written at the client's pace ({@link StreamWriter}), at
+ * most {@link HttpLimits#MAX_STREAMS} at once. Every bound is in {@link HttpLimits}: request line,
+ * headers, body, streams, the write buffer, and {@link HttpLimits#IDLE_TIMEOUT}, after which a
+ * connection that wrote nothing (a stream whose client stopped reading or whose data stopped
+ * coming, or a connection that sends no request) is closed. A request refused for a bound counts in
+ * {@code shoal_http_refused_total{reason}}.
  *
  * <p>Every request first passes {@link HttpAccess} (see {@link HttpGuard}): only routes added as
  * open are served without the token. With {@link HttpTls} the API speaks HTTPS only.
  */
 public final class HttpApi implements AutoCloseable {
-  static final int MAX_BODY_BYTES = 1024 * 1024;
-
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request. The body array is owned by the request; handlers only read it. */
   @SuppressWarnings("ArrayRecordComponent")
-  public record Request(String method, String path, Map<String, List<String>> query, byte[] body) {
+  public record Request(
+      String method,
+      String path,
+      Map<String, List<String>> query,
+      Map<String, String> headers,
+      byte[] body) {
     /** The body parsed as JSON into {@code type}. */
     public <T> T json(Class<T> type) {
       try {
@@ -68,6 +79,11 @@ public final class HttpApi implements AutoCloseable {
     public String param(String name) {
       List<String> v = query.get(name);
       return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** The value of header {@code name} (any case), or null. */
+    public String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
 
@@ -106,25 +122,40 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
-   * Streams a response body that is produced over time, on the blocking executor. The handler calls
-   * {@link Stream#start} once, then {@link Stream#write} as bytes become available; writes wait
-   * while the client is slow, so memory stays bounded.
+   * Handles a request whose answer comes later (a fetch): started on a worker, which it must not
+   * hold while it waits; the response is sent when the future completes. Errors map as {@link
+   * Handler}'s.
+   */
+  @FunctionalInterface
+  public interface AsyncHandler {
+    CompletableFuture<Response> handle(Request request) throws Exception;
+  }
+
+  /**
+   * Opens a streamed response (the snapshot gateway), on a worker; the future completes with its
+   * head and body once known, and must not hold a thread while it waits. {@code worker} runs any
+   * blocking step that follows. Errors answer as {@link Handler}'s, and {@link
+   * java.nio.file.NoSuchFileException} 404.
    */
   @FunctionalInterface
   public interface StreamHandler {
-    void stream(Request request, Stream out) throws Exception;
+    CompletableFuture<StreamReply> open(Request request, Executor worker) throws Exception;
   }
 
-  /** The body of a streamed response. */
-  public interface Stream {
-    /** Sends the status and headers; {@code contentLength} -1 for chunked. */
-    void start(int status, String contentType, long contentLength, Map<String, String> headers);
+  /**
+   * The head and body of a streamed response.
+   *
+   * @param contentLength the body's exact size in bytes
+   * @param headers further headers
+   */
+  public record StreamReply(
+      int status,
+      String contentType,
+      long contentLength,
+      Map<String, String> headers,
+      HttpBody body) {}
 
-    /** Sends bytes, waiting while the connection cannot take more. */
-    void write(byte[] bytes, int offset, int length) throws java.io.IOException;
-  }
-
-  private record Route(Handler handler, StreamHandler stream, boolean blocking) {}
+  private record Route(AsyncHandler handler, boolean blocking) {}
 
   /** Routes whose path starts with a prefix, for the snapshot gateway. */
   private final Map<String, StreamHandler> prefixRoutes = new HashMap<>();
@@ -137,16 +168,30 @@ public final class HttpApi implements AutoCloseable {
   private final Set<String> openPrefixes = new HashSet<>();
   private final NodeMetrics metrics;
   private final LogLimiter refusalLog = new LogLimiter(HttpGuard.LOG_INTERVAL_NANOS);
+  private final Duration idleTimeout;
+  private final AtomicInteger openStreams = new AtomicInteger();
   private volatile HttpAccess access;
   private Channel server;
 
   public HttpApi(NodeMetrics metrics) {
+    this(metrics, HttpLimits.IDLE_TIMEOUT);
+  }
+
+  /** An API whose connections close after {@code idleTimeout} without output (tests shorten it). */
+  HttpApi(NodeMetrics metrics, Duration idleTimeout) {
     this.metrics = metrics;
+    this.idleTimeout = idleTimeout;
   }
 
   /** Adds a route for {@code method path}, behind the token; blocking ones run on the executor. */
   public HttpApi route(String method, String path, boolean blocking, Handler handler) {
-    routes.put(method + " " + path, new Route(handler, null, blocking));
+    routes.put(method + " " + path, new Route(r -> completed(handler, r), blocking));
+    return this;
+  }
+
+  /** Adds a route, behind the token, whose answer comes later; it is started on the executor. */
+  public HttpApi asyncRoute(String method, String path, AsyncHandler handler) {
+    routes.put(method + " " + path, new Route(handler, true));
     return this;
   }
 
@@ -181,6 +226,11 @@ public final class HttpApi implements AutoCloseable {
     return new QueryStringDecoder(uri).path();
   }
 
+  /** Streams being served now, for tests. */
+  int openStreams() {
+    return openStreams.get();
+  }
+
   /**
    * Serves the API at {@code address}, HTTPS if {@code tls} is given. Connections are accepted only
    * once {@code accessFor} has made the rules for the bound address (whose port the OS may choose).
@@ -198,6 +248,10 @@ public final class HttpApi implements AutoCloseable {
             .group(group)
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.AUTO_READ, false)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(
+                    HttpLimits.STREAM_LOW_WATER_BYTES, HttpLimits.STREAM_HIGH_WATER_BYTES))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -206,9 +260,16 @@ public final class HttpApi implements AutoCloseable {
                       ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                     }
                     ch.pipeline()
-                        .addLast(new HttpServerCodec())
+                        .addLast(
+                            new IdleStateHandler(
+                                true, 0, idleTimeout.toNanos(), 0, TimeUnit.NANOSECONDS))
+                        .addLast(
+                            new HttpServerCodec(
+                                HttpLimits.MAX_INITIAL_LINE_BYTES,
+                                HttpLimits.MAX_HEADER_BYTES,
+                                HttpLimits.MAX_CONTENT_PIECE_BYTES))
                         .addLast(new HttpGuard(access, HttpApi.this::isOpen, metrics, refusalLog))
-                        .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                        .addLast(new BoundedAggregator(HttpLimits.MAX_BODY_BYTES, metrics))
                         .addLast(new Dispatcher(blocking));
                   }
                 });
@@ -234,8 +295,31 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
+  private static CompletableFuture<Response> completed(Handler h, Request r) {
+    try {
+      return CompletableFuture.completedFuture(h.handle(r));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Counts a request refused for load, and logs the first of each reason per minute. */
+  private void refused(ChannelHandlerContext ctx, Request r, HttpRefusal.Reason reason) {
+    HttpGuard.count(metrics, refusalLog, ctx, r.method(), r.path(), HttpRefusal.of(reason));
+    HttpGuard.writeRefusal(ctx, reason);
+  }
+
+  /** Routes the requests of one connection; event loop only. */
   private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Executor blocking;
+
+    /** Requests answered later (async routes): an idle connection is not closed meanwhile. */
+    private int waiting;
+
+    /** True from a stream's dispatch until it ends: the idle timeout cuts it. */
+    private boolean streaming;
+
+    private StreamWriter stream;
 
     Dispatcher(Executor blocking) {
       this.blocking = blocking;
@@ -246,22 +330,19 @@ public final class HttpApi implements AutoCloseable {
       QueryStringDecoder uri = new QueryStringDecoder(req.uri()); // as pathOf reads it
       byte[] body = new byte[req.content().readableBytes()];
       req.content().readBytes(body);
-      Request request = new Request(req.method().name(), uri.path(), uri.parameters(), body);
+      Map<String, String> headers = new HashMap<>();
+      req.headers()
+          .forEach(x -> headers.putIfAbsent(x.getKey().toLowerCase(Locale.ROOT), x.getValue()));
+      Request request =
+          new Request(req.method().name(), uri.path(), uri.parameters(), Map.copyOf(headers), body);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
-      Route route = routes.get(request.method() + " " + request.path());
-      if (route == null && request.method().equals("GET")) {
+      boolean head = request.method().equals("HEAD");
+      String method = head ? "GET" : request.method();
+      Route route = routes.get(method + " " + request.path());
+      if (route == null && method.equals("GET")) {
         for (Map.Entry<String, StreamHandler> e : prefixRoutes.entrySet()) {
           if (request.path().startsWith(e.getKey())) {
-            StreamHandler h = e.getValue();
-            Map<String, String> headers = new HashMap<>();
-            req.headers()
-                .forEach(
-                    x -> headers.put(x.getKey().toLowerCase(java.util.Locale.ROOT), x.getValue()));
-            try {
-              blocking.execute(() -> stream(ctx, h, request, headers));
-            } catch (RejectedExecutionException ex) {
-              reply(ctx, Response.error(503, "node is busy; try again"), keepAlive);
-            }
+            openStream(ctx, e.getValue(), request, head);
             return;
           }
         }
@@ -269,66 +350,144 @@ public final class HttpApi implements AutoCloseable {
       if (route == null) {
         boolean pathKnown =
             routes.keySet().stream().anyMatch(k -> k.endsWith(" " + request.path()));
-        reply(
+        HttpReplies.reply(
             ctx,
             pathKnown
                 ? Response.error(405, "method not allowed")
                 : Response.error(404, "no such endpoint: " + request.path()),
-            keepAlive);
+            keepAlive,
+            head);
         return;
       }
       if (!route.blocking()) {
-        reply(ctx, run(route.handler(), request), keepAlive);
+        answer(ctx, route, request, keepAlive, head);
         return;
       }
       try {
-        blocking.execute(() -> reply(ctx, run(route.handler(), request), keepAlive));
+        blocking.execute(() -> answer(ctx, route, request, keepAlive, head));
       } catch (RejectedExecutionException e) {
-        reply(ctx, Response.error(503, "node is busy; try again"), keepAlive);
+        refused(ctx, request, HttpRefusal.Reason.BUSY);
       }
     }
 
-    private void stream(
-        ChannelHandlerContext ctx, StreamHandler h, Request r, Map<String, String> headers) {
-      ChannelStream out = new ChannelStream(ctx, headers);
+    private void answer(
+        ChannelHandlerContext ctx, Route route, Request r, boolean keepAlive, boolean head) {
+      CompletableFuture<Response> answer;
       try {
-        h.stream(r, out);
-        out.end();
-      } catch (IllegalArgumentException e) {
-        out.fail(400, e.getMessage());
-      } catch (java.nio.file.NoSuchFileException e) {
-        out.fail(404, "no such file in the snapshot: " + e.getMessage());
+        answer = route.handler().handle(r);
       } catch (Exception e) {
-        log.debug("HTTP stream {} failed: {}", r.path(), e.toString());
-        out.fail(500, e.getMessage() == null ? e.toString() : e.getMessage());
+        answer = CompletableFuture.failedFuture(e);
       }
+      if (answer.isDone()) {
+        HttpReplies.reply(ctx, HttpReplies.outcome(answer, r), keepAlive, head);
+        return;
+      }
+      ctx.executor().execute(() -> waiting++);
+      CompletableFuture<Response> later = answer;
+      later.whenComplete(
+          (v, e) ->
+              ctx.executor()
+                  .execute(
+                      () -> {
+                        waiting--;
+                        HttpReplies.reply(ctx, HttpReplies.outcome(later, r), keepAlive, head);
+                      }));
     }
 
-    private Response run(Handler h, Request r) {
+    private void openStream(
+        ChannelHandlerContext ctx, StreamHandler handler, Request r, boolean head) {
+      if (streaming) {
+        refused(ctx, r, HttpRefusal.Reason.STREAMS); // one stream per connection, then it closes
+        return;
+      }
+      if (openStreams.incrementAndGet() > HttpLimits.MAX_STREAMS) {
+        openStreams.decrementAndGet();
+        refused(ctx, r, HttpRefusal.Reason.STREAMS);
+        return;
+      }
+      streaming = true;
+      Executor worker = task -> onWorker(ctx, task);
+      worker.execute(
+          () -> {
+            CompletableFuture<StreamReply> opened;
+            try {
+              opened = handler.open(r, worker);
+            } catch (Exception e) {
+              opened = CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<StreamReply> f = opened;
+            f.whenComplete((v, e) -> ctx.executor().execute(() -> opened(ctx, f, r, head)));
+          });
+    }
+
+    private void opened(
+        ChannelHandlerContext ctx, CompletableFuture<StreamReply> f, Request r, boolean head) {
+      StreamReply reply = f.isCompletedExceptionally() ? null : f.join();
+      if (!ctx.channel().isActive()) {
+        if (reply != null) {
+          reply.body().close();
+        }
+        openStreams.decrementAndGet();
+        return;
+      }
+      if (reply == null) {
+        openStreams.decrementAndGet();
+        streaming = false;
+        HttpReplies.reply(ctx, HttpReplies.outcome(f.thenApply(x -> null), r), false, head);
+        return;
+      }
+      stream =
+          new StreamWriter(
+              ctx, task -> onWorker(ctx, task), reply.body(), openStreams::decrementAndGet);
+      stream.start(reply, head);
+    }
+
+    /**
+     * Runs {@code task} on a worker; when the pool is full, tries again shortly (a stream's next
+     * piece must not be lost), as long as the connection is open.
+     */
+    private void onWorker(ChannelHandlerContext ctx, Runnable task) {
       try {
-        return h.handle(r);
-      } catch (IllegalArgumentException e) {
-        return Response.error(400, e.getMessage());
-      } catch (Exception e) {
-        log.debug("HTTP {} {} failed", r.method(), r.path(), e);
-        return Response.error(500, e.getMessage() == null ? e.toString() : e.getMessage());
+        blocking.execute(task);
+      } catch (RejectedExecutionException e) {
+        if (ctx.channel().isActive()) {
+          ctx.executor()
+              .schedule(
+                  () -> onWorker(ctx, task), HttpLimits.WORKER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
       }
     }
 
-    private void reply(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
-      FullHttpResponse res =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1,
-              HttpResponseStatus.valueOf(r.status()),
-              Unpooled.wrappedBuffer(r.body()));
-      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-      if (keepAlive) {
-        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        ctx.writeAndFlush(res);
-      } else {
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (stream != null) {
+        stream.writabilityChanged();
       }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (stream != null) {
+        stream.closed();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent && (streaming || waiting == 0)) {
+        // A stream whose client stopped reading or whose data stopped coming, or a connection
+        // that sends nothing worth answering: cut it, releasing its stream and buffer.
+        if (streaming) {
+          metrics.httpStreamsCut.inc();
+          log.debug(
+              "HTTP stream to {} idle for {}: closed", ctx.channel().remoteAddress(), idleTimeout);
+        }
+        ctx.close();
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -336,84 +495,5 @@ public final class HttpApi implements AutoCloseable {
       log.debug("HTTP connection failed: {}", cause.toString());
       ctx.close();
     }
-  }
-
-  /** A streamed response on a Netty channel, with the request's headers for handlers to read. */
-  private static final class ChannelStream implements Stream {
-    private final ChannelHandlerContext ctx;
-    private final Map<String, String> requestHeaders;
-    private boolean started;
-
-    ChannelStream(ChannelHandlerContext ctx, Map<String, String> requestHeaders) {
-      this.ctx = ctx;
-      this.requestHeaders = requestHeaders;
-    }
-
-    @Override
-    public void start(
-        int status, String contentType, long contentLength, Map<String, String> headers) {
-      io.netty.handler.codec.http.DefaultHttpResponse res =
-          new io.netty.handler.codec.http.DefaultHttpResponse(
-              HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-      res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-      if (contentLength >= 0) {
-        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
-      } else {
-        HttpUtil.setTransferEncodingChunked(res, true);
-      }
-      headers.forEach((k, v) -> res.headers().set(k, v));
-      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(res);
-      started = true;
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) throws IOException {
-      if (!ctx.channel().isActive()) {
-        throw new IOException("client went away");
-      }
-      io.netty.channel.ChannelFuture f =
-          ctx.writeAndFlush(
-              new io.netty.handler.codec.http.DefaultHttpContent(
-                  Unpooled.wrappedBuffer(bytes, offset, length)));
-      if (!ctx.channel().isWritable()) {
-        try {
-          f.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while streaming");
-        }
-      }
-    }
-
-    void end() {
-      ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
-          .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    void fail(int status, String message) {
-      if (started) {
-        ctx.close(); // the body is cut short; a client sees a short read, not corrupt bytes
-        return;
-      }
-      Response r = Response.error(status, message);
-      FullHttpResponse res =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1,
-              HttpResponseStatus.valueOf(status),
-              Unpooled.wrappedBuffer(r.body()));
-      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    String header(String name) {
-      return requestHeaders.get(name);
-    }
-  }
-
-  /** The request's Range header, if any, for stream handlers (via {@link Stream}). */
-  public static String requestHeader(Stream out, String name) {
-    return out instanceof ChannelStream c ? c.header(name) : null;
   }
 }

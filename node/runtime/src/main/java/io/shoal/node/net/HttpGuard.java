@@ -77,6 +77,18 @@ final class HttpGuard extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, String method, String path, HttpRefusal r) {
+    count(metrics, logLimiter, ctx, method, path, r);
+    writeRefusal(ctx, r.reason());
+  }
+
+  /** Counts {@code r} and logs it if its reason was not logged in the last interval. */
+  static void count(
+      NodeMetrics metrics,
+      LogLimiter logLimiter,
+      ChannelHandlerContext ctx,
+      String method,
+      String path,
+      HttpRefusal r) {
     HttpRefusal.Reason reason = r.reason();
     metrics.httpRefused.labelValues(reason.label).inc();
     if (logLimiter.allow(reason.label, System.nanoTime())) {
@@ -89,6 +101,10 @@ final class HttpGuard extends ChannelInboundHandlerAdapter {
           reason.label,
           r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
     }
+  }
+
+  /** Answers {@code reason} in one line of JSON and closes the connection. */
+  static void writeRefusal(ChannelHandlerContext ctx, HttpRefusal.Reason reason) {
     byte[] body;
     try {
       body = JSON.writeValueAsBytes(Map.of("error", reason.message, "reason", reason.label));

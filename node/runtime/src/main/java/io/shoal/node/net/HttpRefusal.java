@@ -1,7 +1,8 @@
 package io.shoal.node.net;
 
 /**
- * Why the HTTP API refused a request before any handler ran, with what the log may say about it.
+ * Why the HTTP API refused a request before any handler ran (a rule of {@link HttpAccess} or a
+ * bound), with what the log may say about it.
  *
  * @param reason the rule the request broke
  * @param detail the offending value, made printable and short (never a token), or empty
@@ -14,6 +15,16 @@ record HttpRefusal(Reason reason, String detail) {
   enum Reason {
     /** The request did not parse as HTTP. */
     MALFORMED(400, "malformed", "malformed request"),
+    /** A request line longer than {@link HttpLimits#MAX_INITIAL_LINE_BYTES}. */
+    URI_TOO_LONG(414, "uri_too_long", "request line too long"),
+    /** Headers larger than {@link HttpLimits#MAX_HEADER_BYTES}. */
+    HEADERS_TOO_LARGE(431, "headers_too_large", "request headers too large"),
+    /** A body larger than {@link HttpLimits#MAX_BODY_BYTES} (answered by the aggregator: 413). */
+    TOO_LARGE(413, "too_large", "request body too large"),
+    /** The worker pool and its queue are full. */
+    BUSY(503, "busy", "node is busy; try again"),
+    /** {@link HttpLimits#MAX_STREAMS} streams are being served, or this connection has one. */
+    STREAMS(503, "streams", "too many streams at once; try again"),
     /** No Host header, several, or one that names no address of this node (DNS rebinding). */
     HOST(403, "host", "Host header is not an address of this node (see --http-name)"),
     /** An Origin header that is not allowed: a web page is making the request. */

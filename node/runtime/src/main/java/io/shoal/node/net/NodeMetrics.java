@@ -84,6 +84,12 @@ public final class NodeMetrics {
           .labelNames("reason")
           .register(registry);
 
+  final Counter httpStreamsCut =
+      Counter.builder()
+          .name("shoal_http_streams_idle_closed_total")
+          .help("HTTP streams closed because they wrote nothing for the idle timeout")
+          .register(registry);
+
   final Counter chunkBytesSent =
       Counter.builder()
           .name("shoal_transfer_sent_bytes_total")

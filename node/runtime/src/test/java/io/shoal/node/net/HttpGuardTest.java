@@ -43,7 +43,7 @@ class HttpGuardTest {
             (method, path) -> path.equals("/health"),
             metrics,
             new LogLimiter(HttpGuard.LOG_INTERVAL_NANOS)),
-        new HttpObjectAggregator(HttpApi.MAX_BODY_BYTES),
+        new HttpObjectAggregator(HttpLimits.MAX_BODY_BYTES),
         recorder);
   }
 
