@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.gossip.Endpoint;
+import io.shoal.node.Faults;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import java.nio.file.Path;
@@ -144,6 +145,14 @@ final class NodeCommand implements Callable<Integer> {
               + " swarms whose members are not all trusted: xxh128 is not collision resistant)")
   boolean requireSha256;
 
+  @Option(
+      names = "--enable-fault-injection",
+      description =
+          "serve the admin route /admin/faults, through which the token's holder drops, delays or"
+              + " freezes this node's peer traffic (for 'shoal testbed' and fault drills; never in"
+              + " production)")
+  boolean faultInjection;
+
   @Override
   public Integer call() throws Exception {
     HostPort listenAt = HostPort.parse(listen);
@@ -172,6 +181,7 @@ final class NodeCommand implements Callable<Integer> {
             .openGateway(openGateway)
             .trustedPublishers(trustPublishers.stream().map(NodeCommand::nodeId).toList())
             .requireSha256(requireSha256)
+            .faults(faultInjection ? Faults.linkFaultsOnly() : Faults.none())
             .build();
     ShoalNode node = ShoalNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
