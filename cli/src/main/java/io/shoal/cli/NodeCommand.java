@@ -153,8 +153,19 @@ final class NodeCommand implements Callable<Integer> {
               + " production)")
   boolean faultInjection;
 
+  @Option(
+      names = "--gossip-speedup",
+      paramLabel = "N",
+      hidden = true,
+      defaultValue = "1",
+      description = "gossip N times faster than the defaults (the testbed's short runs)")
+  int gossipSpeedup;
+
   @Override
   public Integer call() throws Exception {
+    if (gossipSpeedup < 1 || gossipSpeedup > 20) {
+      throw new CliException("--gossip-speedup must be 1 to 20");
+    }
     HostPort listenAt = HostPort.parse(listen);
     HostPort httpAt = HostPort.parse(httpAddress);
     List<Endpoint> seeds = new ArrayList<>();
@@ -174,6 +185,7 @@ final class NodeCommand implements Callable<Integer> {
             .withKeep(keep)
             .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
             .withCompression(!noCompression)
+            .withGossip(io.shoal.gossip.GossipConfig.defaults().scaledDown(gossipSpeedup))
             .toBuilder()
             .httpExpose(httpExpose)
             .httpNames(httpNames)

@@ -25,6 +25,7 @@ import picocli.CommandLine.HelpCommand;
       LsCommand.class,
       GcCommand.class,
       SimulateCommand.class,
+      TestbedCommand.class,
       HelpCommand.class
     },
     synopsisSubcommandLabel = "COMMAND",
