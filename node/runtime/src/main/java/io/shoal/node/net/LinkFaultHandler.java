@@ -18,10 +18,11 @@ import java.util.concurrent.TimeUnit;
  * successful, as a packet lost on the wire would be.
  *
  * <p>Added latency keeps the order of arrival: delayed messages wait in a bounded queue and leave
- * it in order once due, driven by a timer on the channel's event loop (nothing sleeps). A chunk
- * frame goes out as a header write and a payload write; the rules are read per write, so a rule
- * changed between the two can cut a frame, which the peer refuses as malformed (the connection
- * closes and reopens: a fault, not corruption). One instance per channel; event loop only.
+ * it in order once due, driven by a timer on the channel's event loop and read from its ticker
+ * (nothing sleeps). A chunk frame goes out as a header write and a payload write; the rules are
+ * read per write, so a rule changed between the two can cut a frame, which the peer refuses as
+ * malformed (the connection closes and reopens: a fault, not corruption). One instance per channel;
+ * event loop only.
  */
 final class LinkFaultHandler extends ChannelDuplexHandler {
   /** Most messages one connection holds back for added latency; past it they are dropped. */
@@ -63,7 +64,8 @@ final class LinkFaultHandler extends ChannelDuplexHandler {
       drop(msg);
       return;
     }
-    long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.latencyMillis());
+    long due =
+        ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.latencyMillis());
     Delayed last = delayed.peekLast();
     delayed.addLast(new Delayed(last == null ? due : Math.max(due, last.dueNanos()), msg));
     arm(ctx);
@@ -109,14 +111,14 @@ final class LinkFaultHandler extends ChannelDuplexHandler {
     if (timer != null || delayed.isEmpty()) {
       return;
     }
-    long wait = Math.max(0, delayed.peekFirst().dueNanos() - System.nanoTime());
+    long wait = Math.max(0, delayed.peekFirst().dueNanos() - ctx.executor().ticker().nanoTime());
     timer = ctx.executor().schedule(() -> release(ctx), wait, TimeUnit.NANOSECONDS);
   }
 
   /** Passes on every delayed message now due, in order, and sets the timer for the next. */
   private void release(ChannelHandlerContext ctx) {
     timer = null;
-    long now = System.nanoTime();
+    long now = ctx.executor().ticker().nanoTime();
     while (!delayed.isEmpty() && delayed.peekFirst().dueNanos() <= now) {
       ctx.fireChannelRead(delayed.pollFirst().message());
     }
