@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.gossip.Endpoint;
+import io.shoal.node.Faults;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import java.nio.file.Path;
@@ -153,8 +154,27 @@ final class NodeCommand implements Callable<Integer> {
               + " swarms whose members are not all trusted: xxh128 is not collision resistant)")
   boolean requireSha256;
 
+  @Option(
+      names = "--enable-fault-injection",
+      description =
+          "serve the admin route /admin/faults, through which the token's holder drops, delays or"
+              + " freezes this node's peer traffic (for 'shoal testbed' and fault drills; never in"
+              + " production)")
+  boolean faultInjection;
+
+  @Option(
+      names = "--gossip-speedup",
+      paramLabel = "N",
+      hidden = true,
+      defaultValue = "1",
+      description = "gossip N times faster than the defaults (the testbed's short runs)")
+  int gossipSpeedup;
+
   @Override
   public Integer call() throws Exception {
+    if (gossipSpeedup < 1 || gossipSpeedup > 20) {
+      throw new CliException("--gossip-speedup must be 1 to 20");
+    }
     HostPort listenAt = HostPort.parse(listen);
     HostPort httpAt = HostPort.parse(httpAddress);
     List<Endpoint> seeds = new ArrayList<>();
@@ -175,6 +195,7 @@ final class NodeCommand implements Callable<Integer> {
             .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
             .withCompression(!noCompression)
             .withScrubRate((long) (scrubRateMebibytes * (1 << 20)))
+            .withGossip(io.shoal.gossip.GossipConfig.defaults().scaledDown(gossipSpeedup))
             .toBuilder()
             .httpExpose(httpExpose)
             .httpNames(httpNames)
@@ -182,6 +203,7 @@ final class NodeCommand implements Callable<Integer> {
             .openGateway(openGateway)
             .trustedPublishers(trustPublishers.stream().map(NodeCommand::nodeId).toList())
             .requireSha256(requireSha256)
+            .faults(faultInjection ? Faults.linkFaultsOnly() : Faults.none())
             .build();
     ShoalNode node = ShoalNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

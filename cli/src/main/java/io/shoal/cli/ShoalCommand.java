@@ -26,6 +26,7 @@ import picocli.CommandLine.HelpCommand;
       GcCommand.class,
       VerifyCommand.class,
       SimulateCommand.class,
+      TestbedCommand.class,
       HelpCommand.class
     },
     synopsisSubcommandLabel = "COMMAND",

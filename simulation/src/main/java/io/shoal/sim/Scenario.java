@@ -103,7 +103,23 @@ public record Scenario(
    * @param oneWay whether only traffic from the first group to the others is dropped
    */
   public record PartitionSpec(
-      double atSeconds, double healSeconds, List<Double> groups, int isolate, boolean oneWay) {}
+      double atSeconds, double healSeconds, List<Double> groups, int isolate, boolean oneWay) {
+    /**
+     * The group of each of {@code nodes} nodes, exactly as the simulator cuts them (the testbed of
+     * real nodes reads it too); group 0 is the one a one-way partition silences.
+     */
+    public int[] groupOf(int nodes) {
+      Network.Partition p =
+          isolate >= 0
+              ? Network.isolate(nodes, isolate, oneWay)
+              : Network.groups(nodes, groups, oneWay);
+      int[] out = new int[nodes];
+      for (int i = 0; i < nodes; i++) {
+        out[i] = p.group(i);
+      }
+      return out;
+    }
+  }
 
   public Scenario {
     Objects.requireNonNull(kind, "kind");

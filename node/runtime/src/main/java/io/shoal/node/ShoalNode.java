@@ -222,6 +222,12 @@ public final class ShoalNode implements AutoCloseable {
             config.openGateway(),
             metrics,
             () -> ready);
+    if (config.faults().linkFaultRoute()) {
+      FaultRoutes.add(http, transport.linkFaults(), nodeId);
+      log.warn(
+          "fault injection is on: the token's holder can cut, slow or freeze this node's peer"
+              + " links through /admin/faults (--enable-fault-injection)");
+    }
   }
 
   private void serveHttp() throws IOException {

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * The handlers of every peer connection, incoming or outgoing: TLS when secured, flush
- * consolidation, an idle timeout, framing, the codec, the handshake, and the {@link PeerHandler}.
- * Thread-safe.
+ * consolidation, an idle timeout, framing, the codec, the handshake, injected faults ({@link
+ * LinkFaultHandler}), and the {@link PeerHandler}. Thread-safe.
  */
 final class PeerPipeline {
   /** Send buffer marks: above the high mark a connection reports unwritable. */
@@ -27,6 +27,7 @@ final class PeerPipeline {
   private final LogLimiter logLimiter;
   private final PeerTransport.Listener listener;
   private final Supplier<TransportFilter> filter;
+  private final LinkFaults faults;
   private volatile Endpoint advertised;
 
   /**
@@ -39,7 +40,8 @@ final class PeerPipeline {
       NodeMetrics metrics,
       LogLimiter logLimiter,
       PeerTransport.Listener listener,
-      Supplier<TransportFilter> filter) {
+      Supplier<TransportFilter> filter,
+      LinkFaults faults) {
     this.clusterId = clusterId;
     this.selfId = selfId;
     this.tls = tls;
@@ -47,6 +49,7 @@ final class PeerPipeline {
     this.logLimiter = logLimiter;
     this.listener = listener;
     this.filter = filter;
+    this.faults = faults;
   }
 
   /** The address the handshakes of connections set up from now on tell peers. */
@@ -75,6 +78,7 @@ final class PeerPipeline {
                 metrics,
                 logLimiter,
                 tls == null ? null : tls.trustManager()))
+        .addLast("faults", new LinkFaultHandler(faults, metrics))
         .addLast("peer", new PeerHandler(listener, filter, metrics, logLimiter));
   }
 }

@@ -60,6 +60,7 @@ public final class PeerTransport implements AutoCloseable {
   private final IncomingConnections incoming;
   private final HostResolver resolver;
   private volatile TransportFilter filter = TransportFilter.allowAll();
+  private final LinkFaults linkFaults = new LinkFaults();
   private volatile boolean closed;
   private Channel server;
 
@@ -80,7 +81,8 @@ public final class PeerTransport implements AutoCloseable {
     this.tls = credentials == null ? null : new PeerTls(credentials);
     this.group = group;
     this.pipeline =
-        new PeerPipeline(clusterId, selfId, tls, metrics, logLimiter, listener, () -> filter);
+        new PeerPipeline(
+            clusterId, selfId, tls, metrics, logLimiter, listener, () -> filter, linkFaults);
     this.resolver = new HostResolver(metrics);
     this.outgoing = new OutgoingConnections(group, metrics, pipeline, resolver);
     this.incoming = new IncomingConnections(metrics, logLimiter, pipeline);
@@ -135,6 +137,11 @@ public final class PeerTransport implements AutoCloseable {
 
   public void setFilter(TransportFilter filter) {
     this.filter = filter;
+  }
+
+  /** The faults injected into this transport's connections (none unless a drill sets them). */
+  public LinkFaults linkFaults() {
+    return linkFaults;
   }
 
   /** Sends a control message to the peer listening at {@code to}. */
