@@ -1,6 +1,7 @@
 package io.shoal.chunkstore.snapshot;
 
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.FastCdc;
 import io.shoal.chunkstore.FormatException;
 import io.shoal.chunkstore.FormatReader;
 import io.shoal.chunkstore.HashAlgorithm;
@@ -28,6 +29,12 @@ public final class IndexNode {
 
   /** Most children a node may have; bounds a node at 96 KiB. */
   public static final int MAX_CHILDREN = 4096;
+
+  /**
+   * Largest span of a level-1 node's child: a data chunk is at most the chunker's limit, so a
+   * larger span can only be a lie about the chunk below it.
+   */
+  public static final long MAX_LEAF_SPAN_BYTES = FastCdc.LIMIT_MAX_BYTES;
 
   private final int level;
   private final HashAlgorithm algorithm;
@@ -86,7 +93,9 @@ public final class IndexNode {
   }
 
   /**
-   * Decodes a node read under {@code id}, checking that it has the expected level.
+   * Decodes a node read under {@code id}, checking that it has the expected level and that every
+   * span is positive (only a stream of zero bytes has an empty chunk, and that stream is one chunk
+   * with no index node), and at most {@link #MAX_LEAF_SPAN_BYTES} below a level-1 node.
    *
    * @throws FormatException on any malformation
    */
@@ -113,7 +122,10 @@ public final class IndexNode {
       ChunkId c = r.chunkId(id.algorithm(), "child");
       highs[i] = c.high();
       lows[i] = c.low();
-      spans[i] = r.u64("span", Long.MAX_VALUE);
+      spans[i] = r.u64("span", level == 1 ? MAX_LEAF_SPAN_BYTES : Long.MAX_VALUE);
+      if (spans[i] == 0) {
+        throw r.error("child " + i + " has span 0");
+      }
       total += spans[i];
       if (total < 0) {
         throw r.error("spans overflow");

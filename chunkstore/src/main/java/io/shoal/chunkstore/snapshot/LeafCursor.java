@@ -5,7 +5,10 @@ import java.io.IOException;
 
 /**
  * Walks the data chunks of a tree in stream order, starting at the chunk that holds a given offset.
- * Loads index nodes on demand and holds one per level. Not thread-safe.
+ * Loads index nodes on demand, each checked against the span its parent declares, and holds one per
+ * level; gives at most {@link SnapshotReader#MAX_LEAVES} chunks. A chunk's {@link #length} is what
+ * its parent declares: whoever reads the chunk checks the store's length against it ({@link
+ * SnapshotReader#checkLeaf}). Not thread-safe.
  */
 public final class LeafCursor {
   private final SnapshotReader reader;
@@ -19,6 +22,7 @@ public final class LeafCursor {
   private ChunkId id;
   private long offset;
   private long length;
+  private long leaves;
 
   public LeafCursor(SnapshotReader reader, TreeRef tree, long startOffset) {
     this.reader = reader;
@@ -41,12 +45,20 @@ public final class LeafCursor {
         return false;
       }
       if (tree.height() == 0) {
+        if (tree.sizeBytes() > IndexNode.MAX_LEAF_SPAN_BYTES) {
+          throw new SnapshotStructureException(
+              "tree of one chunk "
+                  + tree.root()
+                  + " claims "
+                  + tree.sizeBytes()
+                  + " bytes, more than a chunk holds");
+        }
         id = tree.root();
         offset = 0;
         length = tree.sizeBytes();
         return true;
       }
-      descend(tree.height(), tree.root(), 0, startOffset);
+      descend(tree.height(), tree.root(), 0, tree.sizeBytes(), startOffset);
       return true;
     }
     if (tree.height() == 0) {
@@ -64,7 +76,7 @@ public final class LeafCursor {
         if (h == 1) {
           setLeaf(node, next, offsets[h]);
         } else {
-          descend(h - 1, node.child(next), offsets[h], offsets[h]);
+          descend(h - 1, node.child(next), offsets[h], node.span(next), offsets[h]);
         }
         return true;
       }
@@ -74,12 +86,17 @@ public final class LeafCursor {
     return false;
   }
 
-  /** Loads the node at height {@code h} and walks down to the leaf holding {@code target}. */
-  private void descend(int h, ChunkId nodeId, long nodeOffset, long target) throws IOException {
+  /**
+   * Loads the node at height {@code h}, which spans {@code nodeSpan} bytes from {@code nodeOffset},
+   * and walks down to the leaf holding {@code target}.
+   */
+  private void descend(int h, ChunkId nodeId, long nodeOffset, long nodeSpan, long target)
+      throws IOException {
     ChunkId currentId = nodeId;
     long currentOffset = nodeOffset;
+    long currentSpan = nodeSpan;
     for (int level = h; level >= 1; level--) {
-      IndexNode node = reader.indexNode(currentId, level);
+      IndexNode node = reader.indexNode(currentId, level, currentSpan);
       nodes[level] = node;
       int i = 0;
       long childOffset = currentOffset;
@@ -94,11 +111,15 @@ public final class LeafCursor {
       } else {
         currentId = node.child(i);
         currentOffset = childOffset;
+        currentSpan = node.span(i);
       }
     }
   }
 
-  private void setLeaf(IndexNode node, int i, long at) {
+  private void setLeaf(IndexNode node, int i, long at) throws SnapshotStructureException {
+    if (++leaves > SnapshotReader.MAX_LEAVES) {
+      throw TreeWalk.tooManyLeaves(tree);
+    }
     id = node.child(i);
     offset = at;
     length = node.span(i);

@@ -64,7 +64,9 @@ public final class Materializer {
       SnapshotReader reader, ChunkId rootId, Path target, Options options, Progress progress)
       throws IOException {
     SnapshotRoot root = reader.root(rootId);
-    try (Target t = open(root, reader.fileTable(root), target, options)) {
+    FileTable table = reader.fileTable(root);
+    reader.leafCount(root.data()); // refuses a hostile DAG before anything is written
+    try (Target t = open(root, table, target, options)) {
       progress.begin(root.data().sizeBytes());
       writeData(reader, root, t, options, progress);
       return t.commit();
@@ -270,6 +272,7 @@ public final class Materializer {
       long segmentBytes = 0;
       boolean more = root.data().sizeBytes() > 0 && cursor.next();
       while (more) {
+        reader.checkLeaf(cursor.id(), cursor.length());
         ids.add(cursor.id());
         segmentBytes += cursor.length();
         more = cursor.next();

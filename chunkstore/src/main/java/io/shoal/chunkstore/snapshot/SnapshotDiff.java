@@ -34,7 +34,8 @@ public final class SnapshotDiff {
     all.add(rootId);
     SnapshotRoot root = reader.root(rootId);
     for (TreeRef tree : List.of(root.data(), root.fileTable())) {
-      reader.walk(tree, (id, height, offset, span) -> all.add(id) || height > 0);
+      // A subtree seen once is not walked again: a DAG may repeat one 4,096 times per level.
+      reader.walk(tree, (id, height, offset, span) -> all.add(id));
     }
     return all;
   }

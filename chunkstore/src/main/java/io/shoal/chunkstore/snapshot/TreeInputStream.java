@@ -47,6 +47,7 @@ final class TreeInputStream extends InputStream {
     if (!cursor.next()) {
       throw new FormatException("tree ended before offset " + position);
     }
+    reader.checkLeaf(cursor.id(), cursor.length());
     ByteBuffer chunk = ByteBuffer.allocate(cursor.length());
     reader.store().readInto(cursor.id(), chunk);
     chunk.flip();

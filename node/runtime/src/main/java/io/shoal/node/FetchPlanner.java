@@ -100,6 +100,7 @@ final class FetchPlanner {
     LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
     while (cursor.next()) {
       if (store.contains(cursor.id())) {
+        reader.checkLeaf(cursor.id(), cursor.length());
         out.writeAt(cursor.offset(), store.read(cursor.id()));
       }
     }

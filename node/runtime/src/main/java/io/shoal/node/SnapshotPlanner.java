@@ -5,11 +5,13 @@ import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
+import io.shoal.chunkstore.snapshot.SnapshotStructureException;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore.Wanted;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +22,10 @@ import java.util.Set;
  * and, once the data tree's index nodes are all present, each missing data chunk with its index,
  * offset and size. Chunks the store holds are never asked for: this is what makes a
  * version-to-version fetch move only the delta, and a restarted fetch resume.
+ *
+ * <p>Hostile DAGs are bounded: each distinct node is walked once, every span is checked against the
+ * children it covers, and the data chunks are counted (without expanding a repeated subtree)
+ * against {@link ChunkBitmap#MAX_BITS} before any list is built.
  *
  * <p>Blocking (reads the store); run it off event loops.
  */
@@ -52,10 +58,15 @@ final class SnapshotPlanner {
     }
     SnapshotRoot root = reader.root(rootId);
     Set<ChunkId> missing = new LinkedHashSet<>();
+    // A node seen once is not walked again: a hostile DAG may list one child 4,096 times per level.
+    Set<ChunkId> seen = new HashSet<>();
     // The file table is metadata in full: its index nodes and its data chunks.
     reader.walk(
         root.fileTable(),
         (id, height, offset, span) -> {
+          if (!seen.add(id)) {
+            return false;
+          }
           boolean present = store.contains(id);
           if (!present) {
             missing.add(id);
@@ -66,7 +77,7 @@ final class SnapshotPlanner {
     reader.walk(
         root.data(),
         (id, height, offset, span) -> {
-          if (height == 0) {
+          if (height == 0 || !seen.add(id)) {
             return false;
           }
           boolean present = store.contains(id);
@@ -83,21 +94,38 @@ final class SnapshotPlanner {
     if (dataIndexMissing[0]) {
       return new Plan(root, metadata, false, List.of(), 0, ChunkBitmap.empty());
     }
+    // Counted first, each distinct index node once: a tree past the bound fails here, before a
+    // list of its chunks is built.
+    long leaves = reader.leafCount(root.data());
+    if (leaves > ChunkBitmap.MAX_BITS) {
+      throw tooManyLeaves(root, leaves);
+    }
     List<Wanted> data = new ArrayList<>();
     BitSet have = new BitSet();
     LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
     int index = 0;
     while (cursor.next()) {
+      if (index == ChunkBitmap.MAX_BITS) {
+        throw tooManyLeaves(root, index + 1L);
+      }
       if (store.contains(cursor.id())) {
+        reader.checkLeaf(cursor.id(), cursor.length());
         have.set(index);
       } else {
         data.add(new Wanted(cursor.id(), cursor.length(), cursor.offset(), index));
       }
       index++;
     }
-    if (index > ChunkBitmap.MAX_BITS) {
-      throw new IOException("snapshot has " + index + " data chunks, more than a fetch supports");
-    }
     return new Plan(root, metadata, metadata.isEmpty(), data, index, ChunkBitmap.of(have, index));
+  }
+
+  private static SnapshotStructureException tooManyLeaves(SnapshotRoot root, long leaves) {
+    return new SnapshotStructureException(
+        root.label()
+            + " has "
+            + leaves
+            + " data chunks or more, more than a fetch supports ("
+            + ChunkBitmap.MAX_BITS
+            + ")");
   }
 }

@@ -314,6 +314,9 @@ public final class TransferSession {
   private void onHave(NodeId from, ChunkId root, boolean all, ChunkBitmap have, long nowNanos) {
     FetchSession f = fetches.get(root);
     if (f != null && f.knownPeers.contains(from)) {
+      if (!all && f.dataPlanned && have.length() != f.totalLeaves) {
+        return; // over another count of data chunks than the snapshot's: not expanded, dropped
+      }
       f.core.onHave(from, all, have, nowNanos);
       drain(f, nowNanos);
     }

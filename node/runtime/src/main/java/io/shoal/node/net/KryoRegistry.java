@@ -278,6 +278,11 @@ public final class KryoRegistry {
     }
   }
 
+  /**
+   * A bitmap: its length, bounded by {@link ChunkBitmap#MAX_BITS}, then its runs, each at least one
+   * byte on the wire, so the run count is bounded by the frame's bytes and so is the memory the
+   * decoded bitmap holds (it keeps runs, never a bit per index, whatever length it claims).
+   */
   static ChunkBitmap readBitmap(Input in) {
     int length = in.readVarInt(true);
     if (length < 0 || length > ChunkBitmap.MAX_BITS) {
