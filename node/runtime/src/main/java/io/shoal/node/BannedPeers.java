@@ -24,7 +24,7 @@ final class BannedPeers {
   BannedPeers(NodeMetrics metrics) {
     this.metrics = metrics;
     metrics.gauge(
-        "shoal_transfer_peers_banned",
+        "shoal_transfer_banned_peers",
         "Peers this node does not fetch from now, for sending chunks that failed verification",
         () -> status(System.nanoTime()).size());
   }

@@ -68,7 +68,7 @@ class PeerBanTest {
               assertThat(b.millisLeft()).isPositive();
             });
     assertThat(fresh.metrics().scrape())
-        .contains("shoal_transfer_peers_banned 1.0")
+        .contains("shoal_transfer_banned_peers 1.0")
         .contains("shoal_transfer_peers_banned_total 1.0");
   }
 
@@ -92,7 +92,7 @@ class PeerBanTest {
   }
 
   private static double served(ShoalNode n) {
-    for (String line : n.metrics().scrape().split("\n")) {
+    for (String line : n.metrics().scrape().lines().toList()) {
       if (line.startsWith("shoal_transfer_chunks_served_total ")) {
         return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
       }
