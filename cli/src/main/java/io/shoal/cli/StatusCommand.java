@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description =
-        "Show a running node: its members with state, incarnation and last contact, and every member's catalog.")
+        "Show a running node: its members with state, incarnation and last contact, every member's catalog, and the peers it has banned.")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DataDirOption data;
@@ -99,6 +99,13 @@ final class StatusCommand implements Callable<Integer> {
           held.isEmpty() ? "-" : String.join(" ", held));
     }
     sb.append(catalogs.render());
+    if (!s.banned().isEmpty()) {
+      Human.Table banned = new Human.Table("BANNED PEER", "REASON", "TIME LEFT");
+      for (NodeStatus.BannedPeer b : s.banned()) {
+        banned.row(b.id().substring(0, 8), b.reason(), (b.millisLeft() + 999) / 1000 + " s");
+      }
+      sb.append('\n').append(banned.render());
+    }
     return sb.toString();
   }
 }

@@ -291,7 +291,7 @@ final class SimNode {
   }
 
   void startFetch(SnapshotModel s, long nowNanos) {
-    if (!up || transfers.isFetching(s.root)) {
+    if (!up || transfers.isFetching(s.root) || !transfers.canStartFetch()) {
       return;
     }
     List<FetchCore.Wanted> metadata = new ArrayList<>();

@@ -16,7 +16,7 @@ import java.util.SortedMap;
 final class NodeStatusView {
   private NodeStatusView() {}
 
-  static NodeStatus of(GossipCore core, NodeStatus.Self self) {
+  static NodeStatus of(GossipCore core, NodeStatus.Self self, List<NodeStatus.BannedPeer> banned) {
     long now = System.nanoTime();
     List<NodeStatus.Member> members = new ArrayList<>();
     for (MemberView m : core.members()) {
@@ -73,7 +73,7 @@ final class NodeStatusView {
             self.generation(),
             core.localHealth(),
             self.dataDir());
-    return new NodeStatus(withCore, members, catalogs, winners);
+    return new NodeStatus(withCore, members, catalogs, winners, banned);
   }
 
   private static List<String> hex(List<NodeId> ids) {

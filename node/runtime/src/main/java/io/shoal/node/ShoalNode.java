@@ -342,7 +342,8 @@ public final class ShoalNode implements AutoCloseable {
             generation,
             0,
             config.dataDir().toString());
-    return driver.query(core -> NodeStatusView.of(core, self));
+    List<NodeStatus.BannedPeer> banned = transfers.banned.status(System.nanoTime());
+    return driver.query(core -> NodeStatusView.of(core, self, banned));
   }
 
   public NodeId id() {

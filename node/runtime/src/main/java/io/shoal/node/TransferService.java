@@ -69,6 +69,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   private final SessionTimer timer;
   private final TransferInbox inbox;
+  final BannedPeers banned;
   private volatile boolean closed;
   private volatile int uploadQueued;
 
@@ -102,6 +103,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
+    this.banned = new BannedPeers(metrics);
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
   }
@@ -137,6 +139,10 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
           if (job != null && (direct != null || job.direct != null)) {
             result.completeExceptionally(
                 new IOException(target.label() + " is already being fetched"));
+            return;
+          }
+          if (job == null && !session.canStartFetch()) {
+            result.completeExceptionally(new FetchRefusedException(target.label()));
             return;
           }
           if (job == null) {
@@ -339,12 +345,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   private void onEvent(TransferEvent e) {
     if (e instanceof TransferEvent.PeerBanned b) {
-      metrics.peersBanned.inc();
-      log.warn(
-          "banned peer {} from fetching {}: it sent {} chunks that failed verification",
-          b.peer().shortHex(),
-          label(b.root()),
-          b.badChunks());
+      banned.onBanned(b, label(b.root()), session.bans(System.nanoTime()));
     } else if (e instanceof TransferEvent.BadChunk b) {
       log.info(
           "chunk {} of {} from {} failed verification; fetching it elsewhere",
@@ -459,7 +460,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       return;
     }
     ended(job);
-    session.cancelFetch(job.root());
+    session.cancelFetch(job.root(), System.nanoTime());
     log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
     job.done.completeExceptionally(why);
   }

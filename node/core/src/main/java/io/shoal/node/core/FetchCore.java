@@ -87,6 +87,7 @@ public final class FetchCore {
   private final ArrayDeque<FetchEvent> events = new ArrayDeque<>();
 
   private final NotFoundBackoff notFound = new NotFoundBackoff();
+  private final InFlightBudget budget;
 
   private long nextRequestId;
   private long inFlightBytes;
@@ -111,6 +112,15 @@ public final class FetchCore {
    * @param requestIdBase request ids start above it, so several fetches never share one
    */
   public FetchCore(ChunkId root, TransferConfig config, NodeId self, long requestIdBase) {
+    this(root, config, self, requestIdBase, new InFlightBudget(config.maxNodeInFlightBytes()));
+  }
+
+  /**
+   * @param budget the node's in-flight bytes, shared with its other fetches
+   */
+  FetchCore(
+      ChunkId root, TransferConfig config, NodeId self, long requestIdBase, InFlightBudget budget) {
+    this.budget = Objects.requireNonNull(budget, "budget");
     this.root = Objects.requireNonNull(root, "root");
     this.config = Objects.requireNonNull(config, "config");
     this.pending = new PendingChunks(self.low() & 0x7fff_ffffL, config.streamReadaheadBytes());
@@ -137,11 +147,15 @@ public final class FetchCore {
       }
     }
     if (all && !p.all) {
-      p.all = true;
-      p.exhausted = false;
-      pending.adjustAvailabilityAll(+1);
+      becomeComplete(p);
     }
     schedule(nowNanos);
+  }
+
+  private void becomeComplete(FetchPeer p) {
+    p.all = true;
+    p.exhausted = false;
+    pending.adjustAvailabilityAll(+1);
   }
 
   /** A peer's bitmap, or its claim to hold everything. */
@@ -151,20 +165,14 @@ public final class FetchCore {
       return;
     }
     if (all && !p.all) {
-      p.all = true;
-      p.exhausted = false;
-      pending.adjustAvailabilityAll(+1);
+      becomeComplete(p);
     } else if (!p.all) {
       BitSet added = have.toBitSet();
+      pending.clipToLeaves(added);
       added.andNot(p.have);
       p.have.or(added);
       p.exhausted &= added.isEmpty();
-      for (int leaf = added.nextSetBit(0); leaf >= 0; leaf = added.nextSetBit(leaf + 1)) {
-        WantedChunk item = pending.atLeaf(leaf);
-        if (item != null) {
-          pending.rekey(item, () -> item.availability++);
-        }
-      }
+      pending.adjustAvailability(added, +1);
     }
     schedule(nowNanos);
   }
@@ -188,22 +196,13 @@ public final class FetchCore {
       return;
     }
     if (cancel) {
-      List<Long> ids = new ArrayList<>(p.requests);
-      ids.sort(Long::compare);
-      for (long r : ids) {
-        outbox.add(new Outbound(id, new Cancel(r)));
-      }
+      p.requests.stream().sorted().forEach(r -> outbox.add(new Outbound(id, new Cancel(r))));
     }
     dropRequests(p);
     if (p.all) {
       pending.adjustAvailabilityAll(-1);
     } else {
-      for (int leaf = p.have.nextSetBit(0); leaf >= 0; leaf = p.have.nextSetBit(leaf + 1)) {
-        WantedChunk item = pending.atLeaf(leaf);
-        if (item != null) {
-          pending.rekey(item, () -> item.availability--);
-        }
-      }
+      pending.adjustAvailability(p.have, -1);
     }
     schedule(nowNanos);
   }
@@ -283,6 +282,19 @@ public final class FetchCore {
     schedule(nowNanos);
   }
 
+  /** The fetch ended unfinished: its requests are dropped and their bytes go back to the node. */
+  void abandon() {
+    for (FetchPeer p : peers.values()) {
+      dropRequests(p);
+    }
+    events.clear();
+  }
+
+  /** Room came back in the node's budget: fills the windows again. */
+  void reschedule(long nowNanos) {
+    schedule(nowNanos);
+  }
+
   /** A reader is at {@code offset} of the data stream: chunks just after it come first. */
   public void onReaderPosition(long offset, long nowNanos) {
     pending.onReaderPosition(offset);
@@ -294,14 +306,7 @@ public final class FetchCore {
     if (notFound.expire(nowNanos)) {
       pendingGrew();
     }
-    List<InFlightRequest> overdue = new ArrayList<>();
-    for (InFlightRequest r : requests.values()) {
-      if (nowNanos - r.deadlineNanos >= 0) {
-        overdue.add(r);
-      }
-    }
-    overdue.sort(Comparator.comparingLong(r -> r.id));
-    for (InFlightRequest r : overdue) {
+    for (InFlightRequest r : InFlightRequest.overdue(requests.values(), nowNanos)) {
       requests.remove(r.id);
       release(r);
       r.peer.window = RequestWindow.afterLoss(r.peer.window, config);
@@ -323,13 +328,7 @@ public final class FetchCore {
 
   /** The earliest request deadline or backoff end, or {@code Long.MAX_VALUE} with none. */
   public long nextDeadlineNanos() {
-    long best = notFound.nextDeadlineNanos();
-    for (InFlightRequest r : requests.values()) {
-      if (best == Long.MAX_VALUE || r.deadlineNanos - best < 0) {
-        best = r.deadlineNanos;
-      }
-    }
-    return best;
+    return InFlightRequest.earliestDeadline(requests.values(), notFound.nextDeadlineNanos());
   }
 
   // ---------------------------------------------------------------- queries
@@ -360,11 +359,7 @@ public final class FetchCore {
 
   /** Peers currently usable (not banned). */
   public int activePeers() {
-    int n = 0;
-    for (FetchPeer p : peers.values()) {
-      n += p.banned ? 0 : 1;
-    }
-    return n;
+    return peers.size() - bannedPeers().size();
   }
 
   /** Peers banned for bad chunks. */
@@ -385,18 +380,30 @@ public final class FetchCore {
 
   // ---------------------------------------------------------------- scheduling
 
-  /** Fills every peer's window, one request per peer per pass, so peers share the rarest work. */
+  /**
+   * Fills every peer's window, one request per peer per pass, so peers share the rarest work,
+   * within this fetch's bound and the node's budget. A chunk that does not fit the budget goes back
+   * to the pending set, and the fetch waits for the session to give it a turn when bytes come back.
+   */
   private void schedule(long nowNanos) {
     boolean progress = true;
-    while (progress && inFlightBytes < config.maxInFlightBytes()) {
+    while (progress && inFlightBytes < config.maxInFlightBytes() && budget.hasRoom()) {
       progress = false;
       for (FetchPeer p : peers.values()) {
         if (p.banned || p.inFlightBytes >= p.window || inFlightBytes >= config.maxInFlightBytes()) {
           continue;
         }
+        boolean fromPending = true;
         WantedChunk item = pending.pick(p);
         if (item == null && pending.isEmpty() && planComplete) {
+          fromPending = false;
           item = Endgame.pick(p, requests.values(), nowNanos, config.endgameDuplicates());
+        }
+        if (item != null && !budget.fits(item.size())) {
+          if (fromPending) {
+            pending.requeue(item);
+          }
+          return;
         }
         if (item != null) {
           send(p, item, nowNanos);
@@ -413,6 +420,7 @@ public final class FetchCore {
     p.requests.add(id);
     p.inFlightBytes += item.size();
     inFlightBytes += item.size();
+    budget.take(item.size());
     item.inFlight++;
     item.requests.add(r);
     // The sender weighs this against its compressor: what this node receives over all peers is
@@ -438,6 +446,7 @@ public final class FetchCore {
     r.peer.requests.remove(r.id);
     r.peer.inFlightBytes -= r.item.size();
     inFlightBytes -= r.item.size();
+    budget.give(r.item.size());
     r.item.inFlight--;
     r.item.requests.remove(r);
   }
@@ -466,13 +475,12 @@ public final class FetchCore {
   }
 
   private void dropRequests(FetchPeer p) {
-    List<Long> ids = new ArrayList<>(p.requests);
-    ids.sort(Long::compare);
-    for (long id : ids) {
+    for (long id : p.requests.stream().sorted().toList()) {
       InFlightRequest r = requests.remove(id);
       if (r != null) {
         release(r);
         requeueIfUnassigned(r.item);
+        events.add(new FetchEvent.RequestDropped(id));
       }
     }
   }

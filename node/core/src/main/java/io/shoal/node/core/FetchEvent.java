@@ -11,6 +11,12 @@ public sealed interface FetchEvent {
   /** A chunk failed verification; it goes back to be fetched from another peer. */
   record BadChunk(NodeId peer, ChunkId id) implements FetchEvent {}
 
+  /**
+   * Request {@code requestId} was dropped without a cancel (its peer was banned or is gone): no
+   * reply to it is awaited any more.
+   */
+  record RequestDropped(long requestId) implements FetchEvent {}
+
   /** Every wanted chunk is verified and the plan is complete. */
   record Completed() implements FetchEvent {}
 }

@@ -4,6 +4,7 @@ import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.NodeId;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +59,52 @@ public final class FetchSession {
     this.core = core;
     this.servesData = servesData;
     this.lastProgressNanos = nowNanos;
+  }
+
+  /**
+   * Most peers told of a fetch's progress (have updates); past it a peer's query is answered once.
+   */
+  static final int MAX_INTERESTED_PER_FETCH = 4096;
+
+  /** These chunks became visible in the store: held from now, and owed to interested peers. */
+  void onChunksVisible(Collection<ChunkId> ids) {
+    for (ChunkId id : ids) {
+      int[] leaves = leavesById.get(id);
+      if (leaves != null) {
+        for (int leaf : leaves) {
+          have.set(leaf);
+          newSinceUpdate.set(leaf);
+        }
+      }
+    }
+  }
+
+  /** {@code peer} asks what this node holds: it hears of progress from now (up to the bound). */
+  ChunkBitmap haveFor(NodeId peer) {
+    if (interested.size() < MAX_INTERESTED_PER_FETCH) {
+      interested.add(peer);
+    }
+    return dataPlanned && servesData ? ChunkBitmap.of(have, totalLeaves) : ChunkBitmap.empty();
+  }
+
+  /** The data chunks held since the last update, to announce; null when none or none to send. */
+  ChunkBitmap takeHaveUpdate() {
+    if (newSinceUpdate.isEmpty() || !dataPlanned || !servesData) {
+      return null;
+    }
+    ChunkBitmap added = ChunkBitmap.of(newSinceUpdate, totalLeaves);
+    newSinceUpdate = new BitSet();
+    return added;
+  }
+
+  /** Notes progress at {@code nowNanos}; whether to go on, by {@link StallPolicy}. */
+  StallPolicy.Verdict progress(long nowNanos) {
+    if (core.doneBytes() != lastDoneBytes || core.remainingChunks() == 0) {
+      lastDoneBytes = core.doneBytes();
+      lastProgressNanos = nowNanos;
+      return StallPolicy.Verdict.GO_ON;
+    }
+    return StallPolicy.check(nowNanos - lastProgressNanos, core.activePeers());
   }
 
   /** Takes the data plan: the have bitmap so far, and the data chunks to fetch. */

@@ -1,5 +1,10 @@
 package io.shoal.node.core;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
 /** A chunk request in flight: to whom, for what, and when it is late and when overdue. */
 final class InFlightRequest {
   /** A request is late once it has taken this many times what its peer's rate predicted. */
@@ -38,5 +43,27 @@ final class InFlightRequest {
             ? (long) (LATE_FACTOR * (p.inFlightBytes + item.size()) * 1e9 / rate)
             : config.requestTimeoutNanos() / 4;
     return new InFlightRequest(id, p, item, nowNanos + timeout, nowNanos + late);
+  }
+
+  /** The requests past their deadline at {@code nowNanos}, by request id. */
+  static List<InFlightRequest> overdue(Collection<InFlightRequest> requests, long nowNanos) {
+    List<InFlightRequest> overdue = new ArrayList<>();
+    for (InFlightRequest r : requests) {
+      if (nowNanos - r.deadlineNanos >= 0) {
+        overdue.add(r);
+      }
+    }
+    overdue.sort(Comparator.comparingLong(r -> r.id));
+    return overdue;
+  }
+
+  /** The earliest of the requests' deadlines and {@code best} ({@code Long.MAX_VALUE}: none). */
+  static long earliestDeadline(Collection<InFlightRequest> requests, long best) {
+    for (InFlightRequest r : requests) {
+      if (best == Long.MAX_VALUE || r.deadlineNanos - best < 0) {
+        best = r.deadlineNanos;
+      }
+    }
+    return best;
   }
 }

@@ -16,10 +16,12 @@ final class PeerRefresh {
 
   private final NodeId self;
   private final Holders holders;
+  private final PeerBans bans;
 
-  PeerRefresh(NodeId self, Holders holders) {
+  PeerRefresh(NodeId self, Holders holders, PeerBans bans) {
     this.self = self;
     this.holders = holders;
+    this.bans = bans;
   }
 
   /** The periodic refresh; returns whether it swapped a peer (the fetch has outputs to drain). */
@@ -34,18 +36,45 @@ final class PeerRefresh {
     return f.knownPeers.size() >= PeerChoice.MAX_PEERS_PER_FETCH && swap(f, nowNanos);
   }
 
+  /** Lets {@code peer} go from {@code f} (its requests cancelled); returns whether f had it. */
+  static boolean release(FetchSession f, NodeId peer, long nowNanos) {
+    if (!f.knownPeers.remove(peer)) {
+      return false;
+    }
+    f.completePeers.remove(peer);
+    f.core.onPeerReleased(peer, nowNanos);
+    f.peersDirty = true;
+    return true;
+  }
+
   /** Chooses peers from every holder, as far as slots are free. */
   void choose(FetchSession f, long nowNanos) {
     f.peersDirty = false;
     f.arrivalsAtRefresh = holders.reportsPartialHolders() ? 0 : holders.arrivals(f.root).size();
     for (PeerChoice.Candidate c :
-        PeerChoice.choose(self, holders.of(f.root), f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
+        PeerChoice.choose(
+            self, unbanned(f, nowNanos), f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
       f.knownPeers.add(c.id());
       f.core.addPeer(c.id(), c.complete(), nowNanos);
       if (c.complete()) {
         f.completePeers.add(c.id());
       }
     }
+  }
+
+  /** The holders of {@code f}'s root that are not banned (the directory's list when none is). */
+  private List<PeerChoice.Candidate> unbanned(FetchSession f, long nowNanos) {
+    List<PeerChoice.Candidate> all = holders.of(f.root);
+    if (bans.isEmpty()) {
+      return all;
+    }
+    List<PeerChoice.Candidate> out = new ArrayList<>(all.size());
+    for (PeerChoice.Candidate c : all) {
+      if (!bans.isBanned(c.id(), nowNanos)) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /**
@@ -64,7 +93,7 @@ final class PeerRefresh {
       candidates.add(new PeerChoice.Candidate(peer, f.completePeers.contains(peer)));
     }
     for (NodeId peer : seen.subList(f.arrivalsSeen, end)) {
-      if (!f.knownPeers.contains(peer) && holders.isUp(peer)) {
+      if (!f.knownPeers.contains(peer) && holders.isUp(peer) && !bans.isBanned(peer, nowNanos)) {
         candidates.add(new PeerChoice.Candidate(peer, false));
       }
     }

@@ -155,6 +155,27 @@ final class PendingChunks {
     }
   }
 
+  /** A partial holder gained ({@code +1}) or lost ({@code -1}) the chunks at these indexes. */
+  void adjustAvailability(BitSet leaves, int delta) {
+    for (int leaf = leaves.nextSetBit(0); leaf >= 0; leaf = leaves.nextSetBit(leaf + 1)) {
+      WantedChunk item = atLeaf(leaf);
+      if (item != null) {
+        rekey(item, () -> item.availability += delta);
+      }
+    }
+  }
+
+  /**
+   * Drops the indexes past the snapshot's data chunks from a peer's bitmap, once their count is
+   * known: a peer's claims cost this fetch no more than the snapshot does. Before the plan, the
+   * decoder's {@link ChunkBitmap#MAX_BITS} bounds them.
+   */
+  void clipToLeaves(BitSet have) {
+    if (totalLeaves > 0 && have.length() > totalLeaves) {
+      have.clear(totalLeaves, have.length());
+    }
+  }
+
   /** A complete holder came or went: every data chunk not done gained or lost one. */
   void adjustAvailabilityAll(int delta) {
     for (WantedChunk item : items.values()) {

@@ -14,11 +14,8 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * One node's side of the transfer protocol, sans-IO: the fetches it runs (one {@link FetchSession}
@@ -41,6 +38,12 @@ public final class TransferSession {
   static final int REQUEST_ID_SHIFT = 40;
 
   /**
+   * Most fetches running at once. A driver asks {@link #canStartFetch} first and refuses the fetch
+   * with a clear error past it (nothing queues: the caller retries, as a follower does anyway).
+   */
+  public static final int MAX_CONCURRENT_FETCHES = 16;
+
+  /**
    * The data chunks a fetch lacks, once its metadata is known.
    *
    * @param missing the data chunks to fetch
@@ -54,18 +57,15 @@ public final class TransferSession {
     }
   }
 
-  /** A request in flight: the fetch it serves, the chunk it names, the peer it was sent to. */
-  private record Pending(FetchSession fetch, ChunkId id, NodeId peer) {}
-
   private final NodeId self;
   private final TransferConfig config;
-  private final Holders holders;
   private final PeerRefresh peerRefresh;
   private UploadCore upload;
-  private final TreeMap<ChunkId, FetchSession> fetches = new TreeMap<>();
-  private final Map<Long, Pending> requests = new HashMap<>();
   private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
   private final ArrayDeque<TransferEvent> events = new ArrayDeque<>();
+  private final FetchTable fetches;
+  private final RequestIndex requests;
+  private final PeerBans bans;
   private long fetchSerial;
   private long nextTickNanos = Long.MAX_VALUE;
 
@@ -91,17 +91,23 @@ public final class TransferSession {
     this.fetchSerial = fetchesBefore;
     this.self = Objects.requireNonNull(self, "self");
     this.config = Objects.requireNonNull(config, "config");
-    this.holders = Objects.requireNonNull(holders, "holders");
-    this.peerRefresh = new PeerRefresh(self, holders);
+    Objects.requireNonNull(holders, "holders");
+    this.fetches = new FetchTable(config, holders, outbox, events);
+    this.requests = fetches.requests;
+    this.bans = fetches.bans;
+    this.peerRefresh = new PeerRefresh(self, holders, bans);
     this.upload = new UploadCore(uploadBytesPerSecond);
   }
 
-  // ---------------------------------------------------------------- fetching: inputs
+  /** Whether a new fetch may start: fewer than {@link #MAX_CONCURRENT_FETCHES} run. */
+  public boolean canStartFetch() {
+    return fetches.size() < MAX_CONCURRENT_FETCHES;
+  }
 
   /**
    * Starts fetching {@code root}, or returns the fetch already running. {@code metadata} are the
    * metadata chunks known to be missing; {@code data} the data plan if the metadata is all here,
-   * else null. Looks for peers at once.
+   * else null. Looks for peers at once. A new fetch needs {@link #canStartFetch}.
    *
    * @param servesData whether this node keeps the data chunks (and so can serve them)
    */
@@ -115,9 +121,14 @@ public final class TransferSession {
     if (existing != null) {
       return existing;
     }
-    FetchCore core = new FetchCore(root, config, self, ++fetchSerial << REQUEST_ID_SHIFT);
+    if (!canStartFetch()) {
+      throw new IllegalStateException(
+          "no fetch of " + root + ": " + MAX_CONCURRENT_FETCHES + " fetches run already");
+    }
+    FetchCore core =
+        new FetchCore(root, config, self, ++fetchSerial << REQUEST_ID_SHIFT, fetches.budget);
     FetchSession f = new FetchSession(root, core, servesData, nowNanos);
-    fetches.put(root, f);
+    fetches.put(f);
     if (!metadata.isEmpty()) {
       core.addWanted(metadata, 0, nowNanos);
     }
@@ -125,7 +136,7 @@ public final class TransferSession {
       f.applyPlan(data, nowNanos);
     }
     peerRefresh.choose(f, nowNanos);
-    drain(f, nowNanos);
+    fetches.drain(f, nowNanos);
     if (nextTickNanos == Long.MAX_VALUE) {
       nextTickNanos = nowNanos + PEER_REFRESH_NANOS;
     }
@@ -147,24 +158,16 @@ public final class TransferSession {
     if (data != null && !f.dataPlanned) {
       f.applyPlan(data, nowNanos);
     }
-    drain(f, nowNanos);
+    fetches.drain(f, nowNanos);
   }
 
   /** The driver gives up on {@code root} (its writes failed, the node stops). */
-  public void cancelFetch(ChunkId root) {
-    FetchSession f = fetches.remove(root);
+  public void cancelFetch(ChunkId root, long nowNanos) {
+    FetchSession f = fetches.get(root);
     if (f != null) {
-      forgetRequests(f);
+      fetches.end(f);
+      fetches.shareBudget(nowNanos);
     }
-  }
-
-  /**
-   * Forgets the requests of a fetch that ended: a late reply to one is stray. Without this, the
-   * index kept an entry for each request its fetch dropped without a cancel (a peer gone or banned)
-   * for as long as the node ran.
-   */
-  private void forgetRequests(FetchSession f) {
-    requests.values().removeIf(p -> p.fetch == f);
   }
 
   /** A reader of {@code root}'s data is at {@code offset}: what follows it comes first. */
@@ -172,7 +175,7 @@ public final class TransferSession {
     FetchSession f = fetches.get(root);
     if (f != null) {
       f.core.onReaderPosition(offset, nowNanos);
-      drain(f, nowNanos);
+      fetches.drain(f, nowNanos);
     }
   }
 
@@ -181,14 +184,14 @@ public final class TransferSession {
    * reply to a request this node never sent, or sent to another peer, is not to be trusted).
    */
   public ChunkId expectedChunk(NodeId from, long requestId) {
-    Pending p = requests.get(requestId);
-    return p != null && p.peer.equals(from) ? p.id : null;
+    RequestIndex.Pending p = requests.sentTo(from, requestId);
+    return p == null ? null : p.id();
   }
 
   /** The root of the fetch request {@code requestId} serves, or null when none is in flight. */
   public ChunkId requestRoot(long requestId) {
-    Pending p = requests.get(requestId);
-    return p == null ? null : p.fetch.root;
+    RequestIndex.Pending p = requests.get(requestId);
+    return p == null ? null : p.fetch().root;
   }
 
   /**
@@ -197,12 +200,12 @@ public final class TransferSession {
    * ignored.
    */
   public void onChunk(NodeId from, long requestId, boolean verified, int bytes, long nowNanos) {
-    Pending p = requests.get(requestId);
-    if (p == null || !p.peer.equals(from)) {
+    RequestIndex.Pending p = requests.sentTo(from, requestId);
+    if (p == null) {
       return;
     }
     requests.remove(requestId);
-    FetchSession f = p.fetch;
+    FetchSession f = p.fetch();
     if (fetches.get(f.root) != f) {
       return; // the fetch ended or was cancelled
     }
@@ -211,7 +214,8 @@ public final class TransferSession {
       f.chunksFetched++;
       f.servingPeers.add(from);
     }
-    drain(f, nowNanos);
+    fetches.drain(f, nowNanos);
+    fetches.shareBudget(nowNanos);
   }
 
   /**
@@ -221,16 +225,8 @@ public final class TransferSession {
    */
   public void onChunksVisible(Collection<ChunkId> ids) {
     for (FetchSession f : fetches.values()) {
-      for (ChunkId id : ids) {
-        int[] leaves = f.leavesById.get(id);
-        if (leaves != null) {
-          for (int leaf : leaves) {
-            f.have.set(leaf);
-            f.newSinceUpdate.set(leaf);
-          }
-        }
-      }
-      sendHaveUpdates(f);
+      f.onChunksVisible(ids);
+      fetches.sendHaveUpdates(f);
     }
   }
 
@@ -244,7 +240,7 @@ public final class TransferSession {
     if (complete && f.knownPeers.contains(owner)) {
       f.core.addPeer(owner, true, nowNanos); // a partial peer that completed
       f.completePeers.add(owner);
-      drain(f, nowNanos);
+      fetches.drain(f, nowNanos);
     }
   }
 
@@ -255,9 +251,10 @@ public final class TransferSession {
       if (f.knownPeers.remove(peer)) {
         f.core.onPeerGone(peer, nowNanos);
         f.peersDirty = true;
-        drain(f, nowNanos);
+        fetches.drain(f, nowNanos);
       }
     }
+    fetches.shareBudget(nowNanos);
   }
 
   /** The driver finished {@code f} (durable, recorded complete): interested peers hear so. */
@@ -266,8 +263,6 @@ public final class TransferSession {
       outbox.add(new Outbound(peer, new HaveReply(f.root, true, ChunkBitmap.empty())));
     }
   }
-
-  // ---------------------------------------------------------------- messages
 
   /** A control message from {@code from}. Chunk replies come through {@link #onChunk}. */
   public void onMessage(NodeId from, TransferMessage m, long nowNanos) {
@@ -288,14 +283,16 @@ public final class TransferSession {
   }
 
   private void onRefused(NodeId from, ChunkRefused r, long nowNanos) {
-    Pending p = requests.get(r.requestId());
-    if (p == null || !p.peer.equals(from)) {
+    RequestIndex.Pending p = requests.sentTo(from, r.requestId());
+    if (p == null) {
       return;
     }
     requests.remove(r.requestId());
-    if (fetches.get(p.fetch.root) == p.fetch) {
-      p.fetch.core.onRefused(from, r.requestId(), r.reason(), nowNanos);
-      drain(p.fetch, nowNanos);
+    FetchSession f = p.fetch();
+    if (fetches.get(f.root) == f) {
+      f.core.onRefused(from, r.requestId(), r.reason(), nowNanos);
+      fetches.drain(f, nowNanos);
+      fetches.shareBudget(nowNanos);
     }
   }
 
@@ -305,24 +302,19 @@ public final class TransferSession {
       events.add(new TransferEvent.HaveQueried(from, root));
       return;
     }
-    f.interested.add(from);
-    ChunkBitmap have =
-        f.dataPlanned && f.servesData ? ChunkBitmap.of(f.have, f.totalLeaves) : ChunkBitmap.empty();
-    outbox.add(new Outbound(from, new HaveReply(root, false, have)));
+    outbox.add(new Outbound(from, new HaveReply(root, false, f.haveFor(from))));
   }
 
   private void onHave(NodeId from, ChunkId root, boolean all, ChunkBitmap have, long nowNanos) {
     FetchSession f = fetches.get(root);
-    if (f != null && f.knownPeers.contains(from)) {
+    if (f != null && f.knownPeers.contains(from) && !bans.isBanned(from, nowNanos)) {
       if (!all && f.dataPlanned && have.length() != f.totalLeaves) {
         return; // over another count of data chunks than the snapshot's: not expanded, dropped
       }
       f.core.onHave(from, all, have, nowNanos);
-      drain(f, nowNanos);
+      fetches.drain(f, nowNanos);
     }
   }
-
-  // ---------------------------------------------------------------- serving
 
   /** The next request to serve now (read the chunk, send it, then {@link #onServed}), or null. */
   public UploadCore.Serve pollServe(long nowNanos) {
@@ -369,15 +361,16 @@ public final class TransferSession {
     return upload.queued();
   }
 
-  // ---------------------------------------------------------------- timers
-
   /** Expires requests, looks for better peers and sends have updates, when due. */
   public void onTimer(long nowNanos) {
     if (nowNanos - nextTickNanos >= 0) {
       nextTickNanos = fetches.isEmpty() ? Long.MAX_VALUE : nowNanos + PEER_REFRESH_NANOS;
+      boolean bansEnded = bans.expire(nowNanos);
       for (FetchSession f : new ArrayList<>(fetches.values())) {
+        f.peersDirty |= bansEnded;
         tick(f, nowNanos);
       }
+      fetches.shareBudget(nowNanos);
     }
     takeUploadOutbound();
   }
@@ -385,27 +378,18 @@ public final class TransferSession {
   private void tick(FetchSession f, long nowNanos) {
     f.core.onTimer(nowNanos);
     if (peerRefresh.onTick(f, nowNanos)) {
-      drain(f, nowNanos);
+      fetches.drain(f, nowNanos);
     }
-    sendHaveUpdates(f);
-    drain(f, nowNanos);
+    fetches.sendHaveUpdates(f);
+    fetches.drain(f, nowNanos);
     checkProgress(f, nowNanos);
   }
 
   /** Gives up on a fetch that has made no progress for too long, by {@link StallPolicy}. */
   private void checkProgress(FetchSession f, long nowNanos) {
-    if (fetches.get(f.root) != f) {
-      return;
-    }
-    if (f.core.doneBytes() != f.lastDoneBytes || f.core.remainingChunks() == 0) {
-      f.lastDoneBytes = f.core.doneBytes();
-      f.lastProgressNanos = nowNanos;
-      return;
-    }
-    StallPolicy.Verdict v = StallPolicy.check(nowNanos - f.lastProgressNanos, f.core.activePeers());
-    if (v != StallPolicy.Verdict.GO_ON) {
-      fetches.remove(f.root);
-      forgetRequests(f);
+    StallPolicy.Verdict v = fetches.get(f.root) == f ? f.progress(nowNanos) : null;
+    if (v != null && v != StallPolicy.Verdict.GO_ON) {
+      fetches.end(f);
       events.add(new TransferEvent.Stalled(f.root, v));
     }
   }
@@ -414,8 +398,6 @@ public final class TransferSession {
   public long nextDeadlineNanos(long nowNanos) {
     return Math.min(nextTickNanos, upload.nextDeadlineNanos(nowNanos));
   }
-
-  // ---------------------------------------------------------------- outputs and queries
 
   /** The next message to send, or null. */
   public Outbound pollSend() {
@@ -446,46 +428,19 @@ public final class TransferSession {
     return Collections.unmodifiableCollection(fetches.values());
   }
 
-  // ---------------------------------------------------------------- inside
-
-  private void sendHaveUpdates(FetchSession f) {
-    if (f.newSinceUpdate.isEmpty() || !f.dataPlanned || !f.servesData) {
-      return;
-    }
-    ChunkBitmap added = ChunkBitmap.of(f.newSinceUpdate, f.totalLeaves);
-    f.newSinceUpdate = new BitSet();
-    for (NodeId peer : f.interested) {
-      outbox.add(new Outbound(peer, new HaveUpdate(f.root, added)));
-    }
+  /** The peers banned from being fetched from at {@code nowNanos}, in node id order. */
+  public List<PeerBans.Ban> bans(long nowNanos) {
+    return bans.inForce(nowNanos);
   }
 
-  /** Moves what the fetch core produced into the session's outputs. */
-  private void drain(FetchSession f, long nowNanos) {
-    for (Outbound o; (o = f.core.pollOutbound()) != null; ) {
-      if (o.message() instanceof ChunkRequest r) {
-        requests.put(r.requestId(), new Pending(f, r.id(), o.peer()));
-      } else if (o.message() instanceof Cancel c) {
-        requests.remove(c.requestId());
-      }
-      if (!holders.isUp(o.peer())) {
-        f.knownPeers.remove(o.peer());
-        f.core.onPeerGone(o.peer(), nowNanos);
-        continue;
-      }
-      outbox.add(o);
-    }
-    for (FetchEvent e; (e = f.core.pollEvent()) != null; ) {
-      if (e instanceof FetchEvent.BadChunk b) {
-        events.add(new TransferEvent.BadChunk(f.root, b.peer(), b.id()));
-      } else if (e instanceof FetchEvent.PeerBanned b) {
-        events.add(new TransferEvent.PeerBanned(f.root, b.peer(), b.badChunks()));
-      } else if (e instanceof FetchEvent.Completed) {
-        fetches.remove(f.root);
-        forgetRequests(f);
-        events.add(new TransferEvent.Completed(f.root, f));
-        return;
-      }
-    }
+  /** Chunk bytes requested and not yet answered, over all fetches. */
+  public long inFlightBytes() {
+    return fetches.budget.usedBytes();
+  }
+
+  /** Entries in the request index (each a request in flight). */
+  int requestsTracked() {
+    return requests.size();
   }
 
   private void takeUploadOutbound() {

@@ -21,6 +21,12 @@ public final class UploadCore {
   /** Most requests queued per peer; more are refused as busy. */
   public static final int MAX_QUEUED_PER_PEER = 1024;
 
+  /**
+   * Most peers with an entry (a queue, chunks being written or a full connection) at once; a new
+   * peer past it is refused as busy, after the idle entries are swept.
+   */
+  public static final int MAX_UPLOAD_PEERS = 4096;
+
   /** Most chunks being written at once, overall. */
   public static final int MAX_SERVING = 64;
 
@@ -41,6 +47,11 @@ public final class UploadCore {
     final ArrayDeque<ChunkRequest> queue = new ArrayDeque<>();
     boolean writable = true;
     int serving;
+
+    /** Nothing queued, nothing being written, nothing held back: forgetting it loses nothing. */
+    boolean isIdle() {
+      return queue.isEmpty() && serving == 0 && writable;
+    }
   }
 
   private final long rateBytesPerSecond;
@@ -69,8 +80,15 @@ public final class UploadCore {
   }
 
   public void onRequest(NodeId peer, ChunkRequest r, long nowNanos) {
-    PeerQueue q = peers.computeIfAbsent(peer, k -> new PeerQueue());
-    if (q.queue.size() >= MAX_QUEUED_PER_PEER) {
+    PeerQueue q = peers.get(peer);
+    if (q == null && peers.size() >= MAX_UPLOAD_PEERS) {
+      peers.values().removeIf(PeerQueue::isIdle);
+    }
+    if (q == null && peers.size() < MAX_UPLOAD_PEERS) {
+      q = new PeerQueue();
+      peers.put(peer, q);
+    }
+    if (q == null || q.queue.size() >= MAX_QUEUED_PER_PEER) {
       outbox.add(
           new FetchCore.Outbound(peer, new ChunkRefused(r.requestId(), ChunkRefused.Reason.BUSY)));
       return;
@@ -172,6 +190,11 @@ public final class UploadCore {
   /** The upload limit, 0 for none. */
   public long rateBytesPerSecond() {
     return rateBytesPerSecond;
+  }
+
+  /** Peers with an entry, idle ones included until swept. */
+  int peerEntries() {
+    return peers.size();
   }
 
   /** Requests waiting, for metrics. */

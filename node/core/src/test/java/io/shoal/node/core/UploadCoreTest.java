@@ -35,6 +35,24 @@ class UploadCoreTest {
   }
 
   @Test
+  void onRequest_pastMaxUploadPeers_refusesNewPeerAsBusy_untilEntriesGoIdle() {
+    UploadCore core = new UploadCore(0);
+    for (int i = 0; i < UploadCore.MAX_UPLOAD_PEERS; i++) {
+      core.onRequest(new NodeId(5, i), req(i), clock.nowNanos());
+    }
+    NodeId late = new NodeId(6, 0);
+    core.onRequest(late, req(9), clock.nowNanos());
+    assertThat(core.pollOutbound().message())
+        .isEqualTo(new ChunkRefused(9, ChunkRefused.Reason.BUSY));
+    assertThat(core.peerEntries()).isEqualTo(UploadCore.MAX_UPLOAD_PEERS);
+
+    core.onCancel(new NodeId(5, 0), 0); // that peer's entry is idle now: it may be swept
+    core.onRequest(late, req(10), clock.nowNanos());
+    assertThat(core.pollOutbound()).isNull();
+    assertThat(core.peerEntries()).isEqualTo(UploadCore.MAX_UPLOAD_PEERS);
+  }
+
+  @Test
   void fullQueue_refusesAsBusy() {
     UploadCore core = new UploadCore(0);
     for (int i = 0; i <= UploadCore.MAX_QUEUED_PER_PEER; i++) {

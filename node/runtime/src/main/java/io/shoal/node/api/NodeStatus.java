@@ -4,10 +4,28 @@ import java.util.List;
 
 /**
  * What {@code GET /status} and {@code shoal status} show: this node, the members as it sees them,
- * every member's catalog, and the winning version of every name.
+ * every member's catalog, the winning version of every name, and the peers it does not fetch from.
  */
 public record NodeStatus(
-    Self node, List<Member> members, List<OwnerCatalog> catalogs, List<WinnerView> winners) {
+    Self node,
+    List<Member> members,
+    List<OwnerCatalog> catalogs,
+    List<WinnerView> winners,
+    List<BannedPeer> banned) {
+
+  /** An older node's status has no bans: none then. */
+  public NodeStatus {
+    banned = banned == null ? List.of() : banned;
+  }
+
+  /**
+   * A peer banned from being fetched from, for sending chunks that failed verification.
+   *
+   * @param id its node id (derived from its certificate's key)
+   * @param reason why
+   * @param millisLeft until the ban ends
+   */
+  public record BannedPeer(String id, String reason, long millisLeft) {}
 
   /** This node. */
   public record Self(
