@@ -29,7 +29,7 @@ class CatalogFileFuzzProperties {
 
   @AfterContainer
   static void printTally() {
-    TALLY.print();
+    TALLY.summary().forEach(System.out::println);
   }
 
   static List<CatalogEntry> entries(SplittableRandom r) {

@@ -1,5 +1,7 @@
 package io.shoal.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,22 +20,27 @@ public final class FuzzTally {
     t[1] += nanos;
   }
 
-  /** Prints one line per decoder and a total, to stdout. */
-  public synchronized void print() {
+  /**
+   * One line per decoder and a total, for the test to print (only the CLI prints in main code:
+   * ArchitectureTest).
+   */
+  public synchronized List<String> summary() {
+    List<String> lines = new ArrayList<>();
     long frames = 0;
     long nanos = 0;
     for (Map.Entry<String, long[]> e : byDecoder.entrySet()) {
-      line(e.getKey(), e.getValue()[0], e.getValue()[1]);
+      lines.add(line(e.getKey(), e.getValue()[0], e.getValue()[1]));
       frames += e.getValue()[0];
       nanos += e.getValue()[1];
     }
-    line("total", frames, nanos);
+    lines.add(line("total", frames, nanos));
+    return lines;
   }
 
-  private static void line(String name, long frames, long nanos) {
+  private static String line(String name, long frames, long nanos) {
     double seconds = nanos / 1e9;
-    System.out.printf(
-        "fuzz decoder=%s frames=%d seconds=%.2f frames_per_s=%.0f%n",
+    return String.format(
+        "fuzz decoder=%s frames=%d seconds=%.2f frames_per_s=%.0f",
         name, frames, seconds, seconds > 0 ? frames / seconds : 0);
   }
 }

@@ -34,7 +34,7 @@ class DecoderFuzzProperties {
 
   @AfterContainer
   static void printTally() {
-    TALLY.print();
+    TALLY.summary().forEach(System.out::println);
   }
 
   interface Decoder {

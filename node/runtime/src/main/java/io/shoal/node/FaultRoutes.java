@@ -52,7 +52,17 @@ final class FaultRoutes {
       Boolean frozen,
       Long seed) {}
 
-  static void add(HttpApi api, LinkFaults faults, NodeId self) {
+  /** Adds the routes when {@code enabled} (the node's {@code --enable-fault-injection}). */
+  static void addIf(boolean enabled, HttpApi api, LinkFaults faults, NodeId self) {
+    if (enabled) {
+      add(api, faults, self);
+    }
+  }
+
+  private static void add(HttpApi api, LinkFaults faults, NodeId self) {
+    log.warn(
+        "fault injection is on: the token's holder can cut, slow or freeze this node's peer"
+            + " links through /admin/faults (--enable-fault-injection)");
     api.route("GET", PATH, false, r -> Response.json(body(faults.rules())))
         .route(
             "POST",

@@ -115,15 +115,7 @@ public final class ShoalNode implements AutoCloseable {
     generation = DataDirFiles.nextGeneration(config.dataDir());
     threads = NodeThreads.start();
     loopProbe = LoopProbe.start(threads.loops, metrics);
-    metrics.gauge("shoal_store_chunks", "Chunks in the store", () -> store.stats().chunkCount());
-    metrics.gauge(
-        "shoal_store_chunk_bytes",
-        "Payload bytes of the chunks in the store",
-        () -> store.stats().chunkBytes());
-    metrics.gauge(
-        "shoal_store_failed",
-        "1 once an fsync failed and the store refuses writes until the node restarts",
-        () -> store.failure().isPresent() ? 1 : 0);
+    StoreGauges.register(metrics, store);
     bindPeers(credentials);
     startMembership(credentials);
     startTransfers();
@@ -222,12 +214,7 @@ public final class ShoalNode implements AutoCloseable {
             config.openGateway(),
             metrics,
             () -> ready);
-    if (config.faults().linkFaultRoute()) {
-      FaultRoutes.add(http, transport.linkFaults(), nodeId);
-      log.warn(
-          "fault injection is on: the token's holder can cut, slow or freeze this node's peer"
-              + " links through /admin/faults (--enable-fault-injection)");
-    }
+    FaultRoutes.addIf(config.faults().linkFaultRoute(), http, transport.linkFaults(), nodeId);
   }
 
   private void serveHttp() throws IOException {
@@ -280,11 +267,7 @@ public final class ShoalNode implements AutoCloseable {
     return local.materialize(call);
   }
 
-  /**
-   * As {@link #materialize}, without holding a thread while the snapshot is fetched: written on a
-   * worker once held (a full worker pool fails it with {@link
-   * java.util.concurrent.RejectedExecutionException}).
-   */
+  /** As {@link #materialize}, holding no thread during the fetch; a full worker pool fails it. */
   public CompletableFuture<Written> materializeAsync(GetCall call) {
     return local.materializeAsync(call, threads.workers);
   }

@@ -62,7 +62,7 @@ class PeerDecoderFuzzProperties {
 
   @AfterContainer
   static void printTally() {
-    TALLY.print();
+    TALLY.summary().forEach(System.out::println);
   }
 
   // ------------------------------------------------------------ valid messages, generated
