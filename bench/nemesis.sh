@@ -18,9 +18,12 @@ log "machine: $(machine)"
 "$SHOAL" --version >/dev/null
 log "nemesis: $NODES nodes, $SECONDS_ s of faults, seed $SEED"
 # shellcheck disable=SC2086
+# The testbed's own exit status decides (PIPESTATUS must be read before anything else runs).
+set +e
 "$SHOAL" testbed --nodes "$NODES" --nemesis "$SECONDS_" --seed "$SEED" ${SHOAL_TESTBED_OPTS:-} |
-  tee /dev/stderr | grep -E '^(faults injected|converged|NOT converged|invariants)' >"${TMPDIR:-/tmp}/nemesis.$$" || true
+  tee -a /dev/stderr | grep -E '^(faults injected|converged|NOT converged|invariants)' >"${TMPDIR:-/tmp}/nemesis.$$"
 status=${PIPESTATUS[0]}
+set -e
 log "summary:"
 cat "${TMPDIR:-/tmp}/nemesis.$$" >&2
 rm -f "${TMPDIR:-/tmp}/nemesis.$$"
