@@ -104,10 +104,7 @@ final class SnapshotPlanner {
     BitSet have = new BitSet();
     LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
     int index = 0;
-    while (cursor.next()) {
-      if (index == ChunkBitmap.MAX_BITS) {
-        throw tooManyLeaves(root, index + 1L);
-      }
+    while (cursor.next()) { // at most leaves (counted above) and LeafCursor's own cap
       if (store.contains(cursor.id())) {
         reader.checkLeaf(cursor.id(), cursor.length());
         have.set(index);
