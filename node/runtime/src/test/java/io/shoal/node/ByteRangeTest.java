@@ -53,9 +53,11 @@ class ByteRangeTest {
     ByteRange r = ByteRange.parse(header, SIZE);
 
     switch (answer) {
-      case "whole" -> assertThat(r).isEqualTo(new ByteRange.Whole());
-      case "part" -> assertThat(r).isEqualTo(new ByteRange.Part(start, end));
-      case "unsatisfiable" -> assertThat(r).isEqualTo(new ByteRange.Unsatisfiable());
+      case "whole" -> assertThat(r).as("Range: %s", header).isEqualTo(new ByteRange.Whole());
+      case "part" ->
+          assertThat(r).as("Range: %s", header).isEqualTo(new ByteRange.Part(start, end));
+      case "unsatisfiable" ->
+          assertThat(r).as("Range: %s", header).isEqualTo(new ByteRange.Unsatisfiable());
       default -> throw new IllegalArgumentException(answer);
     }
   }

@@ -51,9 +51,24 @@ class LoopInboxTest {
     LoopInbox inbox = inbox(4);
     blockLoop();
     for (int i = 0; i < 4; i++) {
-      assertThat(inbox.offer(() -> {})).isTrue();
+      assertThat(inbox.offer(() -> {})).as("offer %d of capacity 4", i + 1).isTrue();
     }
-    assertThat(inbox.offer(() -> {})).isFalse();
+    assertThat(inbox.offer(() -> {})).as("an offer with capacity (4) inputs waiting").isFalse();
+    assertThat(metrics.tasksRefused.labelValues("test").get())
+        .as("shoal_tasks_refused_total{queue=\"test\"}")
+        .isEqualTo(1);
+    assertThat(inbox.size()).as("inputs waiting after a refusal").isEqualTo(4);
+  }
+
+  @Test
+  void offer_afterPostsFillTheCapacity_isRefused() throws InterruptedException {
+    LoopInbox inbox = inbox(4);
+    blockLoop();
+    for (int i = 0; i < 4; i++) {
+      inbox.post(() -> {});
+    }
+
+    assertThat(inbox.offer(() -> {})).as("an offer with 4 posts waiting, capacity 4").isFalse();
     assertThat(metrics.tasksRefused.labelValues("test").get()).isEqualTo(1);
   }
 

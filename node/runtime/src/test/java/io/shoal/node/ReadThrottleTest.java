@@ -16,7 +16,7 @@ class ReadThrottleTest {
   void delivered_atOrBelowThePauseLevel_keepsReading() {
     queued.set(4);
     throttle.delivered("a");
-    assertThat(reading).isEmpty();
+    assertThat(reading).as("reading switched with pauseAt (4) queued").isEmpty();
     assertThat(throttle.pausedCount()).isZero();
   }
 
@@ -25,15 +25,24 @@ class ReadThrottleTest {
     queued.set(5);
     throttle.delivered("a");
     throttle.delivered("b");
-    assertThat(reading).containsEntry("a", false).containsEntry("b", false);
+    assertThat(reading)
+        .as("reading, by link, with 5 queued (pauseAt 4)")
+        .containsEntry("a", false)
+        .containsEntry("b", false);
 
     queued.set(2);
     throttle.drained();
-    assertThat(reading).containsEntry("a", false).containsEntry("b", false);
+    assertThat(reading)
+        .as("reading, by link, drained to 2 (resumeAt 1)")
+        .containsEntry("a", false)
+        .containsEntry("b", false);
 
     queued.set(1);
     throttle.drained();
-    assertThat(reading).containsEntry("a", true).containsEntry("b", true);
+    assertThat(reading)
+        .as("reading, by link, drained to resumeAt (1)")
+        .containsEntry("a", true)
+        .containsEntry("b", true);
     assertThat(throttle.pausedCount()).isZero();
   }
 
@@ -45,7 +54,9 @@ class ReadThrottleTest {
         new ReadThrottle<>(
             4, 1, () -> reads.getAndIncrement() == 0 ? 5 : 0, (link, on) -> reading.put(link, on));
     racing.delivered("a");
-    assertThat(reading).containsEntry("a", true);
+    assertThat(reading)
+        .as("reading of a link paused as the queue drained (nobody else resumes it)")
+        .containsEntry("a", true);
     assertThat(racing.pausedCount()).isZero();
   }
 }

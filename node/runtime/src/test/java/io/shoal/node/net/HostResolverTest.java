@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HostResolverTest {
+  private static final int THREADS_AND_QUEUE = HostResolver.THREADS + HostResolver.QUEUE;
+
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final CountDownLatch dnsAnswers = new CountDownLatch(1);
@@ -39,13 +41,16 @@ class HostResolverTest {
     throw new UnknownHostException(host);
   }
 
-  private Future<InetSocketAddress> resolveOnLoop(HostResolver resolver, String host)
-      throws Exception {
+  private Future<InetSocketAddress> resolveOnLoop(HostResolver resolver, String host) {
     EventExecutor loop = group.next();
-    return loop.submit(
+    Future<Future<InetSocketAddress>> started =
+        loop.submit(
             () ->
-                resolver.getResolver(loop).resolve(InetSocketAddress.createUnresolved(host, 7420)))
-        .get(5, TimeUnit.SECONDS);
+                resolver.getResolver(loop).resolve(InetSocketAddress.createUnresolved(host, 7420)));
+    assertThat(started.awaitUninterruptibly(5, TimeUnit.SECONDS))
+        .as("resolve(%s) returned to the event loop within 5 s (no lookup may block it)", host)
+        .isTrue();
+    return started.getNow();
   }
 
   @Test
@@ -54,6 +59,9 @@ class HostResolverTest {
       Future<InetSocketAddress> slow = resolveOnLoop(resolver, "slow.example");
       // The loop answers another task at once while the lookup hangs.
       assertThat(group.next().submit(() -> 42).get(1, TimeUnit.SECONDS)).isEqualTo(42);
+      assertThat(slow.await(5, TimeUnit.SECONDS))
+          .as("a hanging lookup failed within 5 s by its 300 ms timeout")
+          .isTrue();
       assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasRootCauseInstanceOf(UnknownHostException.class)
@@ -72,10 +80,13 @@ class HostResolverTest {
   @Test
   void resolve_moreLookupsThanTheQueue_refusesAndCounts() throws Exception {
     try (HostResolver resolver = new HostResolver(this::hangingLookup, 60_000, metrics)) {
-      for (int i = 0; i < HostResolver.THREADS + HostResolver.QUEUE; i++) {
+      for (int i = 0; i < THREADS_AND_QUEUE; i++) {
         resolveOnLoop(resolver, "slow" + i + ".example");
       }
       Future<InetSocketAddress> refused = resolveOnLoop(resolver, "one-too-many.example");
+      assertThat(refused.await(1, TimeUnit.SECONDS))
+          .as("a lookup past THREADS + QUEUE (%d) failed at once", THREADS_AND_QUEUE)
+          .isTrue();
       assertThatThrownBy(() -> refused.get(1, TimeUnit.SECONDS))
           .hasRootCauseInstanceOf(UnknownHostException.class)
           .hasMessageContaining("already waiting");

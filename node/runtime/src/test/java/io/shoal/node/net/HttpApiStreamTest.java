@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,6 +149,9 @@ class HttpApiStreamTest {
       for (int n; (n = in.read(buf)) >= 0; ) {
         sb.append(new String(buf, 0, Math.min(n, 200), StandardCharsets.ISO_8859_1));
       }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError(
+          "no answer and no close within " + BOUND + " (a stuck loop or handler); got: " + sb, e);
     } catch (SocketException reset) {
       // closed with unread bytes: a reset is the end too
     }
@@ -186,6 +190,26 @@ class HttpApiStreamTest {
     // The kernel buffers on both sides take some; the node itself holds its write buffer and one
     // piece. A stream that kept producing would have made far more.
     assertThat(body.pieces.get() * PIECE_BYTES).isLessThan(64L << 20);
+  }
+
+  @Test
+  @DisplayName("a HEAD of a stream sends the head and takes no piece of the body")
+  void stream_head_takesNoPieceOfTheBody() throws Exception {
+    Probe body = new Probe(true);
+    serve(HttpLimits.IDLE_TIMEOUT, body);
+
+    Socket s =
+        send(
+            "HEAD /s/x HTTP/1.1\r\nHost: 127.0.0.1:"
+                + at.getPort()
+                + "\r\n"
+                + HttpGuardTest.AUTH
+                + "Connection: close\r\n\r\n");
+
+    // Netty's codec drops a HEAD response's body on the wire, so only the body shows the waste.
+    await().atMost(BOUND).until(() -> body.closed.get() || body.pieces.get() > 0);
+    assertThat(body.pieces.get()).as("pieces of the body taken to answer a HEAD").isZero();
+    assertThat(readAll(s)).startsWith("HTTP/1.1 200");
   }
 
   @Test
@@ -246,8 +270,14 @@ class HttpApiStreamTest {
     assertThat(longLine).startsWith("HTTP/1.1 414");
     assertThat(bigHeaders).startsWith("HTTP/1.1 431");
     assertThat(bigBody).startsWith("HTTP/1.1 413");
-    assertThat(refused("uri_too_long")).isEqualTo(1.0);
-    assertThat(refused("headers_too_large")).isEqualTo(1.0);
-    assertThat(refused("too_large")).isEqualTo(1.0);
+    assertThat(refused("uri_too_long"))
+        .as("shoal_http_refused_total{reason=\"uri_too_long\"}")
+        .isEqualTo(1.0);
+    assertThat(refused("headers_too_large"))
+        .as("shoal_http_refused_total{reason=\"headers_too_large\"}")
+        .isEqualTo(1.0);
+    assertThat(refused("too_large"))
+        .as("shoal_http_refused_total{reason=\"too_large\"}")
+        .isEqualTo(1.0);
   }
 }
