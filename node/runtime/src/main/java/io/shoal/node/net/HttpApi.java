@@ -185,7 +185,7 @@ public final class HttpApi implements AutoCloseable {
 
   /** Adds a route for {@code method path}, behind the token; blocking ones run on the executor. */
   public HttpApi route(String method, String path, boolean blocking, Handler handler) {
-    routes.put(method + " " + path, new Route(r -> completed(handler, r), blocking));
+    routes.put(method + " " + path, new Route(r -> HttpReplies.completed(handler, r), blocking));
     return this;
   }
 
@@ -292,14 +292,6 @@ public final class HttpApi implements AutoCloseable {
   public void close() {
     if (server != null) {
       server.close().syncUninterruptibly();
-    }
-  }
-
-  private static CompletableFuture<Response> completed(Handler h, Request r) {
-    try {
-      return CompletableFuture.completedFuture(h.handle(r));
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
     }
   }
 

@@ -43,6 +43,15 @@ final class HttpReplies {
     }
   }
 
+  /** What {@code h} answers to {@code r}, as a completed future (failed if it threw). */
+  static CompletableFuture<HttpApi.Response> completed(HttpApi.Handler h, HttpApi.Request r) {
+    try {
+      return CompletableFuture.completedFuture(h.handle(r));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /**
    * The response a handler's completed {@code outcome} answers: its value, or for an error 400
    * (IllegalArgumentException), 404 (NoSuchFileException), 503 (the worker pool was full) or 500.
