@@ -87,28 +87,29 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  /** One response. The body array is handed over to the response. */
+  /** One response, with further headers (Retry-After). The body array is handed over to it. */
   @SuppressWarnings("ArrayRecordComponent")
-  public record Response(int status, String contentType, byte[] body) {
+  public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
     public static Response json(Object value) {
       try {
         return new Response(
             200,
             "application/json",
-            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value),
+            Map.of());
       } catch (IOException e) {
         throw new IllegalStateException("cannot encode a response as JSON", e);
       }
     }
 
     public static Response text(String text, String contentType) {
-      return new Response(200, contentType, text.getBytes(StandardCharsets.UTF_8));
+      return new Response(200, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     public static Response error(int status, String message) {
       try {
         return new Response(
-            status, "application/json", JSON.writeValueAsBytes(Map.of("error", message)));
+            status, "application/json", JSON.writeValueAsBytes(Map.of("error", message)), Map.of());
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
