@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import static io.shoal.node.RawHttp.headers;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -146,8 +147,8 @@ class HttpUnderLoadTest {
 
   @Test
   @DisplayName(
-      "with its 16 fetch slots taken by stalled fetches, /get answers 503 with Retry-After in one"
-          + " line")
+      "with its 16 fetch slots taken by stalled fetches, /get and the gateway answer 503 with"
+          + " Retry-After in one line")
   void get_allFetchSlotsTaken_is503WithRetryAfter() throws Exception {
     int slots = io.shoal.node.core.TransferSession.MAX_CONCURRENT_FETCHES;
     ShoalNode seeder = swarm.start(swarm.config("s0"));
@@ -183,6 +184,11 @@ class HttpUnderLoadTest {
     assertThat(refused.body())
         .doesNotContain("\n")
         .contains("d" + slots, "maximum of " + slots + " fetches");
+    HttpResponse<byte[]> streamed = get(fresh, token, "/snapshots/d" + slots + "/tag.txt");
+    assertThat(streamed.statusCode()).as(new String(streamed.body(), UTF_8)).isEqualTo(503);
+    assertThat(streamed.headers().firstValue("Retry-After"))
+        .hasValue(Long.toString(FetchRefusedException.RETRY_AFTER_SECONDS));
+    assertThat(new String(streamed.body(), UTF_8)).contains("maximum of " + slots + " fetches");
     assertThat(stalled).noneMatch(CompletableFuture::isDone);
   }
 
