@@ -112,9 +112,9 @@ final class Scrubber implements AutoCloseable {
   }
 
   /**
-   * Verifies every chunk of every snapshot now, unpaced, on the verify thread; a complete snapshot
-   * that lost chunks is recorded partial and fetched again, as in a pass. Fails at once with a
-   * {@link io.shoal.node.net.RetryLaterException} while another verify runs.
+   * Verifies every chunk of every snapshot now, unpaced, on the verify thread; a snapshot that lost
+   * chunks is recorded partial (if it was complete) and fetched again, as in a pass. Fails at once
+   * with a {@link io.shoal.node.net.RetryLaterException} while another verify runs.
    */
   CompletableFuture<Verified> verifyNow() {
     return verifier.submit(this::verify);
