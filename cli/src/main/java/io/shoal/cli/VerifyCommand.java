@@ -1,12 +1,13 @@
 package io.shoal.cli;
 
-import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.StoreLockedException;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.StoreScrub;
+import io.shoal.node.api.Verified;
 import java.io.PrintWriter;
-import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,50 +19,23 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Read every chunk of every snapshot in the store and check it against its id; exits 1 if"
-            + " any is damaged (a damaged chunk is dropped, so a node fetches it again).")
+            + " any is damaged (a damaged chunk is dropped, so a node fetches it again). While a"
+            + " node runs on the store, it does the pass.")
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DataDirOption data;
   @Mixin OutputOption output;
 
-  /** What {@code --json} prints for one snapshot. */
-  record Checked(
-      String name,
-      long version,
-      long chunksChecked,
-      long bytesChecked,
-      List<String> damaged,
-      long chunksMissing) {}
-
-  /** What {@code --json} prints. */
-  record Verified(List<Checked> snapshots, long damagedChunks) {}
-
   @Override
   public Integer call() throws Exception {
-    List<StoreScrub.SnapshotReport> reports;
-    try (ChunkStore store = ChunkStore.open(data.dir)) {
-      reports = new StoreScrub(new SnapshotReader(store), bytes -> {}).all();
-    } catch (StoreLockedException e) {
-      throw new CliException("a node owns " + data.dir + "; stop it to verify the store offline");
-    }
-    List<Checked> checked =
-        reports.stream()
-            .map(
-                r ->
-                    new Checked(
-                        r.name(),
-                        r.version(),
-                        r.chunksChecked(),
-                        r.bytesChecked(),
-                        r.damaged().stream().map(ChunkId::toHex).toList(),
-                        r.chunksMissing()))
-            .toList();
-    long damaged = checked.stream().mapToLong(c -> c.damaged().size()).sum();
+    Optional<NodeClient> node = NodeClient.find(data.dir);
+    Verified verified =
+        node.isPresent() ? node.get().post("/verify", Map.of(), Verified.class) : offline();
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
-      OutputOption.printJson(out, new Verified(checked, damaged));
+      OutputOption.printJson(out, verified);
     } else {
-      for (Checked c : checked) {
+      for (Verified.Checked c : verified.snapshots()) {
         out.printf(
             "%s@%d: %d chunks (%s) checked, %d damaged%s%s%n",
             c.name(),
@@ -74,8 +48,19 @@ final class VerifyCommand implements Callable<Integer> {
       }
       out.printf(
           "%d snapshot(s) verified, %d damaged chunk(s)%s%n",
-          checked.size(), damaged, damaged == 0 ? "" : "; a node fetches them again");
+          verified.snapshots().size(),
+          verified.damagedChunks(),
+          verified.damagedChunks() == 0 ? "" : "; a node fetches them again");
     }
-    return damaged == 0 ? 0 : Main.EXIT_FAILURE;
+    return verified.damagedChunks() == 0 ? 0 : Main.EXIT_FAILURE;
+  }
+
+  private Verified offline() throws Exception {
+    try (ChunkStore store = ChunkStore.open(data.dir)) {
+      return Verified.of(new StoreScrub(new SnapshotReader(store), bytes -> {}).all());
+    } catch (StoreLockedException e) {
+      throw new CliException(
+          "a node owns " + data.dir + " but does not answer; stop it to verify the store offline");
+    }
   }
 }

@@ -34,6 +34,7 @@ final class NodeRoutes {
       ShoalNode node,
       TransferService transfers,
       SnapshotGateway gateway,
+      Scrubber scrubber,
       boolean openGateway,
       NodeMetrics metrics,
       BooleanSupplier ready) {
@@ -45,6 +46,7 @@ final class NodeRoutes {
             "POST",
             "/get",
             r -> node.materializeAsync(r.json(GetCall.class)).thenApply(Response::json))
+        .asyncRoute("POST", "/verify", r -> scrubber.verifyNow().thenApply(Response::json))
         .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
         .streamUnder(SnapshotGateway.PREFIX, gateway, openGateway)
         .openRoute("/metrics", false, r -> Response.text(metrics.scrape(), METRICS_TYPE))

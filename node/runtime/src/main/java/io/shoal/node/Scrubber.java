@@ -5,8 +5,12 @@ import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.StoreScrub;
+import io.shoal.node.api.Verified;
 import io.shoal.node.net.NodeMetrics;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +25,13 @@ import org.slf4j.LoggerFactory;
  * then recorded partial, announced so, and fetched again, which brings back exactly the dropped
  * chunks from the swarm.
  *
- * <p>Owns one daemon thread (the pacing sleeps there, never on a loop or a pool), stopped by {@link
- * #close()} before the store closes.
+ * <p>{@link #verifyNow()} does one unpaced pass on demand ({@code POST /verify}, so that {@code
+ * shoal verify} works while the node owns the store), over every snapshot, partial ones included,
+ * and drops and refetches what is damaged the same way.
+ *
+ * <p>Owns two daemon threads, the pass's (the pacing sleeps there, never on a loop or a pool) and
+ * the verify's ({@link ExclusiveWorker}: one verify at a time), stopped by {@link #close()} before
+ * the store closes.
  */
 final class Scrubber implements AutoCloseable {
   /** Default read rate of the scrub: low enough to leave the disk to transfers. */
@@ -34,6 +43,9 @@ final class Scrubber implements AutoCloseable {
   /** A new pass starts this long after the previous one ended. */
   static final long PASS_PAUSE_SECONDS = 24 * 3600;
 
+  /** When a client refused because a verify runs is told to try again: a pass reads every pack. */
+  static final long VERIFY_RETRY_AFTER_SECONDS = 60;
+
   private static final Logger log = LoggerFactory.getLogger(Scrubber.class);
 
   private final ChunkStore store;
@@ -44,6 +56,11 @@ final class Scrubber implements AutoCloseable {
   private final Counter checkedBytes;
   private final Counter damagedChunks;
   private final ScheduledExecutorService timer;
+  private final ExclusiveWorker verifier =
+      new ExclusiveWorker(
+          "shoal-verify",
+          "a verify of the store is already running on this node; try again when it ends",
+          VERIFY_RETRY_AFTER_SECONDS);
   private long passStartNanos;
   private long passBytes;
 
@@ -70,7 +87,9 @@ final class Scrubber implements AutoCloseable {
     this.damagedChunks =
         Counter.builder()
             .name("shoal_scrub_damaged_chunks_total")
-            .help("Chunks the background scrub found damaged (each dropped and fetched again)")
+            .help(
+                "Chunks the background scrub or a verify found damaged (each dropped and fetched"
+                    + " again)")
             .register(metrics.registry());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -89,6 +108,38 @@ final class Scrubber implements AutoCloseable {
   void scrubNow() {
     if (rateBytesPerSecond > 0 && !timer.isShutdown()) {
       timer.execute(this::passQuietly);
+    }
+  }
+
+  /**
+   * Verifies every chunk of every snapshot now, unpaced, on the verify thread; a snapshot that lost
+   * chunks is recorded partial (if it was complete) and fetched again, as in a pass. Fails at once
+   * with a {@link io.shoal.node.net.RetryLaterException} while another verify runs.
+   */
+  CompletableFuture<Verified> verifyNow() {
+    return verifier.submit(this::verify);
+  }
+
+  private Verified verify() throws IOException {
+    StoreScrub scrub = new StoreScrub(new SnapshotReader(store, 0), bytes -> stopIfClosed());
+    List<StoreScrub.SnapshotReport> reports = new ArrayList<>();
+    for (CatalogEntry e : store.catalog().entries()) {
+      StoreScrub.SnapshotReport r = scrub.snapshot(e);
+      reports.add(r);
+      if (!r.damaged().isEmpty()) {
+        damagedChunks.inc(r.damaged().size());
+        refetch("verify", e, r.damaged().size());
+      }
+    }
+    Verified v = Verified.of(reports);
+    log.info(
+        "verify: {} snapshot(s) checked, {} damaged chunk(s)", reports.size(), v.damagedChunks());
+    return v;
+  }
+
+  private void stopIfClosed() {
+    if (verifier.isClosed()) {
+      throw new IllegalStateException("the node is stopping; verify stopped");
     }
   }
 
@@ -116,13 +167,13 @@ final class Scrubber implements AutoCloseable {
       StoreScrub.SnapshotReport r = scrub.snapshot(e);
       if (!r.damaged().isEmpty()) {
         damagedChunks.inc(r.damaged().size());
-        refetch(e, r.damaged().size());
+        refetch("scrub", e, r.damaged().size());
       }
     }
   }
 
   /** Records {@code e} partial, so peers stop asking for what it lost, and fetches it again. */
-  private void refetch(CatalogEntry e, int damaged) throws IOException {
+  private void refetch(String what, CatalogEntry e, int damaged) throws IOException {
     CatalogEntry partial =
         new CatalogEntry(
             e.name(),
@@ -135,7 +186,8 @@ final class Scrubber implements AutoCloseable {
     store.catalog().put(partial);
     catalogChanged.accept(partial);
     log.warn(
-        "scrub: {} lost {} damaged chunk(s); fetching them again from the swarm",
+        "{}: {} lost {} damaged chunk(s); fetching them again from the swarm",
+        what,
         e.label(),
         damaged);
     transfers
@@ -143,7 +195,7 @@ final class Scrubber implements AutoCloseable {
         .whenComplete(
             (res, err) -> {
               if (err != null) {
-                log.warn("scrub: refetching {} failed: {}", e.label(), err.getMessage());
+                log.warn("{}: refetching {} failed: {}", what, e.label(), err.getMessage());
               }
             });
   }
@@ -166,6 +218,7 @@ final class Scrubber implements AutoCloseable {
 
   @Override
   public void close() {
+    verifier.close();
     timer.shutdownNow();
     try {
       timer.awaitTermination(NodeThreads.LOOP_STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);

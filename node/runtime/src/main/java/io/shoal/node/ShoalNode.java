@@ -211,6 +211,7 @@ public final class ShoalNode implements AutoCloseable {
             this,
             transfers,
             new SnapshotGateway(store, reader, transfers, arrivals, resolver::resolveAndStart),
+            scrubber,
             config.openGateway(),
             metrics,
             () -> ready);

@@ -41,8 +41,16 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
 
   /** Resolves a reference to a snapshot, starting a fetch when the node lacks it. */
   interface Resolver {
-    CatalogEntry resolveAndStart(SnapshotRef ref) throws IOException;
+    Resolved resolveAndStart(SnapshotRef ref) throws IOException;
   }
+
+  /**
+   * The snapshot a reference names.
+   *
+   * @param fetch the fetch started for it, which fails if it is refused or given up; null when the
+   *     node holds the snapshot
+   */
+  record Resolved(CatalogEntry entry, CompletableFuture<?> fetch) {}
 
   private final ChunkStore store;
   private final SnapshotReader reader;
@@ -74,13 +82,40 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
         URLDecoder.decode(slash < 0 ? rest : rest.substring(0, slash), StandardCharsets.UTF_8);
     String path =
         slash < 0 ? "" : URLDecoder.decode(rest.substring(slash + 1), StandardCharsets.UTF_8);
-    CatalogEntry entry = resolver.resolveAndStart(SnapshotRef.parse(refText));
+    Resolved resolved = resolver.resolveAndStart(SnapshotRef.parse(refText));
+    CatalogEntry entry = resolved.entry();
     String range = request.header("range");
-    return retrying(() -> reader.root(entry.root()), worker)
-        .thenCompose(
-            root ->
-                retrying(() -> reader.fileTable(root), worker)
-                    .thenApply(table -> reply(entry.root(), root, table, path, range)));
+    CompletableFuture<HttpApi.StreamReply> reply =
+        retrying(() -> reader.root(entry.root()), worker)
+            .thenCompose(
+                root ->
+                    retrying(() -> reader.fileTable(root), worker)
+                        .thenApply(table -> reply(entry.root(), root, table, path, range)));
+    return resolved.fetch() == null ? reply : failingWith(resolved.fetch(), reply);
+  }
+
+  /**
+   * {@code reply}, or the failure of {@code fetch} if it fails first: a fetch refused (the node
+   * runs its maximum) or given up answers at once instead of after {@link #chunkWait}.
+   */
+  private static CompletableFuture<HttpApi.StreamReply> failingWith(
+      CompletableFuture<?> fetch, CompletableFuture<HttpApi.StreamReply> reply) {
+    CompletableFuture<HttpApi.StreamReply> first = new CompletableFuture<>();
+    reply.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            first.completeExceptionally(e);
+          } else if (!first.complete(r)) {
+            r.body().close(); // too late: the fetch failed first
+          }
+        });
+    fetch.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            first.completeExceptionally(e);
+          }
+        });
+    return first;
   }
 
   private HttpApi.StreamReply reply(

@@ -152,17 +152,16 @@ final class SnapshotResolver {
    * The snapshot {@code ref} names, held here or offered by the swarm; a fetch is started (not
    * awaited) when this node lacks it, so a streaming reader can consume it as it arrives.
    */
-  CatalogEntry resolveAndStart(SnapshotRef ref) {
+  SnapshotGateway.Resolved resolveAndStart(SnapshotRef ref) {
     Optional<CatalogEntry> target = resolveInSwarm(ref);
     Optional<CatalogEntry> local = ref.resolve(store.catalog());
     if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
-      return local.get();
+      return new SnapshotGateway.Resolved(local.get(), null);
     }
     if (target.isEmpty()) {
       throw new IllegalArgumentException("no member of the swarm announces " + ref);
     }
-    transfers.fetch(target.get());
-    return target.get();
+    return new SnapshotGateway.Resolved(target.get(), transfers.fetch(target.get()));
   }
 
   private static boolean beats(CatalogEntry a, CatalogEntry b) {

@@ -220,6 +220,20 @@ class HttpApiSecurityTest {
   }
 
   @Test
+  @DisplayName("POST /verify without the token is refused with 401; with it the node verifies")
+  void verify_withoutToken_is401_andWithTokenIsServed() throws Exception {
+    publishTree();
+    Map<String, String> h = headers("Host", host(node), "Content-Type", JSON);
+
+    assertRefused(send("POST", "/verify", h, "{}"), 401, "no_token");
+
+    h.put("Authorization", "Bearer " + token);
+    RawHttp.Reply verified = send("POST", "/verify", h, "{}");
+    assertThat(verified.status()).as(verified.body()).isEqualTo(200);
+    assertThat(verified.body()).contains("\"name\" : \"tree\"", "\"damagedChunks\" : 0");
+  }
+
+  @Test
   @DisplayName(
       "DNS rebinding: a request naming a foreign Host is refused with 403 even with the token;"
           + " nothing published")

@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import static io.shoal.node.RawHttp.headers;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,6 +35,11 @@ class HttpUnderLoadTest {
   static final Duration PROMPTLY = Duration.ofSeconds(10);
 
   static final int SNAPSHOT_BYTES = 16 << 20;
+
+  /**
+   * More than a seeder's upload burst (4 MiB, see UploadCore): past it, 1 KiB/s is all it sends.
+   */
+  static final int BEYOND_UPLOAD_BURST_BYTES = 5 << 20;
 
   /** A receive buffer the slow readers ask for, so the node's writes back up quickly. */
   static final int SMALL_RECEIVE_BUFFER_BYTES = 4096;
@@ -137,6 +143,62 @@ class HttpUnderLoadTest {
       assertThat(get(fresh, token, "/status").statusCode()).isEqualTo(200);
     }
     assertThat(gets).noneMatch(CompletableFuture::isDone);
+  }
+
+  @Test
+  @DisplayName(
+      "with its 16 fetch slots taken by stalled fetches, /get and the gateway answer 503 with"
+          + " Retry-After in one line")
+  void get_allFetchSlotsTaken_is503WithRetryAfter() throws Exception {
+    int slots = io.shoal.node.core.TransferSession.MAX_CONCURRENT_FETCHES;
+    ShoalNode seeder = swarm.start(swarm.config("s0"));
+    Path dir = tmp.resolve("src");
+    TestData.randomFile(dir.resolve("shared.bin"), 33, BEYOND_UPLOAD_BURST_BYTES);
+    for (int i = 0; i <= slots; i++) {
+      TestData.file(dir.resolve("tag.txt"), Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+      seeder.publish(new PublishCall("d" + i, dir.toString(), null, null, null));
+    }
+    seeder.setUploadLimit(1024); // past its burst: no snapshot can arrive whole during the test
+    ShoalNode fresh = swarm.join("fresh", seeder);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> fresh.status().winners().size() == slots + 1);
+    String token = swarm.apiToken("fresh");
+    HttpClient client = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<String>>> stalled = new ArrayList<>();
+    for (int i = 0; i < slots; i++) {
+      stalled.add(
+          client.sendAsync(
+              getCall(fresh, token, "d" + i).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    await().atMost(PROMPTLY).until(() -> fresh.transfers().size() == slots);
+
+    HttpResponse<String> refused =
+        client.send(
+            getCall(fresh, token, "d" + slots).timeout(PROMPTLY).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Retry-After"))
+        .hasValue(Long.toString(FetchRefusedException.RETRY_AFTER_SECONDS));
+    assertThat(refused.body())
+        .doesNotContain("\n")
+        .contains("d" + slots, "maximum of " + slots + " fetches");
+    HttpResponse<byte[]> streamed = get(fresh, token, "/snapshots/d" + slots + "/tag.txt");
+    assertThat(streamed.statusCode()).as(new String(streamed.body(), UTF_8)).isEqualTo(503);
+    assertThat(streamed.headers().firstValue("Retry-After"))
+        .hasValue(Long.toString(FetchRefusedException.RETRY_AFTER_SECONDS));
+    assertThat(new String(streamed.body(), UTF_8)).contains("maximum of " + slots + " fetches");
+    assertThat(stalled).noneMatch(CompletableFuture::isDone);
+  }
+
+  /** A POST /get of {@code ref} into a fresh directory under tmp. */
+  private HttpRequest.Builder getCall(ShoalNode n, String token, String ref) {
+    String body = "{\"ref\":\"" + ref + "\",\"path\":\"" + tmp.resolve("out-" + ref) + "\"}";
+    return HttpRequest.newBuilder(URI.create("http://" + host(n) + "/get"))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
   }
 
   @Test

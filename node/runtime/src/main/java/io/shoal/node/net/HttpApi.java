@@ -87,28 +87,29 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  /** One response. The body array is handed over to the response. */
+  /** One response, with further headers (Retry-After). The body array is handed over to it. */
   @SuppressWarnings("ArrayRecordComponent")
-  public record Response(int status, String contentType, byte[] body) {
+  public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
     public static Response json(Object value) {
       try {
         return new Response(
             200,
             "application/json",
-            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value),
+            Map.of());
       } catch (IOException e) {
         throw new IllegalStateException("cannot encode a response as JSON", e);
       }
     }
 
     public static Response text(String text, String contentType) {
-      return new Response(200, contentType, text.getBytes(StandardCharsets.UTF_8));
+      return new Response(200, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     public static Response error(int status, String message) {
       try {
         return new Response(
-            status, "application/json", JSON.writeValueAsBytes(Map.of("error", message)));
+            status, "application/json", JSON.writeValueAsBytes(Map.of("error", message)), Map.of());
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -185,7 +186,7 @@ public final class HttpApi implements AutoCloseable {
 
   /** Adds a route for {@code method path}, behind the token; blocking ones run on the executor. */
   public HttpApi route(String method, String path, boolean blocking, Handler handler) {
-    routes.put(method + " " + path, new Route(r -> completed(handler, r), blocking));
+    routes.put(method + " " + path, new Route(r -> HttpReplies.completed(handler, r), blocking));
     return this;
   }
 
@@ -292,14 +293,6 @@ public final class HttpApi implements AutoCloseable {
   public void close() {
     if (server != null) {
       server.close().syncUninterruptibly();
-    }
-  }
-
-  private static CompletableFuture<Response> completed(Handler h, Request r) {
-    try {
-      return CompletableFuture.completedFuture(h.handle(r));
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
     }
   }
 

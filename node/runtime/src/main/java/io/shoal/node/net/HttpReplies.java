@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.file.NoSuchFileException;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,6 +35,7 @@ final class HttpReplies {
             head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
     res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    r.headers().forEach(res.headers()::set);
     if (keepAlive) {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(res);
@@ -43,9 +45,19 @@ final class HttpReplies {
     }
   }
 
+  /** What {@code h} answers to {@code r}, as a completed future (failed if it threw). */
+  static CompletableFuture<HttpApi.Response> completed(HttpApi.Handler h, HttpApi.Request r) {
+    try {
+      return CompletableFuture.completedFuture(h.handle(r));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /**
    * The response a handler's completed {@code outcome} answers: its value, or for an error 400
-   * (IllegalArgumentException), 404 (NoSuchFileException), 503 (the worker pool was full) or 500.
+   * (IllegalArgumentException), 404 (NoSuchFileException), 503 (the worker pool was full, or {@link
+   * RetryLaterException}, with {@code Retry-After}) or 500.
    */
   static HttpApi.Response outcome(CompletableFuture<HttpApi.Response> outcome, HttpApi.Request r) {
     try {
@@ -57,6 +69,14 @@ final class HttpReplies {
       }
       if (cause instanceof NoSuchFileException) {
         return HttpApi.Response.error(404, "no such file in the snapshot: " + cause.getMessage());
+      }
+      if (cause instanceof RetryLaterException t) {
+        HttpApi.Response busy = HttpApi.Response.error(503, t.getMessage());
+        return new HttpApi.Response(
+            503,
+            busy.contentType(),
+            busy.body(),
+            Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(t.retryAfterSeconds())));
       }
       if (cause instanceof RejectedExecutionException) {
         return HttpApi.Response.error(503, HttpRefusal.Reason.BUSY.message);
