@@ -13,10 +13,11 @@ import java.util.TreeSet;
 
 /**
  * The testbed's invariants, the simulator's own (see {@code docs/simulation.md}) checked on real
- * nodes through their {@code /status} and {@code /get}: every live node sees exactly the live nodes
- * as alive; all agree on the winner (version and root) of every name; each holds every winner
- * complete; and every winner reads back from every live node byte for byte as the testbed published
- * it. Not thread-safe.
+ * nodes through their {@code /status} and {@code /get}: the nodes the plan left up are running (a
+ * restart that did not happen is caught here, not hidden by checking fewer nodes); every live node
+ * sees exactly the live nodes as alive; all agree on the winner (version and root) of every name;
+ * each holds every winner complete; and every winner reads back from every live node byte for byte
+ * as the testbed published it. Not thread-safe.
  */
 final class TestbedCheck {
   private final TestbedNodes nodes;
@@ -24,14 +25,23 @@ final class TestbedCheck {
   /** The source file of every root the testbed published. */
   private final Map<String, Path> published;
 
-  TestbedCheck(TestbedNodes nodes, Map<String, Path> published) {
+  /** The nodes the plan left killed or stopped; every other node must be live. */
+  private final Set<Integer> plannedDown;
+
+  TestbedCheck(TestbedNodes nodes, Map<String, Path> published, Set<Integer> plannedDown) {
     this.nodes = nodes;
     this.published = published;
+    this.plannedDown = plannedDown;
   }
 
   /** What breaks agreement now (empty once converged), read from every live node's status. */
   List<String> disagreements() {
     List<String> out = new ArrayList<>();
+    for (TestbedNodes.Node n : nodes.all()) {
+      if (!n.isLive() && !plannedDown.contains(n.index)) {
+        out.add("node " + n.index + " is not running, but the plan left it up");
+      }
+    }
     List<TestbedNodes.Node> live = nodes.live();
     Set<String> liveIds = new TreeSet<>();
     live.forEach(n -> liveIds.add(n.id));

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * What a testbed run does and when, in seconds after every node is up: a simulator scenario read
@@ -67,6 +69,19 @@ final class TestbedPlan {
     List<Action> sorted = new ArrayList<>(actions);
     sorted.sort(Comparator.comparingDouble(Action::atSeconds));
     return sorted;
+  }
+
+  /** The nodes {@code played} leaves down: killed and not restarted, or stopped and not resumed. */
+  static Set<Integer> downAfter(List<Action> played) {
+    Set<Integer> down = new TreeSet<>();
+    for (Action a : played) {
+      if (a.kind() == Kind.CRASH || a.kind() == Kind.STOP) {
+        down.add(a.node());
+      } else if (a.kind() == Kind.RESTART || a.kind() == Kind.CONT) {
+        down.remove(a.node());
+      }
+    }
+    return down;
   }
 
   /** The schedule of {@code s} for {@code nodes} real nodes. */

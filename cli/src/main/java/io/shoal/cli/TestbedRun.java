@@ -63,7 +63,7 @@ final class TestbedRun {
     if (lossRate > 0) {
       lossRateOff();
     }
-    TestbedCheck check = new TestbedCheck(nodes, published);
+    TestbedCheck check = new TestbedCheck(nodes, published, TestbedPlan.downAfter(done));
     long deadline = System.nanoTime() + convergeTimeoutSeconds * 1_000_000_000L;
     List<String> left = check.disagreements();
     while (!left.isEmpty() && System.nanoTime() < deadline) {
@@ -187,7 +187,7 @@ final class TestbedRun {
       left.forEach(l -> out.println("  " + l));
     }
     out.println(
-        "invariants: members agree, winners agree, winners held complete: "
+        "invariants: planned nodes up, members agree, winners agree, winners held complete: "
             + (left.isEmpty() ? "ok" : "FAILED"));
     out.println(
         "invariants: every winner reads back as published on every live node: "

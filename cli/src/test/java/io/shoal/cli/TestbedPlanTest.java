@@ -59,4 +59,19 @@ class TestbedPlanTest {
       assertThat(TestbedPlan.nemesis(16, 300, seed).actions()).hasToString(a.toString());
     }
   }
+
+  @Test
+  void downAfter_killsAndStops_leaveDownOnlyWhatWasNotRestartedOrResumed() {
+    List<TestbedPlan.Action> played =
+        List.of(
+            new TestbedPlan.Action(1, TestbedPlan.Kind.CRASH, 1, null),
+            new TestbedPlan.Action(2, TestbedPlan.Kind.STOP, 2, null),
+            new TestbedPlan.Action(3, TestbedPlan.Kind.CRASH, 3, null),
+            new TestbedPlan.Action(4, TestbedPlan.Kind.RESTART, 1, null),
+            new TestbedPlan.Action(5, TestbedPlan.Kind.CONT, 2, null),
+            new TestbedPlan.Action(6, TestbedPlan.Kind.PUBLISH, 0, null));
+
+    assertThat(TestbedPlan.downAfter(played)).containsExactly(3);
+    assertThat(TestbedPlan.downAfter(played.subList(0, 3))).containsExactly(1, 2, 3);
+  }
 }

@@ -51,7 +51,7 @@ class TestbedTest {
         .contains("1 partitions, 1 SIGKILLs (1 restarts)")
         .contains("3 publishes (0 failed)")
         .contains("converged ")
-        .contains("winners held complete: ok")
+        .contains("planned nodes up, members agree, winners agree, winners held complete: ok")
         .contains("reads back as published on every live node: ok");
     String dir = r.out().lines().filter(l -> l.startsWith("stopped the nodes")).findFirst().get();
     assertThat(Files.exists(Path.of(dir.substring(dir.lastIndexOf(' ') + 1)))).isFalse();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.node.api.NodeStatus;
 import io.shoal.node.api.PublishCall;
+import io.shoal.node.core.TransferConfig;
 import io.shoal.testing.TestData;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PeerBanTest {
+  /** Each snapshot's size; their bytes differ, so the second fetch moves all of its data. */
+  static final long SNAPSHOT_BYTES = 8L << 20;
+
   @TempDir Path tmp;
   private TestSwarm swarm;
 
@@ -49,6 +53,7 @@ class PeerBanTest {
     ShoalNode fresh = swarm.start(swarm.config("fresh").withSeeds(List.of(first.peerAddress())));
 
     publishAndSpread("one", first, good, liar, fresh);
+    long beforeBanNanos = System.nanoTime();
     ShoalNode.Fetched one = fresh.fetch(SnapshotRef.parse("one"), Duration.ofSeconds(30));
     assertThat(one.result().bannedPeers()).containsExactly(liar.id().toHex());
 
@@ -56,6 +61,9 @@ class PeerBanTest {
     double servedBefore = served(liar);
     ShoalNode.Fetched two = fresh.fetch(SnapshotRef.parse("two"), Duration.ofSeconds(30));
 
+    assertThat(two.result().fetchedBytes())
+        .as("two shares no data with one: every data chunk was fetched")
+        .isGreaterThanOrEqualTo(SNAPSHOT_BYTES);
     assertThat(two.result().bannedPeers()).as("never asked, so never caught again").isEmpty();
     assertThat(served(liar)).as("the banned seeder served nothing").isEqualTo(servedBefore);
     List<NodeStatus.BannedPeer> banned = fresh.status().banned();
@@ -65,7 +73,11 @@ class PeerBanTest {
             b -> {
               assertThat(b.id()).isEqualTo(liar.id().toHex());
               assertThat(b.reason()).contains("failed verification");
-              assertThat(b.millisLeft()).isPositive();
+              assertThat(b.millisLeft())
+                  .as("banned for the configured time, counted from fetch one")
+                  .isGreaterThanOrEqualTo(
+                      (TransferConfig.BAN_NANOS - (System.nanoTime() - beforeBanNanos))
+                          / 1_000_000);
             });
     assertThat(fresh.metrics().scrape())
         .contains("shoal_transfer_banned_peers 1.0")
@@ -76,7 +88,7 @@ class PeerBanTest {
   private void publishAndSpread(
       String name, ShoalNode first, ShoalNode good, ShoalNode liar, ShoalNode fresh)
       throws Exception {
-    Path source = TestData.randomFile(tmp.resolve(name + ".bin"), name.length(), 8 << 20);
+    Path source = TestData.randomFile(tmp.resolve(name + ".bin"), name.hashCode(), SNAPSHOT_BYTES);
     first.publish(new PublishCall(name, source.toAbsolutePath().toString(), null, null, null));
     for (ShoalNode n : List.of(good, liar)) {
       await()
