@@ -8,7 +8,6 @@ import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +77,7 @@ public final class FetchCore {
   private final ChunkId root;
   private final TransferConfig config;
   private final PendingChunks pending;
+  private final PeerHaves haves;
   private final TreeMap<NodeId, FetchPeer> peers = new TreeMap<>();
 
   /** Requests in flight, oldest first. */
@@ -124,6 +124,7 @@ public final class FetchCore {
     this.root = Objects.requireNonNull(root, "root");
     this.config = Objects.requireNonNull(config, "config");
     this.pending = new PendingChunks(self.low() & 0x7fff_ffffL, config.streamReadaheadBytes());
+    this.haves = new PeerHaves(pending);
     this.nextRequestId = requestIdBase + 1;
   }
 
@@ -147,15 +148,9 @@ public final class FetchCore {
       }
     }
     if (all && !p.all) {
-      becomeComplete(p);
+      haves.complete(p);
     }
     schedule(nowNanos);
-  }
-
-  private void becomeComplete(FetchPeer p) {
-    p.all = true;
-    p.exhausted = false;
-    pending.adjustAvailabilityAll(+1);
   }
 
   /** A peer's bitmap, or its claim to hold everything. */
@@ -165,14 +160,9 @@ public final class FetchCore {
       return;
     }
     if (all && !p.all) {
-      becomeComplete(p);
+      haves.complete(p);
     } else if (!p.all) {
-      BitSet added = have.toBitSet();
-      pending.clipToLeaves(added);
-      added.andNot(p.have);
-      p.have.or(added);
-      p.exhausted &= added.isEmpty();
-      pending.adjustAvailability(added, +1);
+      haves.add(p, have);
     }
     schedule(nowNanos);
   }
@@ -199,11 +189,7 @@ public final class FetchCore {
       p.requests.stream().sorted().forEach(r -> outbox.add(new Outbound(id, new Cancel(r))));
     }
     dropRequests(p);
-    if (p.all) {
-      pending.adjustAvailabilityAll(-1);
-    } else {
-      pending.adjustAvailability(p.have, -1);
-    }
+    haves.remove(p);
     schedule(nowNanos);
   }
 
