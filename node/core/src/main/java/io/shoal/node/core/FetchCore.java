@@ -135,15 +135,15 @@ public final class FetchCore {
   // ---------------------------------------------------------------- inputs
 
   /**
-   * A peer that may hold the snapshot: a complete holder ({@code all}) or a partial one (which
-   * holds every metadata chunk). Asks it which chunks it has.
+   * A peer that may hold the snapshot: a complete holder ({@code all}), used at once, or a partial
+   * one (with every metadata chunk), asked for its bitmap once the data plan is known.
    */
   public void addPeer(NodeId id, boolean all, long nowNanos) {
     FetchPeer p = peers.get(id);
     if (p == null) {
       p = new FetchPeer(id, true, config.minPeerWindowBytes());
       peers.put(id, p);
-      if (!all) {
+      if (!all && haves.isPlanned()) {
         outbox.add(new Outbound(id, new HaveQuery(root)));
       }
     }
@@ -153,16 +153,21 @@ public final class FetchCore {
     schedule(nowNanos);
   }
 
-  /** A peer's bitmap, or its claim to hold everything. */
+  /**
+   * A peer's bitmap, or its claim to hold everything. A bitmap is read only once the data plan is
+   * known, and one over another count of data chunks than the snapshot's gets the peer banned (see
+   * {@link PeerHaves}).
+   */
   public void onHave(NodeId id, boolean all, ChunkBitmap have, long nowNanos) {
     FetchPeer p = peers.get(id);
     if (p == null || p.banned) {
       return;
     }
+    String violation = all ? null : haves.add(p, have);
     if (all && !p.all) {
       haves.complete(p);
-    } else if (!p.all) {
-      haves.add(p, have);
+    } else if (violation != null) {
+      ban(p, violation);
     }
     schedule(nowNanos);
   }
@@ -195,9 +200,17 @@ public final class FetchCore {
 
   /**
    * Chunks to fetch. Metadata chunks may be added at any time; data chunks once the metadata is
-   * known, with {@code totalLeaves} the snapshot's count of data chunks.
+   * known, with {@code totalLeaves} the snapshot's count of data chunks (the first such call asks
+   * the partial peers for their bitmaps).
    */
   public void addWanted(List<Wanted> wanted, int totalLeaves, long nowNanos) {
+    if (totalLeaves > 0 && haves.plan(totalLeaves)) {
+      for (FetchPeer p : peers.values()) {
+        if (!p.all && !p.banned) {
+          outbox.add(new Outbound(p.id, new HaveQuery(root)));
+        }
+      }
+    }
     for (WantedChunk item : pending.add(wanted, totalLeaves, peers.values())) {
       remaining++;
       totalBytes += item.wanted.sizeBytes();
@@ -209,6 +222,9 @@ public final class FetchCore {
   /** No more chunks will be added: the fetch completes once all wanted chunks are in. */
   public void onPlanComplete(long nowNanos) {
     planComplete = true;
+    if (!haves.isPlanned()) {
+      haves.plan(0); // a snapshot without data chunks
+    }
     maybeComplete();
   }
 
@@ -228,7 +244,7 @@ public final class FetchCore {
       item.badFrom.add(peer);
       events.add(new FetchEvent.BadChunk(peer, item.wanted.id()));
       if (p != null && ++p.strikes >= config.banThreshold()) {
-        ban(p);
+        ban(p, p.strikes + " chunks failed verification");
       }
       requeueIfUnassigned(item);
       schedule(nowNanos);
@@ -454,9 +470,9 @@ public final class FetchCore {
     }
   }
 
-  private void ban(FetchPeer p) {
+  private void ban(FetchPeer p, String reason) {
     p.banned = true;
-    events.add(new FetchEvent.PeerBanned(p.id, p.strikes));
+    events.add(new FetchEvent.PeerBanned(p.id, reason));
     dropRequests(p);
   }
 
