@@ -135,15 +135,15 @@ public final class FetchCore {
   // ---------------------------------------------------------------- inputs
 
   /**
-   * A peer that may hold the snapshot: a complete holder ({@code all}), used at once, or a partial
-   * one (with every metadata chunk), asked for its bitmap once the data plan is known.
+   * A peer that may hold the snapshot: a complete holder ({@code all}) or a partial one (which
+   * holds every metadata chunk). Asks a partial one which chunks it has.
    */
   public void addPeer(NodeId id, boolean all, long nowNanos) {
     FetchPeer p = peers.get(id);
     if (p == null) {
       p = new FetchPeer(id, true, config.minPeerWindowBytes());
       peers.put(id, p);
-      if (!all && haves.isPlanned()) {
+      if (!all) {
         outbox.add(new Outbound(id, new HaveQuery(root)));
       }
     }
@@ -200,16 +200,12 @@ public final class FetchCore {
 
   /**
    * Chunks to fetch. Metadata chunks may be added at any time; data chunks once the metadata is
-   * known, with {@code totalLeaves} the snapshot's count of data chunks (the first such call asks
-   * the partial peers for their bitmaps).
+   * known, with {@code totalLeaves} the snapshot's count of data chunks (which {@link PeerHaves}
+   * checks the peers' bitmaps against).
    */
   public void addWanted(List<Wanted> wanted, int totalLeaves, long nowNanos) {
-    if (totalLeaves > 0 && haves.plan(totalLeaves)) {
-      for (FetchPeer p : peers.values()) {
-        if (!p.all && !p.banned) {
-          outbox.add(new Outbound(p.id, new HaveQuery(root)));
-        }
-      }
+    if (totalLeaves > 0) {
+      haves.plan(totalLeaves, this::ban, this::askHave);
     }
     for (WantedChunk item : pending.add(wanted, totalLeaves, peers.values())) {
       remaining++;
@@ -223,7 +219,7 @@ public final class FetchCore {
   public void onPlanComplete(long nowNanos) {
     planComplete = true;
     if (!haves.isPlanned()) {
-      haves.plan(0); // a snapshot without data chunks
+      haves.plan(0, this::ban, this::askHave); // a snapshot without data chunks
     }
     maybeComplete();
   }
@@ -468,6 +464,10 @@ public final class FetchCore {
       release(r);
       outbox.add(new Outbound(r.peer.id, new Cancel(r.id)));
     }
+  }
+
+  private void askHave(FetchPeer p) {
+    outbox.add(new Outbound(p.id, new HaveQuery(root)));
   }
 
   private void ban(FetchPeer p, String reason) {

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The have exchange from the fetching side: partial peers are asked for their bitmaps once the data
- * plan fixes the count of data chunks, a bitmap before that costs nothing, and one over another
- * count gets its sender banned.
+ * The have exchange from the fetching side: a bitmap that arrives before the data plan fixes the
+ * count of data chunks is kept unexpanded within a bound (past it its sender is asked again at the
+ * plan), and one over another count than the plan's gets its sender banned.
  */
 class SessionHaveTest {
   static final int LEAVES = 8;
@@ -65,8 +65,13 @@ class SessionHaveTest {
   }
 
   boolean queried(NodeId peer) {
+    return queries(peer) > 0;
+  }
+
+  long queries(NodeId peer) {
     return wire.sent.stream()
-        .anyMatch(o -> o.peer().equals(peer) && o.message() instanceof HaveQuery);
+        .filter(o -> o.peer().equals(peer) && o.message() instanceof HaveQuery)
+        .count();
   }
 
   /** Whether {@code peer} was asked for a data chunk (metadata may come from anyone). */
@@ -90,7 +95,7 @@ class SessionHaveTest {
   void onHave_maxBitsBeforeThePlan_allocatesNothingProportional() {
     holders.add(root, A, false);
     startWithoutPlan();
-    assertThat(queried(A)).as("no query before the plan").isFalse();
+    assertThat(queried(A)).as("a partial peer is asked at once").isTrue();
 
     long before = AllocationBound.allocatedBytes();
     session.onMessage(A, new HaveReply(root, false, HOSTILE), clock.nowNanos());
@@ -99,6 +104,11 @@ class SessionHaveTest {
 
     AllocationBound.check("two haves before the data plan", 2 * HOSTILE_WIRE_BYTES, allocated);
     assertThat(session.bans(clock.nowNanos())).as("unchecked, not judged").isEmpty();
+    planArrives();
+    assertThat(session.bans(clock.nowNanos()))
+        .as("judged against the plan's count once it is known")
+        .singleElement()
+        .satisfies(b -> assertThat(b.peer()).isEqualTo(A));
   }
 
   @ParameterizedTest(name = "a have over {0} data chunks where the snapshot has 8")
@@ -108,7 +118,7 @@ class SessionHaveTest {
     holders.add(root, B, false);
     startWithoutPlan();
     planArrives();
-    assertThat(queried(A) && queried(B)).as("both asked once the plan is known").isTrue();
+    assertThat(queried(A) && queried(B)).as("both asked").isTrue();
     ChunkBitmap bad =
         length == ChunkBitmap.MAX_BITS ? HOSTILE : holding(0, Math.min(length, LEAVES), length);
 
@@ -135,25 +145,46 @@ class SessionHaveTest {
   }
 
   @Test
-  void onHave_partialHoldersAfterThePlan_fetchCompletesFromThemAlone() {
+  void onHave_partialHoldersBeforeThePlan_keptAndUsedAtThePlan_noSecondQuery() {
     holders.add(root, A, false);
     holders.add(root, B, false);
     startWithoutPlan();
-    // Early haves (say from an interest an older fetch registered) are not kept: the plan's query
-    // asks again.
-    session.onMessage(A, new HaveUpdate(root, holding(0, 4, LEAVES)), clock.nowNanos());
-    assertThat(queried(A) || queried(B)).isFalse();
+    session.onMessage(A, new HaveReply(root, false, holding(0, 2, LEAVES)), clock.nowNanos());
+    session.onMessage(A, new HaveUpdate(root, holding(2, 4, LEAVES)), clock.nowNanos());
+    session.onMessage(B, new HaveReply(root, false, holding(4, LEAVES, LEAVES)), clock.nowNanos());
 
     planArrives();
-    assertThat(queried(A) && queried(B)).as("both asked once the plan is known").isTrue();
-    session.onMessage(A, new HaveReply(root, false, holding(0, 4, LEAVES)), clock.nowNanos());
-    session.onMessage(B, new HaveReply(root, false, holding(4, LEAVES, LEAVES)), clock.nowNanos());
-    wire.pump();
     answerAll();
 
     assertThat(wire.events).last().isInstanceOf(TransferEvent.Completed.class);
     assertThat(askedForData(A) && askedForData(B)).isTrue();
+    assertThat(queries(A)).as("the kept bitmaps answer it: no second round trip").isEqualTo(1);
     assertThat(session.bans(clock.nowNanos())).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} run(s) per bitmap")
+  @ValueSource(ints = {0, PeerHaves.MAX_UNPLANNED_RUNS})
+  void onHave_beforeThePlanPastTheBound_forgottenAndAskedAgainAtThePlan(int runs) {
+    holders.add(root, A, false);
+    startWithoutPlan();
+    // Bitmaps over the right count, so nothing is banned: only the bound decides.
+    BitSet bits = new BitSet();
+    for (int i = 0; i < runs; i++) {
+      bits.set(2 * i);
+    }
+    ChunkBitmap many = ChunkBitmap.of(bits, Math.max(LEAVES, 2 * runs));
+    int sends = runs == 0 ? PeerHaves.MAX_UNPLANNED_RUNS + 1 : 2;
+    for (int i = 0; i < sends; i++) {
+      session.onMessage(A, new HaveUpdate(root, many), clock.nowNanos());
+    }
+    assertThat(queries(A)).isEqualTo(1);
+
+    planArrives();
+    assertThat(queries(A)).as("asked again at the plan").isEqualTo(2);
+    session.onMessage(A, new HaveReply(root, false, holding(0, LEAVES, LEAVES)), clock.nowNanos());
+    wire.pump();
+    answerAll();
+    assertThat(wire.events).last().isInstanceOf(TransferEvent.Completed.class);
   }
 
   @Test
@@ -181,7 +212,9 @@ class SessionHaveTest {
     session.onMessage(A, new HaveReply(root, true, ChunkBitmap.empty()), clock.nowNanos());
 
     planArrives();
-    assertThat(queried(A)).as("a complete holder is not asked").isFalse();
+    assertThat(queries(A))
+        .as("asked once, when it was partial; not again at the plan")
+        .isEqualTo(1);
     assertThat(askedForData(A)).isTrue();
     answerAll();
     assertThat(wire.events).last().isInstanceOf(TransferEvent.Completed.class);
