@@ -25,7 +25,8 @@ final class BannedPeers {
     this.metrics = metrics;
     metrics.gauge(
         "shoal_transfer_banned_peers",
-        "Peers this node does not fetch from now, for sending chunks that failed verification",
+        "Peers this node does not fetch from now, for sending chunks that failed verification or"
+            + " a have bitmap over another count of data chunks",
         () -> status(System.nanoTime()).size());
   }
 
@@ -41,10 +42,10 @@ final class BannedPeers {
             .findFirst()
             .orElse(0);
     log.warn(
-        "banned peer {} for {} s: it sent {} chunks of {} that failed verification",
+        "banned peer {} for {} s: {} (fetching {})",
         b.peer().shortHex(),
         seconds,
-        b.badChunks(),
+        b.reason(),
         label);
   }
 

@@ -8,7 +8,6 @@ import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +77,7 @@ public final class FetchCore {
   private final ChunkId root;
   private final TransferConfig config;
   private final PendingChunks pending;
+  private final PeerHaves haves;
   private final TreeMap<NodeId, FetchPeer> peers = new TreeMap<>();
 
   /** Requests in flight, oldest first. */
@@ -124,6 +124,7 @@ public final class FetchCore {
     this.root = Objects.requireNonNull(root, "root");
     this.config = Objects.requireNonNull(config, "config");
     this.pending = new PendingChunks(self.low() & 0x7fff_ffffL, config.streamReadaheadBytes());
+    this.haves = new PeerHaves(pending);
     this.nextRequestId = requestIdBase + 1;
   }
 
@@ -135,7 +136,7 @@ public final class FetchCore {
 
   /**
    * A peer that may hold the snapshot: a complete holder ({@code all}) or a partial one (which
-   * holds every metadata chunk). Asks it which chunks it has.
+   * holds every metadata chunk). Asks a partial one which chunks it has.
    */
   public void addPeer(NodeId id, boolean all, long nowNanos) {
     FetchPeer p = peers.get(id);
@@ -147,32 +148,26 @@ public final class FetchCore {
       }
     }
     if (all && !p.all) {
-      becomeComplete(p);
+      haves.complete(p);
     }
     schedule(nowNanos);
   }
 
-  private void becomeComplete(FetchPeer p) {
-    p.all = true;
-    p.exhausted = false;
-    pending.adjustAvailabilityAll(+1);
-  }
-
-  /** A peer's bitmap, or its claim to hold everything. */
+  /**
+   * A peer's bitmap, or its claim to hold everything. A bitmap is read only once the data plan is
+   * known, and one over another count of data chunks than the snapshot's gets the peer banned (see
+   * {@link PeerHaves}).
+   */
   public void onHave(NodeId id, boolean all, ChunkBitmap have, long nowNanos) {
     FetchPeer p = peers.get(id);
     if (p == null || p.banned) {
       return;
     }
+    String violation = all ? null : haves.add(p, have);
     if (all && !p.all) {
-      becomeComplete(p);
-    } else if (!p.all) {
-      BitSet added = have.toBitSet();
-      pending.clipToLeaves(added);
-      added.andNot(p.have);
-      p.have.or(added);
-      p.exhausted &= added.isEmpty();
-      pending.adjustAvailability(added, +1);
+      haves.complete(p);
+    } else if (violation != null) {
+      ban(p, violation);
     }
     schedule(nowNanos);
   }
@@ -199,19 +194,19 @@ public final class FetchCore {
       p.requests.stream().sorted().forEach(r -> outbox.add(new Outbound(id, new Cancel(r))));
     }
     dropRequests(p);
-    if (p.all) {
-      pending.adjustAvailabilityAll(-1);
-    } else {
-      pending.adjustAvailability(p.have, -1);
-    }
+    haves.remove(p);
     schedule(nowNanos);
   }
 
   /**
    * Chunks to fetch. Metadata chunks may be added at any time; data chunks once the metadata is
-   * known, with {@code totalLeaves} the snapshot's count of data chunks.
+   * known, with {@code totalLeaves} the snapshot's count of data chunks (which {@link PeerHaves}
+   * checks the peers' bitmaps against).
    */
   public void addWanted(List<Wanted> wanted, int totalLeaves, long nowNanos) {
+    if (totalLeaves > 0) {
+      haves.plan(totalLeaves, this::ban, this::askHave);
+    }
     for (WantedChunk item : pending.add(wanted, totalLeaves, peers.values())) {
       remaining++;
       totalBytes += item.wanted.sizeBytes();
@@ -223,6 +218,9 @@ public final class FetchCore {
   /** No more chunks will be added: the fetch completes once all wanted chunks are in. */
   public void onPlanComplete(long nowNanos) {
     planComplete = true;
+    if (!haves.isPlanned()) {
+      haves.plan(0, this::ban, this::askHave); // a snapshot without data chunks
+    }
     maybeComplete();
   }
 
@@ -242,7 +240,7 @@ public final class FetchCore {
       item.badFrom.add(peer);
       events.add(new FetchEvent.BadChunk(peer, item.wanted.id()));
       if (p != null && ++p.strikes >= config.banThreshold()) {
-        ban(p);
+        ban(p, p.strikes + " chunks failed verification");
       }
       requeueIfUnassigned(item);
       schedule(nowNanos);
@@ -468,9 +466,13 @@ public final class FetchCore {
     }
   }
 
-  private void ban(FetchPeer p) {
+  private void askHave(FetchPeer p) {
+    outbox.add(new Outbound(p.id, new HaveQuery(root)));
+  }
+
+  private void ban(FetchPeer p, String reason) {
     p.banned = true;
-    events.add(new FetchEvent.PeerBanned(p.id, p.strikes));
+    events.add(new FetchEvent.PeerBanned(p.id, reason));
     dropRequests(p);
   }
 

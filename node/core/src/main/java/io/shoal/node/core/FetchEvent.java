@@ -5,8 +5,11 @@ import io.shoal.gossip.NodeId;
 
 /** What a fetch reports to its driver. */
 public sealed interface FetchEvent {
-  /** A peer sent {@code badChunks} chunks that failed verification and will not be asked again. */
-  record PeerBanned(NodeId peer, int badChunks) implements FetchEvent {}
+  /**
+   * A peer broke the protocol (sent chunks that failed verification, or a have bitmap over another
+   * count of data chunks) and will not be asked again; {@code reason} says how, for operators.
+   */
+  record PeerBanned(NodeId peer, String reason) implements FetchEvent {}
 
   /** A chunk failed verification; it goes back to be fetched from another peer. */
   record BadChunk(NodeId peer, ChunkId id) implements FetchEvent {}

@@ -112,9 +112,8 @@ final class FetchTable {
    * fetches let it go (cancelling what they asked of it) and choose again.
    */
   private void banned(FetchSession f, FetchEvent.PeerBanned b, long nowNanos) {
-    String reason = b.badChunks() + " chunks failed verification (fetching " + f.root + ")";
-    bans.ban(b.peer(), reason, nowNanos);
-    events.add(new TransferEvent.PeerBanned(f.root, b.peer(), b.badChunks()));
+    bans.ban(b.peer(), b.reason() + " (fetching " + f.root + ")", nowNanos);
+    events.add(new TransferEvent.PeerBanned(f.root, b.peer(), b.reason()));
     for (FetchSession other : new ArrayList<>(byRoot.values())) {
       if (other != f && PeerRefresh.release(other, b.peer(), nowNanos)) {
         drain(other, nowNanos);

@@ -165,17 +165,6 @@ final class PendingChunks {
     }
   }
 
-  /**
-   * Drops the indexes past the snapshot's data chunks from a peer's bitmap, once their count is
-   * known: a peer's claims cost this fetch no more than the snapshot does. Before the plan, the
-   * decoder's {@link ChunkBitmap#MAX_BITS} bounds them.
-   */
-  void clipToLeaves(BitSet have) {
-    if (totalLeaves > 0 && have.length() > totalLeaves) {
-      have.clear(totalLeaves, have.length());
-    }
-  }
-
   /** A complete holder came or went: every data chunk not done gained or lost one. */
   void adjustAvailabilityAll(int delta) {
     for (WantedChunk item : items.values()) {

@@ -8,8 +8,12 @@ public sealed interface TransferEvent {
   /** A peer sent a chunk of {@code root} that failed verification; it is fetched elsewhere. */
   record BadChunk(ChunkId root, NodeId peer, ChunkId id) implements TransferEvent {}
 
-  /** A peer sent {@code badChunks} bad chunks of {@code root} and will not be asked again. */
-  record PeerBanned(ChunkId root, NodeId peer, int badChunks) implements TransferEvent {}
+  /**
+   * A peer broke the protocol while this node fetched {@code root} (sent chunks that failed
+   * verification, or a have bitmap over another count of data chunks) and is banned from every
+   * fetch until its ban ends; {@code reason} says how, for operators.
+   */
+  record PeerBanned(ChunkId root, NodeId peer, String reason) implements TransferEvent {}
 
   /**
    * Every wanted chunk of {@code root} is verified. The session has let the fetch go; the driver

@@ -308,9 +308,6 @@ public final class TransferSession {
   private void onHave(NodeId from, ChunkId root, boolean all, ChunkBitmap have, long nowNanos) {
     FetchSession f = fetches.get(root);
     if (f != null && f.knownPeers.contains(from) && !bans.isBanned(from, nowNanos)) {
-      if (!all && f.dataPlanned && have.length() != f.totalLeaves) {
-        return; // over another count of data chunks than the snapshot's: not expanded, dropped
-      }
       f.core.onHave(from, all, have, nowNanos);
       fetches.drain(f, nowNanos);
     }

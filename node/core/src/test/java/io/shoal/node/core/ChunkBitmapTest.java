@@ -27,6 +27,15 @@ class ChunkBitmapTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void fromRuns_negativeRunOrLength_refused() {
+    // Within the length in sum, so only the sign check catches it: it would make a run from -1.
+    assertThatThrownBy(() -> ChunkBitmap.fromRuns(10, new int[] {-1, 11}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ChunkBitmap.fromRuns(-1, new int[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Property(tries = 300)
   void of_anyBits_roundTripsThroughRuns(
       @ForAll @Size(max = 64) java.util.List<@IntRange(min = 0, max = 999) Integer> set) {

@@ -170,23 +170,6 @@ class TransferSessionTest {
   }
 
   @Test
-  void onHave_bitmapOverAnotherChunkCount_droppedNotExpanded() {
-    holders.add(root, A, false);
-    session.startFetch(root, true, List.of(), plan(8), clock.nowNanos());
-    sends();
-    // About 10 bytes on the wire, claiming every index of the largest bitmap present.
-    ChunkBitmap hostile =
-        ChunkBitmap.fromRuns(ChunkBitmap.MAX_BITS, new int[] {0, ChunkBitmap.MAX_BITS});
-    session.onMessage(A, new HaveReply(root, false, hostile), clock.nowNanos());
-    assertThat(requestsTo(A, sends())).isEmpty();
-
-    BitSet all = new BitSet();
-    all.set(0, 8);
-    session.onMessage(A, new HaveReply(root, false, ChunkBitmap.of(all, 8)), clock.nowNanos());
-    assertThat(requestsTo(A, sends())).isNotEmpty();
-  }
-
-  @Test
   void onChunk_fromAnotherPeerThanAsked_isIgnored() {
     holders.add(root, A, true);
     session.startFetch(root, true, List.of(), plan(1), clock.nowNanos());

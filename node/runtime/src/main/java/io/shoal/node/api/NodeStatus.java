@@ -19,7 +19,8 @@ public record NodeStatus(
   }
 
   /**
-   * A peer banned from being fetched from, for sending chunks that failed verification.
+   * A peer banned from being fetched from, for sending chunks that failed verification or a have
+   * bitmap over another count of data chunks than the snapshot's.
    *
    * @param id its node id (derived from its certificate's key)
    * @param reason why

@@ -109,7 +109,7 @@ public final class NodeMetrics {
   public final Counter peersBanned =
       Counter.builder()
           .name("shoal_transfer_peers_banned_total")
-          .help("Peers banned for sending bad chunks")
+          .help("Peers banned for sending bad chunks or a have bitmap over another chunk count")
           .register(registry);
   public final Counter chunksServed =
       Counter.builder()
