@@ -67,17 +67,7 @@ class GossipDriverTest {
 
   @Test
   void onMessage_pastPeerInputs_isDroppedAndCountedAsGossipPeer() throws InterruptedException {
-    CountDownLatch blocked = new CountDownLatch(1);
-    loop.execute(
-        () -> {
-          blocked.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    blocked.await();
+    LoopHold.until(loop, release);
     GossipMessage empty = new GossipMessage.Gossip(List.of());
     for (int i = 0; i < GossipDriver.PEER_INPUTS; i++) {
       driver.onMessage(PEER, PEER_AT, empty);

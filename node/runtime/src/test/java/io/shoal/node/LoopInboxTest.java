@@ -17,7 +17,6 @@ class LoopInboxTest {
   private final DefaultEventExecutor loop = new DefaultEventExecutor();
   private final NodeMetrics metrics = new NodeMetrics();
   private final CountDownLatch release = new CountDownLatch(1);
-  private final CountDownLatch blocked = new CountDownLatch(1);
   private final AtomicInteger batches = new AtomicInteger();
   private final List<Integer> ran = new ArrayList<>();
 
@@ -29,16 +28,7 @@ class LoopInboxTest {
 
   /** Keeps the loop busy until the test releases it, so inputs pile up. */
   private void blockLoop() throws InterruptedException {
-    loop.execute(
-        () -> {
-          blocked.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    blocked.await();
+    LoopHold.until(loop, release);
   }
 
   private LoopInbox inbox(int capacity) {

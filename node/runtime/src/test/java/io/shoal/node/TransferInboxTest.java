@@ -45,17 +45,7 @@ class TransferInboxTest {
 
   /** Keeps the loop busy until the test releases it, so inputs pile up. */
   private void blockLoop() throws InterruptedException {
-    CountDownLatch blocked = new CountDownLatch(1);
-    loop.execute(
-        () -> {
-          blocked.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    blocked.await();
+    LoopHold.until(loop, release);
   }
 
   private boolean fromPeer() {
