@@ -92,7 +92,7 @@ final class DiskChunkStore implements ChunkStore {
           dir,
           dir);
     }
-    StoreLock lock = StoreLock.acquire(dir);
+    StoreLock lock = StoreLock.acquire(dir, options.lockWaitMillis());
     DiskChunkStore store = null;
     try {
       StoreMarker.check(dir);

@@ -9,14 +9,26 @@ package io.shoal.chunkstore;
  *     out in the background, so a commit's fsync has little left to do
  * @param compactDeadFraction a sealed pack whose dead bytes reach this fraction is rewritten by
  *     garbage collection; below it, its dead chunks are only dropped from its hint
+ * @param lockWaitMillis how long opening waits for the store's lock while another process (or
+ *     channel) holds it, polling; 0 refuses a held store at once
  */
 public record StoreOptions(
-    long packTargetBytes, long chunkCacheBytes, long writebackBytes, double compactDeadFraction) {
+    long packTargetBytes,
+    long chunkCacheBytes,
+    long writebackBytes,
+    double compactDeadFraction,
+    long lockWaitMillis) {
 
   public static final long DEFAULT_PACK_TARGET_BYTES = 1L << 30;
   public static final long DEFAULT_CHUNK_CACHE_BYTES = 64L << 20;
   public static final long DEFAULT_WRITEBACK_BYTES = 32L << 20;
   public static final double DEFAULT_COMPACT_DEAD_FRACTION = 0.25;
+
+  /** Opening refuses a held store at once unless told to wait. */
+  public static final long DEFAULT_LOCK_WAIT_MILLIS = 0;
+
+  /** Longest wait for the lock that may be asked for: past it, an operator should be told. */
+  public static final long MAX_LOCK_WAIT_MILLIS = 10 * 60_000;
 
   public StoreOptions {
     if (packTargetBytes < 1 << 20 || packTargetBytes > ChunkIndex.MAX_PACK_OFFSET / 2) {
@@ -29,6 +41,9 @@ public record StoreOptions(
     if (!(compactDeadFraction >= 0 && compactDeadFraction <= 1)) {
       throw new IllegalArgumentException("compactDeadFraction " + compactDeadFraction);
     }
+    if (lockWaitMillis < 0 || lockWaitMillis > MAX_LOCK_WAIT_MILLIS) {
+      throw new IllegalArgumentException("lockWaitMillis " + lockWaitMillis + " out of range");
+    }
   }
 
   public static StoreOptions defaults() {
@@ -36,14 +51,22 @@ public record StoreOptions(
         DEFAULT_PACK_TARGET_BYTES,
         DEFAULT_CHUNK_CACHE_BYTES,
         DEFAULT_WRITEBACK_BYTES,
-        DEFAULT_COMPACT_DEAD_FRACTION);
+        DEFAULT_COMPACT_DEAD_FRACTION,
+        DEFAULT_LOCK_WAIT_MILLIS);
   }
 
   public StoreOptions withPackTargetBytes(long bytes) {
-    return new StoreOptions(bytes, chunkCacheBytes, writebackBytes, compactDeadFraction);
+    return new StoreOptions(
+        bytes, chunkCacheBytes, writebackBytes, compactDeadFraction, lockWaitMillis);
   }
 
   public StoreOptions withCompactDeadFraction(double fraction) {
-    return new StoreOptions(packTargetBytes, chunkCacheBytes, writebackBytes, fraction);
+    return new StoreOptions(
+        packTargetBytes, chunkCacheBytes, writebackBytes, fraction, lockWaitMillis);
+  }
+
+  public StoreOptions withLockWaitMillis(long millis) {
+    return new StoreOptions(
+        packTargetBytes, chunkCacheBytes, writebackBytes, compactDeadFraction, millis);
   }
 }

@@ -44,55 +44,62 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
-    Optional<NodeClient> node = NodeClient.find(data.dir);
-    if (node.isPresent()) {
-      if (write.target.equals("-")) {
-        long start = System.nanoTime();
-        long bytes = node.get().download("/snapshots/" + snapshot + "/", System.out);
-        report(
-            new Written(
-                snapshot.name(),
-                snapshot.version().orElse(0),
-                "",
-                "stdout",
-                1,
-                bytes,
-                (System.nanoTime() - start) / 1e9),
-            true);
-        return 0;
+    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+      Optional<NodeClient> node = access.node();
+      if (node.isPresent()) {
+        viaNode(snapshot, node.get());
+      } else {
+        offline(snapshot, access.store());
       }
-      GetCall call =
-          new GetCall(
-              ref,
-              Path.of(write.target).toAbsolutePath().normalize().toString(),
-              write.force,
-              !write.noSync);
-      Written w;
-      try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
-        w = node.get().postWithProgress("/get", call, Written.class, snapshot.name(), progress);
-      }
-      report(w, false);
       return 0;
     }
-    try (ChunkStore store = ChunkStore.open(data.dir)) {
-      CatalogEntry entry = resolve(store, snapshot);
-      SnapshotReader reader = new SnapshotReader(store);
+  }
+
+  private void viaNode(SnapshotRef snapshot, NodeClient node) throws Exception {
+    if (write.target.equals("-")) {
       long start = System.nanoTime();
-      if (write.target.equals("-")) {
-        long bytes = streamToStdout(reader, entry);
-        report(written(entry, "stdout", 1, bytes, start), true);
-        return 0;
-      }
-      Materializer.Result result;
-      try (ProgressBars progress = ProgressBars.forTerminal("get " + entry.label())) {
-        Materializer.Options options = write.materializerOptions();
-        result =
-            Materializer.materialize(
-                reader, entry.root(), Path.of(write.target), options, progress);
-      }
-      report(written(entry, write.target, result.files(), result.bytes(), start), false);
-      return 0;
+      long bytes = node.download("/snapshots/" + snapshot + "/", System.out);
+      report(
+          new Written(
+              snapshot.name(),
+              snapshot.version().orElse(0),
+              "",
+              "stdout",
+              1,
+              bytes,
+              (System.nanoTime() - start) / 1e9),
+          true);
+      return;
     }
+    GetCall call =
+        new GetCall(
+            ref,
+            Path.of(write.target).toAbsolutePath().normalize().toString(),
+            write.force,
+            !write.noSync);
+    Written w;
+    try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
+      w = node.postWithProgress("/get", call, Written.class, snapshot.name(), progress);
+    }
+    report(w, false);
+  }
+
+  private void offline(SnapshotRef snapshot, ChunkStore store) throws Exception {
+    CatalogEntry entry = resolve(store, snapshot);
+    SnapshotReader reader = new SnapshotReader(store);
+    long start = System.nanoTime();
+    if (write.target.equals("-")) {
+      long bytes = streamToStdout(reader, entry);
+      report(written(entry, "stdout", 1, bytes, start), true);
+      return;
+    }
+    Materializer.Result result;
+    try (ProgressBars progress = ProgressBars.forTerminal("get " + entry.label())) {
+      Materializer.Options options = write.materializerOptions();
+      result =
+          Materializer.materialize(reader, entry.root(), Path.of(write.target), options, progress);
+    }
+    report(written(entry, write.target, result.files(), result.bytes(), start), false);
   }
 
   private static Written written(

@@ -1,6 +1,5 @@
 package io.shoal.cli;
 
-import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.snapshot.CatalogListing;
 import io.shoal.chunkstore.snapshot.CatalogListing.Listed;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
@@ -24,16 +23,14 @@ final class LsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Optional<NodeClient> node = NodeClient.find(data.dir);
     List<Listed> listed;
-    if (node.isPresent()) {
+    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+      Optional<NodeClient> node = access.node();
       listed =
-          node.get()
-              .get("/ls", new com.fasterxml.jackson.core.type.TypeReference<List<Listed>>() {});
-    } else {
-      try (ChunkStore store = ChunkStore.open(data.dir)) {
-        listed = CatalogListing.list(new SnapshotReader(store));
-      }
+          node.isPresent()
+              ? node.get()
+                  .get("/ls", new com.fasterxml.jackson.core.type.TypeReference<List<Listed>>() {})
+              : CatalogListing.list(new SnapshotReader(access.store()));
     }
     if (output.json) {
       OutputOption.printJson(spec.commandLine().getOut(), listed);

@@ -1,5 +1,6 @@
 package io.shoal.cli;
 
+import io.shoal.chunkstore.StoreOptions;
 import io.shoal.gossip.Endpoint;
 import io.shoal.node.Faults;
 import io.shoal.node.NodeConfig;
@@ -21,6 +22,12 @@ import picocli.CommandLine.Option;
             + " gossips its catalog and serves peers and the HTTP API until SIGINT or SIGTERM,"
             + " then leaves gracefully.")
 final class NodeCommand implements Callable<Integer> {
+  /**
+   * How long a starting node waits for its store while another process holds it: a CLI command's
+   * read of the store takes well under this; past it the node refuses to start.
+   */
+  static final long STORE_LOCK_WAIT_MILLIS = 10_000;
+
   @Mixin DataDirOption data;
 
   @Option(
@@ -197,6 +204,7 @@ final class NodeCommand implements Callable<Integer> {
             .withScrubRate((long) (scrubRateMebibytes * (1 << 20)))
             .withGossip(io.shoal.gossip.GossipConfig.defaults().scaledDown(gossipSpeedup))
             .toBuilder()
+            .store(StoreOptions.defaults().withLockWaitMillis(STORE_LOCK_WAIT_MILLIS))
             .httpExpose(httpExpose)
             .httpNames(httpNames)
             .httpAllowOrigins(httpAllowOrigins)

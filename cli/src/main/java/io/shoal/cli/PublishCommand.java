@@ -6,6 +6,7 @@ import io.shoal.chunkstore.NodeIdentity;
 import io.shoal.chunkstore.SnapshotName;
 import io.shoal.chunkstore.snapshot.Publication;
 import io.shoal.node.api.PublishCall;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -67,38 +68,41 @@ final class PublishCommand implements Callable<Integer> {
     if (keep < 0) {
       throw new CliException("--keep must be 0 or more, not " + keep);
     }
-    Optional<NodeClient> node = NodeClient.find(data.dir);
     Publication.Outcome outcome;
-    if (node.isPresent()) {
+    boolean viaNode;
+    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+      Optional<NodeClient> node = access.node();
+      viaNode = node.isPresent();
       outcome =
-          node.get()
-              .post(
-                  "/publish",
-                  new PublishCall(
-                      name,
-                      path.toAbsolutePath().normalize().toString(),
-                      version,
-                      algorithm.label(),
-                      keep),
-                  Publication.Outcome.class);
-    } else {
-      try (ChunkStore store = ChunkStore.open(data.dir);
-          ProgressBars progress = ProgressBars.forTerminal("publish " + name)) {
-        outcome =
-            Publication.publish(
-                store,
-                path,
-                name,
-                version,
-                algorithm,
-                keep,
-                NodeIdentity.loadOrCreate(data.dir),
-                System.currentTimeMillis(),
-                progress);
-      }
+          viaNode ? publishThrough(node.get(), algorithm) : publishInto(access.store(), algorithm);
     }
-    print(outcome, node.isPresent());
+    print(outcome, viaNode);
     return 0;
+  }
+
+  private Publication.Outcome publishThrough(NodeClient node, HashAlgorithm algorithm)
+      throws IOException {
+    return node.post(
+        "/publish",
+        new PublishCall(
+            name, path.toAbsolutePath().normalize().toString(), version, algorithm.label(), keep),
+        Publication.Outcome.class);
+  }
+
+  private Publication.Outcome publishInto(ChunkStore store, HashAlgorithm algorithm)
+      throws IOException {
+    try (ProgressBars progress = ProgressBars.forTerminal("publish " + name)) {
+      return Publication.publish(
+          store,
+          path,
+          name,
+          version,
+          algorithm,
+          keep,
+          NodeIdentity.loadOrCreate(data.dir),
+          System.currentTimeMillis(),
+          progress);
+    }
   }
 
   private void print(Publication.Outcome o, boolean viaNode) {

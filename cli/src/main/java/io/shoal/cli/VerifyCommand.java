@@ -1,7 +1,5 @@
 package io.shoal.cli;
 
-import io.shoal.chunkstore.ChunkStore;
-import io.shoal.chunkstore.StoreLockedException;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.StoreScrub;
 import io.shoal.node.api.Verified;
@@ -28,9 +26,14 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Optional<NodeClient> node = NodeClient.find(data.dir);
-    Verified verified =
-        node.isPresent() ? node.get().post("/verify", Map.of(), Verified.class) : offline();
+    Verified verified;
+    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+      Optional<NodeClient> node = access.node();
+      verified =
+          node.isPresent()
+              ? node.get().post("/verify", Map.of(), Verified.class)
+              : Verified.of(new StoreScrub(new SnapshotReader(access.store()), bytes -> {}).all());
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       OutputOption.printJson(out, verified);
@@ -53,14 +56,5 @@ final class VerifyCommand implements Callable<Integer> {
           verified.damagedChunks() == 0 ? "" : "; a node fetches them again");
     }
     return verified.damagedChunks() == 0 ? 0 : Main.EXIT_FAILURE;
-  }
-
-  private Verified offline() throws Exception {
-    try (ChunkStore store = ChunkStore.open(data.dir)) {
-      return Verified.of(new StoreScrub(new SnapshotReader(store), bytes -> {}).all());
-    } catch (StoreLockedException e) {
-      throw new CliException(
-          "a node owns " + data.dir + " but does not answer; stop it to verify the store offline");
-    }
   }
 }
