@@ -26,6 +26,14 @@ public interface ChunkStore extends Closeable {
     return new MemoryChunkStore(capacityBytes);
   }
 
+  /**
+   * Whether {@code dir} holds a durable store (its marker file), so that a command that only reads
+   * can refuse a directory that holds none instead of creating one there.
+   */
+  static boolean exists(Path dir) {
+    return java.nio.file.Files.isRegularFile(dir.resolve(StoreMarker.MARKER_FILE));
+  }
+
   /** Opens (creating if needed) the durable store in {@code dir} with default options. */
   static ChunkStore open(Path dir) throws IOException {
     return DiskChunkStore.open(dir, StoreOptions.defaults());

@@ -44,7 +44,7 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
-    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+    try (StoreAccess access = StoreAccess.reachToRead(data.dir)) {
       Optional<NodeClient> node = access.node();
       if (node.isPresent()) {
         viaNode(snapshot, node.get());

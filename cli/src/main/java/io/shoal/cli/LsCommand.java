@@ -24,7 +24,7 @@ final class LsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Listed> listed;
-    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+    try (StoreAccess access = StoreAccess.reachToRead(data.dir)) {
       Optional<NodeClient> node = access.node();
       listed =
           node.isPresent()

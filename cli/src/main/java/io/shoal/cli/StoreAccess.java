@@ -45,11 +45,30 @@ final class StoreAccess implements AutoCloseable {
    * @throws CliException when neither is reachable within {@link #OWNER_WAIT_MILLIS}
    */
   static StoreAccess reach(Path dataDir) throws IOException {
+    return reach(dataDir, true);
+  }
+
+  /**
+   * As {@link #reach(Path)}, for a command that only reads: a directory that holds no store is
+   * refused with one line, and nothing is created there (not the directory, not a lock file).
+   */
+  static StoreAccess reachToRead(Path dataDir) throws IOException {
+    return reach(dataDir, false);
+  }
+
+  private static StoreAccess reach(Path dataDir, boolean create) throws IOException {
     long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OWNER_WAIT_MILLIS);
     while (true) {
       Optional<NodeClient> found = NodeClient.find(dataDir);
       if (found.isPresent()) {
         return new StoreAccess(found.get(), null);
+      }
+      if (!create && !ChunkStore.exists(dataDir)) {
+        throw new CliException(
+            "no shoal store at "
+                + dataDir
+                + " (nothing was published or fetched there, and no node runs on it); pass --data"
+                + " DIR or set SHOAL_DATA");
       }
       try {
         return new StoreAccess(null, ChunkStore.open(dataDir));

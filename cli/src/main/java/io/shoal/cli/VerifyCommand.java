@@ -27,7 +27,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Verified verified;
-    try (StoreAccess access = StoreAccess.reach(data.dir)) {
+    try (StoreAccess access = StoreAccess.reachToRead(data.dir)) {
       Optional<NodeClient> node = access.node();
       verified =
           node.isPresent()

@@ -42,6 +42,28 @@ class CliTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"ls", "verify", "get n -o out"})
+  void readingCommand_onADirectoryWithoutAStore_failsInOneLineAndCreatesNothing(String command)
+      throws Exception {
+    Path missing = tmp.resolve("no/such/dir");
+    Path empty = java.nio.file.Files.createDirectories(tmp.resolve("empty"));
+    for (Path dir : List.of(missing, empty)) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.addAll(List.of("--data", dir.toString()));
+      Run r = shoal(args.toArray(String[]::new));
+      assertThat(r.code()).as(command + " on " + dir).isEqualTo(Main.EXIT_FAILURE);
+      assertThat(r.err().strip())
+          .as("one line")
+          .startsWith("shoal: no shoal store at " + dir)
+          .doesNotContain("\n");
+    }
+    assertThat(tmp.resolve("no")).as("nothing created").doesNotExist();
+    try (var left = java.nio.file.Files.list(empty)) {
+      assertThat(left).as("nothing created in the empty directory").isEmpty();
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(
       strings = {
         "publish",
@@ -141,7 +163,10 @@ class CliTest {
   }
 
   @Test
-  void getOfAMissingSnapshot_failsWithOneLine() {
+  void getOfAMissingSnapshot_failsWithOneLine() throws Exception {
+    // A store that holds another snapshot: a directory with no store at all is refused before.
+    Path src = TestData.file(tmp.resolve("other.txt"), "other".getBytes(StandardCharsets.UTF_8));
+    assertThat(shoal("publish", "other", src.toString(), "--data", data()).code()).isZero();
     Run r = shoal("get", "nothing@3", "-o", tmp.resolve("x").toString(), "--data", data());
     assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(r.err()).startsWith("shoal: no snapshot named 'nothing'");
