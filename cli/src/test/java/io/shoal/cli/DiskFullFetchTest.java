@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.shoal.chunkstore.ChunkId;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,11 @@ class DiskFullFetchTest {
     Path data = tiny.resolve("fetcher");
     NodeProcess fetcher = start(data, "--join", seeder.peer());
     String dir = data.toString();
+    // A get through a node reads the catalogs it has heard (it does not wait for gossip): wait
+    // until the fetcher has heard the seeder's, as a script would before asking.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> CliTest.shoal("status", "--data", dir, "--json").out().contains("\"small\""));
     CliTest.Run gotSmall = getVia(dir, "small", tmp.resolve("small.out"));
     assertThat(gotSmall.code()).as(gotSmall.err()).isZero();
 
