@@ -159,7 +159,19 @@ class CliTest {
     Run r = shoal("simulate", "--set", "nodez=5");
     assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(r.err()).startsWith("shoal: swarm-join: unknown field 'nodez'");
+    assertThat(r.err()).as("the valid fields listed").contains("; the fields are ", "nodes");
+    assertThat(r.err().substring(r.err().indexOf("; the fields are ")))
+        .as("only valid ones")
+        .doesNotContain("nodez");
     assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void simulate_withAValueOfTheWrongType_namesFieldValueAndType() {
+    Run r = shoal("simulate", "--set", "crashes=abc");
+    assertThat(r.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err().strip())
+        .isEqualTo("shoal: swarm-join: field 'crashes' needs an int, not 'abc'");
   }
 
   @Test

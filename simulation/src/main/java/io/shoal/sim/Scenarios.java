@@ -132,13 +132,38 @@ public final class Scenarios {
       Throwable cause = e.getCause();
       if (cause instanceof UnrecognizedPropertyException u) {
         throw new IllegalArgumentException(
-            source + ": unknown field '" + u.getPropertyName() + "'", e);
+            source
+                + ": unknown field '"
+                + u.getPropertyName()
+                + "'; the fields are "
+                + u.getKnownPropertyIds().stream()
+                    .map(String::valueOf)
+                    .sorted()
+                    .collect(java.util.stream.Collectors.joining(", ")),
+            e);
+      }
+      if (cause instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f
+          && !f.getPath().isEmpty()) {
+        throw new IllegalArgumentException(
+            source
+                + ": field '"
+                + f.getPath().get(f.getPath().size() - 1).getFieldName()
+                + "' needs "
+                + article(f.getTargetType().getSimpleName())
+                + ", not '"
+                + f.getValue()
+                + "'",
+            e);
       }
       if (cause instanceof JsonMappingException m && m.getCause() != null) {
         throw new IllegalArgumentException(source + ": " + m.getCause().getMessage(), e);
       }
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String article(String type) {
+    return ("aeiou".indexOf(Character.toLowerCase(type.charAt(0))) >= 0 ? "an " : "a ") + type;
   }
 
   private static final class TypeRef
