@@ -174,6 +174,12 @@ class ClaimTrustTest {
             mallory.nodeId(),
             Signature.of(new byte[64]));
     long forgedBefore = refused(observer, "forged");
+    // Connect first (an empty gossip is harmless): the attack is then sent once, over links that
+    // are up, so each of its three messages is counted once.
+    for (ShoalNode target : List.of(observer, victim)) {
+      liar.send(target.peerAddress(), new GossipMessage.Gossip(List.of()));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> liar.authenticatedPeers().size() >= 2);
     for (ShoalNode target : List.of(observer, victim)) {
       liar.send(target.peerAddress(), new GossipMessage.Gossip(List.of(wipe)));
       liar.send(target.peerAddress(), new GossipMessage.Gossip(List.of(inVictimsName)));
