@@ -106,27 +106,34 @@ class StoreFsyncFailureTest {
     store =
         DiskChunkStore.open(
             dir(), DiskChunkStoreTest.smallPacks().withPackTargetBytes(64 << 20), disk);
-    List<VerifiedChunk> visible = new ArrayList<>();
+    List<VerifiedChunk> written = new ArrayList<>();
+    // Past writebackBytes (32 MiB): the background fsync runs, fails, and is not retried. It runs
+    // on its own thread, so it may fail the store before the batch is done: then add or
+    // commitVisible refuses with the same failure, which is as right as failing afterwards.
     try (ChunkBatch batch = store.newBatch()) {
-      // Past writebackBytes (32 MiB): the background fsync runs, fails, and is not retried.
       for (int i = 0; i < 40; i++) {
         VerifiedChunk c = ChunkStoreContract.chunk(100 + i, 1 << 20);
+        written.add(c);
         batch.add(c);
-        visible.add(c);
         if (i == 0) {
           disk.armed.set(true); // once the pack exists: creating it fsyncs too
         }
       }
       batch.commitVisible();
+    } catch (StoreFailedException refusedMidBatch) {
+      assertThat(refusedMidBatch)
+          .hasMessageContaining("fsync of 00000001.pack failed")
+          .hasMessageContaining("Input/output error (injected)");
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> store.failure().isPresent());
+    assertThat(store.failure()).get().asString().contains("00000001.pack");
     assertThatThrownBy(store::sync).isInstanceOf(StoreFailedException.class);
     assertThatThrownBy(() -> store.put(ChunkStoreContract.chunk(1, 1000)))
         .isInstanceOf(StoreFailedException.class);
     store.close();
 
     store = ChunkStore.open(dir(), DiskChunkStoreTest.smallPacks());
-    for (VerifiedChunk c : visible) {
+    for (VerifiedChunk c : written) {
       assertThat(store.contains(c.id())).as("lost to the failed fsync").isFalse();
     }
   }
