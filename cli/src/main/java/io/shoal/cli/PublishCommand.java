@@ -61,6 +61,11 @@ final class PublishCommand implements Callable<Integer> {
           "afterwards keep the newest K versions of each name and collect the rest (default: ${DEFAULT-VALUE}; 0 keeps all)")
   int keep;
 
+  @Option(
+      names = "--force",
+      description = "publish a new version even when the content is the newest version's")
+  boolean force;
+
   @Override
   public Integer call() throws Exception {
     SnapshotName.check(name);
@@ -85,7 +90,12 @@ final class PublishCommand implements Callable<Integer> {
     return node.post(
         "/publish",
         new PublishCall(
-            name, path.toAbsolutePath().normalize().toString(), version, algorithm.label(), keep),
+            name,
+            path.toAbsolutePath().normalize().toString(),
+            version,
+            algorithm.label(),
+            keep,
+            force),
         Publication.Outcome.class);
   }
 
@@ -101,7 +111,8 @@ final class PublishCommand implements Callable<Integer> {
           keep,
           NodeIdentity.loadOrCreate(data.dir),
           System.currentTimeMillis(),
-          progress);
+          progress,
+          force || version != null);
     }
   }
 
@@ -112,6 +123,13 @@ final class PublishCommand implements Callable<Integer> {
       return;
     }
     long nanos = Math.round(o.seconds() * 1e9);
+    if (o.unchanged()) {
+      out.printf(
+          "unchanged: %s@%d (root %s) already holds this content; no version made"
+              + " (--force makes one)%n",
+          o.name(), o.version(), o.root().substring(0, 12));
+      return;
+    }
     out.printf(
         "published %s@%d  root %s%s%n",
         o.name(),

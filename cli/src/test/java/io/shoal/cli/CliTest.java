@@ -42,7 +42,7 @@ class CliTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"ls", "verify", "get n -o out"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"ls", "verify", "get n -o out", "gc"})
   void readingCommand_onADirectoryWithoutAStore_failsInOneLineAndCreatesNothing(String command)
       throws Exception {
     Path missing = tmp.resolve("no/such/dir");
@@ -218,6 +218,27 @@ class CliTest {
   }
 
   @Test
+  void publish_unchangedContent_reportsTheNewestVersion_andForceMakesOne() throws Exception {
+    Path src = TestData.randomFile(tmp.resolve("f.bin"), 5, 300_000);
+    assertThat(shoal("publish", "n", src.toString(), "--data", data()).code()).isZero();
+
+    Run again = shoal("publish", "n", src.toString(), "--data", data(), "--json");
+    assertThat(again.code()).as(again.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(again.out());
+    assertThat(json.get("unchanged").asBoolean()).isTrue();
+    assertThat(json.get("version").asLong()).isEqualTo(1);
+    assertThat(shoal("publish", "n", src.toString(), "--data", data()).out())
+        .startsWith("unchanged: n@1 (root ")
+        .contains("no version made");
+
+    Run forced = shoal("publish", "n", src.toString(), "--data", data(), "--force");
+    assertThat(forced.out()).contains("published n@2");
+    try (ChunkStore store = ChunkStore.open(Path.of(data()))) {
+      assertThat(store.catalog().versions("n")).hasSize(2);
+    }
+  }
+
+  @Test
   void verify_flippedByteInAPack_namesTheChunkAndExitsNonZero() throws Exception {
     Path src = TestData.randomFile(tmp.resolve("f.bin"), 7, 600_000);
     assertThat(shoal("publish", "n", src.toString(), "--data", data()).code()).isZero();
@@ -258,9 +279,22 @@ class CliTest {
       assertThat(published.code()).as(published.err()).isZero();
       assertThat(published.out()).contains("published blob@1", "through the running node");
       assertThat(node.store().catalog().latest("blob")).isPresent();
+      Run unchanged = shoal("publish", "blob", src.toString(), "--data", data());
+      assertThat(unchanged.out()).startsWith("unchanged: blob@1 ");
+      assertThat(node.store().catalog().versions("blob")).hasSize(1);
 
       Run ls = shoal("ls", "--data", data());
       assertThat(ls.out()).contains("blob", "complete");
+
+      TestData.randomFile(src, 4, 200_000);
+      assertThat(shoal("publish", "blob", src.toString(), "--data", data()).out())
+          .contains("published blob@2");
+      Run gc = shoal("gc", "--keep", "1", "--data", data(), "--json");
+      assertThat(gc.code()).as(gc.err()).isZero();
+      assertThat(new ObjectMapper().readTree(gc.out()).get("versionsDropped").asInt()).isEqualTo(1);
+      assertThat(node.store().catalog().versions("blob"))
+          .extracting(io.shoal.chunkstore.CatalogEntry::version)
+          .containsExactly(2L);
 
       Run status = shoal("status", "--data", data(), "--json");
       assertThat(status.code()).as(status.err()).isZero();

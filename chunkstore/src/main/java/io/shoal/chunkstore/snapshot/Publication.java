@@ -7,6 +7,7 @@ import io.shoal.chunkstore.Progress;
 import io.shoal.chunkstore.SnapshotName;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Publishing as a user asks for it: the next version of a name (or a given one), then retention.
@@ -28,6 +29,8 @@ public final class Publication {
    * @param newBytes payload bytes of those
    * @param seconds time taken
    * @param versionsDropped old versions retention removed afterwards
+   * @param unchanged whether the content was that of the newest version, so no version was made and
+   *     {@code version} and {@code root} are that version's
    */
   public record Outcome(
       String name,
@@ -41,13 +44,16 @@ public final class Publication {
       long newChunks,
       long newBytes,
       double seconds,
-      int versionsDropped) {}
+      int versionsDropped,
+      boolean unchanged) {}
 
   private Publication() {}
 
   /**
    * Publishes {@code path} as {@code name}, at {@code version} if given or the newest version plus
-   * one, then keeps the newest {@code keep} versions of each name (0 keeps all).
+   * one, then keeps the newest {@code keep} versions of each name (0 keeps all). Unless {@code
+   * force}, content equal to that of the newest version, held complete and numbered {@code version
+   * - 1}, makes no version: the outcome is that version, marked unchanged.
    */
   public static Outcome publish(
       ChunkStore store,
@@ -58,7 +64,8 @@ public final class Publication {
       int keep,
       String publisher,
       long nowMillis,
-      Progress progress)
+      Progress progress,
+      boolean force)
       throws IOException {
     SnapshotName.check(name);
     if (keep < 0) {
@@ -71,14 +78,22 @@ public final class Publication {
     long start = System.nanoTime();
     PublishRequest request =
         PublishRequest.of(name, v, publisher, nowMillis).withAlgorithm(algorithm);
+    if (!force) {
+      Optional<CatalogEntry> newest =
+          store.catalog().latest(name).filter(e -> e.complete() && e.version() == v - 1);
+      if (newest.isPresent()) {
+        request = request.unlessSameAs(newest.get().root());
+      }
+    }
     SnapshotWriter.Result result = SnapshotWriter.publish(store, path, request, progress);
     double seconds = (System.nanoTime() - start) / 1e9;
     int dropped =
         keep == 0 ? 0 : Retention.apply(new SnapshotReader(store), keep).versionsDropped().size();
-    CatalogEntry entry = store.catalog().get(name, v).orElseThrow();
+    long made = result.root().version();
+    CatalogEntry entry = store.catalog().get(name, made).orElseThrow();
     return new Outcome(
         name,
-        v,
+        made,
         result.rootId().toHex(),
         algorithm.label(),
         entry.sizeBytes(),
@@ -88,6 +103,7 @@ public final class Publication {
         result.newChunks(),
         result.newBytes(),
         seconds,
-        dropped);
+        dropped,
+        result.unchanged());
   }
 }

@@ -1,5 +1,6 @@
 package io.shoal.chunkstore.snapshot;
 
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.FastCdc;
 import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.SnapshotName;
@@ -15,6 +16,8 @@ import java.util.Objects;
  * @param algorithm hash algorithm of every id
  * @param chunker the chunker
  * @param threads worker threads for chunking and hashing
+ * @param previous a snapshot to compare with, or null: when the content equals its content, no
+ *     snapshot is made and that one is the result
  */
 public record PublishRequest(
     String name,
@@ -23,7 +26,8 @@ public record PublishRequest(
     long createdMillis,
     HashAlgorithm algorithm,
     FastCdc chunker,
-    int threads) {
+    int threads,
+    ChunkId previous) {
 
   public PublishRequest {
     SnapshotName.check(name);
@@ -45,18 +49,28 @@ public record PublishRequest(
         createdMillis,
         HashAlgorithm.XXH128,
         FastCdc.defaults(),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        null);
   }
 
   public PublishRequest withAlgorithm(HashAlgorithm a) {
-    return new PublishRequest(name, version, publisher, createdMillis, a, chunker, threads);
+    return new PublishRequest(
+        name, version, publisher, createdMillis, a, chunker, threads, previous);
   }
 
   public PublishRequest withChunker(FastCdc c) {
-    return new PublishRequest(name, version, publisher, createdMillis, algorithm, c, threads);
+    return new PublishRequest(
+        name, version, publisher, createdMillis, algorithm, c, threads, previous);
+  }
+
+  /** Makes nothing when the content equals that of the snapshot {@code root}. */
+  public PublishRequest unlessSameAs(ChunkId root) {
+    return new PublishRequest(
+        name, version, publisher, createdMillis, algorithm, chunker, threads, root);
   }
 
   public PublishRequest withThreads(int t) {
-    return new PublishRequest(name, version, publisher, createdMillis, algorithm, chunker, t);
+    return new PublishRequest(
+        name, version, publisher, createdMillis, algorithm, chunker, t, previous);
   }
 }

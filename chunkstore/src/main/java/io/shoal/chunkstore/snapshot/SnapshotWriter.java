@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -52,9 +53,16 @@ public final class SnapshotWriter {
    * @param chunks chunks in the snapshot (data, index nodes, root)
    * @param newChunks chunks the store did not hold before
    * @param newBytes payload bytes of the new chunks
+   * @param unchanged whether the content equals {@link PublishRequest#previous()}'s, so that
+   *     snapshot is the result and no version was made
    */
   public record Result(
-      ChunkId rootId, SnapshotRoot root, long chunks, long newChunks, long newBytes) {}
+      ChunkId rootId,
+      SnapshotRoot root,
+      long chunks,
+      long newChunks,
+      long newBytes,
+      boolean unchanged) {}
 
   private SnapshotWriter() {}
 
@@ -112,6 +120,17 @@ public final class SnapshotWriter {
       progress.begin(data.size());
       TreeRef dataTree = pipeline.run(data, progress);
       TreeRef tableTree = pipeline.run(StreamSource.ofBytes(table.encode()), Progress.none());
+      Optional<SnapshotRoot> same = sameContent(store, request, singleFile, dataTree, tableTree);
+      if (same.isPresent()) {
+        batch.commit();
+        return new Result(
+            request.previous(),
+            same.get(),
+            pipeline.chunks,
+            batch.addedChunks(),
+            batch.addedBytes(),
+            true);
+      }
       FastCdc c = request.chunker();
       SnapshotRoot root =
           new SnapshotRoot(
@@ -141,10 +160,30 @@ public final class SnapshotWriter {
                   dataTree.sizeBytes(),
                   request.createdMillis()));
       return new Result(
-          rootChunk.id(), root, pipeline.chunks, batch.addedChunks(), batch.addedBytes());
+          rootChunk.id(), root, pipeline.chunks, batch.addedChunks(), batch.addedBytes(), false);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The previous snapshot of the request, if it holds exactly this content. */
+  private static Optional<SnapshotRoot> sameContent(
+      ChunkStore store,
+      PublishRequest request,
+      boolean singleFile,
+      TreeRef dataTree,
+      TreeRef tableTree)
+      throws IOException {
+    if (request.previous() == null) {
+      return Optional.empty();
+    }
+    SnapshotRoot previous = new SnapshotReader(store).root(request.previous());
+    boolean same =
+        previous.data().equals(dataTree)
+            && previous.fileTable().equals(tableTree)
+            && previous.singleFile() == singleFile
+            && previous.algorithm() == request.algorithm();
+    return same ? Optional.of(previous) : Optional.empty();
   }
 
   /** One segment of the stream and what the stages learned about it. */

@@ -7,11 +7,15 @@ import io.shoal.chunkstore.Progress;
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.chunkstore.snapshot.Retention;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.api.Collected;
+import io.shoal.node.api.GcCall;
 import io.shoal.node.api.GetCall;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.api.Written;
+import io.shoal.node.net.RetryLaterException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +35,9 @@ final class LocalSnapshots {
 
   /** Versions of each name a publication keeps when the call does not say. */
   static final int DEFAULT_KEEP = 10;
+
+  /** When a gc refused because fetches run is told to try again. */
+  static final long GC_RETRY_AFTER_SECONDS = 10;
 
   private final ChunkStore store;
   private final SnapshotReader reader;
@@ -77,7 +84,16 @@ final class LocalSnapshots {
             keep,
             self.toHex(),
             System.currentTimeMillis(),
-            Progress.none());
+            Progress.none(),
+            call.forced());
+    if (outcome.unchanged()) {
+      log.info(
+          "publish {}: content unchanged since {}@{}; no version made",
+          outcome.name(),
+          outcome.name(),
+          outcome.version());
+      return outcome;
+    }
     log.info(
         "published {}@{} (root {}, {} bytes, {} new)",
         outcome.name(),
@@ -87,6 +103,40 @@ final class LocalSnapshots {
         outcome.newBytes());
     announcer.announce();
     return outcome;
+  }
+
+  /**
+   * Drops old versions (with {@code call.keep()}) and reclaims every chunk no catalog entry
+   * reaches, then announces what is left. Refused while fetches run: chunks they commit after the
+   * live set is walked would be collected under them.
+   */
+  Collected collect(GcCall call, int activeFetches) throws IOException {
+    Integer keep = call.keep();
+    if (keep != null && keep < 1) {
+      throw new IllegalArgumentException("keep must be at least 1, not " + keep);
+    }
+    if (activeFetches > 0) {
+      throw new RetryLaterException(
+          activeFetches + " fetch(es) in progress; gc runs when none is", GC_RETRY_AFTER_SECONDS);
+    }
+    Retention.Result r =
+        keep == null ? Retention.collectGarbage(reader) : Retention.apply(reader, keep);
+    if (keep != null && r.versionsDropped().isEmpty()) {
+      r = Retention.collectGarbage(reader);
+    }
+    var stats = store.stats();
+    Collected c =
+        new Collected(
+            r.versionsDropped().size(), r.bytesReclaimed(), stats.chunkCount(), stats.chunkBytes());
+    log.info(
+        "gc: dropped {} version(s), reclaimed {} bytes; {} chunks left",
+        c.versionsDropped(),
+        c.bytesReclaimed(),
+        c.chunksLeft());
+    if (c.versionsDropped() > 0) {
+      announcer.announce();
+    }
+    return c;
   }
 
   /** Writes a snapshot this node holds to a path on this machine. */

@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.netty.channel.EventLoopGroup;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.api.GcCall;
 import io.shoal.node.api.GetCall;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.net.AllowedHosts;
@@ -47,6 +48,11 @@ final class NodeRoutes {
             "/get",
             r -> node.materializeAsync(r.json(GetCall.class)).thenApply(Response::json))
         .asyncRoute("POST", "/verify", r -> scrubber.verifyNow().thenApply(Response::json))
+        .route(
+            "POST",
+            "/gc",
+            true,
+            r -> Response.json(node.local.collect(r.json(GcCall.class), transfers.active().size())))
         .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
         .streamUnder(SnapshotGateway.PREFIX, gateway, openGateway)
         .openRoute("/metrics", false, r -> Response.text(metrics.scrape(), METRICS_TYPE))

@@ -74,7 +74,7 @@ public final class ShoalNode implements AutoCloseable {
   private ChunkSink sink;
   private TransferService transfers;
   private SnapshotResolver resolver;
-  private LocalSnapshots local;
+  LocalSnapshots local; // package-private: NodeRoutes serves gc from it
   private Endpoint peerAddress;
   private InetSocketAddress httpAddress;
   private volatile boolean closed;

@@ -8,5 +8,18 @@ package io.shoal.node.api;
  * @param version version to publish, or null for newest + 1
  * @param hash id algorithm, or null for xxh128
  * @param keep versions per name to keep, or null for 10
+ * @param force publish a new version even when the content is the newest version's; null is false
  */
-public record PublishCall(String name, String path, Long version, String hash, Integer keep) {}
+public record PublishCall(
+    String name, String path, Long version, String hash, Integer keep, Boolean force) {
+
+  /** A request that makes no version when the content is unchanged. */
+  public PublishCall(String name, String path, Long version, String hash, Integer keep) {
+    this(name, path, version, hash, keep, null);
+  }
+
+  /** Whether a new version is made even for unchanged content: asked for, or a version given. */
+  public boolean forced() {
+    return Boolean.TRUE.equals(force) || version != null;
+  }
+}
