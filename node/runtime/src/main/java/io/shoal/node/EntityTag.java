@@ -34,8 +34,8 @@ final class EntityTag {
 
   /**
    * Whether {@code ifNoneMatch} (an {@code If-None-Match} value, or null) matches {@code tag} by
-   * weak comparison, so a GET or HEAD answers 304 (§13.1.2); {@code *} matches any tag. A value
-   * that does not parse matches nothing.
+   * weak comparison, so a GET or HEAD answers 304 (§13.1.2); {@code *} matches any tag. Whatever
+   * follows a part that is not an entity-tag is ignored.
    */
   static boolean noneMatchHits(String ifNoneMatch, String tag) {
     if (ifNoneMatch == null) {
