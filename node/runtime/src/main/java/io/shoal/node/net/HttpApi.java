@@ -58,13 +58,7 @@ public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /**
-   * One request. The body array is owned by the request; handlers only read it.
-   *
-   * @param path the path, percent-decoded (routes match it)
-   * @param rawPath the path as sent, still percent-encoded: where an encoded {@code /} differs from
-   *     a {@code /} (the snapshot gateway)
-   */
+  /** One request: {@code path} decoded, {@code rawPath} as sent. Handlers only read the body. */
   @SuppressWarnings("ArrayRecordComponent")
   public record Request(
       String method,
@@ -151,9 +145,8 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
-   * The head and body of a streamed response.
+   * The head and body of a streamed response; a null content type sends none (a 304).
    *
-   * @param contentType the body's media type, or null for none (a 304)
    * @param contentLength the body's exact size in bytes
    * @param headers further headers
    */
