@@ -13,11 +13,10 @@ import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.node.net.HttpApi;
 import io.shoal.node.net.HttpBody;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,6 +31,12 @@ import java.util.concurrent.TimeoutException;
  * needs next come first, and each chunk is written out as soon as it is verified and visible in the
  * store. Waiting for a chunk holds no thread ({@link ChunkArrivals}); each wait is bounded by
  * {@link #CHUNK_WAIT}, and the HTTP API closes a stream that wrote nothing for its idle timeout.
+ *
+ * <p>A file carries a strong {@link EntityTag} (its snapshot's root and its path), answers {@code
+ * If-None-Match} (304) and {@code If-Range}, and has a type by its extension ({@link MediaTypes},
+ * which says why HTML is sandboxed). A directory snapshot, or a path in it ending in {@code /} or
+ * naming a directory, answers its {@link SnapshotListing}. The path is read as {@link
+ * GatewayTarget} says: decoded once, hostile segments refused.
  */
 final class SnapshotGateway implements HttpApi.StreamHandler {
   static final String PREFIX = "/snapshots/";
@@ -76,21 +81,15 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
   @Override
   public CompletableFuture<HttpApi.StreamReply> open(HttpApi.Request request, Executor worker)
       throws IOException {
-    String rest = request.path().substring(PREFIX.length());
-    int slash = rest.indexOf('/');
-    String refText =
-        URLDecoder.decode(slash < 0 ? rest : rest.substring(0, slash), StandardCharsets.UTF_8);
-    String path =
-        slash < 0 ? "" : URLDecoder.decode(rest.substring(slash + 1), StandardCharsets.UTF_8);
-    Resolved resolved = resolver.resolveAndStart(SnapshotRef.parse(refText));
+    GatewayTarget target = GatewayTarget.parse(PREFIX, request.rawPath());
+    Resolved resolved = resolver.resolveAndStart(target.ref());
     CatalogEntry entry = resolved.entry();
-    String range = request.header("range");
     CompletableFuture<HttpApi.StreamReply> reply =
         retrying(() -> reader.root(entry.root()), worker)
             .thenCompose(
                 root ->
                     retrying(() -> reader.fileTable(root), worker)
-                        .thenApply(table -> reply(entry.root(), root, table, path, range)));
+                        .thenApply(table -> reply(request, entry, root, table, target)));
     return resolved.fetch() == null ? reply : failingWith(resolved.fetch(), reply);
   }
 
@@ -119,64 +118,102 @@ final class SnapshotGateway implements HttpApi.StreamHandler {
   }
 
   private HttpApi.StreamReply reply(
-      ChunkId snapshot, SnapshotRoot root, FileTable table, String path, String rangeHeader) {
+      HttpApi.Request request,
+      CatalogEntry entry,
+      SnapshotRoot root,
+      FileTable table,
+      GatewayTarget target) {
+    if (!root.singleFile() && isListing(table, target)) {
+      return listing(request, table, SnapshotListing.of(entry, table, target.path()));
+    }
     FileEntry file;
     try {
-      file = pick(root, table, path);
+      file = pick(root, table, target);
     } catch (NoSuchFileException e) {
       throw new CompletionException(e);
     }
     long size = file.sizeBytes();
+    String tag = EntityTag.of(entry.root(), file.path());
+    String type = MediaTypes.forPath(file.path());
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept-Ranges", "bytes");
+    headers.put("ETag", tag);
+    headers.put("X-Content-Type-Options", "nosniff");
+    if (MediaTypes.isActive(type)) {
+      headers.put("Content-Security-Policy", MediaTypes.SANDBOX_POLICY);
+    }
+    if (EntityTag.noneMatchHits(request.header("if-none-match"), tag)) {
+      return new HttpApi.StreamReply(304, null, size, headers, HttpBody.empty());
+    }
+    String rangeHeader =
+        EntityTag.rangeAllowed(request.header("if-range"), tag) ? request.header("range") : null;
     ByteRange range = ByteRange.parse(rangeHeader, size);
     if (range instanceof ByteRange.Unsatisfiable) {
       byte[] body =
           HttpApi.Response.error(416, "Range '" + rangeHeader + "' is outside " + size + " bytes")
               .body();
+      headers.put("Content-Range", ByteRange.Unsatisfiable.contentRange(size));
+      headers.remove("Content-Security-Policy");
       return new HttpApi.StreamReply(
-          416,
-          "application/json",
-          body.length,
-          Map.of(
-              "Accept-Ranges",
-              "bytes",
-              "Content-Range",
-              ByteRange.Unsatisfiable.contentRange(size)),
-          HttpBody.of(body));
+          416, "application/json", body.length, headers, HttpBody.of(body));
     }
     long start = range instanceof ByteRange.Part p ? p.start() : 0;
     long end = range instanceof ByteRange.Part p ? p.end() : size;
-    HttpBody body = new GatewayBody(snapshot, root, file.dataOffset() + start, end - start);
-    return range instanceof ByteRange.Part p
-        ? new HttpApi.StreamReply(
-            206,
-            "application/octet-stream",
-            end - start,
-            Map.of("Accept-Ranges", "bytes", "Content-Range", p.contentRange(size)),
-            body)
-        : new HttpApi.StreamReply(
-            200, "application/octet-stream", size, Map.of("Accept-Ranges", "bytes"), body);
+    HttpBody body = new GatewayBody(entry.root(), root, file.dataOffset() + start, end - start);
+    if (range instanceof ByteRange.Part p) {
+      headers.put("Content-Range", p.contentRange(size));
+      return new HttpApi.StreamReply(206, type, end - start, headers, body);
+    }
+    return new HttpApi.StreamReply(200, type, size, headers, body);
   }
 
-  private static FileEntry pick(SnapshotRoot root, FileTable table, String path)
+  /**
+   * Whether {@code target} asks for a listing of a directory snapshot: the snapshot itself, a path
+   * ending in {@code /}, or a directory in it.
+   */
+  private static boolean isListing(FileTable table, GatewayTarget target) {
+    if (target.path().isEmpty() || target.directory()) {
+      return true;
+    }
+    return table.find(target.path()).map(FileEntry::directory).orElse(false);
+  }
+
+  /** The listing as JSON, or as HTML when {@code Accept} ranks HTML first (a browser). */
+  private static HttpApi.StreamReply listing(
+      HttpApi.Request request, FileTable table, SnapshotListing listing) {
+    String dir = listing.directory();
+    if (!dir.isEmpty()
+        && listing.fileCount() == 0
+        && !table.find(dir).map(FileEntry::directory).orElse(false)) {
+      throw new CompletionException(new NoSuchFileException(dir + "/"));
+    }
+    boolean html = MediaTypes.prefersHtml(request.header("accept"));
+    byte[] body = html ? listing.html() : listing.json();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Vary", "Accept");
+    headers.put("X-Content-Type-Options", "nosniff");
+    if (html) {
+      headers.put("Content-Security-Policy", MediaTypes.LISTING_POLICY);
+    }
+    return new HttpApi.StreamReply(
+        200,
+        html ? "text/html; charset=utf-8" : "application/json",
+        body.length,
+        headers,
+        HttpBody.of(body));
+  }
+
+  private static FileEntry pick(SnapshotRoot root, FileTable table, GatewayTarget target)
       throws NoSuchFileException {
-    if (path.isEmpty()) {
-      if (root.singleFile()) {
-        return table.entries().get(0);
-      }
-      throw new IllegalArgumentException(
-          root.label() + " is a directory snapshot: name a file in it");
+    String path = target.path();
+    if (!root.singleFile()) {
+      return table.find(path).orElseThrow(() -> new NoSuchFileException(path));
     }
-    FileEntry e =
-        root.singleFile()
-            ? table.entries().get(0)
-            : table.find(path).orElseThrow(() -> new NoSuchFileException(path));
-    if (root.singleFile() && !e.path().equals(path)) {
-      throw new NoSuchFileException(path);
+    FileEntry only = table.entries().get(0);
+    if (path.isEmpty() || (!target.directory() && only.path().equals(path))) {
+      return only; // /snapshots/NAME names a single-file snapshot's one file
     }
-    if (e.directory()) {
-      throw new IllegalArgumentException(path + " is a directory");
-    }
-    return e;
+    throw new NoSuchFileException(path + (target.directory() ? "/" : ""));
   }
 
   /** Something that needs chunks the fetch is still bringing. */

@@ -58,11 +58,12 @@ public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One request. The body array is owned by the request; handlers only read it. */
+  /** One request: {@code path} decoded, {@code rawPath} as sent. Handlers only read the body. */
   @SuppressWarnings("ArrayRecordComponent")
   public record Request(
       String method,
       String path,
+      String rawPath,
       Map<String, List<String>> query,
       Map<String, String> headers,
       byte[] body) {
@@ -144,7 +145,7 @@ public final class HttpApi implements AutoCloseable {
   }
 
   /**
-   * The head and body of a streamed response.
+   * The head and body of a streamed response; a null content type sends none (a 304).
    *
    * @param contentLength the body's exact size in bytes
    * @param headers further headers
@@ -327,7 +328,13 @@ public final class HttpApi implements AutoCloseable {
       req.headers()
           .forEach(x -> headers.putIfAbsent(x.getKey().toLowerCase(Locale.ROOT), x.getValue()));
       Request request =
-          new Request(req.method().name(), uri.path(), uri.parameters(), Map.copyOf(headers), body);
+          new Request(
+              req.method().name(),
+              uri.path(),
+              uri.rawPath(),
+              uri.parameters(),
+              Map.copyOf(headers),
+              body);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       boolean head = request.method().equals("HEAD");
       String method = head ? "GET" : request.method();

@@ -48,7 +48,9 @@ final class StreamWriter {
   void start(HttpApi.StreamReply reply, boolean head) {
     DefaultHttpResponse res =
         new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()));
-    res.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+    if (reply.contentType() != null) {
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+    }
     res.headers().set(HttpHeaderNames.CONTENT_LENGTH, reply.contentLength());
     reply.headers().forEach((k, v) -> res.headers().set(k, v));
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
