@@ -115,7 +115,8 @@ function renderTransfers(transfers) {
     const eta = t.bytesPerSecond > 0 ? (t.totalBytes - t.doneBytes) / t.bytesPerSecond : NaN;
     li.appendChild(el('div',
       bytes(t.doneBytes) + ' of ' + bytes(t.totalBytes) + ' (' + pct + ') · rate ' +
-      bytes(t.bytesPerSecond) + '/s · ETA ' + duration(eta) + ' · ' + t.peers + ' peers',
+      bytes(t.bytesPerSecond) + '/s · ETA ' + duration(eta) + ' · ' + t.peers +
+      (t.peers === 1 ? ' peer' : ' peers'),
       'transfer-detail'));
     return li;
   }));
@@ -166,6 +167,13 @@ function drawChart() {
     }
   });
   ctx.stroke();
+  if (samples.length > 0) {
+    ctx.lineTo(x0 + (samples.length - 1) * step, bottom);
+    ctx.lineTo(x0, bottom);
+    ctx.closePath();
+    ctx.fillStyle = 'rgba(9, 105, 218, 0.15)';
+    ctx.fill();
+  }
   ctx.lineWidth = 1;
 }
 
