@@ -17,6 +17,7 @@ import picocli.CommandLine.HelpCommand;
       NodeCommand.class,
       StatusCommand.class,
       TokenCommand.class,
+      UiCommand.class,
       PublishCommand.class,
       GetCommand.class,
       FetchCommand.class,

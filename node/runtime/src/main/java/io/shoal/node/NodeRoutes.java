@@ -7,6 +7,7 @@ import io.shoal.node.api.GetCall;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.net.AllowedHosts;
 import io.shoal.node.net.ApiToken;
+import io.shoal.node.net.BrowserLogin;
 import io.shoal.node.net.HttpAccess;
 import io.shoal.node.net.HttpApi;
 import io.shoal.node.net.HttpApi.Response;
@@ -66,8 +67,9 @@ final class NodeRoutes {
   }
 
   /**
-   * Serves {@code api} behind a fresh token, and writes node.json (owner-only) so that the CLI, run
-   * by the same user, finds the API, its token and, with TLS, the certificate to pin.
+   * Serves {@code api} and the dashboard ({@link DashboardRoutes}) behind a fresh token, and writes
+   * node.json (owner-only) so that the CLI, run by the same user, finds the API, its token and,
+   * with TLS, the certificate to pin.
    */
   static Served serve(
       HttpApi api,
@@ -80,6 +82,10 @@ final class NodeRoutes {
       throws IOException {
     ApiToken token = ApiToken.generate();
     boolean tls = config.httpTls() != null;
+    BrowserLogin browsers =
+        new BrowserLogin(
+            BrowserLogin.cookieNameFor(self.toHex()), tls, DashboardRoutes.POLLED_PATHS);
+    DashboardRoutes.add(api, browsers);
     InetSocketAddress at =
         api.bind(
             loops,
@@ -90,7 +96,8 @@ final class NodeRoutes {
                 new HttpAccess(
                     token,
                     AllowedHosts.of(config.httpHost(), bound, config.httpNames(), tls),
-                    config.httpAllowOrigins()));
+                    config.httpAllowOrigins(),
+                    browsers));
     DataDirFiles.writeNodeInfo(
         config.dataDir(),
         new DataDirFiles.NodeInfo(

@@ -29,7 +29,10 @@ import java.util.TreeSet;
  *       {@code text/plain} or a form without a preflight, but not JSON;
  *   <li>unless the route is open ({@code /health}, {@code /metrics}, and the gateway with {@code
  *       --open-gateway}; GET and HEAD only), exactly one {@code Authorization: Bearer TOKEN} with
- *       this node's token ({@link ApiToken}): 401 when missing, 401 when wrong.
+ *       this node's token ({@link ApiToken}): 401 when missing, 401 when wrong. The one exception:
+ *       a GET or HEAD without Authorization of a path the dashboard polls passes with a live
+ *       session cookie of {@link BrowserLogin}; a cookie of this node that names no live session is
+ *       401 too. No other route, and no other method, ever accepts the cookie (CSRF).
  * </ol>
  *
  * Immutable and thread-safe.
@@ -40,14 +43,23 @@ public final class HttpAccess {
   private final ApiToken token;
   private final AllowedHosts hosts;
   private final Set<String> origins;
+  private final BrowserLogin browsers;
+
+  /** Rules without browser sessions: the bearer token only. */
+  public HttpAccess(ApiToken token, AllowedHosts hosts, Collection<String> origins) {
+    this(token, hosts, origins, new BrowserLogin("shoal-none", false, Set.of()));
+  }
 
   /**
    * @param token the token state routes need
    * @param hosts the Host header values served
    * @param origins the Origin header values allowed ({@code SCHEME://HOST[:PORT]}); usually none
+   * @param browsers the dashboard's browser sessions
    */
-  public HttpAccess(ApiToken token, AllowedHosts hosts, Collection<String> origins) {
+  public HttpAccess(
+      ApiToken token, AllowedHosts hosts, Collection<String> origins, BrowserLogin browsers) {
     this.token = token;
+    this.browsers = browsers;
     this.hosts = hosts;
     Set<String> lower = new TreeSet<>();
     origins.forEach(o -> lower.add(o.trim().toLowerCase(Locale.ROOT)));
@@ -98,12 +110,26 @@ public final class HttpAccess {
     }
     List<String> authorization = headers.getAll(HttpHeaderNames.AUTHORIZATION);
     if (authorization.isEmpty()) {
-      return Optional.of(HttpRefusal.of(HttpRefusal.Reason.NO_TOKEN));
+      return read ? bySession(request) : Optional.of(HttpRefusal.of(HttpRefusal.Reason.NO_TOKEN));
     }
     if (authorization.size() != 1 || !token.matches(bearer(authorization.get(0)))) {
       return Optional.of(HttpRefusal.of(HttpRefusal.Reason.WRONG_TOKEN));
     }
     return Optional.empty();
+  }
+
+  /** The refusal of a GET or HEAD without Authorization, unless a browser session may read it. */
+  private Optional<HttpRefusal> bySession(HttpRequest request) {
+    List<String> cookies = request.headers().getAll(HttpHeaderNames.COOKIE);
+    if (!browsers.hasCookie(cookies)) {
+      return Optional.of(HttpRefusal.of(HttpRefusal.Reason.NO_TOKEN));
+    }
+    if (!browsers.isReadable(HttpApi.pathOf(request.uri()))) {
+      return Optional.of(HttpRefusal.of(HttpRefusal.Reason.NO_TOKEN));
+    }
+    return browsers.isSession(cookies, System.nanoTime())
+        ? Optional.empty()
+        : Optional.of(HttpRefusal.of(HttpRefusal.Reason.SESSION));
   }
 
   /** The token of a {@code Bearer} credential, or null for another scheme. */

@@ -35,6 +35,8 @@ record HttpRefusal(Reason reason, String detail) {
     CONTENT_TYPE(403, "content_type", "request body must be sent as application/json"),
     /** A state route without an Authorization header. */
     NO_TOKEN(401, "no_token", "this route needs Authorization: Bearer TOKEN (DIR/node.json)"),
+    /** A dashboard cookie of this node that names no live session (forged, expired, restarted). */
+    SESSION(401, "session", "dashboard session unknown or expired: run 'shoal ui' again"),
     /** A state route with a token that is not this node's current one. */
     WRONG_TOKEN(401, "wrong_token", "wrong token: read the current one from DIR/node.json");
 
