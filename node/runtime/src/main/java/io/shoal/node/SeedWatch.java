@@ -126,8 +126,13 @@ final class SeedWatch implements PeerTransport.DialListener {
           return new IllegalArgumentException(
               "no member of the swarm announces " + ref + ": this node knows no other member");
         }
+        boolean allFailed = seeds.stream().allMatch(SeedState::isSettled);
         return new SeedsUnreachableException(
-            "cannot reach any seed to fetch " + ref + ": " + describeAll(false));
+            (allFailed ? "cannot reach any seed" : "no seed has answered yet")
+                + " to fetch "
+                + ref
+                + ": "
+                + describeAll(false));
       }
       String unwell = describeAll(true);
       return new IllegalArgumentException(
