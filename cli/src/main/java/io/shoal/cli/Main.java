@@ -21,8 +21,11 @@ public final class Main {
     if (args.length > 0
         && (args[0].equals("fetch") || args[0].equals("demo"))
         && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      // A temporary node's own events would drown the command's output (unless asked for).
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      // A temporary node's own events would drown the command's output (unless asked for). A
+      // fetch reports its own failure in one line (which seed, and why), so the node's warnings
+      // about the same refusals would only repeat it.
+      System.setProperty(
+          "org.slf4j.simpleLogger.defaultLogLevel", args[0].equals("fetch") ? "error" : "warn");
     }
     if (args.length > 0 && args[0].equals("node")) {
       // A long-running node's log lines carry their time.

@@ -23,6 +23,7 @@ final class PeerListener implements PeerTransport.Listener {
   private volatile GossipDriver driver;
   private volatile TransferService transfers;
   private volatile Consumer<PeerAuthenticated> authenticated = p -> {};
+  private volatile SeedWatch seeds;
 
   void connect(GossipDriver driver) {
     this.driver = driver;
@@ -30,6 +31,11 @@ final class PeerListener implements PeerTransport.Listener {
 
   void connect(TransferService transfers) {
     this.transfers = transfers;
+  }
+
+  /** Tells {@code watch} of each push-pull reply, so it knows which seeds answered. */
+  void watchSeeds(SeedWatch watch) {
+    this.seeds = watch;
   }
 
   /** Calls {@code l} with each peer that passes the handshake (see {@link ShoalNode}). */
@@ -41,6 +47,13 @@ final class PeerListener implements PeerTransport.Listener {
   public void onMessage(NodeId from, Endpoint fromAddress, PeerLink link, Object message) {
     if (message instanceof GossipMessage g) {
       driver.onMessage(from, fromAddress, g);
+      SeedWatch w = seeds;
+      if (w != null
+          && g instanceof GossipMessage.Sync s
+          && s.phase() == GossipMessage.Sync.Phase.REPLY) {
+        // After the driver has it: a fetch that sees the answer then reads the core after it.
+        w.onReply(from);
+      }
     } else {
       transfers.onMessage(from, link, message);
     }

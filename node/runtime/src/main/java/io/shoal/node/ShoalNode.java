@@ -200,7 +200,8 @@ public final class ShoalNode implements AutoCloseable {
     FetchRetention retention =
         new FetchRetention(config.keep(), reader, threads.workers, announcer);
     membershipOutputs.connect(transfers, new Follower(transfers, retention, () -> closed));
-    resolver = new SnapshotResolver(store, reader, driver, transfers, retention, config.seeds());
+    SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
+    resolver = new SnapshotResolver(store, reader, driver, transfers, retention, seeds);
     local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
     scrubber =
         new Scrubber(

@@ -7,7 +7,6 @@ import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.CatalogValue;
-import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Winners;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +26,11 @@ import java.util.concurrent.TimeoutException;
  * offers (its winner, or the named version's best root, among the versions this node trusts)
  * against what the store holds, then a fetch when the swarm's is newer. Blocking calls run on the
  * caller's thread (an HTTP worker, the CLI's); gossip state is read on its loop through the driver.
+ *
+ * <p>When the swarm does not announce the snapshot yet, a fetch waits for it, but no longer than
+ * waiting can change the answer ({@link SeedWatch.Reach#isSettled}): once every seed has answered
+ * with its catalogs or failed, it says at once that no member announces it, or which seed it cannot
+ * reach and why.
  */
 final class SnapshotResolver {
   static final long FETCH_TIMEOUT_HOURS = 24;
@@ -35,12 +38,19 @@ final class SnapshotResolver {
   /** How often a fetch waiting for gossip to announce its snapshot looks again. */
   static final long ANNOUNCEMENT_POLL_MILLIS = 100;
 
+  /**
+   * Longest {@code /get} and the gateway wait for the swarm to announce a snapshot this node does
+   * not know yet (a node that has just started has not heard its seeds); they answer sooner once
+   * every seed answered or failed. The HTTP worker is held that long at most.
+   */
+  static final Duration SERVE_ANNOUNCEMENT_WAIT = Duration.ofSeconds(5);
+
   private final ChunkStore store;
   private final SnapshotReader reader;
   private final GossipDriver driver;
   private final TransferService transfers;
   private final FetchRetention retention;
-  private final List<Endpoint> seeds;
+  private final SeedWatch seeds;
 
   SnapshotResolver(
       ChunkStore store,
@@ -48,7 +58,7 @@ final class SnapshotResolver {
       GossipDriver driver,
       TransferService transfers,
       FetchRetention retention,
-      List<Endpoint> seeds) {
+      SeedWatch seeds) {
     this.store = store;
     this.reader = reader;
     this.driver = driver;
@@ -72,43 +82,82 @@ final class SnapshotResolver {
 
   ShoalNode.Fetched fetchInto(SnapshotRef ref, Duration announcement, DirectOutput out)
       throws IOException {
+    Decision d = decide(ref, announcement);
+    if (!d.fetch()) {
+      return new ShoalNode.Fetched(d.entry(), null);
+    }
+    try {
+      if (out != null) {
+        FetchResult r = transfers.fetchTo(d.entry(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+        return new ShoalNode.Fetched(d.entry(), r);
+      }
+      return fetchHeld(d.entry()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while fetching " + ref);
+    } catch (TimeoutException e) {
+      throw new IOException("fetching " + ref + " did not finish", e);
+    }
+  }
+
+  /**
+   * What {@code ref} means here: the entry held, or the swarm's newer one to fetch.
+   *
+   * @param fetch whether {@code entry} is the swarm's, to fetch
+   */
+  private record Decision(CatalogEntry entry, boolean fetch) {}
+
+  /** What this node has heard of the swarm, read in one go. */
+  private record Heard(SeedWatch.Reach reach, int otherMembers, long syncReplies) {}
+
+  private Heard heard() {
+    // Read before the core: a seed's answer is recorded after its message reached the driver, so
+    // the query below sees the catalogs it brought.
+    SeedWatch.Reach reach = seeds.reach();
+    return driver.query(core -> new Heard(reach, core.reachableMembers() - 1, core.syncReplies()));
+  }
+
+  /**
+   * Waits up to {@code announcement} for the swarm to announce {@code ref}, or until waiting can no
+   * longer change the answer; then decides.
+   *
+   * @throws IllegalArgumentException when members were reached and none announces {@code ref}
+   * @throws SeedsUnreachableException when no member was reached, with each seed's reason
+   */
+  private Decision decide(SnapshotRef ref, Duration announcement) throws IOException {
     long deadline = System.nanoTime() + announcement.toNanos();
     while (true) {
       // Right after joining, the swarm's catalogs are not known yet: what is held here may be old.
       // (Asked before resolving, so a catalog that lands in between is not missed.)
+      Heard h = heard();
+      boolean waitedOut = System.nanoTime() - deadline >= 0;
+      boolean settled = h.reach().isSettled(h.otherMembers());
       boolean heard =
           announcement.isZero()
-              || seeds.isEmpty()
-              || driver.query(core -> core.syncReplies() > 0)
-              || System.nanoTime() - deadline >= 0;
+              || h.reach().seeds().isEmpty()
+              || h.syncReplies() > 0
+              || settled
+              || waitedOut;
       Optional<CatalogEntry> target = resolveInSwarm(ref);
       Optional<CatalogEntry> local = ref.resolve(store.catalog());
       boolean localIsNewest =
           local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()));
       if (localIsNewest && heard) {
-        return new ShoalNode.Fetched(local.get(), null);
+        return new Decision(local.get(), false);
       }
       if (!localIsNewest && target.isPresent()) {
-        try {
-          if (out != null) {
-            FetchResult r =
-                transfers.fetchTo(target.get(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
-            return new ShoalNode.Fetched(target.get(), r);
-          }
-          return fetchHeld(target.get()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof IOException io
-              ? io
-              : new IOException(e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while fetching " + ref);
-        } catch (TimeoutException e) {
-          throw new IOException("fetching " + ref + " did not finish", e);
-        }
+        return new Decision(target.get(), true);
       }
-      if (System.nanoTime() - deadline >= 0) {
-        throw new IllegalArgumentException("no member of the swarm announces " + ref + " (yet)");
+      if (settled || waitedOut) {
+        Exception missing = h.reach().missing(ref.toString(), h.otherMembers(), settled);
+        if (missing instanceof IOException io) {
+          throw io;
+        }
+        throw (RuntimeException) missing;
       }
       try {
         Thread.sleep(ANNOUNCEMENT_POLL_MILLIS);
@@ -120,20 +169,21 @@ final class SnapshotResolver {
   }
 
   /**
-   * Makes sure this node holds {@code ref} complete, as {@link #fetchInto} without waiting for an
-   * announcement, but without holding the calling thread while the fetch runs: the future completes
-   * (on the transfer loop) when the snapshot is held, or fails as {@link #fetchInto} would throw.
+   * Makes sure this node holds {@code ref} complete, as {@link #fetchInto} waiting at most {@link
+   * #SERVE_ANNOUNCEMENT_WAIT} for an announcement, but without holding the calling thread while the
+   * fetch runs: the future completes (on the transfer loop) when the snapshot is held, or fails as
+   * {@link #fetchInto} would throw.
    */
   CompletableFuture<ShoalNode.Fetched> fetchAsync(SnapshotRef ref) {
-    Optional<CatalogEntry> target = resolveInSwarm(ref);
-    Optional<CatalogEntry> local = ref.resolve(store.catalog());
-    if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
-      return CompletableFuture.completedFuture(new ShoalNode.Fetched(local.get(), null));
+    Decision d;
+    try {
+      d = decide(ref, SERVE_ANNOUNCEMENT_WAIT);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (target.isEmpty()) {
-      throw new IllegalArgumentException("no member of the swarm announces " + ref + " (yet)");
-    }
-    return fetchHeld(target.get());
+    return d.fetch()
+        ? fetchHeld(d.entry())
+        : CompletableFuture.completedFuture(new ShoalNode.Fetched(d.entry(), null));
   }
 
   /** Fetches {@code target} into the store; then applies retention. */
@@ -152,16 +202,9 @@ final class SnapshotResolver {
    * The snapshot {@code ref} names, held here or offered by the swarm; a fetch is started (not
    * awaited) when this node lacks it, so a streaming reader can consume it as it arrives.
    */
-  SnapshotGateway.Resolved resolveAndStart(SnapshotRef ref) {
-    Optional<CatalogEntry> target = resolveInSwarm(ref);
-    Optional<CatalogEntry> local = ref.resolve(store.catalog());
-    if (local.isPresent() && (target.isEmpty() || !beats(target.get(), local.get()))) {
-      return new SnapshotGateway.Resolved(local.get(), null);
-    }
-    if (target.isEmpty()) {
-      throw new IllegalArgumentException("no member of the swarm announces " + ref);
-    }
-    return new SnapshotGateway.Resolved(target.get(), transfers.fetch(target.get()));
+  SnapshotGateway.Resolved resolveAndStart(SnapshotRef ref) throws IOException {
+    Decision d = decide(ref, SERVE_ANNOUNCEMENT_WAIT);
+    return new SnapshotGateway.Resolved(d.entry(), d.fetch() ? transfers.fetch(d.entry()) : null);
   }
 
   private static boolean beats(CatalogEntry a, CatalogEntry b) {

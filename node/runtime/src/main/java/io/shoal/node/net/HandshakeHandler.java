@@ -74,6 +74,10 @@ final class HandshakeHandler extends ChannelDuplexHandler {
             .schedule(
                 () -> {
                   if (state != State.DONE) {
+                    note(
+                        ctx,
+                        new DialFailure.TimedOut(
+                            "handshake not finished within " + TIMEOUT_SECONDS + " s"));
                     refuse(
                         ctx, "handshake not finished within " + TIMEOUT_SECONDS + " s", "timeout");
                   }
@@ -131,19 +135,21 @@ final class HandshakeHandler extends ChannelDuplexHandler {
     if (refusal != null) {
       reason = refusal.getMessage();
       metricReason = refusal.reason().label();
+      note(ctx, new DialFailure.UntrustedPeerCertificate(reason));
     } else if (cause instanceof NotSslRecordException) {
       reason = "not TLS";
       metricReason = "not_tls";
-    } else if (String.valueOf(cause.getMessage())
-        .toLowerCase(java.util.Locale.ROOT)
-        .contains("alert")) {
+      note(ctx, new DialFailure.NotTls());
+    } else if (isAlert(cause)) {
       // The peer aborted: in TLS 1.3 a client checks the server's certificate first, so a
       // stranger refuses this node's certificate before it ever shows its own.
       reason = "the peer aborted the TLS handshake: " + cause.getMessage();
       metricReason = "tls_alert";
+      note(ctx, new DialFailure.CertificateRefused(cause.getMessage()));
     } else {
       reason = "TLS handshake failed: " + cause.getMessage();
       metricReason = "tls";
+      note(ctx, new DialFailure.Other(reason));
     }
     count(ctx, reason, metricReason);
     ctx.close();
@@ -160,6 +166,7 @@ final class HandshakeHandler extends ChannelDuplexHandler {
         if (logLimiter.allow("refused-by " + where, System.nanoTime())) {
           log.warn("peer at {} refused this node: {}", where, r.reason());
         }
+        note(ctx, new DialFailure.RefusedUs(r.reason()));
         state = State.DONE;
         ctx.close();
       } else if (state == State.AWAIT_HELLO && msg instanceof Hello h) {
@@ -193,6 +200,7 @@ final class HandshakeHandler extends ChannelDuplexHandler {
       return;
     }
     if (!h.clusterId().equals(self.clusterId())) {
+      note(ctx, new DialFailure.OtherCluster(h.clusterId(), self.clusterId()));
       refuse(
           ctx,
           "cluster id '" + h.clusterId() + "' is not this node's '" + self.clusterId() + "'",
@@ -227,6 +235,7 @@ final class HandshakeHandler extends ChannelDuplexHandler {
       }
     }
     if (peerId.equals(self.nodeId())) {
+      note(ctx, new DialFailure.Itself());
       state = State.DONE;
       ctx.close(); // connected to ourselves through an address of our own
       return;
@@ -256,7 +265,14 @@ final class HandshakeHandler extends ChannelDuplexHandler {
         cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (c instanceof SSLException) {
       // The TLS handshake failed: SslHandler reports it again as a completion event, which
-      // counts and logs it once; here it only must not reach the log as an unexpected error.
+      // counts and logs it once; here it only must not reach the log as an unexpected error. In
+      // TLS 1.3 a client's handshake ends before the server checks its certificate: the server's
+      // refusal arrives as an alert here, after the handshake.
+      note(
+          ctx,
+          isAlert(c)
+              ? new DialFailure.CertificateRefused(c.getMessage())
+              : new DialFailure.Other("TLS failed: " + c.getMessage()));
       state = State.DONE;
       ctx.close();
       return;
@@ -269,6 +285,7 @@ final class HandshakeHandler extends ChannelDuplexHandler {
   }
 
   private void refuse(ChannelHandlerContext ctx, String reason, String metricReason) {
+    note(ctx, new DialFailure.Other(reason));
     count(ctx, reason, metricReason);
     boolean canTell = state == State.AWAIT_HELLO;
     state = State.DONE;
@@ -276,6 +293,18 @@ final class HandshakeHandler extends ChannelDuplexHandler {
       ctx.writeAndFlush(new Refused(reason)).addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx.close();
+    }
+  }
+
+  private static boolean isAlert(Throwable cause) {
+    return String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("alert");
+  }
+
+  /** Tells a connection this node opened why it is failing (the first reason noted is kept). */
+  private static void note(ChannelHandlerContext ctx, DialFailure why) {
+    Outgoing o = ctx.channel().attr(PeerHandler.OUTGOING).get();
+    if (o != null) {
+      o.noteFailure(why);
     }
   }
 

@@ -1,23 +1,32 @@
 package io.shoal.node.net;
 
 import io.netty.channel.Channel;
+import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.NodeId;
 import java.util.ArrayDeque;
 
 /**
  * One outgoing connection and the messages waiting for its handshake, at most {@link
  * OutgoingConnections#MAX_PENDING_PER_PEER}; past that, and once the connection is gone or while
- * its socket is not writable, messages are dropped and counted. Thread-safe.
+ * its socket is not writable, messages are dropped and counted. What became of the attempt
+ * (reached, or the first reason it failed) goes to the transport's {@link
+ * PeerTransport.DialListener} once. Thread-safe.
  */
 final class Outgoing {
   private final NodeMetrics metrics;
+  private final Endpoint to;
+  private final PeerTransport.DialListener dials;
   volatile Channel channel;
   volatile long lastUsedNanos = System.nanoTime();
   private boolean ready;
   private boolean dead;
+  private DialFailure failure;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
 
-  Outgoing(NodeMetrics metrics) {
+  Outgoing(NodeMetrics metrics, Endpoint to, PeerTransport.DialListener dials) {
     this.metrics = metrics;
+    this.to = to;
+    this.dials = dials;
   }
 
   synchronized void send(Object message) {
@@ -33,16 +42,35 @@ final class Outgoing {
     }
   }
 
-  /** The handshake passed: what waited goes out. */
-  synchronized void ready() {
+  /** Why the handshake failed, when this side knows; the first reason noted is the one reported. */
+  synchronized void noteFailure(DialFailure why) {
+    if (failure == null && !ready) {
+      failure = why;
+    }
+  }
+
+  /** The handshake passed with {@code peer}: what waited goes out. */
+  synchronized void ready(NodeId peer) {
+    dials.onReached(to, peer);
     ready = true;
     while (!pending.isEmpty()) {
       write(pending.poll());
     }
   }
 
-  /** The connection failed or closed: what waited is dropped. */
-  synchronized void closed() {
+  /**
+   * The connection failed or closed: what waited is dropped. Before the handshake passed, the
+   * attempt failed for the reason noted, for {@code cause} when it never connected, or else because
+   * the peer closed it.
+   */
+  synchronized void closed(DialFailure cause, boolean secured) {
+    if (!ready && !dead) {
+      DialFailure why =
+          failure != null
+              ? failure
+              : cause != null ? cause : new DialFailure.ClosedDuringHandshake(secured);
+      dials.onFailed(to, why);
+    }
     dead = true;
     for (int i = pending.size(); i > 0; i--) {
       metrics.dropped("unreachable");

@@ -35,16 +35,28 @@ final class OutgoingConnections {
   private final PeerPipeline pipeline;
   private final Map<Endpoint, Outgoing> outgoing = new ConcurrentHashMap<>();
   private final HostResolver resolver;
+  private final boolean secured;
+  private volatile PeerTransport.DialListener dials = PeerTransport.DialListener.NONE;
 
   /**
    * @param resolver resolves peer host names off the loops
+   * @param secured whether connections use TLS
    */
   OutgoingConnections(
-      EventLoopGroup group, NodeMetrics metrics, PeerPipeline pipeline, HostResolver resolver) {
+      EventLoopGroup group,
+      NodeMetrics metrics,
+      PeerPipeline pipeline,
+      HostResolver resolver,
+      boolean secured) {
     this.group = group;
+    this.secured = secured;
     this.resolver = resolver;
     this.metrics = metrics;
     this.pipeline = pipeline;
+  }
+
+  void onDial(PeerTransport.DialListener l) {
+    this.dials = l;
   }
 
   /** Sends on the connection to {@code to}, opening it first if there is none. */
@@ -54,7 +66,16 @@ final class OutgoingConnections {
       if (outgoing.size() >= MAX_OUTGOING) {
         evictOldest();
       }
-      o = outgoing.computeIfAbsent(to, this::connect);
+      Outgoing fresh = new Outgoing(metrics, to, dials);
+      o = outgoing.putIfAbsent(to, fresh);
+      if (o == null) {
+        // Connected outside the map's update: a connect that fails at once removes its entry
+        // from within (computeIfAbsent would throw "Recursive update").
+        o = fresh;
+        o.send(message);
+        connect(to, fresh);
+        return;
+      }
     }
     o.send(message);
   }
@@ -94,8 +115,7 @@ final class OutgoingConnections {
     }
   }
 
-  private Outgoing connect(Endpoint to) {
-    Outgoing o = new Outgoing(metrics);
+  private void connect(Endpoint to, Outgoing o) {
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -123,7 +143,7 @@ final class OutgoingConnections {
                   if (!f.isSuccess()) {
                     log.debug("cannot connect to {}: {}", to, f.cause().toString());
                     outgoing.remove(to, o);
-                    o.closed();
+                    o.closed(DialFailure.ofConnect(to.host(), f.cause()), secured);
                   } else {
                     o.channel = f.channel();
                     f.channel()
@@ -131,11 +151,10 @@ final class OutgoingConnections {
                         .addListener(
                             cf -> {
                               outgoing.remove(to, o);
-                              o.closed();
+                              o.closed(null, secured);
                             });
                   }
                 });
-    return o;
   }
 
   private void evictOldest() {

@@ -52,6 +52,26 @@ public final class PeerTransport implements AutoCloseable {
     default void onDisconnected(PeerLink link) {}
   }
 
+  /**
+   * What became of each connection this node opened, reported once per attempt: reached (the
+   * handshake passed) or failed with its reason. Called on event loops and resolver threads; must
+   * not block.
+   */
+  public interface DialListener {
+    DialListener NONE =
+        new DialListener() {
+          @Override
+          public void onReached(Endpoint to, NodeId peer) {}
+
+          @Override
+          public void onFailed(Endpoint to, DialFailure why) {}
+        };
+
+    void onReached(Endpoint to, NodeId peer);
+
+    void onFailed(Endpoint to, DialFailure why);
+  }
+
   private final PeerTls tls;
   private final EventLoopGroup group;
   private final LogLimiter logLimiter = new LogLimiter(TimeUnit.MINUTES.toNanos(10));
@@ -84,7 +104,7 @@ public final class PeerTransport implements AutoCloseable {
         new PeerPipeline(
             clusterId, selfId, tls, metrics, logLimiter, listener, () -> filter, linkFaults);
     this.resolver = new HostResolver(metrics);
-    this.outgoing = new OutgoingConnections(group, metrics, pipeline, resolver);
+    this.outgoing = new OutgoingConnections(group, metrics, pipeline, resolver, tls != null);
     this.incoming = new IncomingConnections(metrics, logLimiter, pipeline);
     metrics.gauge(
         "shoal_peer_connections",
@@ -133,6 +153,11 @@ public final class PeerTransport implements AutoCloseable {
   /** The port actually bound. */
   public int boundPort() {
     return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** Reports what becomes of the connections this node opens from now on to {@code l}. */
+  public void onDial(DialListener l) {
+    outgoing.onDial(l);
   }
 
   public void setFilter(TransportFilter filter) {
