@@ -123,13 +123,7 @@ public final class SnapshotWriter {
       Optional<SnapshotRoot> same = sameContent(store, request, singleFile, dataTree, tableTree);
       if (same.isPresent()) {
         batch.commit();
-        return new Result(
-            request.previous(),
-            same.get(),
-            pipeline.chunks,
-            batch.addedChunks(),
-            batch.addedBytes(),
-            true);
+        return pipeline.result(request.previous(), same.get(), true);
       }
       FastCdc c = request.chunker();
       SnapshotRoot root =
@@ -159,8 +153,7 @@ public final class SnapshotWriter {
                   true,
                   dataTree.sizeBytes(),
                   request.createdMillis()));
-      return new Result(
-          rootChunk.id(), root, pipeline.chunks, batch.addedChunks(), batch.addedBytes(), false);
+      return pipeline.result(rootChunk.id(), root, false);
     } finally {
       pool.shutdownNow();
     }
@@ -232,6 +225,10 @@ public final class SnapshotWriter {
       this.chunker = request.chunker();
       this.batch = batch;
       this.pool = pool;
+    }
+
+    Result result(ChunkId rootId, SnapshotRoot root, boolean unchanged) {
+      return new Result(rootId, root, chunks, batch.addedChunks(), batch.addedBytes(), unchanged);
     }
 
     void count(boolean added, long length) throws IOException {
