@@ -4,17 +4,37 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.function.DoubleSupplier;
 
 /**
  * The node's metrics, named in Prometheus style with units, in a registry of its own (so several
- * nodes in one JVM, as in tests, do not collide). Thread-safe.
+ * nodes in one JVM, as in tests, do not collide), scraped together with the process's JVM and
+ * process metrics ({@code jvm_*}, {@code process_*}: the Prometheus client's JVM instrumentation),
+ * which are registered once per JVM because they describe the process, not a node. Thread-safe.
  */
 public final class NodeMetrics {
+  /**
+   * The JVM and process metrics, shared by every node of the process: registered once, since some
+   * of them (allocation counting) attach listeners to the JVM that would pile up per node.
+   */
+  private static final PrometheusRegistry PROCESS = processRegistry();
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
+
+  public NodeMetrics() {
+    BuildInfo.register(registry);
+  }
+
+  private static PrometheusRegistry processRegistry() {
+    PrometheusRegistry r = new PrometheusRegistry();
+    JvmMetrics.builder().register(r);
+    return r;
+  }
 
   final Counter messagesSent =
       Counter.builder()
@@ -216,11 +236,14 @@ public final class NodeMetrics {
     return bytesSent.get();
   }
 
-  /** The text exposition format. */
+  /** The text exposition format: this node's metrics and the process's. */
   public String scrape() {
+    MetricSnapshots.Builder all = MetricSnapshots.builder();
+    registry.scrape().forEach(all::metricSnapshot);
+    PROCESS.scrape().forEach(all::metricSnapshot);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+      PrometheusTextFormatWriter.create().write(out, all.build());
     } catch (IOException e) {
       throw new IllegalStateException("writing metrics to memory failed", e);
     }
