@@ -33,11 +33,24 @@ final class FetchJob {
   volatile int peers;
   volatile double bytesPerSecond;
 
+  /** When {@link #doneBytes} last grew (at the start until it does): a stalled fetch's age. */
+  volatile long lastProgressNanos;
+
   FetchJob(CatalogEntry target, DirectOutput direct, long nowNanos) {
     this.target = target;
     this.direct = direct;
     this.startNanos = nowNanos;
+    this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();
+  }
+
+  /** Takes the bytes done and peers from the session's fetch {@code f}, after an input. */
+  void progress(FetchSession f, long nowNanos) {
+    if (f.doneBytes() > doneBytes) {
+      lastProgressNanos = nowNanos;
+    }
+    doneBytes = f.doneBytes();
+    peers = f.activePeers();
   }
 
   /** The catalog entry for this snapshot, partial or complete. */

@@ -57,6 +57,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   private final EventLoop loop;
   private final NodeMetrics metrics;
+  private final TransferMetrics fetchMetrics;
   private final RuntimeHolders holders;
   private final TransferSession session;
   private final ChunkServer server;
@@ -105,7 +106,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
     this.banned = new BannedPeers(metrics);
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
-    TransferMetrics.register(metrics, jobsView, () -> uploadQueued, compression);
+    this.fetchMetrics =
+        new TransferMetrics(
+            metrics, jobsView, () -> uploadQueued, compression, uploadBytesPerSecond);
   }
 
   // ---------------------------------------------------------------- API
@@ -150,6 +153,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
             job = new FetchJob(target, direct, now);
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
+            fetchMetrics.started(job);
             log.info("fetching {} (root {})", target.label(), target.root().toShortHex());
             session.startFetch(target.root(), direct == null, List.of(), null, now);
             plan(job);
@@ -169,6 +173,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
   void setUploadLimit(long bytesPerSecond) {
+    fetchMetrics.uploadLimit(bytesPerSecond);
     inbox.post(() -> session.setUploadLimit(bytesPerSecond));
   }
 
@@ -333,8 +338,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     for (FetchJob job : jobs.values()) {
       FetchSession f = session.fetch(job.root());
       if (f != null) {
-        job.doneBytes = f.doneBytes();
-        job.peers = f.activePeers();
+        job.progress(f, nowNanos);
       }
     }
     uploadQueued = session.uploadQueued();
