@@ -58,6 +58,7 @@ final class GossipDriver {
   private final NodeId self;
   private final long[] refusedSeen = new long[ClaimRefusal.values().length];
   private final LoopInbox inbox;
+  private final SwarmGauges gauges;
   private ScheduledFuture<?> timer;
   private volatile boolean stopped;
 
@@ -76,6 +77,7 @@ final class GossipDriver {
     this.membership =
         new Membership(
             core, follow, o -> transport.send(o.to(), o.message()), this::arm, this::onFailure);
+    this.gauges = new SwarmGauges(self, metrics);
     this.inbox =
         new LoopInbox(
             loop, PEER_INPUTS, metrics.tasksRefused.labelValues("gossip_peer"), this::drain);
@@ -148,6 +150,7 @@ final class GossipDriver {
       onFailure("handing its outputs on", e);
     }
     countRefusals();
+    gauges.refresh(membership.core(), System.nanoTime());
   }
 
   private void handOn() {
