@@ -44,8 +44,14 @@ final class FetchJob {
     this.createdMillis = target.createdMillis();
   }
 
-  /** Takes the bytes done and peers from the session's fetch {@code f}, after an input. */
+  /**
+   * Takes the bytes done and peers from the session's fetch {@code f}, after an input, while the
+   * session runs it ({@code f} not null).
+   */
   void progress(FetchSession f, long nowNanos) {
+    if (f == null) {
+      return;
+    }
     if (f.doneBytes() > doneBytes) {
       lastProgressNanos = nowNanos;
     }

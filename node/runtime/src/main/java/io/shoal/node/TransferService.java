@@ -336,10 +336,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       serve(s, nowNanos);
     }
     for (FetchJob job : jobs.values()) {
-      FetchSession f = session.fetch(job.root());
-      if (f != null) {
-        job.progress(f, nowNanos);
-      }
+      job.progress(session.fetch(job.root()), nowNanos);
     }
     uploadQueued = session.uploadQueued();
     if (!closed) {
