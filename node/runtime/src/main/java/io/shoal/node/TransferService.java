@@ -175,8 +175,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   /** Fetches in progress. */
   List<TransferView> active() {
     List<TransferView> out = new ArrayList<>();
+    long now = System.nanoTime();
     for (FetchJob j : jobsView.values()) {
-      out.add(j.view());
+      out.add(j.view(now));
     }
     return out;
   }
@@ -333,8 +334,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     for (FetchJob job : jobs.values()) {
       FetchSession f = session.fetch(job.root());
       if (f != null) {
-        job.doneBytes = f.doneBytes();
+        job.doneBytes = job.heldBytes + f.doneBytes();
         job.peers = f.activePeers();
+        job.measure(f, nowNanos);
       }
     }
     uploadQueued = session.uploadQueued();
@@ -418,9 +420,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     }
     long now = System.nanoTime();
     session.onTimer(now);
-    for (FetchJob job : jobs.values()) {
-      job.measure(session.fetch(job.root()), now);
-    }
     afterInput(now);
   }
 
