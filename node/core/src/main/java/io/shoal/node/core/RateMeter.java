@@ -20,7 +20,7 @@ public final class RateMeter {
   /**
    * How far back the rate looks: long enough to steady a bursty link, short enough to follow it.
    */
-  public static final long TIME_CONSTANT_NANOS = 3_000_000_000L;
+  public static final long TIME_CONSTANT_NANOS = 2_000_000_000L;
 
   /** Samples closer than this to the previous one are folded into the next (their dt is noise). */
   public static final long MIN_SAMPLE_NANOS = 100_000_000L;
