@@ -196,6 +196,28 @@ class StatusAndProgressTest {
   }
 
   @Test
+  void getToStdoutThroughTheNode_namesTheVersionStreamed() throws Exception {
+    Path dir = tmp.resolve("node");
+    try (ShoalNode node = ShoalNode.start(NodeConfig.loopback(dir))) {
+      Path src = TestData.randomFile(tmp.resolve("small.bin"), 13, 300_000);
+      for (int i = 0; i < 2; i++) {
+        Files.write(src, new byte[] {(byte) i}, java.nio.file.StandardOpenOption.APPEND);
+        assertThat(
+                CliTest.shoal("publish", "blob", src.toString(), "--data", dir.toString()).code())
+            .isZero();
+      }
+      Path err = tmp.resolve("get.err");
+      Process p =
+          new ProcessBuilder(java("get", "blob", "-o", "-", "--data", dir.toString()))
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(err.toFile())
+              .start();
+      assertThat(p.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(err)).contains("wrote blob@2 to stdout: 293.0 KiB");
+    }
+  }
+
+  @Test
   void statusWatch_exitsCleanlyOnCtrlC() throws Exception {
     Path dir = tmp.resolve("node");
     try (ShoalNode node = ShoalNode.start(NodeConfig.loopback(dir))) {
