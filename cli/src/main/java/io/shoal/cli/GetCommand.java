@@ -1,8 +1,10 @@
 package io.shoal.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.CatalogListing.Listed;
 import io.shoal.chunkstore.snapshot.FileEntry;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
@@ -13,7 +15,10 @@ import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,13 +62,17 @@ final class GetCommand implements Callable<Integer> {
 
   private void viaNode(SnapshotRef snapshot, NodeClient node) throws Exception {
     if (write.target.equals("-")) {
+      // Pinned to the version held, so the bytes streamed and the report name the same one.
+      Optional<Listed> held = newestComplete(snapshot, node);
+      SnapshotRef pinned =
+          held.map(l -> new SnapshotRef(l.name(), OptionalLong.of(l.version()))).orElse(snapshot);
       long start = System.nanoTime();
-      long bytes = node.download("/snapshots/" + snapshot + "/", System.out);
+      long bytes = node.download("/snapshots/" + pinned + "/", System.out);
       report(
           new Written(
-              snapshot.name(),
-              snapshot.version().orElse(0),
-              "",
+              pinned.name(),
+              pinned.version().orElse(0),
+              held.map(Listed::root).orElse(""),
               "stdout",
               1,
               bytes,
@@ -78,10 +87,19 @@ final class GetCommand implements Callable<Integer> {
             write.force,
             !write.noSync);
     Written w;
-    try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
+    try (ProgressBars progress = ProgressBars.forTerminal()) {
       w = node.postWithProgress("/get", call, Written.class, snapshot.name(), progress);
+      progress.complete();
     }
     report(w, false);
+  }
+
+  private static Optional<Listed> newestComplete(SnapshotRef snapshot, NodeClient node)
+      throws java.io.IOException {
+    return node.get("/ls", new TypeReference<List<Listed>>() {}).stream()
+        .filter(l -> l.name().equals(snapshot.name()) && l.complete())
+        .filter(l -> snapshot.version().isEmpty() || snapshot.version().getAsLong() == l.version())
+        .max(Comparator.comparingLong(Listed::version));
   }
 
   private void offline(SnapshotRef snapshot, ChunkStore store) throws Exception {
@@ -94,10 +112,11 @@ final class GetCommand implements Callable<Integer> {
       return;
     }
     Materializer.Result result;
-    try (ProgressBars progress = ProgressBars.forTerminal("get " + entry.label())) {
+    try (ProgressBars progress = ProgressBars.forTerminal()) {
       Materializer.Options options = write.materializerOptions();
       result =
           Materializer.materialize(reader, entry.root(), Path.of(write.target), options, progress);
+      progress.complete();
     }
     report(written(entry, write.target, result.files(), result.bytes(), start), false);
   }
@@ -156,9 +175,8 @@ final class GetCommand implements Callable<Integer> {
     } else {
       long nanos = Math.round(w.seconds() * 1e9);
       out.printf(
-          "wrote %s@%d to %s: %s in %d file(s), %s, %s%n",
-          w.name(),
-          w.version(),
+          "wrote %s to %s: %s in %d file(s), %s, %s%n",
+          w.version() > 0 ? w.name() + "@" + w.version() : w.name(),
           w.path(),
           Human.bytes(w.bytes()),
           w.files(),

@@ -3,6 +3,7 @@ package io.shoal.node;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.node.core.FetchSession;
+import io.shoal.node.core.RateMeter;
 import io.shoal.node.core.StallPolicy;
 import java.util.HashSet;
 import java.util.Set;
@@ -11,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What the Netty driver tracks around one snapshot being fetched (the transfer session keeps the
  * fetch itself): the caller's future, the direct output, planning and finishing. Everything but the
- * volatile fields is confined to the transfer loop.
+ * volatile fields and the rate meter (under this object's lock) is confined to the transfer loop.
  */
 final class FetchJob {
   final CatalogEntry target;
@@ -24,14 +25,17 @@ final class FetchJob {
   final Set<ChunkId> metadataIds = new HashSet<>();
   boolean planning;
   boolean replanWanted;
-  boolean dataPlanned;
-  boolean finishing;
+  volatile boolean dataPlanned;
+  volatile boolean finishing;
   long createdMillis;
+
+  /** Data bytes the store held when the data was planned (counted as done, not as throughput). */
+  volatile long heldBytes;
 
   volatile long doneBytes;
   volatile long totalBytes;
   volatile int peers;
-  volatile double bytesPerSecond;
+  private final RateMeter rate = new RateMeter();
 
   /** When {@link #doneBytes} last grew (at the start until it does): a stalled fetch's age. */
   volatile long lastProgressNanos;
@@ -45,18 +49,20 @@ final class FetchJob {
   }
 
   /**
-   * Takes the bytes done and peers from the session's fetch {@code f}, after an input, while the
-   * session runs it ({@code f} not null).
+   * Takes the bytes done (counting what was held) and peers from the session's fetch {@code f},
+   * and samples the rate, after an input, while the session runs it ({@code f} not null).
    */
   void progress(FetchSession f, long nowNanos) {
     if (f == null) {
       return;
     }
-    if (f.doneBytes() > doneBytes) {
+    long done = heldBytes + f.doneBytes();
+    if (done > doneBytes) {
       lastProgressNanos = nowNanos;
     }
-    doneBytes = f.doneBytes();
+    doneBytes = done;
     peers = f.activePeers();
+    measure(f, nowNanos);
   }
 
   /** The catalog entry for this snapshot, partial or complete. */
@@ -71,12 +77,9 @@ final class FetchJob {
         target.provenance());
   }
 
-  /** Updates the rate shown for the fetch, while the session runs it ({@code f} not null). */
-  void measure(FetchSession f, long nowNanos) {
-    if (f != null) {
-      double elapsed = (nowNanos - startNanos) / 1e9;
-      bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
-    }
+  /** Samples the rate shown for the fetch, on the transfer loop after each input. */
+  synchronized void measure(FetchSession f, long nowNanos) {
+    rate.sample(f.doneBytes(), nowNanos);
   }
 
   /** Why the fetch was given up, as its caller reads it. */
@@ -90,14 +93,20 @@ final class FetchJob {
     return target.root();
   }
 
-  TransferView view() {
+  synchronized TransferView view(long nowNanos) {
+    long done = doneBytes;
+    long total = totalBytes;
+    double bytesPerSecond = rate.bytesPerSecond(nowNanos);
     return new TransferView(
         target.name(),
         target.version(),
         target.root().toHex(),
-        doneBytes,
-        totalBytes,
+        finishing ? TransferView.WRITING : dataPlanned ? TransferView.DATA : TransferView.METADATA,
+        done,
+        total,
         peers,
-        bytesPerSecond);
+        bytesPerSecond,
+        dataPlanned ? RateMeter.etaSeconds(total - done, bytesPerSecond) : -1,
+        (nowNanos - startNanos) / 1e9);
   }
 }

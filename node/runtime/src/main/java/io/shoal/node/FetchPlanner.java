@@ -135,7 +135,10 @@ final class FetchPlanner {
     if (job.direct != null) {
       offsets.forEach(job.direct::place);
     }
-    job.totalBytes = total;
+    // The snapshot's size, not what is missing: a resumed fetch shows what it already holds.
+    job.heldBytes = Math.max(0, plan.root().data().sizeBytes() - total);
+    job.doneBytes = job.heldBytes;
+    job.totalBytes = job.heldBytes + total;
     return new TransferSession.DataPlan(
         plan.missingData(), plan.totalLeaves(), plan.have().toBitSet());
   }

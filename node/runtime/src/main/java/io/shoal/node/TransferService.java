@@ -180,8 +180,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   /** Fetches in progress. */
   List<TransferView> active() {
     List<TransferView> out = new ArrayList<>();
+    long now = System.nanoTime();
     for (FetchJob j : jobsView.values()) {
-      out.add(j.view());
+      out.add(j.view(now));
     }
     return out;
   }
@@ -419,9 +420,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     }
     long now = System.nanoTime();
     session.onTimer(now);
-    for (FetchJob job : jobs.values()) {
-      job.measure(session.fetch(job.root()), now);
-    }
     afterInput(now);
   }
 
