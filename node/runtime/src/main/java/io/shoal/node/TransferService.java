@@ -232,8 +232,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
         });
   }
 
-  /** Gossip says the member is gone: its requests go elsewhere at once. */
-  void onMemberGone(NodeId peer) {
+  /** Gossip says the member is up (fetches short of peers look at it), or gone (next method). */
+  void onMemberUp(NodeId peer) {
+    inbox.input(now -> session.onPeerUp(peer, now));
+  }
+
+  void onMemberGone(NodeId peer) { // its requests go elsewhere at once
     inbox.input(now -> session.onPeerGone(peer, now));
   }
 
