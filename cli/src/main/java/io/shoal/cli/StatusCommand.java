@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +30,9 @@ final class StatusCommand implements Callable<Integer> {
   static final double MAX_INTERVAL_SECONDS = 3600;
 
   /** Moves the cursor home: a frame is drawn over the last one. */
+  /** How often --wait looks for the node. */
+  static final long WAIT_POLL_MILLIS = 100;
+
   private static final String HOME = "\u001b[H";
 
   /** Clears the screen. */
@@ -73,8 +77,20 @@ final class StatusCommand implements Callable<Integer> {
       description = "with --watch, stop after N refreshes (default: until Ctrl-C)")
   Long count;
 
+  @Option(
+      names = "--wait",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "wait up to SECONDS (at most 3600) for the node that owns --data to answer, as a script"
+              + " that has just started it would (default: ${DEFAULT-VALUE}, do not wait)")
+  double waitSeconds;
+
   @Override
   public Integer call() throws Exception {
+    if (!(waitSeconds >= 0 && waitSeconds <= MAX_INTERVAL_SECONDS)) {
+      throw new CliException("--wait must be 0 to 3600 seconds, not " + waitSeconds);
+    }
     if (!(intervalSeconds >= MIN_INTERVAL_SECONDS && intervalSeconds <= MAX_INTERVAL_SECONDS)) {
       throw new CliException(
           String.format(
@@ -87,10 +103,7 @@ final class StatusCommand implements Callable<Integer> {
     if (count != null && count < 1) {
       throw new CliException("--count must be at least 1, not " + count);
     }
-    NodeClient client =
-        node != null
-            ? NodeClient.at(node, data.dir)
-            : NodeClient.find(data.dir).orElseThrow(() -> NodeClient.noNodeOn(data.dir));
+    NodeClient client = node != null ? NodeClient.at(node, data.dir) : awaitNode();
     var out = spec.commandLine().getOut();
     if (watch) {
       watch(client, out, isTerminal());
@@ -103,6 +116,31 @@ final class StatusCommand implements Callable<Integer> {
     }
     out.print(render(s));
     return 0;
+  }
+
+  /** The node that owns --data, looked for every {@link #WAIT_POLL_MILLIS} up to --wait. */
+  private NodeClient awaitNode() throws InterruptedException {
+    long deadline = System.nanoTime() + (long) (waitSeconds * 1e9);
+    while (true) {
+      Optional<NodeClient> found = NodeClient.find(data.dir);
+      if (found.isPresent()) {
+        return found.get();
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        if (waitSeconds > 0) {
+          throw new CliException(
+              String.format(
+                  Locale.ROOT,
+                  "no node answered for %s within %.0f s; is 'shoal node --data %s' running? (its"
+                      + " log says why it stopped)",
+                  data.dir,
+                  waitSeconds,
+                  data.dir));
+        }
+        throw NodeClient.noNodeOn(data.dir);
+      }
+      Thread.sleep(WAIT_POLL_MILLIS);
+    }
   }
 
   @SuppressWarnings("SystemConsoleNull") // Java 17: null means no terminal, which is what we ask.

@@ -313,6 +313,24 @@ class CliTest {
   }
 
   @Test
+  void statusWait_answersOnceAStartingNodeDoes_andFailsInOneLineWhenNoneComes() throws Exception {
+    Path dir = tmp.resolve("starting");
+    try (NodeProcess n = NodeProcess.launch(dir)) {
+      Run status = shoal("status", "--data", dir.toString(), "--wait", "60", "--json");
+      assertThat(status.code()).as(status.err()).isZero();
+      assertThat(new ObjectMapper().readTree(status.out()).get("node").get("id").asText())
+          .isNotEmpty();
+    }
+    long start = System.nanoTime();
+    Run none = shoal("status", "--data", tmp.resolve("nothing").toString(), "--wait", "1");
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(1_000_000_000L);
+    assertThat(none.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(none.err().strip())
+        .startsWith("shoal: no node answered for " + tmp.resolve("nothing") + " within 1 s")
+        .doesNotContain("\n");
+  }
+
+  @Test
   void fetch_joinsFetchesWritesAndLeaves_andWithDataMovesOnlyTheDelta() throws Exception {
     Path src = TestData.randomFile(tmp.resolve("blob.bin"), 4, 3_000_000);
     Path ca = tmp.resolve("ca");

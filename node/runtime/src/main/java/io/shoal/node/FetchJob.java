@@ -49,8 +49,8 @@ final class FetchJob {
   }
 
   /**
-   * Takes the bytes done (counting what was held) and peers from the session's fetch {@code f},
-   * and samples the rate, after an input, while the session runs it ({@code f} not null).
+   * Takes the bytes done (counting what was held) and peers from the session's fetch {@code f}, and
+   * samples the rate, after an input, while the session runs it ({@code f} not null).
    */
   void progress(FetchSession f, long nowNanos) {
     if (f == null) {
@@ -78,7 +78,7 @@ final class FetchJob {
   }
 
   /** Samples the rate shown for the fetch, on the transfer loop after each input. */
-  synchronized void measure(FetchSession f, long nowNanos) {
+  private synchronized void measure(FetchSession f, long nowNanos) {
     rate.sample(f.doneBytes(), nowNanos);
   }
 
