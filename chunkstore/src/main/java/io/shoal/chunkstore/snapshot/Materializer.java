@@ -314,97 +314,6 @@ public final class Materializer {
     }
   }
 
-  /**
-   * Runs of consecutive data chunks, each copied into the output on the pool once it reaches {@link
-   * #SEGMENT_BYTES} or the run breaks, with at most twice the pool's threads in flight.
-   */
-  private static final class Segments {
-    private final SnapshotReader reader;
-    private final Target outputs;
-    private final ExecutorService pool;
-    private final Semaphore inFlight;
-    private final Progress progress;
-    private final List<Future<?>> pending = new ArrayList<>();
-    private final List<ChunkId> ids = new ArrayList<>();
-    private long start;
-    private long bytes;
-
-    Segments(
-        SnapshotReader reader,
-        Target outputs,
-        ExecutorService pool,
-        Semaphore inFlight,
-        Progress progress) {
-      this.reader = reader;
-      this.outputs = outputs;
-      this.pool = pool;
-      this.inFlight = inFlight;
-      this.progress = progress;
-    }
-
-    void add(ChunkId id, long offset, int length) throws IOException {
-      if (bytes > 0 && offset != start + bytes) {
-        submit();
-      }
-      if (ids.isEmpty()) {
-        start = offset;
-      }
-      ids.add(id);
-      bytes += length;
-      if (bytes >= SEGMENT_BYTES) {
-        submit();
-      }
-    }
-
-    void submit() throws IOException {
-      if (ids.isEmpty()) {
-        return;
-      }
-      List<ChunkId> batch = List.copyOf(ids);
-      long at = start;
-      int length = (int) bytes;
-      acquire(inFlight);
-      pending.add(
-          pool.submit(
-              () -> {
-                try {
-                  copySegment(reader, batch, at, length, outputs);
-                  progress.advance(length);
-                  return null;
-                } finally {
-                  inFlight.release();
-                }
-              }));
-      ids.clear();
-      bytes = 0;
-      reapDone(pending);
-    }
-
-    void awaitAll() throws IOException {
-      for (Future<?> f : pending) {
-        await(f);
-      }
-    }
-  }
-
-  private static void copySegment(
-      SnapshotReader reader, List<ChunkId> ids, long start, int bytes, Target outputs)
-      throws IOException {
-    ByteBuffer buffer = DirectBuffers.take(bytes);
-    try {
-      for (ChunkId id : ids) {
-        reader.store().readInto(id, buffer);
-      }
-      if (buffer.hasRemaining()) {
-        throw new FormatException("chunks of the data tree are shorter than their spans");
-      }
-      buffer.flip();
-      outputs.write(start, buffer);
-    } finally {
-      DirectBuffers.give(buffer);
-    }
-  }
-
   /** Sets directory modes bottom-up and makes the tree durable when asked. */
   private static void finish(Layout layout, boolean sync) throws IOException {
     for (int i = layout.directories.size() - 1; i >= 0; i--) {
@@ -471,7 +380,7 @@ public final class Materializer {
     }
   }
 
-  private static void acquire(Semaphore s) throws InterruptedIOException {
+  static void acquire(Semaphore s) throws InterruptedIOException {
     try {
       s.acquire();
     } catch (InterruptedException e) {
@@ -480,13 +389,13 @@ public final class Materializer {
     }
   }
 
-  private static void reapDone(List<Future<?>> pending) throws IOException {
+  static void reapDone(List<Future<?>> pending) throws IOException {
     while (!pending.isEmpty() && pending.get(0).isDone()) {
       await(pending.remove(0));
     }
   }
 
-  private static void await(Future<?> f) throws IOException {
+  static void await(Future<?> f) throws IOException {
     try {
       f.get();
     } catch (InterruptedException e) {
