@@ -6,6 +6,7 @@ import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.CatalogListing.Listed;
 import io.shoal.chunkstore.snapshot.FileEntry;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
@@ -15,6 +16,7 @@ import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
     description =
         "Write a snapshot out, verifying every chunk: a single-file snapshot becomes the file"
             + " PATH, a directory snapshot the directory PATH; '-o -' streams a single file to"
-            + " stdout.")
+            + " stdout. Through a running node, what the node lacks is fetched first; with --path,"
+            + " only the data of the files selected.")
 final class GetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DataDirOption data;
@@ -46,9 +50,21 @@ final class GetCommand implements Callable<Integer> {
 
   @Mixin WriteTargetOptions write;
 
+  @Option(
+      names = "--path",
+      paramLabel = "GLOB",
+      description =
+          "write (and fetch) only the files whose path in the snapshot, or a directory above"
+              + " it, matches GLOB: 'docs', 'docs/**/*.md', '*.bin'; repeatable")
+  List<String> paths = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
+    FileSelection selection = FileSelection.of(paths); // a malformed glob fails here, in one line
+    if (!selection.isAll() && write.target.equals("-")) {
+      throw new CliException("--path writes files under -o DIR; '-o -' streams whole snapshots");
+    }
     try (StoreAccess access = StoreAccess.reachToRead(data.dir)) {
       Optional<NodeClient> node = access.node();
       if (node.isPresent()) {
@@ -85,7 +101,8 @@ final class GetCommand implements Callable<Integer> {
             ref,
             Path.of(write.target).toAbsolutePath().normalize().toString(),
             write.force,
-            !write.noSync);
+            !write.noSync,
+            List.copyOf(paths));
     Written w;
     try (ProgressBars progress = ProgressBars.forTerminal()) {
       w = node.postWithProgress("/get", call, Written.class, snapshot.name(), progress);
@@ -113,7 +130,8 @@ final class GetCommand implements Callable<Integer> {
     }
     Materializer.Result result;
     try (ProgressBars progress = ProgressBars.forTerminal()) {
-      Materializer.Options options = write.materializerOptions();
+      Materializer.Options options =
+          write.materializerOptions().withSelection(FileSelection.of(paths));
       result =
           Materializer.materialize(reader, entry.root(), Path.of(write.target), options, progress);
       progress.complete();

@@ -25,6 +25,7 @@ import picocli.CommandLine.HelpCommand;
       ClusterCommand.class,
       LsCommand.class,
       GcCommand.class,
+      RmCommand.class,
       VerifyCommand.class,
       SimulateCommand.class,
       TestbedCommand.class,

@@ -42,7 +42,8 @@ class CliTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"ls", "verify", "get n -o out", "gc"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"ls", "verify", "get n -o out", "gc", "rm n", "ls n"})
   void readingCommand_onADirectoryWithoutAStore_failsInOneLineAndCreatesNothing(String command)
       throws Exception {
     Path missing = tmp.resolve("no/such/dir");

@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.FileTable;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
@@ -52,12 +53,21 @@ final class DirectOutput implements AutoCloseable {
     return destination;
   }
 
+  /** The files written; the fetch moves only their data. */
+  FileSelection selection() {
+    return options.selection();
+  }
+
   boolean isOpen() {
     return target != null;
   }
 
-  /** Opens the target once the snapshot's layout is known: checks paths, fails if it exists. */
-  void open(SnapshotRoot root, FileTable table) throws IOException {
+  /**
+   * Opens the target once the snapshot's layout is known: checks paths, fails if it exists.
+   *
+   * @return what of the snapshot the target takes
+   */
+  FileSelection.Selected open(SnapshotRoot root, FileTable table) throws IOException {
     lock.writeLock().lock();
     try {
       if (closed) {
@@ -66,6 +76,7 @@ final class DirectOutput implements AutoCloseable {
       if (target == null) {
         target = Materializer.open(root, table, destination, options);
       }
+      return target.selected();
     } finally {
       lock.writeLock().unlock();
     }

@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.node.core.FetchSession;
 import io.shoal.node.core.RateMeter;
 import io.shoal.node.core.StallPolicy;
@@ -20,6 +21,9 @@ final class FetchJob {
 
   /** Where data chunks go when they bypass the store, or null. */
   final DirectOutput direct;
+
+  /** The files whose data is fetched; short of all, the snapshot stays partial here. */
+  final FileSelection selection;
 
   final long startNanos;
   final Set<ChunkId> metadataIds = new HashSet<>();
@@ -40,9 +44,10 @@ final class FetchJob {
   /** When {@link #doneBytes} last grew (at the start until it does): a stalled fetch's age. */
   volatile long lastProgressNanos;
 
-  FetchJob(CatalogEntry target, DirectOutput direct, long nowNanos) {
+  FetchJob(CatalogEntry target, DirectOutput direct, FileSelection selection, long nowNanos) {
     this.target = target;
     this.direct = direct;
+    this.selection = selection;
     this.startNanos = nowNanos;
     this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();
@@ -87,6 +92,19 @@ final class FetchJob {
     return why == StallPolicy.Verdict.NO_PEER
         ? "no reachable member holds " + target.label()
         : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s";
+  }
+
+  /** Why a second caller of this snapshot cannot share this fetch, or null when it can. */
+  String refusesToJoin(DirectOutput otherDirect, FileSelection otherSelection) {
+    if (otherDirect != null || direct != null) {
+      return target.label() + " is already being fetched";
+    }
+    return selection.equals(otherSelection)
+        ? null
+        : target.label()
+            + " is already being fetched for other files ("
+            + selection
+            + "); try again when that fetch ends";
   }
 
   ChunkId root() {
