@@ -68,7 +68,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   private final PeerRoutes routes;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
-
   private final SessionTimer timer;
   private final TransferInbox inbox;
   final BannedPeers banned;
