@@ -47,6 +47,7 @@ final class FetchCommand implements Callable<Integer> {
   String ref;
 
   @Mixin WriteTargetOptions write;
+  @Mixin RateLimitOptions limits;
 
   @Option(
       names = "--join",
@@ -109,7 +110,9 @@ final class FetchCommand implements Callable<Integer> {
             .withClusterId(Security.clusterId(clusterId, credentials))
             .withCredentials(Security.load(credentials))
             .withInsecure(insecure)
-            .withKeep(0);
+            .withKeep(0)
+            .withUploadLimit(limits.uploadBytesPerSecond)
+            .withDownloadLimit(limits.downloadBytesPerSecond);
     long start = System.nanoTime();
     boolean toStdout = write.target.equals("-");
     // Without a store to keep, data chunks go straight into the output as they arrive.

@@ -55,7 +55,7 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
           CommandLine c = ex.getCommandLine();
-          c.getErr().println("shoal: " + ex.getMessage());
+          c.getErr().println("shoal: " + parameterError(ex));
           c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
           return EXIT_USAGE;
         });
@@ -65,6 +65,18 @@ public final class Main {
       out.flush();
       err.flush();
     }
+  }
+
+  /**
+   * A bad option value as {@code --opt: what is wrong}: picocli's own wording ("Invalid value for
+   * option '--opt': ...") says less in more words.
+   */
+  static String parameterError(CommandLine.ParameterException ex) {
+    if (ex.getCause() instanceof CommandLine.TypeConversionException bad
+        && ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+      return option.longestName() + ": " + bad.getMessage();
+    }
+    return ex.getMessage();
   }
 
   /** One line that tells an operator what went wrong, without a stack trace. */

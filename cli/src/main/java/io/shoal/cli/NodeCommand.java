@@ -125,11 +125,7 @@ final class NodeCommand implements Callable<Integer> {
           "versions of each name to keep after a fetch or publication (default: ${DEFAULT-VALUE}; 0 keeps all)")
   int keep;
 
-  @Option(
-      names = "--upload-limit",
-      paramLabel = "MB/s",
-      description = "cap on the bytes per second this node serves to peers (default: none)")
-  Double uploadLimitMegabytes;
+  @Mixin RateLimitOptions limits;
 
   @Option(
       names = "--scrub-rate",
@@ -199,7 +195,8 @@ final class NodeCommand implements Callable<Integer> {
             .withAdvertise(advertise == null ? null : Endpoint.parse(advertise))
             .withFollow(follow)
             .withKeep(keep)
-            .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
+            .withUploadLimit(limits.uploadBytesPerSecond)
+            .withDownloadLimit(limits.downloadBytesPerSecond)
             .withCompression(!noCompression)
             .withScrubRate((long) (scrubRateMebibytes * (1 << 20)))
             .withGossip(io.shoal.gossip.GossipConfig.defaults().scaledDown(gossipSpeedup))
