@@ -28,6 +28,7 @@ import picocli.CommandLine.HelpCommand;
       VerifyCommand.class,
       SimulateCommand.class,
       TestbedCommand.class,
+      CompletionCommand.class,
       HelpCommand.class
     },
     synopsisSubcommandLabel = "COMMAND",
