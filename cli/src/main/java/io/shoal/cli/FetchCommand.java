@@ -217,6 +217,7 @@ final class FetchCommand implements Callable<Integer> {
               nanos / 1e9));
       return;
     }
+    out = LoggingOptions.informational(out);
     if (r == null) {
       out.printf(
           "%s was already in %s; wrote it to %s%n", f.entry().label(), dataDir, write.target);

@@ -155,6 +155,7 @@ final class GetCommand implements Callable<Integer> {
       OutputOption.printJson(out, w);
     } else {
       long nanos = Math.round(w.seconds() * 1e9);
+      out = LoggingOptions.informational(out);
       out.printf(
           "wrote %s@%d to %s: %s in %d file(s), %s, %s%n",
           w.name(),

@@ -41,9 +41,11 @@ public final class Main {
 
   /** Runs the command line with the given streams and returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
+    LoggingOptions.reset();
     CommandLine cli = new CommandLine(new ShoalCommand());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("shoal: " + describe(ex));
@@ -56,7 +58,9 @@ public final class Main {
         (ex, argv) -> {
           CommandLine c = ex.getCommandLine();
           c.getErr().println("shoal: " + parameterError(ex));
-          c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
+          if (!(ex instanceof ConfigFile.Invalid)) {
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
+          }
           return EXIT_USAGE;
         });
     try {

@@ -16,10 +16,10 @@ final class ProgressBars implements Progress, AutoCloseable {
     this.enabled = enabled;
   }
 
-  /** A bar for {@code task}, live only if stdout is a terminal. */
+  /** A bar for {@code task}, live only if stdout is a terminal and not {@code --quiet}. */
   @SuppressWarnings("SystemConsoleNull") // Java 17: null means no terminal, which is what we ask.
   static ProgressBars forTerminal(String task) {
-    return new ProgressBars(task, System.console() != null);
+    return new ProgressBars(task, System.console() != null && !LoggingOptions.isQuiet());
   }
 
   @Override

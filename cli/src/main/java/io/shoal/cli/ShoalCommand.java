@@ -2,6 +2,7 @@ package io.shoal.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
 
 /** The top-level command: lists the subcommands. */
 @Command(
@@ -33,4 +34,6 @@ import picocli.CommandLine.HelpCommand;
     },
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n")
-final class ShoalCommand {}
+final class ShoalCommand {
+  @Mixin LoggingOptions logging;
+}
