@@ -188,7 +188,11 @@ final class FetchCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** What {@code --json} prints. */
+  /**
+   * What {@code --json} prints: the fields {@code get} and {@code ls} also print carry their names
+   * ({@code name}, {@code version}, {@code root}, {@code path}, {@code sizeBytes}, {@code seconds}
+   * end to end).
+   */
   record Report(
       String name,
       long version,
@@ -198,7 +202,7 @@ final class FetchCommand implements Callable<Integer> {
       long fetchedBytes,
       int peers,
       double fetchSeconds,
-      double totalSeconds) {}
+      double seconds) {}
 
   private void report(java.io.PrintWriter out, ShoalNode.Fetched f, long nanos) {
     FetchResult r = f.result();

@@ -65,6 +65,7 @@ final class GetCommand implements Callable<Integer> {
               snapshot.version().orElse(0),
               "",
               "stdout",
+              bytes,
               1,
               bytes,
               (System.nanoTime() - start) / 1e9),
@@ -109,6 +110,7 @@ final class GetCommand implements Callable<Integer> {
         e.version(),
         e.root().toHex(),
         where,
+        e.sizeBytes(),
         files,
         bytes,
         (System.nanoTime() - startNanos) / 1e9);
@@ -161,10 +163,10 @@ final class GetCommand implements Callable<Integer> {
           w.name(),
           w.version(),
           w.path(),
-          Human.bytes(w.bytes()),
+          Human.bytes(w.writtenBytes()),
           w.files(),
           Human.seconds(nanos),
-          Human.rate(w.bytes(), nanos));
+          Human.rate(w.writtenBytes(), nanos));
     }
   }
 }
