@@ -183,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Fetches the snapshot on {@code fresh}, drawing its progress on the terminal. */
   private static ShoalNode.Fetched fetchWithProgress(ShoalNode fresh) throws Exception {
-    try (ProgressBars progress = ProgressBars.forTerminal("fetch demo")) {
+    try (ProgressBars progress = ProgressBars.forTerminal()) {
       CompletableFuture<ShoalNode.Fetched> f =
           CompletableFuture.supplyAsync(
               () -> {
@@ -198,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
           return f.get(200, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
           for (TransferView v : fresh.transfers()) {
-            progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
+            progress.update(v);
           }
         }
       }

@@ -120,7 +120,7 @@ final class FetchCommand implements Callable<Integer> {
     Path dest = toStdout ? null : Path.of(write.target).toAbsolutePath().normalize();
     var options = write.materializerOptions();
     try (ShoalNode node = ShoalNode.start(config);
-        ProgressBars progress = ProgressBars.forTerminal("fetch " + snapshot)) {
+        ProgressBars progress = ProgressBars.forTerminal()) {
       CompletableFuture<ShoalNode.Fetched> fetch =
           CompletableFuture.supplyAsync(
               () -> {
@@ -133,14 +133,17 @@ final class FetchCommand implements Callable<Integer> {
                 }
               });
       ShoalNode.Fetched fetched = await(fetch, node, snapshot.name(), progress);
-      progress.close();
+      if (!direct && !toStdout) {
+        progress.writing(fetched.entry().sizeBytes());
+        node.materialize(
+            new GetCall(fetched.entry().label(), dest.toString(), write.force, !write.noSync));
+      }
+      progress.complete();
+      progress.close(); // the summary below stays on screen
       var out = spec.commandLine().getOut();
       if (toStdout) {
         streamToStdout(node, fetched);
         out = spec.commandLine().getErr();
-      } else if (!direct) {
-        node.materialize(
-            new GetCall(fetched.entry().label(), dest.toString(), write.force, !write.noSync));
       }
       report(out, fetched, System.nanoTime() - start);
     } finally {
@@ -163,7 +166,7 @@ final class FetchCommand implements Callable<Integer> {
       } catch (TimeoutException e) {
         for (TransferView v : node.transfers()) {
           if (v.name().equals(name)) {
-            progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
+            progress.update(v);
           }
         }
       } catch (java.util.concurrent.ExecutionException e) {

@@ -1,9 +1,12 @@
 package io.shoal.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.CatalogListing.Listed;
 import io.shoal.chunkstore.snapshot.FileEntry;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
@@ -13,11 +16,16 @@ import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,7 +35,8 @@ import picocli.CommandLine.Spec;
     description =
         "Write a snapshot out, verifying every chunk: a single-file snapshot becomes the file"
             + " PATH, a directory snapshot the directory PATH; '-o -' streams a single file to"
-            + " stdout.")
+            + " stdout. Through a running node, what the node lacks is fetched first; with --path,"
+            + " only the data of the files selected.")
 final class GetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DataDirOption data;
@@ -41,9 +50,21 @@ final class GetCommand implements Callable<Integer> {
 
   @Mixin WriteTargetOptions write;
 
+  @Option(
+      names = "--path",
+      paramLabel = "GLOB",
+      description =
+          "write (and fetch) only the files whose path in the snapshot, or a directory above"
+              + " it, matches GLOB: 'docs', 'docs/**/*.md', '*.bin'; repeatable")
+  List<String> paths = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     SnapshotRef snapshot = SnapshotRef.parse(ref);
+    FileSelection selection = FileSelection.of(paths); // a malformed glob fails here, in one line
+    if (!selection.isAll() && write.target.equals("-")) {
+      throw new CliException("--path writes files under -o DIR; '-o -' streams whole snapshots");
+    }
     try (StoreAccess access = StoreAccess.reachToRead(data.dir)) {
       Optional<NodeClient> node = access.node();
       if (node.isPresent()) {
@@ -57,15 +78,19 @@ final class GetCommand implements Callable<Integer> {
 
   private void viaNode(SnapshotRef snapshot, NodeClient node) throws Exception {
     if (write.target.equals("-")) {
+      // Pinned to the version held, so the bytes streamed and the report name the same one.
+      Optional<Listed> held = newestComplete(snapshot, node);
+      SnapshotRef pinned =
+          held.map(l -> new SnapshotRef(l.name(), OptionalLong.of(l.version()))).orElse(snapshot);
       long start = System.nanoTime();
-      long bytes = node.download("/snapshots/" + snapshot + "/", System.out);
+      long bytes = node.download("/snapshots/" + pinned + "/", System.out);
       report(
           new Written(
-              snapshot.name(),
-              snapshot.version().orElse(0),
-              "",
+              pinned.name(),
+              pinned.version().orElse(0),
+              held.map(Listed::root).orElse(""),
               "stdout",
-              bytes,
+              held.map(Listed::sizeBytes).orElse(bytes),
               1,
               bytes,
               (System.nanoTime() - start) / 1e9),
@@ -77,12 +102,22 @@ final class GetCommand implements Callable<Integer> {
             ref,
             Path.of(write.target).toAbsolutePath().normalize().toString(),
             write.force,
-            !write.noSync);
+            !write.noSync,
+            List.copyOf(paths));
     Written w;
-    try (ProgressBars progress = ProgressBars.forTerminal("get " + snapshot)) {
+    try (ProgressBars progress = ProgressBars.forTerminal()) {
       w = node.postWithProgress("/get", call, Written.class, snapshot.name(), progress);
+      progress.complete();
     }
     report(w, false);
+  }
+
+  private static Optional<Listed> newestComplete(SnapshotRef snapshot, NodeClient node)
+      throws java.io.IOException {
+    return node.get("/ls", new TypeReference<List<Listed>>() {}).stream()
+        .filter(l -> l.name().equals(snapshot.name()) && l.complete())
+        .filter(l -> snapshot.version().isEmpty() || snapshot.version().getAsLong() == l.version())
+        .max(Comparator.comparingLong(Listed::version));
   }
 
   private void offline(SnapshotRef snapshot, ChunkStore store) throws Exception {
@@ -95,10 +130,12 @@ final class GetCommand implements Callable<Integer> {
       return;
     }
     Materializer.Result result;
-    try (ProgressBars progress = ProgressBars.forTerminal("get " + entry.label())) {
-      Materializer.Options options = write.materializerOptions();
+    try (ProgressBars progress = ProgressBars.forTerminal()) {
+      Materializer.Options options =
+          write.materializerOptions().withSelection(FileSelection.of(paths));
       result =
           Materializer.materialize(reader, entry.root(), Path.of(write.target), options, progress);
+      progress.complete();
     }
     report(written(entry, write.target, result.files(), result.bytes(), start), false);
   }
@@ -159,9 +196,8 @@ final class GetCommand implements Callable<Integer> {
       long nanos = Math.round(w.seconds() * 1e9);
       out = LoggingOptions.informational(out);
       out.printf(
-          "wrote %s@%d to %s: %s in %d file(s), %s, %s%n",
-          w.name(),
-          w.version(),
+          "wrote %s to %s: %s in %d file(s), %s, %s%n",
+          w.version() > 0 ? w.name() + "@" + w.version() : w.name(),
           w.path(),
           Human.bytes(w.writtenBytes()),
           w.files(),

@@ -26,12 +26,40 @@ final class Human {
     return unit == 0 ? n + " B" : String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
   }
 
-  /** Bytes per second over {@code nanos}, in MiB/s. */
+  /** Bytes per second over {@code nanos}, in MiB/s (IEC). */
   static String rate(long bytes, long nanos) {
     if (nanos <= 0) {
       return "-";
     }
     return String.format(Locale.ROOT, "%.1f MiB/s", bytes / 1048576.0 / (nanos / 1e9));
+  }
+
+  /** {@code done} in the unit of {@code total}: {@code 210.0/512.0 MiB}. */
+  static String bytesOf(long done, long total) {
+    int unit = 0;
+    double scale = 1;
+    while (total / scale >= 1024 && unit < UNITS.length - 1) {
+      scale *= 1024;
+      unit++;
+    }
+    return unit == 0
+        ? done + "/" + total + " B"
+        : String.format(Locale.ROOT, "%.1f/%.1f %s", done / scale, total / scale, UNITS[unit]);
+  }
+
+  /** A rate in IEC units: {@code 165.3 MiB/s}. */
+  static String rate(double bytesPerSecond) {
+    return bytes(Math.round(bytesPerSecond)) + "/s";
+  }
+
+  /** A duration as a clock reads: {@code 0:05}, {@code 12:34}, {@code 1:02:03}. */
+  static String clock(long seconds) {
+    long h = seconds / 3600;
+    long m = seconds / 60 % 60;
+    long s = seconds % 60;
+    return h > 0
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s)
+        : String.format(Locale.ROOT, "%d:%02d", m, s);
   }
 
   static String seconds(long nanos) {

@@ -159,18 +159,25 @@ final class NodeClient {
                 throw new java.io.UncheckedIOException(e);
               }
             });
+    long seenTotalBytes = -1;
     while (true) {
       try {
         return call.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
         try {
+          boolean listed = false;
           for (io.shoal.node.TransferView v :
               get(
                   "/transfers",
                   new TypeReference<java.util.List<io.shoal.node.TransferView>>() {})) {
             if (v.name().equals(name)) {
-              progress.update(v.doneBytes(), v.totalBytes(), v.peers() + " peers");
+              progress.update(v);
+              seenTotalBytes = v.totalBytes();
+              listed = true;
             }
+          }
+          if (!listed && seenTotalBytes > 0) {
+            progress.writing(seenTotalBytes); // fetched; the node now writes the output
           }
         } catch (IOException | RuntimeException ignored) {
           // Progress is best effort; the call itself reports failures.

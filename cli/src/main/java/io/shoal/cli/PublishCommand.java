@@ -101,7 +101,7 @@ final class PublishCommand implements Callable<Integer> {
 
   private Publication.Outcome publishInto(ChunkStore store, HashAlgorithm algorithm)
       throws IOException {
-    try (ProgressBars progress = ProgressBars.forTerminal("publish " + name)) {
+    try (ProgressBars progress = ProgressBars.forTerminal()) {
       return Publication.publish(
           store,
           path,

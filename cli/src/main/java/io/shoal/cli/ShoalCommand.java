@@ -26,6 +26,7 @@ import picocli.CommandLine.Mixin;
       ClusterCommand.class,
       LsCommand.class,
       GcCommand.class,
+      RmCommand.class,
       VerifyCommand.class,
       SimulateCommand.class,
       TestbedCommand.class,

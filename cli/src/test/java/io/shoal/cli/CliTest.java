@@ -42,7 +42,8 @@ class CliTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"ls", "verify", "get n -o out", "gc"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"ls", "verify", "get n -o out", "gc", "rm n", "ls n"})
   void readingCommand_onADirectoryWithoutAStore_failsInOneLineAndCreatesNothing(String command)
       throws Exception {
     Path missing = tmp.resolve("no/such/dir");
@@ -310,6 +311,24 @@ class CliTest {
     Run status = shoal("status", "--data", data());
     assertThat(status.code()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(status.err()).contains("no node is running");
+  }
+
+  @Test
+  void statusWait_answersOnceAStartingNodeDoes_andFailsInOneLineWhenNoneComes() throws Exception {
+    Path dir = tmp.resolve("starting");
+    try (NodeProcess n = NodeProcess.launch(dir)) {
+      Run status = shoal("status", "--data", dir.toString(), "--wait", "60", "--json");
+      assertThat(status.code()).as(status.err()).isZero();
+      assertThat(new ObjectMapper().readTree(status.out()).get("node").get("id").asText())
+          .isNotEmpty();
+    }
+    long start = System.nanoTime();
+    Run none = shoal("status", "--data", tmp.resolve("nothing").toString(), "--wait", "1");
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(1_000_000_000L);
+    assertThat(none.code()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(none.err().strip())
+        .startsWith("shoal: no node answered for " + tmp.resolve("nothing") + " within 1 s")
+        .doesNotContain("\n");
   }
 
   @Test

@@ -221,11 +221,14 @@ final class SimNode {
   /** Carries out what the membership reported after an input. */
   private void drainMembership(long nowNanos) {
     for (NodeId peer; (peer = membership.pollGone()) != null; ) {
-      memberGone(peer, nowNanos);
+      transfers.onPeerGone(peer, nowNanos);
+      drainTransfers(nowNanos);
     }
     for (GossipEvent e; (e = membership.pollEvent()) != null; ) {
       if (e instanceof GossipEvent.CatalogChanged c && !c.owner().equals(id)) {
         onHolderChanged(c.owner(), c.value(), nowNanos);
+      } else if (e instanceof GossipEvent.MemberUp u) {
+        transfers.onPeerUp(u.id(), nowNanos);
       }
     }
     drainFollowRule(nowNanos);
@@ -241,11 +244,6 @@ final class SimNode {
         startFetch(s, nowNanos);
       }
     }
-  }
-
-  private void memberGone(NodeId peer, long nowNanos) {
-    transfers.onPeerGone(peer, nowNanos);
-    drainTransfers(nowNanos);
   }
 
   /** A member's catalog changed: the fetches of its roots look at their peers again. */

@@ -40,18 +40,28 @@ public final class Materializer {
    * @param sync fsync files and directories before the rename, so the result survives a crash
    * @param overwrite replace an existing target
    * @param threads reader and writer threads
+   * @param selection the files to write (the rest of the snapshot is neither read nor written)
    */
-  public record Options(boolean sync, boolean overwrite, int threads) {
+  public record Options(boolean sync, boolean overwrite, int threads, FileSelection selection) {
+    public Options {
+      java.util.Objects.requireNonNull(selection, "selection");
+    }
+
     public static Options defaults() {
-      return new Options(true, false, Runtime.getRuntime().availableProcessors());
+      return new Options(
+          true, false, Runtime.getRuntime().availableProcessors(), FileSelection.all());
     }
 
     public Options withOverwrite(boolean o) {
-      return new Options(sync, o, threads);
+      return new Options(sync, o, threads, selection);
     }
 
     public Options withSync(boolean s) {
-      return new Options(s, overwrite, threads);
+      return new Options(s, overwrite, threads, selection);
+    }
+
+    public Options withSelection(FileSelection s) {
+      return new Options(sync, overwrite, threads, s);
     }
   }
 
@@ -67,7 +77,7 @@ public final class Materializer {
     FileTable table = reader.fileTable(root);
     reader.leafCount(root.data()); // refuses a hostile DAG before anything is written
     try (Target t = open(root, table, target, options)) {
-      progress.begin(root.data().sizeBytes());
+      progress.begin(t.selected.bytes());
       writeData(reader, root, t, options, progress);
       return t.commit();
     }
@@ -76,7 +86,10 @@ public final class Materializer {
   /**
    * Prepares to write the snapshot {@code root} to {@code target} piece by piece, in any order: for
    * a caller that has the data stream's bytes as they come (a fetch writing chunks on arrival). The
-   * checks {@link #materialize} makes are made here, before any byte is written.
+   * checks {@link #materialize} makes are made here, before any byte is written. Only the files
+   * {@code options.selection()} selects are laid out; bytes of the stream outside them are ignored.
+   *
+   * @throws IllegalArgumentException when the selection matches no entry of {@code table}
    */
   public static Target open(SnapshotRoot root, FileTable table, Path target, Options options)
       throws IOException {
@@ -94,6 +107,7 @@ public final class Materializer {
         SnapshotPaths.resolveInside(dest, e.path());
       }
     }
+    FileSelection.Selected selected = options.selection().select(table, root.label());
     OutputLeftovers.recover(dest);
     checkTarget(dest, root.singleFile(), options.overwrite());
     Files.createDirectories(parent);
@@ -103,7 +117,7 @@ public final class Materializer {
             ? Files.createTempFile(parent, hidden, "")
             : Files.createTempDirectory(parent, hidden);
     try {
-      return new Target(tmp, dest, layOut(tmp, table, root.singleFile()), root, options);
+      return new Target(tmp, dest, layOut(tmp, selected, root.singleFile()), selected, options);
     } catch (IOException | RuntimeException e) {
       deleteTree(tmp);
       throw e;
@@ -119,20 +133,23 @@ public final class Materializer {
     private final Path tmp;
     private final Path dest;
     private final Layout layout;
-    private final long bytes;
+    private final FileSelection.Selected selected;
     private final Options options;
     private final Writeback writeback;
     private final OutputFiles outputs;
     private boolean committed;
 
-    private Target(Path tmp, Path dest, Layout layout, SnapshotRoot root, Options options) {
+    private Target(
+        Path tmp, Path dest, Layout layout, FileSelection.Selected selected, Options options) {
       this.tmp = tmp;
       this.dest = dest;
       this.layout = layout;
-      this.bytes = root.data().sizeBytes();
+      this.selected = selected;
       this.options = options;
       this.writeback = new Writeback("shoal-materialize-writeback", WRITEBACK_BYTES);
-      this.outputs = new OutputFiles(layout.files, layout.filePaths, options.sync(), writeback);
+      this.outputs =
+          new OutputFiles(
+              layout.files, layout.filePaths, options.sync(), writeback, !selected.isWhole());
     }
 
     /** Writes {@code data}, the data stream's bytes from {@code streamOffset}; thread-safe. */
@@ -153,7 +170,12 @@ public final class Materializer {
       finish(layout, options.sync());
       moveIntoPlace(tmp, dest, options.overwrite());
       committed = true;
-      return new Result(layout.files.size(), layout.directories.size(), bytes);
+      return new Result(layout.files.size(), layout.directories.size(), selected.bytes());
+    }
+
+    /** What this target writes of the snapshot. */
+    public FileSelection.Selected selected() {
+      return selected;
     }
 
     /** The path the snapshot appears at on commit. */
@@ -234,9 +256,10 @@ public final class Materializer {
     }
   }
 
-  private static Layout layOut(Path tmp, FileTable table, boolean singleFile) throws IOException {
+  private static Layout layOut(Path tmp, FileSelection.Selected selected, boolean singleFile)
+      throws IOException {
     Layout layout = new Layout(tmp, singleFile);
-    for (FileEntry e : table.entries()) {
+    for (FileEntry e : selected.entries()) {
       Path p = singleFile ? tmp : SnapshotPaths.resolveInside(tmp, e.path());
       if (e.directory()) {
         Files.createDirectories(p);
@@ -263,64 +286,31 @@ public final class Materializer {
               t.setDaemon(true);
               return t;
             });
-    Semaphore inFlight = new Semaphore(options.threads() * 2);
-    List<Future<?>> pending = new ArrayList<>();
+    Segments segments =
+        new Segments(reader, outputs, pool, new Semaphore(options.threads() * 2), progress);
     try {
-      LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
-      List<ChunkId> ids = new ArrayList<>();
-      long segmentStart = 0;
-      long segmentBytes = 0;
-      boolean more = root.data().sizeBytes() > 0 && cursor.next();
-      while (more) {
-        reader.checkLeaf(cursor.id(), cursor.length());
-        ids.add(cursor.id());
-        segmentBytes += cursor.length();
-        more = cursor.next();
-        if (segmentBytes >= SEGMENT_BYTES || !more) {
-          List<ChunkId> batch = List.copyOf(ids);
-          long start = segmentStart;
-          int bytes = (int) segmentBytes;
-          acquire(inFlight);
-          pending.add(
-              pool.submit(
-                  () -> {
-                    try {
-                      copySegment(reader, batch, start, bytes, outputs);
-                      progress.advance(bytes);
-                      return null;
-                    } finally {
-                      inFlight.release();
-                    }
-                  }));
-          ids.clear();
-          segmentStart += segmentBytes;
-          segmentBytes = 0;
-          reapDone(pending);
+      FileSelection.Selected selected = outputs.selected;
+      long covered = 0; // the stream up to here is taken by chunks already submitted
+      for (int r = 0; r < selected.rangeCount(); r++) {
+        long end = selected.rangeEnd(r);
+        if (end <= covered) {
+          continue;
+        }
+        long from = Math.max(selected.rangeStart(r), covered);
+        LeafCursor cursor = new LeafCursor(reader, root.data(), from);
+        while (cursor.next() && cursor.offset() < end) {
+          if (cursor.offset() < covered) {
+            continue; // a chunk shared with the previous range is written once
+          }
+          reader.checkLeaf(cursor.id(), cursor.length());
+          segments.add(cursor.id(), cursor.offset(), cursor.length());
+          covered = cursor.offset() + cursor.length();
         }
       }
-      for (Future<?> f : pending) {
-        await(f);
-      }
+      segments.submit();
+      segments.awaitAll();
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private static void copySegment(
-      SnapshotReader reader, List<ChunkId> ids, long start, int bytes, Target outputs)
-      throws IOException {
-    ByteBuffer buffer = DirectBuffers.take(bytes);
-    try {
-      for (ChunkId id : ids) {
-        reader.store().readInto(id, buffer);
-      }
-      if (buffer.hasRemaining()) {
-        throw new FormatException("chunks of the data tree are shorter than their spans");
-      }
-      buffer.flip();
-      outputs.write(start, buffer);
-    } finally {
-      DirectBuffers.give(buffer);
     }
   }
 
@@ -390,7 +380,7 @@ public final class Materializer {
     }
   }
 
-  private static void acquire(Semaphore s) throws InterruptedIOException {
+  static void acquire(Semaphore s) throws InterruptedIOException {
     try {
       s.acquire();
     } catch (InterruptedException e) {
@@ -399,13 +389,13 @@ public final class Materializer {
     }
   }
 
-  private static void reapDone(List<Future<?>> pending) throws IOException {
+  static void reapDone(List<Future<?>> pending) throws IOException {
     while (!pending.isEmpty() && pending.get(0).isDone()) {
       await(pending.remove(0));
     }
   }
 
-  private static void await(Future<?> f) throws IOException {
+  static void await(Future<?> f) throws IOException {
     try {
       f.get();
     } catch (InterruptedException e) {

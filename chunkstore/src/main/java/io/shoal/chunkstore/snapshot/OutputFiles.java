@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * #PER_FILE_SYNC_LIMIT} files the whole file system is flushed once with {@code sync -f}, and each
  * file is fsynced only if that is unavailable.
  *
+ * <p>When only some of a snapshot's files are written ({@link FileSelection}), the stream's bytes
+ * that fall between or after them are skipped.
+ *
  * <p>Thread-safe: segments may be written concurrently.
  */
 final class OutputFiles implements AutoCloseable {
@@ -35,8 +38,14 @@ final class OutputFiles implements AutoCloseable {
   private final boolean syncEachFile;
   private final boolean sync;
   private final Writeback writeback;
+  private final boolean selective;
 
-  OutputFiles(List<FileEntry> files, List<Path> paths, boolean sync, Writeback writeback) {
+  OutputFiles(
+      List<FileEntry> files,
+      List<Path> paths,
+      boolean sync,
+      Writeback writeback,
+      boolean selective) {
     this.files = files;
     this.paths = paths;
     this.offsets = new long[files.size()];
@@ -52,6 +61,7 @@ final class OutputFiles implements AutoCloseable {
     this.sync = sync;
     this.syncEachFile = sync && files.size() <= PER_FILE_SYNC_LIMIT;
     this.writeback = writeback;
+    this.selective = selective;
   }
 
   /** Writes {@code data}, which holds the stream's bytes from {@code streamStart}. */
@@ -61,11 +71,18 @@ final class OutputFiles implements AutoCloseable {
     long pos = streamStart;
     while (pos < end) {
       if (i >= files.size()) {
+        if (selective) {
+          return; // past the last file written
+        }
         throw new IOException("data stream is longer than the file table says");
       }
       FileEntry f = files.get(i);
       if (f.sizeBytes() == 0 || f.dataEnd() <= pos) {
         i++;
+        continue;
+      }
+      if (f.dataOffset() > pos) {
+        pos = Math.min(end, f.dataOffset()); // bytes of files not written (a selection)
         continue;
       }
       long n = Math.min(end, f.dataEnd()) - pos;

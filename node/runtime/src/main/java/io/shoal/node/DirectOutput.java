@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.FileTable;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -31,10 +31,13 @@ final class DirectOutput implements AutoCloseable {
   private volatile Materializer.Target target;
   private boolean closed;
 
-  /** The data-stream offsets of one chunk, and whether it has been written there. */
+  /**
+   * The data-stream offsets of one chunk, and whether it has been written there (guarded by the
+   * placement's monitor, held while writing).
+   */
   private static final class Placement {
     final long[] offsets;
-    final AtomicBoolean written = new AtomicBoolean();
+    boolean written;
 
     Placement(List<Long> offsets) {
       this.offsets = offsets.stream().mapToLong(Long::longValue).toArray();
@@ -50,12 +53,21 @@ final class DirectOutput implements AutoCloseable {
     return destination;
   }
 
+  /** The files written; the fetch moves only their data. */
+  FileSelection selection() {
+    return options.selection();
+  }
+
   boolean isOpen() {
     return target != null;
   }
 
-  /** Opens the target once the snapshot's layout is known: checks paths, fails if it exists. */
-  void open(SnapshotRoot root, FileTable table) throws IOException {
+  /**
+   * Opens the target once the snapshot's layout is known: checks paths, fails if it exists.
+   *
+   * @return what of the snapshot the target takes
+   */
+  FileSelection.Selected open(SnapshotRoot root, FileTable table) throws IOException {
     lock.writeLock().lock();
     try {
       if (closed) {
@@ -64,6 +76,7 @@ final class DirectOutput implements AutoCloseable {
       if (target == null) {
         target = Materializer.open(root, table, destination, options);
       }
+      return target.selected();
     } finally {
       lock.writeLock().unlock();
     }
@@ -81,15 +94,23 @@ final class DirectOutput implements AutoCloseable {
 
   /**
    * Writes a verified data chunk at each of its offsets, once: a duplicate (the endgame asks twice)
-   * is ignored.
+   * is not written again, but returns only once the first copy is written. Its reply counts the
+   * chunk done as much as the first's, so returning earlier let a fetch finish, and check its
+   * files, while the first copy was still being written ("... is missing N bytes").
    */
   void write(ChunkId id, ByteBuffer bytes) throws IOException {
     Placement p = placements.get(id);
-    if (p == null || !p.written.compareAndSet(false, true)) {
+    if (p == null) {
       return;
     }
-    for (long offset : p.offsets) {
-      writeAt(offset, bytes.duplicate());
+    synchronized (p) {
+      if (p.written) {
+        return;
+      }
+      for (long offset : p.offsets) {
+        writeAt(offset, bytes.duplicate());
+      }
+      p.written = true;
     }
   }
 

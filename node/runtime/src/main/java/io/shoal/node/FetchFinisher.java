@@ -61,7 +61,7 @@ final class FetchFinisher {
           try {
             if (job.direct == null) {
               sink.flush(); // durable before the catalog says complete
-              putCatalog(job.entry(true), true);
+              putCatalog(job.entry(job.selection.isAll()), true); // a selection stays partial
             } else {
               job.direct.commit();
             }

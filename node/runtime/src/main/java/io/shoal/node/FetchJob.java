@@ -2,7 +2,9 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.node.core.FetchSession;
+import io.shoal.node.core.RateMeter;
 import io.shoal.node.core.StallPolicy;
 import java.util.HashSet;
 import java.util.Set;
@@ -11,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What the Netty driver tracks around one snapshot being fetched (the transfer session keeps the
  * fetch itself): the caller's future, the direct output, planning and finishing. Everything but the
- * volatile fields is confined to the transfer loop.
+ * volatile fields and the rate meter (under this object's lock) is confined to the transfer loop.
  */
 final class FetchJob {
   final CatalogEntry target;
@@ -20,43 +22,52 @@ final class FetchJob {
   /** Where data chunks go when they bypass the store, or null. */
   final DirectOutput direct;
 
+  /** The files whose data is fetched; short of all, the snapshot stays partial here. */
+  final FileSelection selection;
+
   final long startNanos;
   final Set<ChunkId> metadataIds = new HashSet<>();
   boolean planning;
   boolean replanWanted;
-  boolean dataPlanned;
-  boolean finishing;
+  volatile boolean dataPlanned;
+  volatile boolean finishing;
   long createdMillis;
+
+  /** Data bytes the store held when the data was planned (counted as done, not as throughput). */
+  volatile long heldBytes;
 
   volatile long doneBytes;
   volatile long totalBytes;
   volatile int peers;
-  volatile double bytesPerSecond;
+  private final RateMeter rate = new RateMeter();
 
   /** When {@link #doneBytes} last grew (at the start until it does): a stalled fetch's age. */
   volatile long lastProgressNanos;
 
-  FetchJob(CatalogEntry target, DirectOutput direct, long nowNanos) {
+  FetchJob(CatalogEntry target, DirectOutput direct, FileSelection selection, long nowNanos) {
     this.target = target;
     this.direct = direct;
+    this.selection = selection;
     this.startNanos = nowNanos;
     this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();
   }
 
   /**
-   * Takes the bytes done and peers from the session's fetch {@code f}, after an input, while the
-   * session runs it ({@code f} not null).
+   * Takes the bytes done (counting what was held) and peers from the session's fetch {@code f}, and
+   * samples the rate, after an input, while the session runs it ({@code f} not null).
    */
   void progress(FetchSession f, long nowNanos) {
     if (f == null) {
       return;
     }
-    if (f.doneBytes() > doneBytes) {
+    long done = heldBytes + f.doneBytes();
+    if (done > doneBytes) {
       lastProgressNanos = nowNanos;
     }
-    doneBytes = f.doneBytes();
+    doneBytes = done;
     peers = f.activePeers();
+    measure(f, nowNanos);
   }
 
   /** The catalog entry for this snapshot, partial or complete. */
@@ -71,12 +82,9 @@ final class FetchJob {
         target.provenance());
   }
 
-  /** Updates the rate shown for the fetch, while the session runs it ({@code f} not null). */
-  void measure(FetchSession f, long nowNanos) {
-    if (f != null) {
-      double elapsed = (nowNanos - startNanos) / 1e9;
-      bytesPerSecond = elapsed > 0 ? f.doneBytes() / elapsed : 0;
-    }
+  /** Samples the rate shown for the fetch, on the transfer loop after each input. */
+  private synchronized void measure(FetchSession f, long nowNanos) {
+    rate.sample(f.doneBytes(), nowNanos);
   }
 
   /** Why the fetch was given up, as its caller reads it. */
@@ -86,18 +94,37 @@ final class FetchJob {
         : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s";
   }
 
+  /** Why a second caller of this snapshot cannot share this fetch, or null when it can. */
+  String refusesToJoin(DirectOutput otherDirect, FileSelection otherSelection) {
+    if (otherDirect != null || direct != null) {
+      return target.label() + " is already being fetched";
+    }
+    return selection.equals(otherSelection)
+        ? null
+        : target.label()
+            + " is already being fetched for other files ("
+            + selection
+            + "); try again when that fetch ends";
+  }
+
   ChunkId root() {
     return target.root();
   }
 
-  TransferView view() {
+  synchronized TransferView view(long nowNanos) {
+    long done = doneBytes;
+    long total = totalBytes;
+    double bytesPerSecond = rate.bytesPerSecond(nowNanos);
     return new TransferView(
         target.name(),
         target.version(),
         target.root().toHex(),
-        doneBytes,
-        totalBytes,
+        finishing ? TransferView.WRITING : dataPlanned ? TransferView.DATA : TransferView.METADATA,
+        done,
+        total,
         peers,
-        bytesPerSecond);
+        bytesPerSecond,
+        dataPlanned ? RateMeter.etaSeconds(total - done, bytesPerSecond) : -1,
+        (nowNanos - startNanos) / 1e9);
   }
 }

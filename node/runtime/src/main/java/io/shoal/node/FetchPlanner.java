@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
@@ -74,6 +75,16 @@ final class FetchPlanner {
         () -> {
           try {
             SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, job.root());
+            if (plan.metadataComplete() && !job.selection.isAll()) {
+              FileSelection.Selected selected;
+              try {
+                selected = job.selection.select(reader.fileTable(plan.root()), job.target.label());
+              } catch (IllegalArgumentException e) {
+                planned.onPlanFailed(job, new IOException(e.getMessage(), e)); // no data moved
+                return;
+              }
+              plan = limited(plan, selected);
+            }
             if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
               try {
                 openDirect(job.direct, plan.root());
@@ -91,15 +102,36 @@ final class FetchPlanner {
         });
   }
 
-  /** Opens a direct output and writes into it the data chunks the store already holds. */
+  /**
+   * {@code plan} with only the data chunks that hold bytes of the selected files: a chunk that
+   * straddles a selected file and another is fetched whole, so a selection moves its own bytes and
+   * at most a chunk more at each edge.
+   */
+  static SnapshotPlanner.Plan limited(SnapshotPlanner.Plan plan, FileSelection.Selected selected) {
+    List<FetchCore.Wanted> data = new ArrayList<>();
+    for (FetchCore.Wanted w : plan.missingData()) {
+      if (selected.overlaps(w.offset(), w.sizeBytes())) {
+        data.add(w);
+      }
+    }
+    return new SnapshotPlanner.Plan(
+        plan.root(),
+        plan.missingMetadata(),
+        plan.metadataComplete(),
+        data,
+        plan.totalLeaves(),
+        plan.have());
+  }
+
+  /** Opens a direct output and writes into it the selected data chunks the store already holds. */
   private void openDirect(DirectOutput out, SnapshotRoot root) throws IOException {
-    out.open(root, reader.fileTable(root));
+    FileSelection.Selected selected = out.open(root, reader.fileTable(root));
     if (root.data().sizeBytes() == 0) {
       return;
     }
     LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
     while (cursor.next()) {
-      if (store.contains(cursor.id())) {
+      if (selected.overlaps(cursor.offset(), cursor.length()) && store.contains(cursor.id())) {
         reader.checkLeaf(cursor.id(), cursor.length());
         out.writeAt(cursor.offset(), store.read(cursor.id()));
       }
@@ -135,7 +167,10 @@ final class FetchPlanner {
     if (job.direct != null) {
       offsets.forEach(job.direct::place);
     }
-    job.totalBytes = total;
+    // The snapshot's size, not what is missing: a resumed fetch shows what it already holds.
+    job.heldBytes = Math.max(0, plan.root().data().sizeBytes() - total);
+    job.doneBytes = job.heldBytes;
+    job.totalBytes = job.heldBytes + total;
     return new TransferSession.DataPlan(
         plan.missingData(), plan.totalLeaves(), plan.have().toBitSet());
   }

@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.node.core.membership.Follow;
 import java.util.function.BooleanSupplier;
@@ -40,7 +41,7 @@ final class Follower {
             0,
             CatalogAnnouncer.provenanceOf(v, f.publisherCredential()));
     transfers
-        .fetch(target)
+        .fetch(target, FileSelection.all())
         .whenComplete(
             (r, err) -> {
               if (err != null) {

@@ -5,20 +5,26 @@ import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.Progress;
 import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.Publication;
 import io.shoal.chunkstore.snapshot.Retention;
+import io.shoal.chunkstore.snapshot.SnapshotLookup;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.api.Collected;
+import io.shoal.node.api.FilePage;
 import io.shoal.node.api.GcCall;
 import io.shoal.node.api.GetCall;
 import io.shoal.node.api.PublishCall;
+import io.shoal.node.api.Removed;
+import io.shoal.node.api.RmCall;
 import io.shoal.node.api.Written;
 import io.shoal.node.net.RetryLaterException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -139,6 +145,38 @@ final class LocalSnapshots {
     return c;
   }
 
+  /**
+   * Removes {@code call.ref()} (one version, or every version of a name) from the catalog and
+   * announces what is left; gc then reclaims the chunks. Refused while a fetch of the name runs: it
+   * would record the version again when it ends.
+   */
+  Removed remove(RmCall call, List<TransferView> active) throws IOException {
+    if (call.ref() == null) {
+      throw new IllegalArgumentException("rm needs NAME or NAME@VERSION");
+    }
+    SnapshotRef ref = SnapshotRef.parse(call.ref());
+    for (TransferView v : active) {
+      if (v.name().equals(ref.name())) {
+        throw new RetryLaterException(
+            "a fetch of " + v.name() + "@" + v.version() + " is in progress; rm runs when it ends",
+            GC_RETRY_AFTER_SECONDS);
+      }
+    }
+    List<CatalogEntry> removed = SnapshotLookup.remove(store.catalog(), ref);
+    log.info("rm: removed {} from the catalog", removed.stream().map(CatalogEntry::label).toList());
+    announcer.announce();
+    return Removed.of(ref.name(), removed);
+  }
+
+  /** A page of the file table of {@code ref}, from entry {@code from} ({@link FilePage#read}). */
+  FilePage files(String ref, String from) throws IOException {
+    try {
+      return FilePage.read(reader, ref, from == null ? 0 : Long.parseLong(from));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("from must be a number, not '" + from + "'", e);
+    }
+  }
+
   /** Writes a snapshot this node holds to a path on this machine. */
   Written materialize(GetCall call) throws IOException {
     checkGet(call);
@@ -156,7 +194,7 @@ final class LocalSnapshots {
     checkGet(call);
     long start = System.nanoTime();
     return resolver
-        .fetchAsync(SnapshotRef.parse(call.ref()))
+        .fetchAsync(SnapshotRef.parse(call.ref()), FileSelection.of(call.paths()))
         .thenApplyAsync(
             f -> {
               try {
@@ -180,7 +218,10 @@ final class LocalSnapshots {
             reader,
             entry.root(),
             Path.of(call.path()),
-            Materializer.Options.defaults().withOverwrite(call.force()).withSync(call.sync()),
+            Materializer.Options.defaults()
+                .withOverwrite(call.force())
+                .withSync(call.sync())
+                .withSelection(FileSelection.of(call.paths())),
             Progress.none());
     return new Written(
         entry.name(),

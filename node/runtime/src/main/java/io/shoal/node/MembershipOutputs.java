@@ -40,6 +40,9 @@ final class MembershipOutputs implements GossipDriver.Outputs {
     if (e instanceof GossipEvent.CatalogChanged c && t != null && !c.owner().equals(self)) {
       t.onCatalogChanged(c.owner(), c.value());
     } else if (e instanceof GossipEvent.MemberUp u) {
+      if (t != null) {
+        t.onMemberUp(u.id());
+      }
       log.info(
           "member {} up at {} (incarnation {})", u.id().shortHex(), u.address(), u.incarnation());
     } else if (e instanceof GossipEvent.MemberSuspected s) {

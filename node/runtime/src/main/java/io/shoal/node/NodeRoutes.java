@@ -5,6 +5,7 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.api.GcCall;
 import io.shoal.node.api.GetCall;
 import io.shoal.node.api.PublishCall;
+import io.shoal.node.api.RmCall;
 import io.shoal.node.net.AllowedHosts;
 import io.shoal.node.net.ApiToken;
 import io.shoal.node.net.BrowserLogin;
@@ -54,6 +55,16 @@ final class NodeRoutes {
             "/gc",
             true,
             r -> Response.json(node.local.collect(r.json(GcCall.class), transfers.active().size())))
+        .route(
+            "POST",
+            "/rm",
+            true,
+            r -> Response.json(node.local.remove(r.json(RmCall.class), transfers.active())))
+        .route(
+            "GET",
+            "/files",
+            true,
+            r -> Response.json(node.local.files(r.param("ref"), r.param("from"))))
         .route("GET", "/transfers", false, r -> Response.json(transfers.active()))
         .streamUnder(SnapshotGateway.PREFIX, gateway, openGateway)
         .openRoute("/metrics", false, r -> Response.text(metrics.scrape(), METRICS_TYPE))

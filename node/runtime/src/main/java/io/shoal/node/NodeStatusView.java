@@ -16,7 +16,11 @@ import java.util.SortedMap;
 final class NodeStatusView {
   private NodeStatusView() {}
 
-  static NodeStatus of(GossipCore core, NodeStatus.Self self, List<NodeStatus.BannedPeer> banned) {
+  static NodeStatus of(
+      GossipCore core,
+      NodeStatus.Self self,
+      List<NodeStatus.BannedPeer> banned,
+      List<TransferView> transfers) {
     long now = System.nanoTime();
     List<NodeStatus.Member> members = new ArrayList<>();
     for (MemberView m : core.members()) {
@@ -73,7 +77,7 @@ final class NodeStatusView {
             self.generation(),
             core.localHealth(),
             self.dataDir());
-    return new NodeStatus(withCore, members, catalogs, winners, banned);
+    return new NodeStatus(withCore, members, catalogs, winners, banned, transfers);
   }
 
   private static List<String> hex(List<NodeId> ids) {

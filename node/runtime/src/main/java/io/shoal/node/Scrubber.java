@@ -3,6 +3,7 @@ package io.shoal.node;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.StoreScrub;
 import io.shoal.node.api.Verified;
@@ -191,7 +192,7 @@ final class Scrubber implements AutoCloseable {
         e.label(),
         damaged);
     transfers
-        .fetch(partial)
+        .fetch(partial, FileSelection.all())
         .whenComplete(
             (res, err) -> {
               if (err != null) {

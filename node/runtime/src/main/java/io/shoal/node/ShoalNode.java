@@ -313,7 +313,7 @@ public final class ShoalNode implements AutoCloseable {
     return CatalogListing.list(reader);
   }
 
-  /** This node, its members and every catalog it knows. */
+  /** This node, its members, every catalog it knows and its fetches in progress. */
   public NodeStatus status() {
     NodeStatus.Self self =
         new NodeStatus.Self(
@@ -327,7 +327,7 @@ public final class ShoalNode implements AutoCloseable {
             0,
             config.dataDir().toString());
     List<NodeStatus.BannedPeer> banned = transfers.banned.status(System.nanoTime());
-    return driver.query(core -> NodeStatusView.of(core, self, banned));
+    return driver.query(core -> NodeStatusView.of(core, self, banned, transfers.active()));
   }
 
   public NodeId id() {

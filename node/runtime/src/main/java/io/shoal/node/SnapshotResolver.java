@@ -4,6 +4,7 @@ import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.Progress;
 import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.CatalogValue;
@@ -91,7 +92,7 @@ final class SnapshotResolver {
         FetchResult r = transfers.fetchTo(d.entry(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
         return new ShoalNode.Fetched(d.entry(), r);
       }
-      return fetchHeld(d.entry()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+      return fetchHeld(d.entry(), FileSelection.all()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io
           ? io
@@ -169,27 +170,30 @@ final class SnapshotResolver {
   }
 
   /**
-   * Makes sure this node holds {@code ref} complete, as {@link #fetchInto} waiting at most {@link
-   * #SERVE_ANNOUNCEMENT_WAIT} for an announcement, but without holding the calling thread while the
-   * fetch runs: the future completes (on the transfer loop) when the snapshot is held, or fails as
-   * {@link #fetchInto} would throw.
+   * Makes sure this node holds {@code ref} (the files {@code selection} takes), as {@link
+   * #fetchInto} waiting at most {@link #SERVE_ANNOUNCEMENT_WAIT} for an announcement, but without
+   * holding the calling thread while the fetch runs: the future completes (on the transfer loop)
+   * when the snapshot is held, or fails as {@link #fetchInto} would throw. With a selection short
+   * of all, only the data of the files it takes is fetched, and the version stays partial here.
    */
-  CompletableFuture<ShoalNode.Fetched> fetchAsync(SnapshotRef ref) {
+  CompletableFuture<ShoalNode.Fetched> fetchAsync(SnapshotRef ref, FileSelection selection) {
     Decision d;
     try {
       d = decide(ref, SERVE_ANNOUNCEMENT_WAIT);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return d.fetch()
-        ? fetchHeld(d.entry())
+    // A partial version held here (an earlier selection) is fetched on: it may lack these files.
+    return d.fetch() || !d.entry().complete()
+        ? fetchHeld(d.entry(), selection)
         : CompletableFuture.completedFuture(new ShoalNode.Fetched(d.entry(), null));
   }
 
-  /** Fetches {@code target} into the store; then applies retention. */
-  private CompletableFuture<ShoalNode.Fetched> fetchHeld(CatalogEntry target) {
+  /** Fetches {@code target} (the files {@code selection} takes) into the store; then retention. */
+  private CompletableFuture<ShoalNode.Fetched> fetchHeld(
+      CatalogEntry target, FileSelection selection) {
     return transfers
-        .fetch(target)
+        .fetch(target, selection)
         .thenApply(
             r -> {
               retention.apply();
@@ -204,7 +208,8 @@ final class SnapshotResolver {
    */
   SnapshotGateway.Resolved resolveAndStart(SnapshotRef ref) throws IOException {
     Decision d = decide(ref, SERVE_ANNOUNCEMENT_WAIT);
-    return new SnapshotGateway.Resolved(d.entry(), d.fetch() ? transfers.fetch(d.entry()) : null);
+    return new SnapshotGateway.Resolved(
+        d.entry(), d.fetch() ? transfers.fetch(d.entry(), FileSelection.all()) : null);
   }
 
   private static boolean beats(CatalogEntry a, CatalogEntry b) {

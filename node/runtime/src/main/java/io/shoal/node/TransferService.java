@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.HeldVersion;
@@ -66,7 +67,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   private final PeerRoutes routes;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
-
   private final SessionTimer timer;
   private final TransferInbox inbox;
   final BannedPeers banned;
@@ -113,20 +113,18 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   // ---------------------------------------------------------------- API
 
-  /** Fetches what the store lacks of {@code target}; joins a fetch of it already running. */
-  CompletableFuture<FetchResult> fetch(CatalogEntry target) {
-    return start(target, null);
+  /** Fetches what the store lacks of the files {@code selection} takes of {@code target}. */
+  CompletableFuture<FetchResult> fetch(CatalogEntry target, FileSelection selection) {
+    return start(target, null, selection);
   }
 
-  /**
-   * Fetches {@code target} with its data chunks written to {@code out} on arrival instead of the
-   * store (see {@link DirectOutput}); fails if the snapshot is already being fetched.
-   */
+  /** As {@link #fetch}, with the data chunks written on arrival to {@code out}, not the store. */
   CompletableFuture<FetchResult> fetchTo(CatalogEntry target, DirectOutput out) {
-    return start(target, out);
+    return start(target, out, out.selection());
   }
 
-  private CompletableFuture<FetchResult> start(CatalogEntry target, DirectOutput direct) {
+  private CompletableFuture<FetchResult> start(
+      CatalogEntry target, DirectOutput direct, FileSelection selection) {
     CompletableFuture<FetchResult> result = new CompletableFuture<>();
     if (!ids.allows(target.root())) {
       try {
@@ -139,9 +137,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     inbox.post(
         () -> {
           FetchJob job = jobs.get(target.root());
-          if (job != null && (direct != null || job.direct != null)) {
-            result.completeExceptionally(
-                new IOException(target.label() + " is already being fetched"));
+          String busy = job == null ? null : job.refusesToJoin(direct, selection);
+          if (busy != null) {
+            result.completeExceptionally(new IOException(busy));
             return;
           }
           if (job == null && !session.canStartFetch()) {
@@ -150,7 +148,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
           }
           if (job == null) {
             long now = System.nanoTime();
-            job = new FetchJob(target, direct, now);
+            job = new FetchJob(target, direct, selection, now);
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             fetchMetrics.started(job);
@@ -180,8 +178,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   /** Fetches in progress. */
   List<TransferView> active() {
     List<TransferView> out = new ArrayList<>();
+    long now = System.nanoTime();
     for (FetchJob j : jobsView.values()) {
-      out.add(j.view());
+      out.add(j.view(now));
     }
     return out;
   }
@@ -231,8 +230,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
         });
   }
 
-  /** Gossip says the member is gone: its requests go elsewhere at once. */
-  void onMemberGone(NodeId peer) {
+  /** Gossip says the member is up (fetches short of peers look at it), or gone (next method). */
+  void onMemberUp(NodeId peer) {
+    inbox.input(now -> session.onPeerUp(peer, now));
+  }
+
+  void onMemberGone(NodeId peer) { // its requests go elsewhere at once
     inbox.input(now -> session.onPeerGone(peer, now));
   }
 
@@ -419,9 +422,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     }
     long now = System.nanoTime();
     session.onTimer(now);
-    for (FetchJob job : jobs.values()) {
-      job.measure(session.fetch(job.root()), now);
-    }
     afterInput(now);
   }
 
@@ -447,7 +447,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     ended(job);
     long now = System.nanoTime();
     FetchResult r = FetchFinisher.result(job, f, now);
-    session.onFetchFinished(f);
+    if (job.selection.isAll()) { // else peers must not hear it is all here
+      session.onFetchFinished(f);
+    }
     afterInput(now);
     job.done.complete(r);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.node.net.NodeMetrics;
 import java.io.IOException;
 import java.util.List;
@@ -97,7 +98,9 @@ class TransferMetricsTest {
   private FetchJob running(String name, long startNanos) {
     ChunkId root =
         HashAlgorithm.XXH128.hash(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    FetchJob job = new FetchJob(new CatalogEntry(name, 1, root, false, 0, 0), null, startNanos);
+    FetchJob job =
+        new FetchJob(
+            new CatalogEntry(name, 1, root, false, 0, 0), null, FileSelection.all(), startNanos);
     jobs.put(root, job);
     return job;
   }

@@ -244,6 +244,20 @@ public final class TransferSession {
     }
   }
 
+  /**
+   * The member is up (again): a fetch that is not full looks at its holders at the next refresh.
+   * Without this, a fetch that began while its only holder was down or not yet known alive (a
+   * catalog can arrive before the member is up; a loaded member can be suspected dead and come
+   * back) would wait for a catalog change that never comes, and give up with no peer.
+   */
+  public void onPeerUp(NodeId peer, long nowNanos) {
+    for (FetchSession f : fetches.values()) {
+      if (f.knownPeers.size() < PeerChoice.MAX_PEERS_PER_FETCH && !f.knownPeers.contains(peer)) {
+        f.peersDirty = true;
+      }
+    }
+  }
+
   /** The member is gone (gossip says so): its requests go elsewhere at once. */
   public void onPeerGone(NodeId peer, long nowNanos) {
     upload.onPeerGone(peer);

@@ -170,6 +170,22 @@ class TransferSessionTest {
   }
 
   @Test
+  void holderUpOnlyAfterTheFetchBegan_isTakenAsAPeer_whenGossipSaysItIsUp() {
+    holders.add(root, A, true);
+    holders.down.add(A); // its catalog is known, but it is not (yet, or no longer) alive
+    session.startFetch(root, true, List.of(), plan(2), clock.nowNanos());
+    assertThat(requestsTo(A, sends())).isEmpty();
+    assertThat(requestsTo(A, timerFires())).as("no holder up, nothing to ask").isEmpty();
+
+    holders.down.remove(A);
+    session.onPeerUp(A, clock.nowNanos());
+
+    assertThat(requestsTo(A, timerFires()))
+        .as("the member came up: the fetch takes it at the next refresh, not after 30 s")
+        .isNotEmpty();
+  }
+
+  @Test
   void onChunk_fromAnotherPeerThanAsked_isIgnored() {
     holders.add(root, A, true);
     session.startFetch(root, true, List.of(), plan(1), clock.nowNanos());

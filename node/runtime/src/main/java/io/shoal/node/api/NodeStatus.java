@@ -1,21 +1,25 @@
 package io.shoal.node.api;
 
+import io.shoal.node.TransferView;
 import java.util.List;
 
 /**
  * What {@code GET /status} and {@code shoal status} show: this node, the members as it sees them,
- * every member's catalog, the winning version of every name, and the peers it does not fetch from.
+ * every member's catalog, the winning version of every name, the peers it does not fetch from, and
+ * its fetches in progress (as {@code GET /transfers} lists them).
  */
 public record NodeStatus(
     Self node,
     List<Member> members,
     List<OwnerCatalog> catalogs,
     List<WinnerView> winners,
-    List<BannedPeer> banned) {
+    List<BannedPeer> banned,
+    List<TransferView> transfers) {
 
-  /** An older node's status has no bans: none then. */
+  /** An older node's status has no bans or transfers: none then. */
   public NodeStatus {
     banned = banned == null ? List.of() : banned;
+    transfers = transfers == null ? List.of() : transfers;
   }
 
   /**
