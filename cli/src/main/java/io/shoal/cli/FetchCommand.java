@@ -47,6 +47,7 @@ final class FetchCommand implements Callable<Integer> {
   String ref;
 
   @Mixin WriteTargetOptions write;
+  @Mixin RateLimitOptions limits;
 
   @Option(
       names = "--join",
@@ -109,7 +110,9 @@ final class FetchCommand implements Callable<Integer> {
             .withClusterId(Security.clusterId(clusterId, credentials))
             .withCredentials(Security.load(credentials))
             .withInsecure(insecure)
-            .withKeep(0);
+            .withKeep(0)
+            .withUploadLimit(limits.uploadBytesPerSecond)
+            .withDownloadLimit(limits.downloadBytesPerSecond);
     long start = System.nanoTime();
     boolean toStdout = write.target.equals("-");
     // Without a store to keep, data chunks go straight into the output as they arrive.
@@ -188,7 +191,11 @@ final class FetchCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** What {@code --json} prints. */
+  /**
+   * What {@code --json} prints: the fields {@code get} and {@code ls} also print carry their names
+   * ({@code name}, {@code version}, {@code root}, {@code path}, {@code sizeBytes}, {@code seconds}
+   * end to end).
+   */
   record Report(
       String name,
       long version,
@@ -198,7 +205,7 @@ final class FetchCommand implements Callable<Integer> {
       long fetchedBytes,
       int peers,
       double fetchSeconds,
-      double totalSeconds) {}
+      double seconds) {}
 
   private void report(java.io.PrintWriter out, ShoalNode.Fetched f, long nanos) {
     FetchResult r = f.result();
@@ -217,6 +224,7 @@ final class FetchCommand implements Callable<Integer> {
               nanos / 1e9));
       return;
     }
+    out = LoggingOptions.informational(out);
     if (r == null) {
       out.printf(
           "%s was already in %s; wrote it to %s%n", f.entry().label(), dataDir, write.target);

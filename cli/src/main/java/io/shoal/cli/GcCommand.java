@@ -47,8 +47,7 @@ final class GcCommand implements Callable<Integer> {
     if (output.json) {
       OutputOption.printJson(spec.commandLine().getOut(), c);
     } else {
-      spec.commandLine()
-          .getOut()
+      LoggingOptions.informational(spec.commandLine().getOut())
           .printf(
               "dropped %d version(s), reclaimed %s; %d chunks (%s) remain%n",
               c.versionsDropped(),

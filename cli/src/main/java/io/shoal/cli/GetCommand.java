@@ -90,6 +90,7 @@ final class GetCommand implements Callable<Integer> {
               pinned.version().orElse(0),
               held.map(Listed::root).orElse(""),
               "stdout",
+              held.map(Listed::sizeBytes).orElse(bytes),
               1,
               bytes,
               (System.nanoTime() - start) / 1e9),
@@ -146,6 +147,7 @@ final class GetCommand implements Callable<Integer> {
         e.version(),
         e.root().toHex(),
         where,
+        e.sizeBytes(),
         files,
         bytes,
         (System.nanoTime() - startNanos) / 1e9);
@@ -192,14 +194,15 @@ final class GetCommand implements Callable<Integer> {
       OutputOption.printJson(out, w);
     } else {
       long nanos = Math.round(w.seconds() * 1e9);
+      out = LoggingOptions.informational(out);
       out.printf(
           "wrote %s to %s: %s in %d file(s), %s, %s%n",
           w.version() > 0 ? w.name() + "@" + w.version() : w.name(),
           w.path(),
-          Human.bytes(w.bytes()),
+          Human.bytes(w.writtenBytes()),
           w.files(),
           Human.seconds(nanos),
-          Human.rate(w.bytes(), nanos));
+          Human.rate(w.writtenBytes(), nanos));
     }
   }
 }

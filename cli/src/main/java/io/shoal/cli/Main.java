@@ -41,9 +41,11 @@ public final class Main {
 
   /** Runs the command line with the given streams and returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
+    LoggingOptions.reset();
     CommandLine cli = new CommandLine(new ShoalCommand());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("shoal: " + describe(ex));
@@ -55,8 +57,10 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
           CommandLine c = ex.getCommandLine();
-          c.getErr().println("shoal: " + ex.getMessage());
-          c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
+          c.getErr().println("shoal: " + parameterError(ex));
+          if (!(ex instanceof ConfigFile.Invalid)) {
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more.");
+          }
           return EXIT_USAGE;
         });
     try {
@@ -65,6 +69,18 @@ public final class Main {
       out.flush();
       err.flush();
     }
+  }
+
+  /**
+   * A bad option value as {@code --opt: what is wrong}: picocli's own wording ("Invalid value for
+   * option '--opt': ...") says less in more words.
+   */
+  static String parameterError(CommandLine.ParameterException ex) {
+    if (ex.getCause() instanceof CommandLine.TypeConversionException bad
+        && ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+      return option.longestName() + ": " + bad.getMessage();
+    }
+    return ex.getMessage();
   }
 
   /** One line that tells an operator what went wrong, without a stack trace. */

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "node",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = ConfigFile.class,
     description =
         "Run a node: it owns the data directory, joins the swarm through any reachable seed,"
             + " gossips its catalog and serves peers and the HTTP API until SIGINT or SIGTERM,"
@@ -29,6 +30,14 @@ final class NodeCommand implements Callable<Integer> {
   static final long STORE_LOCK_WAIT_MILLIS = 10_000;
 
   @Mixin DataDirOption data;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "read options from FILE, one 'key = value' a line, the keys being the long option names"
+              + " without dashes (listen = 127.0.0.1:7420); options given here override the file")
+  Path configFile;
 
   @Option(
       names = "--listen",
@@ -113,8 +122,9 @@ final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--follow",
       paramLabel = "PATTERN",
+      split = ",",
       description =
-          "fetch the newest version of every name matching PATTERN as soon as gossip announces it (* and ? wildcards; repeatable; '*' follows all)")
+          "fetch the newest version of every name matching PATTERN as soon as gossip announces it (* and ? wildcards; comma-separated, repeatable; '*' follows all)")
   List<String> follow = new ArrayList<>();
 
   @Option(
@@ -125,11 +135,7 @@ final class NodeCommand implements Callable<Integer> {
           "versions of each name to keep after a fetch or publication (default: ${DEFAULT-VALUE}; 0 keeps all)")
   int keep;
 
-  @Option(
-      names = "--upload-limit",
-      paramLabel = "MB/s",
-      description = "cap on the bytes per second this node serves to peers (default: none)")
-  Double uploadLimitMegabytes;
+  @Mixin RateLimitOptions limits;
 
   @Option(
       names = "--scrub-rate",
@@ -199,7 +205,8 @@ final class NodeCommand implements Callable<Integer> {
             .withAdvertise(advertise == null ? null : Endpoint.parse(advertise))
             .withFollow(follow)
             .withKeep(keep)
-            .withUploadLimit(uploadLimitMegabytes == null ? 0 : (long) (uploadLimitMegabytes * 1e6))
+            .withUploadLimit(limits.uploadBytesPerSecond)
+            .withDownloadLimit(limits.downloadBytesPerSecond)
             .withCompression(!noCompression)
             .withScrubRate((long) (scrubRateMebibytes * (1 << 20)))
             .withGossip(io.shoal.gossip.GossipConfig.defaults().scaledDown(gossipSpeedup))

@@ -55,11 +55,13 @@ final class ProgressBars implements Progress, AutoCloseable {
     this.startNanos = nanoClock.getAsLong();
   }
 
-  /** A bar on stderr if stdout is a terminal, else one that draws nothing. */
+  /**
+   * A bar on stderr if stdout is a terminal and not {@code --quiet}, else one that draws nothing.
+   */
   @SuppressWarnings("SystemConsoleNull") // Java 17: null means no terminal, which is what we ask.
   static ProgressBars forTerminal() {
     PrintWriter err =
-        System.console() != null
+        System.console() != null && !LoggingOptions.isQuiet()
             ? new PrintWriter(System.err, false, Charset.defaultCharset())
             : null;
     return new ProgressBars(err, System::nanoTime);

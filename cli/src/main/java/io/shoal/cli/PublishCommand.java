@@ -122,6 +122,7 @@ final class PublishCommand implements Callable<Integer> {
       OutputOption.printJson(out, o);
       return;
     }
+    out = LoggingOptions.informational(out);
     long nanos = Math.round(o.seconds() * 1e9);
     if (o.unchanged()) {
       out.printf(

@@ -2,6 +2,7 @@ package io.shoal.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
 
 /** The top-level command: lists the subcommands. */
 @Command(
@@ -29,8 +30,11 @@ import picocli.CommandLine.HelpCommand;
       VerifyCommand.class,
       SimulateCommand.class,
       TestbedCommand.class,
+      CompletionCommand.class,
       HelpCommand.class
     },
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n")
-final class ShoalCommand {}
+final class ShoalCommand {
+  @Mixin LoggingOptions logging;
+}

@@ -64,9 +64,6 @@ final class SimulateCommand implements Callable<Integer> {
           "change any scenario field, e.g. --set snapshotMib=1024 --set loss=0.05 (values are JSON)")
   List<String> sets = List.of();
 
-  @Option(names = "--quiet", description = "no progress line")
-  boolean quiet;
-
   @Override
   @SuppressWarnings("SystemConsoleNull") // Java 17: null means no terminal, which is what we ask.
   public Integer call() throws Exception {
@@ -87,7 +84,7 @@ final class SimulateCommand implements Callable<Integer> {
       overrides.put("seed", seed);
     }
     Scenario s = Scenarios.resolve(scenario, overrides);
-    boolean live = !quiet && !output.json && System.console() != null;
+    boolean live = !LoggingOptions.isQuiet() && !output.json && System.console() != null;
     long start = System.nanoTime();
     SimResult r =
         new Simulation(s)

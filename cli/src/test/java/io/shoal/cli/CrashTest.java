@@ -115,7 +115,7 @@ class CrashTest {
             tmp.resolve("seed"),
             "--no-compression",
             "--upload-limit",
-            String.valueOf(SEEDER_UPLOAD_MEGABYTES_PER_SECOND));
+            SEEDER_UPLOAD_MEGABYTES_PER_SECOND + "MB/s");
     CliTest.Run published =
         CliTest.shoal("publish", "big", source.toString(), "--data", seeder.data.toString());
     assertThat(published.code()).as(published.err()).isZero();

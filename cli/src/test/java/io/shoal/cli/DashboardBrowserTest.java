@@ -52,7 +52,7 @@ class DashboardBrowserTest {
   /** Growth of the progress shown that the test waits for: a few polls' worth at the limit. */
   static final long GROWTH_BYTES = 3L << 20;
 
-  /** The seeder's upload limit ({@code --upload-limit}, MB/s). */
+  /** The seeder's upload limit ({@code --upload-limit}, a bare number: MiB/s). */
   static final int SEEDER_UPLOAD_MEGABYTES_PER_SECOND = 1;
 
   static final Duration STAGE_TIMEOUT = Duration.ofSeconds(60);

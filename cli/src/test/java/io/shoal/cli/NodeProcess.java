@@ -53,13 +53,20 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts a node without waiting for it: a crash test may kill it while it starts. */
   static NodeProcess launch(Path data, String... args) throws IOException {
+    List<String> all =
+        new ArrayList<>(
+            List.of("--data", data.toString(), "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"));
+    all.addAll(List.of(args));
+    return launchExactly(data, all.toArray(String[]::new));
+  }
+
+  /** Starts {@code shoal node ARGS}, nothing added: {@code data} is where ARGS put the store. */
+  static NodeProcess launchExactly(Path data, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(
-        List.of(
-            "node", "--data", data.toString(), "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"));
+    cmd.add("node");
     cmd.addAll(List.of(args));
     Path log = Path.of(data + ".log");
     Process p =

@@ -47,7 +47,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the fetching JVM there, so the kill lands exactly in the window without a hook in the code.
  */
 class ReplaceKillTest {
-  /** The seeder's upload limit in the mid-fetch test (MB/s): the fetch lasts seconds. */
+  /** The seeder's upload limit in the mid-fetch test (MiB/s): the fetch lasts seconds. */
   static final int SEEDER_UPLOAD_MEGABYTES_PER_SECOND = 2;
 
   /** The new file v2 adds: big enough that v2 takes several seconds at the limit above. */

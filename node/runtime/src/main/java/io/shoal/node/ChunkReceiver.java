@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Bounded: past {@link #PAUSE_READING_FRAMES} frames waiting, a connection that delivers one
  * stops reading until the verifiers are down to {@link #RESUME_READING_FRAMES} ({@link
  * ReadThrottle}); the verifier pool's queue ({@link NodeThreads#VERIFY_QUEUE}) is the hard stop.
+ * Every frame, stray or not, is charged to the download limit ({@link DownloadThrottle}).
  *
  * <p>The session owns the request index; this keeps the copy the I/O threads need (which chunk and
  * which fetch a request id stands for), written on the transfer loop as requests go out. Bounded by
@@ -64,6 +65,7 @@ final class ChunkReceiver {
   private final ChunkSink sink;
   private final NodeMetrics metrics;
   private final Outcome outcome;
+  private final DownloadThrottle download;
   private final Map<Long, Expected> expected = new ConcurrentHashMap<>();
   private final Executor verifiers;
   private final AtomicInteger queued = new AtomicInteger();
@@ -71,8 +73,14 @@ final class ChunkReceiver {
       new ReadThrottle<>(
           PAUSE_READING_FRAMES, RESUME_READING_FRAMES, queued::get, PeerLink::setAutoRead);
 
-  ChunkReceiver(ChunkSink sink, Executor verifiers, NodeMetrics metrics, Outcome outcome) {
+  ChunkReceiver(
+      ChunkSink sink,
+      Executor verifiers,
+      DownloadThrottle download,
+      NodeMetrics metrics,
+      Outcome outcome) {
     this.sink = sink;
+    this.download = download;
     this.verifiers = verifiers;
     this.metrics = metrics;
     this.outcome = outcome;
@@ -98,6 +106,7 @@ final class ChunkReceiver {
    * here, verified and written on a verifier thread; releases it.
    */
   void onFrame(NodeId from, PeerLink link, ChunkFrame frame) {
+    download.received(link, frame.wireBytes());
     Expected p = expected.get(frame.requestId());
     if (p == null || !p.peer().equals(from)) {
       metrics.dropped("stray_chunk");

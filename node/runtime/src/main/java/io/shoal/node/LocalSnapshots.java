@@ -228,6 +228,7 @@ final class LocalSnapshots {
         entry.version(),
         entry.root().toHex(),
         call.path(),
+        entry.sizeBytes(),
         result.files(),
         result.bytes(),
         (System.nanoTime() - start) / 1e9);

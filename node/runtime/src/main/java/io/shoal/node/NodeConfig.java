@@ -31,6 +31,7 @@ import java.util.Objects;
  *     fetches as soon as gossip announces it
  * @param keep versions per name to keep after a fetch or publication (0 keeps all)
  * @param uploadBytesPerSecond limit of chunk bytes served per second (0: none)
+ * @param downloadBytesPerSecond limit of chunk bytes received per second, node-wide (0: none)
  * @param compression whether chunks may be sent LZ4-compressed when that pays
  * @param transfer transfer bounds and timers
  * @param faults faults to inject (tests and drills)
@@ -62,6 +63,7 @@ public record NodeConfig(
     List<String> follow,
     int keep,
     long uploadBytesPerSecond,
+    long downloadBytesPerSecond,
     boolean compression,
     io.shoal.node.core.TransferConfig transfer,
     Faults faults,
@@ -105,12 +107,17 @@ public record NodeConfig(
                 + "'");
       }
     }
-    if (keep < 0 || uploadBytesPerSecond < 0 || scrubBytesPerSecond < 0) {
+    if (keep < 0
+        || uploadBytesPerSecond < 0
+        || downloadBytesPerSecond < 0
+        || scrubBytesPerSecond < 0) {
       throw new IllegalArgumentException(
           "keep "
               + keep
               + " / upload limit "
               + uploadBytesPerSecond
+              + " / download limit "
+              + downloadBytesPerSecond
               + " / scrub rate "
               + scrubBytesPerSecond);
     }
@@ -140,6 +147,7 @@ public record NodeConfig(
         StoreOptions.defaults(),
         List.of(),
         10,
+        0,
         0,
         true,
         io.shoal.node.core.TransferConfig.defaults(),
@@ -210,6 +218,10 @@ public record NodeConfig(
     return toBuilder().uploadBytesPerSecond(bytesPerSecond).build();
   }
 
+  public NodeConfig withDownloadLimit(long bytesPerSecond) {
+    return toBuilder().downloadBytesPerSecond(bytesPerSecond).build();
+  }
+
   public NodeConfig withCompression(boolean on) {
     return toBuilder().compression(on).build();
   }
@@ -245,6 +257,7 @@ public record NodeConfig(
     b.follow = follow;
     b.keep = keep;
     b.uploadBytesPerSecond = uploadBytesPerSecond;
+    b.downloadBytesPerSecond = downloadBytesPerSecond;
     b.compression = compression;
     b.transfer = transfer;
     b.faults = faults;
@@ -276,6 +289,7 @@ public record NodeConfig(
     private List<String> follow;
     private int keep;
     private long uploadBytesPerSecond;
+    private long downloadBytesPerSecond;
     private boolean compression;
     private io.shoal.node.core.TransferConfig transfer;
     private Faults faults;
@@ -365,6 +379,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder downloadBytesPerSecond(long value) {
+      this.downloadBytesPerSecond = value;
+      return this;
+    }
+
     public Builder compression(boolean value) {
       this.compression = value;
       return this;
@@ -437,6 +456,7 @@ public record NodeConfig(
           follow,
           keep,
           uploadBytesPerSecond,
+          downloadBytesPerSecond,
           compression,
           transfer,
           faults,

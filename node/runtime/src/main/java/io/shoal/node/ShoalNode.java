@@ -190,9 +190,8 @@ public final class ShoalNode implements AutoCloseable {
             sink,
             driver.directory(),
             metrics,
-            config.transfer(),
+            config,
             new CompressionPolicy(config.compression()),
-            config.uploadBytesPerSecond(),
             config.faults(),
             new HashRequirement(config.requireSha256()),
             entry -> announcer.announce());

@@ -50,10 +50,11 @@ final class TransferMetrics {
       Map<ChunkId, FetchJob> jobs,
       IntSupplier uploadQueued,
       CompressionPolicy compression,
-      long uploadLimitBytesPerSecond) {
+      long uploadLimitBytesPerSecond,
+      DownloadThrottle download) {
     this(metrics, jobs, MAX_LABELLED_FETCHES);
     this.uploadLimitBytesPerSecond = uploadLimitBytesPerSecond;
-    registerAggregates(metrics, uploadQueued, compression);
+    registerAggregates(metrics, uploadQueued, compression, download);
   }
 
   /** The fetch metrics alone, with per-fetch gauges for at most {@code maxLabelled} fetches. */
@@ -124,7 +125,10 @@ final class TransferMetrics {
   }
 
   private void registerAggregates(
-      NodeMetrics metrics, IntSupplier uploadQueued, CompressionPolicy compression) {
+      NodeMetrics metrics,
+      IntSupplier uploadQueued,
+      CompressionPolicy compression,
+      DownloadThrottle download) {
     metrics.gauge("shoal_transfer_active_fetches", "Snapshots being fetched", jobs::size);
     metrics.gauge(
         "shoal_transfer_fetch_remaining_bytes",
@@ -144,9 +148,8 @@ final class TransferMetrics {
         () -> uploadLimitBytesPerSecond);
     metrics.gauge(
         "shoal_transfer_download_limit_bytes_per_second",
-        "Limit on chunk bytes fetched from peers, per second (0: none; this build has no such"
-            + " limit yet)",
-        () -> 0);
+        "Limit on chunk bytes received from peers, per second, node-wide (0: none)",
+        download::rateBytesPerSecond);
   }
 
   private void perFetch(

@@ -12,7 +12,6 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.FetchSession;
-import io.shoal.node.core.TransferConfig;
 import io.shoal.node.core.TransferEvent;
 import io.shoal.node.core.TransferMessage;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
@@ -85,9 +84,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       ChunkSink sink,
       SwarmDirectory directory,
       NodeMetrics metrics,
-      TransferConfig config,
+      NodeConfig config,
       CompressionPolicy compression,
-      long uploadBytesPerSecond,
       Faults faults,
       HashRequirement ids,
       Consumer<CatalogEntry> catalogChanged) {
@@ -95,10 +93,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.loop = loop;
     this.metrics = metrics;
     this.holders = new RuntimeHolders(directory);
-    this.session = new TransferSession(self, config, holders, uploadBytesPerSecond);
+    long uploadBytesPerSecond = config.uploadBytesPerSecond();
+    this.session = new TransferSession(self, config.transfer(), holders, uploadBytesPerSecond);
     Executor pool = NodeThreads.counted(workers, metrics.tasksRefused.labelValues("transfer_pool"));
     this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
-    this.receiver = new ChunkReceiver(sink, verifiers, metrics, this);
+    var download = new DownloadThrottle(config.downloadBytesPerSecond());
+    this.receiver = new ChunkReceiver(sink, verifiers, download, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, pool);
     this.finisher = new FetchFinisher(store, sink, pool, catalogChanged);
     this.routes = new PeerRoutes(directory, transport, receiver);
@@ -108,7 +108,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     this.fetchMetrics =
         new TransferMetrics(
-            metrics, jobsView, () -> uploadQueued, compression, uploadBytesPerSecond);
+            metrics, jobsView, () -> uploadQueued, compression, uploadBytesPerSecond, download);
   }
 
   // ---------------------------------------------------------------- API

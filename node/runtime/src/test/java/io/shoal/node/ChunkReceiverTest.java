@@ -54,7 +54,8 @@ class ChunkReceiverTest {
 
   @Test
   void onFrame_pastPauseFrames_stopsReadingUntilTheVerifiersAreDownToResume() {
-    ChunkReceiver receiver = new ChunkReceiver(null, verifying::add, metrics, outcome);
+    ChunkReceiver receiver =
+        new ChunkReceiver(null, verifying::add, new DownloadThrottle(0), metrics, outcome);
     for (int i = 0; i < ChunkReceiver.PAUSE_READING_FRAMES; i++) {
       arrive(receiver, link, i);
     }
@@ -87,7 +88,8 @@ class ChunkReceiverTest {
         task -> {
           throw new RejectedExecutionException("the verifier queue is full");
         };
-    ChunkReceiver receiver = new ChunkReceiver(null, full, metrics, outcome);
+    ChunkReceiver receiver =
+        new ChunkReceiver(null, full, new DownloadThrottle(0), metrics, outcome);
 
     ChunkFrame frame = arrive(receiver, link, 1);
 
