@@ -3,10 +3,13 @@ package io.shoal.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 
@@ -102,13 +105,22 @@ class ChartsTest {
   }
 
   @Test
-  void swarmJoin_marksNothing() throws IOException {
+  void swarmJoin_marksNothing_andTheReportWritesEachChartAsAPng(@TempDir Path dir)
+      throws IOException {
     SimResult r =
         new Simulation(
                 Scenarios.resolve("swarm-join", Map.of("nodes", 12, "seed", 3, "snapshotMib", 4)))
             .run(null);
     assertThat(r.marks()).isEmpty();
     assertThat(Charts.markSeries(Charts.timeline(r), Charts.CRASH)).isNull();
+
+    Report.write(r, new Report.RunStats(1, 1), dir);
+    assertThat(Charts.all(r)).containsOnlyKeys("timeline.png", "throughput.png", "upload.png");
+    for (String png : Charts.all(r).keySet()) {
+      byte[] bytes = Files.readAllBytes(dir.resolve(png));
+      assertThat(bytes).as(png).startsWith(0x89, 'P', 'N', 'G');
+    }
+    assertThat(Files.readString(dir.resolve("report.html"))).contains("data:image/png;base64,");
   }
 
   private static XYSeries series(XYChart c, String name) {
