@@ -15,9 +15,13 @@ import java.util.SplittableRandom;
 /**
  * The simulated nodes and their life cycle: a node is added with its link capacities drawn from the
  * scenario's classes, started (on its address, joining through node 0), crashed (losing its memory
- * and its flows, keeping its store) and restarted, possibly on a new address. Not thread-safe.
+ * and its flows, keeping its store) and restarted, possibly on a new address. Crashes, restarts and
+ * joins are kept as marks for the report's timeline. Not thread-safe.
  */
 final class Cluster {
+  /** Most crash, restart and join marks kept for the report; later ones are not recorded. */
+  static final int MAX_MARKS = 10_000;
+
   private final Scenario s;
   private final World world;
   private final SplittableRandom nodeSeeds;
@@ -35,6 +39,7 @@ final class Cluster {
   private final List<SimNode> nodesView = Collections.unmodifiableList(nodes);
   private final Map<NodeId, SimNode> byId = new HashMap<>();
   private final Map<Endpoint, SimNode> byAddress = new HashMap<>();
+  private final List<SimResult.Mark> marks = new ArrayList<>();
 
   /**
    * @param world what the nodes ask of the simulation
@@ -127,8 +132,23 @@ final class Cluster {
     return out;
   }
 
-  /** Starts a node: on its address, joining through node 0 (node 0 itself joins no one). */
+  /** Crashes, restarts and joins so far, in time order. */
+  List<SimResult.Mark> marks() {
+    return List.copyOf(marks);
+  }
+
+  /**
+   * Starts a node: on its address, joining through node 0 (node 0 itself joins no one). A node
+   * added after the scenario's first {@code nodes} is marked as a join.
+   */
   void start(SimNode n) {
+    if (n.index >= s.nodes()) {
+      mark("join", n);
+    }
+    begin(n);
+  }
+
+  private void begin(SimNode n) {
     byAddress.put(n.address, n);
     List<Endpoint> seeds = n.index == 0 ? List.of() : List.of(nodes.get(0).address);
     n.start(seeds, gossipMode, queue.now());
@@ -142,6 +162,7 @@ final class Cluster {
       return;
     }
     trace.fold(0xC7A5L + n.index);
+    mark("crash", n);
     flows.dropNode(n.index, queue.now());
     n.crash();
     byAddress.remove(n.address);
@@ -156,7 +177,14 @@ final class Cluster {
     if (newAddress) {
       n.address = new Endpoint(n.address.host(), n.address.port() + 1);
     }
-    start(n);
+    mark("restart", n);
+    begin(n);
+  }
+
+  private void mark(String kind, SimNode n) {
+    if (marks.size() < MAX_MARKS) {
+      marks.add(new SimResult.Mark(queue.now() / 1e9, kind, n.index));
+    }
   }
 
   private Scenario.LinkClass linkClass(SplittableRandom r) {

@@ -6,21 +6,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Writes a run's {@code results.json} and {@code report.html}: the summary, and charts drawn by
- * XChart (completion over time, agreement around partitions, upload share), embedded as PNG.
+ * Writes a run's {@code results.json}, its charts as PNG files ({@link Charts}) and {@code
+ * report.html}: the summary and the same charts, embedded.
  */
 public final class Report {
   private static final ObjectMapper JSON =
@@ -34,6 +29,14 @@ public final class Report {
    */
   public record RunStats(double wallSeconds, long heapBytes) {}
 
+  /** The heading of each chart the report can hold, by file name. */
+  private static final Map<String, String> CHART_TITLES =
+      Map.of(
+          "timeline.png", "The swarm over time",
+          "close-up.png", "The recovery, close up",
+          "throughput.png", "Throughput",
+          "upload.png", "Upload per node");
+
   private Report() {}
 
   /** Writes both files into {@code dir} (created if missing); returns the HTML file. */
@@ -44,17 +47,23 @@ public final class Report {
     json.put("wallSeconds", stats.wallSeconds());
     json.put("heapBytes", stats.heapBytes());
     JSON.writeValue(dir.resolve("results.json").toFile(), json);
+    Map<String, byte[]> charts = new LinkedHashMap<>();
+    for (Map.Entry<String, XYChart> e : Charts.all(r).entrySet()) {
+      byte[] png = png(e.getValue());
+      charts.put(e.getKey(), png);
+      Files.write(dir.resolve(e.getKey()), png);
+    }
     Path html = dir.resolve("report.html");
-    Files.writeString(html, html(r, stats), StandardCharsets.UTF_8);
+    Files.writeString(html, html(r, stats, charts), StandardCharsets.UTF_8);
     return html;
   }
 
-  /** The chart of completion and agreement over time, as PNG bytes (for the README's picture). */
+  /** The chart of agreement and completion over time, as PNG bytes (for the README's picture). */
   public static byte[] timelinePng(SimResult r) throws IOException {
-    return png(timelineChart(r));
+    return png(Charts.timeline(r));
   }
 
-  private static String html(SimResult r, RunStats stats) throws IOException {
+  private static String html(SimResult r, RunStats stats, Map<String, byte[]> charts) {
     Scenario s = r.scenario();
     StringBuilder b = new StringBuilder();
     b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>shoal simulate ")
@@ -95,91 +104,24 @@ public final class Report {
     row(b, "invariants", r.violations().isEmpty() ? "all held" : escape(r.violations().toString()));
     row(b, "replay", "<code>" + escape(r.replay()) + "</code>");
     b.append("</table>");
-    image(b, "Completion and agreement over time", timelineChart(r));
-    image(b, "Upload per node", uploadChart(r));
+    for (Map.Entry<String, byte[]> e : charts.entrySet()) {
+      image(b, CHART_TITLES.get(e.getKey()), e.getValue());
+    }
+    if (!Charts.movedBytes(r)) {
+      b.append(
+          "<p>No chunk bytes moved in this run (a catalog-only scenario): no byte charts.</p>");
+    }
     b.append("</body></html>\n");
     return b.toString();
   }
 
-  private static XYChart timelineChart(SimResult r) {
-    XYChart c =
-        new XYChartBuilder()
-            .width(900)
-            .height(360)
-            .title("Nodes complete and in agreement")
-            .xAxisTitle("virtual seconds")
-            .yAxisTitle("fraction of live nodes")
-            .build();
-    List<Double> t = new ArrayList<>();
-    List<Double> complete = new ArrayList<>();
-    List<Double> agree = new ArrayList<>();
-    List<Double> cut = new ArrayList<>();
-    for (SimResult.Sample x : r.timeline()) {
-      t.add(x.seconds());
-      complete.add(x.complete());
-      agree.add(x.agree());
-      cut.add(x.partitioned() ? 1.0 : 0.0);
-    }
-    if (t.isEmpty()) {
-      t.add(0.0);
-      complete.add(0.0);
-      agree.add(0.0);
-      cut.add(0.0);
-    }
-    c.getStyler()
-        .setYAxisMin(0.0)
-        .setYAxisMax(1.05)
-        .setXAxisDecimalPattern("#")
-        .setXAxisTickMarkSpacingHint(90)
-        .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
-    // The partition goes first, as a pale band behind the lines.
-    XYSeries p = c.addSeries("partition in force", t, cut);
-    p.setMarker(SeriesMarkers.NONE);
-    p.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
-    p.setFillColor(new java.awt.Color(120, 120, 120, 50));
-    p.setLineColor(new java.awt.Color(120, 120, 120, 0));
-    XYSeries a = c.addSeries("agree on members and winners", t, agree);
-    a.setMarker(SeriesMarkers.NONE);
-    a.setLineColor(new java.awt.Color(0, 114, 178));
-    XYSeries done = c.addSeries("complete", t, complete);
-    done.setMarker(SeriesMarkers.NONE);
-    done.setLineColor(new java.awt.Color(213, 94, 0));
-    return c;
-  }
-
-  private static XYChart uploadChart(SimResult r) {
-    XYChart c =
-        new XYChartBuilder()
-            .width(900)
-            .height(320)
-            .title("Bytes uploaded per node, largest first (in copies of the snapshot)")
-            .xAxisTitle("nodes, by upload")
-            .yAxisTitle("copies")
-            .build();
-    double size = Math.max(1, r.scenario().snapshotBytes());
-    List<Long> bytes = new ArrayList<>();
-    for (SimResult.Upload u : r.uploads()) {
-      bytes.add(u.bytes());
-    }
-    bytes.sort((a, b) -> Long.compare(b, a));
-    List<Double> x = new ArrayList<>();
-    List<Double> y = new ArrayList<>();
-    for (int i = 0; i < bytes.size(); i++) {
-      x.add((double) i);
-      y.add(bytes.get(i) / size);
-    }
-    c.addSeries("upload", x, y).setMarker(SeriesMarkers.NONE);
-    c.getStyler().setLegendVisible(false);
-    return c;
-  }
-
-  private static void image(StringBuilder b, String title, XYChart chart) throws IOException {
+  private static void image(StringBuilder b, String title, byte[] png) {
     b.append("<h2>")
         .append(escape(title))
         .append("</h2><img alt=\"")
         .append(escape(title))
         .append("\" src=\"data:image/png;base64,")
-        .append(Base64.getEncoder().encodeToString(png(chart)))
+        .append(Base64.getEncoder().encodeToString(png))
         .append("\">");
   }
 

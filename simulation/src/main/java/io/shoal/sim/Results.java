@@ -82,7 +82,12 @@ final class Results {
    *
    * @param convergedAtNanos when the run converged, or negative if it did not
    */
-  SimResult build(long convergedAtNanos, List<SimResult.Sample> timeline, List<String> violations) {
+  SimResult build(
+      long convergedAtNanos,
+      List<SimResult.Sample> timeline,
+      List<SimResult.Sample> closeUp,
+      List<SimResult.Mark> marks,
+      List<String> violations) {
     boolean ok = convergedAtNanos >= 0;
     List<Double> times = new ArrayList<>(completedAt.values());
     times.sort(Double::compare);
@@ -116,6 +121,8 @@ final class Results {
         recoveryFetched,
         changed,
         timeline,
+        closeUp,
+        marks,
         uploads,
         violations,
         Scenarios.replayCommand(s));

@@ -25,7 +25,10 @@ import java.util.List;
  * @param boundRatio the last completion over the bound, 0 without one
  * @param recoveryFetchedBytes bytes the recovering node fetched (recovery), else 0
  * @param recoveryChangedBytes bytes of chunks the new version changed (recovery), else 0
- * @param timeline samples over time
+ * @param timeline samples over time, thinned to at most {@code Sampler.MAX_TIMELINE}
+ * @param closeUp every sample of the run's last {@code Sampler.CLOSE_UP_SECONDS}, unthinned (the
+ *     recovery after the last heal or restart is over in seconds)
+ * @param marks crashes, restarts and joins, in time order (at most {@code Cluster.MAX_MARKS})
  * @param uploads bytes each node uploaded
  * @param violations invariants that failed (empty when all held)
  * @param replay the command that replays this run
@@ -49,6 +52,8 @@ public record SimResult(
     long recoveryFetchedBytes,
     long recoveryChangedBytes,
     List<Sample> timeline,
+    List<Sample> closeUp,
+    List<Mark> marks,
     List<Upload> uploads,
     List<String> violations,
     String replay) {
@@ -68,9 +73,30 @@ public record SimResult(
    * @param seconds virtual time
    * @param complete fraction of live followers holding the newest snapshot
    * @param agree fraction of live nodes that see every live member and the winning roots
+   * @param members fraction of live nodes whose member view is exactly the live nodes
+   * @param catalogs fraction of live nodes that know the winning root of every name
+   * @param live nodes up
+   * @param bytesMoved chunk bytes delivered since the start of the run
    * @param partitioned whether a partition was in force
    */
-  public record Sample(double seconds, double complete, double agree, boolean partitioned) {}
+  public record Sample(
+      double seconds,
+      double complete,
+      double agree,
+      double members,
+      double catalogs,
+      int live,
+      long bytesMoved,
+      boolean partitioned) {}
+
+  /**
+   * A node's life event.
+   *
+   * @param seconds virtual time
+   * @param kind {@code crash}, {@code restart} or {@code join}
+   * @param node the node's number
+   */
+  public record Mark(double seconds, String kind, int node) {}
 
   /**
    * @param node the node's number

@@ -109,7 +109,8 @@ public final class Simulation implements World {
         new ScenarioScript(
             scenario, random, cluster, published, universe, real, net, queue, timers, results);
     this.sampler =
-        new Sampler(scenario, gossipMode, cluster, published, net, queue, invariants, script);
+        new Sampler(
+            scenario, gossipMode, cluster, published, net, flows, queue, invariants, script);
   }
 
   /** Plays the scenario to convergence or to its limits. */
@@ -132,7 +133,12 @@ public final class Simulation implements World {
       }
     }
     invariants.checkAtEnd(sampler.convergedAtNanos() >= 0);
-    return results.build(sampler.convergedAtNanos(), sampler.timeline(), invariants.violations());
+    return results.build(
+        sampler.convergedAtNanos(),
+        sampler.timeline(),
+        sampler.closeUp(),
+        cluster.marks(),
+        invariants.violations());
   }
 
   // ---------------------------------------------------------------- World
