@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.node.api.NodeStatus;
+import io.shoal.node.api.PinView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description =
-        "Show a running node: its members with state, incarnation and last contact, every member's catalog, and the peers it has banned.")
+        "Show a running node: its members with state, incarnation and last contact, every member's catalog, the pins in force, and the peers it has banned.")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DataDirOption data;
@@ -79,6 +80,18 @@ final class StatusCommand implements Callable<Integer> {
     }
     sb.append(winners.isEmpty() ? "no snapshots in the swarm yet\n" : winners.render())
         .append('\n');
+    if (!s.pins().isEmpty()) {
+      Human.Table pins = new Human.Table("PINNED", "VERSION", "ROOT", "BY", "STATE");
+      for (PinView p : s.pins()) {
+        pins.row(
+            p.name(),
+            p.version(),
+            p.root().substring(0, 12),
+            p.pinner().substring(0, 8),
+            p.waiting() ? "waiting: no member holds it" : "in force");
+      }
+      sb.append(pins.render()).append('\n');
+    }
     Human.Table catalogs = new Human.Table("OWNER", "DIGEST", "HOLDS");
     for (NodeStatus.OwnerCatalog c : s.catalogs()) {
       List<String> held = new ArrayList<>();

@@ -4,18 +4,21 @@ import java.util.List;
 
 /**
  * What {@code GET /status} and {@code shoal status} show: this node, the members as it sees them,
- * every member's catalog, the winning version of every name, and the peers it does not fetch from.
+ * every member's catalog, the winning version of every name (a pinned name's is its pin's), the
+ * peers it does not fetch from, and the pins in force.
  */
 public record NodeStatus(
     Self node,
     List<Member> members,
     List<OwnerCatalog> catalogs,
     List<WinnerView> winners,
-    List<BannedPeer> banned) {
+    List<BannedPeer> banned,
+    List<PinView> pins) {
 
-  /** An older node's status has no bans: none then. */
+  /** An older node's status has no bans or pins: none then. */
   public NodeStatus {
     banned = banned == null ? List.of() : banned;
+    pins = pins == null ? List.of() : pins;
   }
 
   /**
