@@ -26,6 +26,8 @@ import picocli.CommandLine.HelpCommand;
       LsCommand.class,
       GcCommand.class,
       VerifyCommand.class,
+      PinCommand.class,
+      UnpinCommand.class,
       SimulateCommand.class,
       TestbedCommand.class,
       HelpCommand.class
