@@ -80,18 +80,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     sb.append(winners.isEmpty() ? "no snapshots in the swarm yet\n" : winners.render())
         .append('\n');
-    if (!s.pins().isEmpty()) {
-      Human.Table pins = new Human.Table("PINNED", "VERSION", "ROOT", "BY", "STATE");
-      for (PinView p : s.pins()) {
-        pins.row(
-            p.name(),
-            p.version(),
-            p.root().substring(0, 12),
-            p.pinner().substring(0, 8),
-            p.waiting() ? "waiting: no member holds it" : "in force");
-      }
-      sb.append(pins.render()).append('\n');
-    }
+    renderPins(sb, s.pins());
     Human.Table catalogs = new Human.Table("OWNER", "DIGEST", "HOLDS");
     for (NodeStatus.OwnerCatalog c : s.catalogs()) {
       List<String> held = new ArrayList<>();
@@ -120,5 +109,21 @@ final class StatusCommand implements Callable<Integer> {
       sb.append('\n').append(banned.render());
     }
     return sb.toString();
+  }
+
+  private static void renderPins(StringBuilder sb, List<PinView> pins) {
+    if (pins.isEmpty()) {
+      return;
+    }
+    Human.Table table = new Human.Table("PINNED", "VERSION", "ROOT", "BY", "STATE");
+    for (PinView p : pins) {
+      table.row(
+          p.name(),
+          p.version(),
+          p.root().substring(0, 12),
+          p.pinner().substring(0, 8),
+          p.waiting() ? "waiting: no member holds it" : "in force");
+    }
+    sb.append(table.render()).append('\n');
   }
 }

@@ -76,7 +76,7 @@ class ControlCodecTest {
 
   static List<Object> everyMessage() {
     return List.of(
-        new Handshake.Hello(2, 2, "prod", A, ADDR),
+        new Handshake.Hello(WireProtocol.MIN_VERSION, WireProtocol.MAX_VERSION, "prod", A, ADDR),
         new Handshake.Refused("no"),
         new GossipMessage.Ping(7, A, UPDATES),
         new GossipMessage.Ack(8, A, UPDATES),

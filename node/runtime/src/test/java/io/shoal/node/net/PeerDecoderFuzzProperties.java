@@ -170,7 +170,13 @@ class PeerDecoderFuzzProperties {
   /** One valid message of kind {@code kind} (0 to 13: every registered message). */
   static Object message(int kind, SplittableRandom r) {
     return switch (kind) {
-      case 0 -> new Handshake.Hello(2, 2, "cluster-" + r.nextInt(9), nodeId(r), endpoint(r));
+      case 0 ->
+          new Handshake.Hello(
+              WireProtocol.MIN_VERSION,
+              WireProtocol.MAX_VERSION,
+              "cluster-" + r.nextInt(9),
+              nodeId(r),
+              endpoint(r));
       case 1 -> new Handshake.Refused("refused " + r.nextInt());
       case 2 -> new GossipMessage.Ping(r.nextLong(0, Long.MAX_VALUE), nodeId(r), updates(r));
       case 3 -> new GossipMessage.Ack(r.nextLong(0, Long.MAX_VALUE), nodeId(r), updates(r));
