@@ -28,6 +28,8 @@ import picocli.CommandLine.Mixin;
       GcCommand.class,
       RmCommand.class,
       VerifyCommand.class,
+      PinCommand.class,
+      UnpinCommand.class,
       SimulateCommand.class,
       TestbedCommand.class,
       CompletionCommand.class,

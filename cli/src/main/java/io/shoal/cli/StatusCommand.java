@@ -3,6 +3,7 @@ package io.shoal.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shoal.node.TransferView;
 import io.shoal.node.api.NodeStatus;
+import io.shoal.node.api.PinView;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -24,15 +25,16 @@ import picocli.CommandLine.Spec;
     description =
         "Show a running node: its fetches in progress (stage, bytes done of the snapshot's size,"
             + " rate, ETA, peers), its members with state, incarnation and last contact, every"
-            + " member's catalog, and the peers it has banned. --watch refreshes it in place.")
+            + " member's catalog, the pins in force, and the peers it has banned. --watch"
+            + " refreshes it in place.")
 final class StatusCommand implements Callable<Integer> {
   static final double MIN_INTERVAL_SECONDS = 0.2;
   static final double MAX_INTERVAL_SECONDS = 3600;
 
-  /** Moves the cursor home: a frame is drawn over the last one. */
   /** How often --wait looks for the node. */
   static final long WAIT_POLL_MILLIS = 100;
 
+  /** Moves the cursor home: a frame is drawn over the last one. */
   private static final String HOME = "\u001b[H";
 
   /** Clears the screen. */
@@ -214,6 +216,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     sb.append(winners.isEmpty() ? "no snapshots in the swarm yet\n" : winners.render())
         .append('\n');
+    renderPins(sb, s.pins());
     Human.Table catalogs = new Human.Table("OWNER", "DIGEST", "HOLDS");
     for (NodeStatus.OwnerCatalog c : s.catalogs()) {
       List<String> held = new ArrayList<>();
@@ -267,5 +270,21 @@ final class StatusCommand implements Callable<Integer> {
           t.peers());
     }
     return table.render();
+  }
+
+  private static void renderPins(StringBuilder sb, List<PinView> pins) {
+    if (pins.isEmpty()) {
+      return;
+    }
+    Human.Table table = new Human.Table("PINNED", "VERSION", "ROOT", "BY", "STATE");
+    for (PinView p : pins) {
+      table.row(
+          p.name(),
+          p.version(),
+          p.root().substring(0, 12),
+          p.pinner().substring(0, 8),
+          p.waiting() ? "waiting: no member holds it" : "in force");
+    }
+    sb.append(table.render()).append('\n');
   }
 }

@@ -9,7 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
@@ -76,20 +78,23 @@ final class CatalogState {
   List<OwnerEntry> setLocal(String name, CatalogValue value) {
     OwnerMap me = owners.get(self);
     CatalogDelta current = me.entries.get(name);
+    if (current != null) {
+      value = value.withPin(Pin.newest(current.value().pin(), value.pin()));
+    }
     if ((current != null && current.value().equals(value))
-        || (current == null && value.versions().isEmpty())) {
+        || (current == null && value.isEmpty())) {
       return List.of();
     }
     List<OwnerEntry> out = new ArrayList<>();
     if (authority.isSigning()) {
-      for (HeldVersion v : value.versions()) {
-        if (!v.publisher().equals(self) && !me.credentials.containsKey(v.publisher())) {
-          Credential c = credentialOf(v.publisher());
+      for (NodeId signer : signers(value)) {
+        if (!signer.equals(self) && !me.credentials.containsKey(signer)) {
+          Credential c = credentialOf(signer);
           if (c == null) {
             throw new IllegalStateException(
-                "no credential known for publisher " + v.publisher() + " of " + name);
+                "no credential known for publisher " + signer + " of " + name);
           }
-          out.add(putLocalCredential(me, v.publisher(), c));
+          out.add(putLocalCredential(me, signer, c));
         }
       }
     }
@@ -105,6 +110,33 @@ final class CatalogState {
     me.entries.put(name, d);
     out.add(d);
     out.addAll(withdrawUnusedCredentials(me));
+    return out;
+  }
+
+  /**
+   * Carries {@code pin} in the local entry of {@code name} (one with no versions when this node
+   * holds none) when it is newer than the claim carried there; returns the entries to spread.
+   *
+   * @throws IllegalStateException when the pinner's credential is not known here
+   */
+  List<OwnerEntry> carryPin(String name, Pin pin) {
+    CatalogDelta current = owners.get(self).entries.get(name);
+    CatalogValue value = current == null ? CatalogValue.removed() : current.value();
+    if (!pin.isNewerThan(value.pin())) {
+      return List.of();
+    }
+    return setLocal(name, value.withPin(pin));
+  }
+
+  /** The nodes whose signatures a value carries: its publishers and its pinner. */
+  private static Set<NodeId> signers(CatalogValue value) {
+    Set<NodeId> out = new java.util.LinkedHashSet<>();
+    for (HeldVersion v : value.versions()) {
+      out.add(v.publisher());
+    }
+    if (value.pin() != null) {
+      out.add(value.pin().pinner());
+    }
     return out;
   }
 
@@ -145,9 +177,7 @@ final class CatalogState {
     Set<NodeId> used = new HashSet<>();
     used.add(self);
     for (CatalogDelta d : me.entries.values()) {
-      for (HeldVersion v : d.value().versions()) {
-        used.add(v.publisher());
-      }
+      used.addAll(signers(d.value()));
     }
     List<OwnerEntry> out = new ArrayList<>();
     for (CredentialDelta c : new ArrayList<>(me.credentials.values())) {
@@ -208,8 +238,7 @@ final class CatalogState {
     if (e instanceof CatalogDelta d) {
       o.entries.put(d.name(), d);
       CatalogDelta was = (CatalogDelta) current;
-      boolean changed =
-          was == null ? !d.value().versions().isEmpty() : !was.value().equals(d.value());
+      boolean changed = was == null ? !d.value().isEmpty() : !was.value().equals(d.value());
       return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
     }
     CredentialDelta c = (CredentialDelta) e;
@@ -287,6 +316,35 @@ final class CatalogState {
 
   // ------------------------------------------------------------------ queries
 
+  /**
+   * Of every claim about {@code name}'s pin that some map carries (this node's own included), the
+   * newest that {@code counts} admits; null when none.
+   */
+  Pin newestPin(String name, java.util.function.Predicate<Pin> counts) {
+    Pin newest = null;
+    for (OwnerMap o : owners.values()) {
+      CatalogDelta d = o.entries.get(name);
+      Pin p = d == null ? null : d.value().pin();
+      if (p != null && counts.test(p)) {
+        newest = Pin.newest(newest, p);
+      }
+    }
+    return newest;
+  }
+
+  /** The names some map carries a pin claim for. */
+  SortedSet<String> pinnedNames() {
+    SortedSet<String> out = new TreeSet<>();
+    for (OwnerMap o : owners.values()) {
+      for (CatalogDelta d : o.entries.values()) {
+        if (d.value().pin() != null) {
+          out.add(d.name());
+        }
+      }
+    }
+    return out;
+  }
+
   void remove(NodeId owner) {
     if (!owner.equals(self)) {
       owners.remove(owner);
@@ -326,12 +384,16 @@ final class CatalogState {
     FormatWriter w = new FormatWriter(64);
     if (o != null) {
       for (CatalogDelta d : o.entries.values()) {
-        if (d.value().versions().isEmpty()) {
+        if (d.value().isEmpty()) {
           continue;
         }
         FormatWriter e = new FormatWriter(64).utf8u16(d.name());
         for (HeldVersion v : d.value().versions()) {
           e.u64(v.version()).chunkId(v.root()).u8(v.complete() ? 1 : 0).u64(v.sizeBytes());
+        }
+        Pin p = d.value().pin();
+        if (p != null) { // absent pins leave the digest of pinless catalogs as it was
+          e.u64(p.stamp()).u64(p.pinner().high()).u64(p.pinner().low()).u64(p.version());
         }
         w.chunkId(HashAlgorithm.XXH128.hash(e.toByteArray()));
       }

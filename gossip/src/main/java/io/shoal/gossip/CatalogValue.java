@@ -7,8 +7,10 @@ import java.util.List;
  * no longer holds the name (a tombstone, so the removal spreads like any change).
  *
  * @param versions held versions, ascending, at most {@link #MAX_VERSIONS}
+ * @param pin the newest pin or unpin of the name this node knows and carries, or null: every node
+ *     carries the claim it honours, so the claim outlives its pinner's presence
  */
-public record CatalogValue(List<HeldVersion> versions) {
+public record CatalogValue(List<HeldVersion> versions, Pin pin) {
   /** Most versions of one name a node announces; retention keeps far fewer. */
   public static final int MAX_VERSIONS = 64;
 
@@ -24,12 +26,27 @@ public record CatalogValue(List<HeldVersion> versions) {
     }
   }
 
+  /** Held versions without a pin. */
+  public CatalogValue(List<HeldVersion> versions) {
+    this(versions, null);
+  }
+
   public static CatalogValue removed() {
     return new CatalogValue(List.of());
   }
 
+  /** The same versions, carrying {@code claim}. */
+  public CatalogValue withPin(Pin claim) {
+    return new CatalogValue(versions, claim);
+  }
+
+  /** Whether this value says something: versions held, or a pin carried. */
+  boolean isEmpty() {
+    return versions.isEmpty() && pin == null;
+  }
+
   int estimatedBytes() {
-    int bytes = 8;
+    int bytes = 8 + (pin == null ? 0 : pin.estimatedBytes());
     for (HeldVersion v : versions) {
       bytes += v.estimatedBytes();
     }

@@ -43,6 +43,15 @@ public interface ClaimAuthority {
    */
   boolean trusts(NodeId publisher, io.shoal.chunkstore.ChunkId root);
 
+  /**
+   * Whether an unpin made by {@code pinner} may count here. A pin counts when {@link #trusts}
+   * admits its pinner as the publisher of the pinned root: pinning a name is as restricted as
+   * publishing it, since both decide what every follower holds. By default, every member.
+   */
+  default boolean trustsPinner(NodeId pinner) {
+    return true;
+  }
+
   /** A node's admitted public key. Immutable; safe to keep as long as the credential holds. */
   interface ClaimKey {
     /** Whether {@code signature} is this key's signature over {@code payload}. */

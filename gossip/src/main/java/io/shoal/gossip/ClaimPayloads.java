@@ -16,9 +16,14 @@ import io.shoal.chunkstore.FormatWriter;
  *                                          | root (algorithm u8 + 16)
  *                                          | complete u8 | size u64 | publisher 16
  *                                          | publication (u16 length + bytes)
+ *                                          | then, only when the entry carries a pin:
+ *                                          | u8 1 | the pin's fields below, without its label
+ *                                          | its signature (u16 length + bytes)
  * credential entry: "shoal/credential/v1"  | owner 16 | generation u64 | version u64 | subject 16
  *                                          | credential (u16 length + bytes)
  * publication:      "shoal/publication/v1" | name | version u64 | root (algorithm u8 + 16)
+ * pin:              "shoal/pin/v1"         | name | stamp u64 | pinner 16 | version u64
+ *                                          | root (algorithm u8 + 16), absent for an unpin
  * </pre>
  */
 public final class ClaimPayloads {
@@ -26,6 +31,7 @@ public final class ClaimPayloads {
   private static final String CATALOG = "shoal/catalog/v1";
   private static final String CREDENTIAL = "shoal/credential/v1";
   private static final String PUBLICATION = "shoal/publication/v1";
+  private static final String PIN = "shoal/pin/v1";
 
   private ClaimPayloads() {}
 
@@ -54,6 +60,13 @@ public final class ClaimPayloads {
       byte[] sig = v.publication().unsafeBytes();
       w.u16(sig.length).bytes(sig);
     }
+    Pin pin = value.pin();
+    if (pin != null) {
+      w.u8(1);
+      pinFields(w, name, pin.stamp(), pin.pinner(), pin.version(), pin.root());
+      byte[] sig = pin.signature().unsafeBytes();
+      w.u16(sig.length).bytes(sig);
+    }
     return w.toByteArray();
   }
 
@@ -78,6 +91,23 @@ public final class ClaimPayloads {
         .u8(root.algorithm().code())
         .chunkId(root)
         .toByteArray();
+  }
+
+  /** What a pinner signs when it pins {@code name} to (version, root), or unpins it (root null). */
+  public static byte[] pin(String name, long stamp, NodeId pinner, long version, ChunkId root) {
+    return pinFields(new FormatWriter(96).utf8u16(PIN), name, stamp, pinner, version, root)
+        .toByteArray();
+  }
+
+  private static FormatWriter pinFields(
+      FormatWriter w, String name, long stamp, NodeId pinner, long version, ChunkId root) {
+    w.utf8u16(name).u64(stamp);
+    nodeId(w, pinner);
+    w.u64(version);
+    if (root != null) {
+      w.u8(root.algorithm().code()).chunkId(root);
+    }
+    return w;
   }
 
   static byte[] of(OwnerEntry e) {

@@ -206,6 +206,7 @@ final class Dissemination {
         if (e instanceof CatalogDelta d) {
           catalogEvents.add(
               new GossipEvent.CatalogChanged(d.owner(), d.name(), trust.trusted(d.value())));
+          carry(d.name(), d.value().pin());
         }
         return true;
       }
@@ -217,6 +218,22 @@ final class Dissemination {
       }
     }
     return false;
+  }
+
+  /**
+   * Carries a newer pin claim that this node honours in its own entry of the name, so the claim
+   * spreads and outlives its pinner's presence; a claim this node's policy does not honour is
+   * counted and only relayed.
+   */
+  void carry(String name, Pin pin) {
+    if (pin == null) {
+      return;
+    }
+    if (!trust.isTrusted(pin)) {
+      refused.add(ClaimRefusal.UNTRUSTED_PIN);
+      return;
+    }
+    catalogs.carryPin(name, pin).forEach(broadcasts::add);
   }
 
   private void pushGossip() {

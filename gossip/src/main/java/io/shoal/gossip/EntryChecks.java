@@ -12,9 +12,9 @@ import java.util.Set;
  * The checks an entry of another owner's map passes before it counts: the owner's signature of the
  * entry, with the owner's key from its own credential entry (the first of each generation, so an
  * in-order sync always brings it first); a carried credential admitted by the authority; and the
- * publisher's signature of every held version, with the publisher's key from a credential that some
- * owner carries or from a direct peer's TLS session ({@link KeyRing}). Publications already checked
- * are remembered, within a bound. Not thread-safe.
+ * publisher's signature of every held version and the pinner's of a carried pin, with their keys
+ * from a credential that some owner carries or from a direct peer's TLS session ({@link KeyRing}).
+ * Publications already checked are remembered, within a bound. Not thread-safe.
  */
 final class EntryChecks {
   /** Most publications whose signature is remembered as checked. */
@@ -78,8 +78,22 @@ final class EntryChecks {
           return refused;
         }
       }
+      Pin pin = d.value().pin();
+      if (pin != null) {
+        return checkPin(d.name(), pin);
+      }
     }
     return null;
+  }
+
+  /** Checks a pinner's signature of its pin or unpin of {@code name}; null when it counts. */
+  private Outcome checkPin(String name, Pin pin) {
+    ClaimKey key = keyOf(pin.pinner());
+    if (key == null) {
+      return Outcome.UNVERIFIABLE;
+    }
+    byte[] payload = ClaimPayloads.pin(name, pin.stamp(), pin.pinner(), pin.version(), pin.root());
+    return key.verify(payload, pin.signature().unsafeBytes()) ? null : Outcome.FORGED;
   }
 
   /** Checks a publisher's signature of one held version; null when it counts. */

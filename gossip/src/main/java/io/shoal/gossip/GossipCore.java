@@ -170,6 +170,40 @@ public final class GossipCore {
   }
 
   /**
+   * Pins {@code name} to the version with {@code root} (or unpins it, when {@code root} is null):
+   * signs the claim, stamped past every claim known for the name, and carries it in this node's
+   * entry of the name. Returns the claim.
+   *
+   * @param nowMillis the wall clock, read by the driver: it orders claims made on different nodes
+   * @throws IllegalStateException when the newest known claim's stamp cannot be passed
+   */
+  public Pin pin(String name, long version, ChunkId root, long nowMillis, long nowNanos) {
+    long stamp = Pin.nextStamp(nowMillis, catalogs.newestPin(name, p -> true));
+    Pin pin =
+        new Pin(
+            stamp,
+            selfId,
+            version,
+            root,
+            Signature.of(authority.sign(ClaimPayloads.pin(name, stamp, selfId, version, root))));
+    catalogs.carryPin(name, pin).forEach(broadcasts::add);
+    return pin;
+  }
+
+  /**
+   * Carries a claim this node honoured before it restarted, with its pinner's credential (from the
+   * node's pin file); a claim that is not newer than one already carried changes nothing.
+   *
+   * @throws IllegalArgumentException when the authority refuses the pinner's credential
+   */
+  public void restorePin(String name, Pin pin, Credential pinnerCredential, long nowNanos) {
+    if (!pin.pinner().equals(selfId)) {
+      setCredential(pin.pinner(), pinnerCredential, nowNanos);
+    }
+    catalogs.carryPin(name, pin).forEach(broadcasts::add);
+  }
+
+  /**
    * The credential a directly connected peer presented when its connection was authenticated (the
    * runtime's TLS session): lets this core check the peer's own claims before gossip brings its
    * credential entry.
@@ -335,9 +369,34 @@ public final class GossipCore {
     return trust.isTrusted(v);
   }
 
-  /** The winning version of every name, over every catalog this node knows. */
+  /**
+   * The winning version of every name, over every catalog this node knows: the pinned version of a
+   * pinned name (none while no member holds it: the pin waits), else the highest.
+   */
   public SortedMap<String, Winners.Winner> winners() {
-    return Winners.of(catalogs());
+    return Winners.of(catalogs(), activePins());
+  }
+
+  /**
+   * The claim this node honours for every name that has one: the newest pin or unpin its policy
+   * trusts, over every map (its own included). An unpin stays, so an older pin cannot return.
+   */
+  public SortedMap<String, Pin> pins() {
+    SortedMap<String, Pin> out = new java.util.TreeMap<>();
+    for (String name : catalogs.pinnedNames()) {
+      Pin p = catalogs.newestPin(name, trust::isTrusted);
+      if (p != null) {
+        out.put(name, p);
+      }
+    }
+    return out;
+  }
+
+  /** The names pinned now, and their pins. */
+  public SortedMap<String, Pin> activePins() {
+    SortedMap<String, Pin> out = pins();
+    out.values().removeIf(Pin::isUnpin);
+    return out;
   }
 
   /** The Merkle root over an owner's catalog; equal digests mean equal catalogs. */

@@ -22,6 +22,16 @@ final class TrustFilter {
     return authority.trusts(v.publisher(), v.root());
   }
 
+  /**
+   * Whether this node honours {@code pin}: its pinner may publish the pinned root here (a pin), or
+   * may publish at all (an unpin). An untrusted claim is relayed, never honoured or carried.
+   */
+  boolean isTrusted(Pin pin) {
+    return pin.isUnpin()
+        ? authority.trustsPinner(pin.pinner())
+        : authority.trusts(pin.pinner(), pin.root());
+  }
+
   /** Every owner's catalog with only the trusted versions, and no name left empty. */
   SortedMap<NodeId, SortedMap<String, CatalogValue>> trusted(
       SortedMap<NodeId, SortedMap<String, CatalogValue>> view) {
@@ -38,7 +48,10 @@ final class TrustFilter {
         kept.add(v);
       }
     }
-    return kept.size() == value.versions().size() ? value : new CatalogValue(kept);
+    boolean pinKept = value.pin() == null || isTrusted(value.pin());
+    return kept.size() == value.versions().size() && pinKept
+        ? value
+        : new CatalogValue(kept, pinKept ? value.pin() : null);
   }
 
   private SortedMap<String, CatalogValue> trustedValues(SortedMap<String, CatalogValue> values) {

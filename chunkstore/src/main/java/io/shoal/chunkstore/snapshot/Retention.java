@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Retention (keep the newest K versions of each name) and garbage collection (drop every chunk no
@@ -30,6 +31,15 @@ public final class Retention {
    * garbage.
    */
   public static Result apply(SnapshotReader reader, int keep) throws IOException {
+    return apply(reader, keep, e -> false);
+  }
+
+  /**
+   * As {@link #apply(SnapshotReader, int)}, never dropping the versions {@code pinned} names (the
+   * version a pin makes the swarm hold, however old).
+   */
+  public static Result apply(SnapshotReader reader, int keep, Predicate<CatalogEntry> pinned)
+      throws IOException {
     if (keep < 1) {
       throw new IllegalArgumentException("keep " + keep + ": at least one version must stay");
     }
@@ -39,6 +49,9 @@ public final class Retention {
       List<CatalogEntry> versions = store.catalog().versions(name);
       for (int i = 0; i < versions.size() - keep; i++) {
         CatalogEntry e = versions.get(i);
+        if (pinned.test(e)) {
+          continue;
+        }
         store.catalog().remove(e.name(), e.version());
         dropped.add(e);
       }

@@ -9,6 +9,7 @@ import io.shoal.gossip.Credential;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Pin;
 import io.shoal.gossip.Signature;
 import io.shoal.node.core.membership.LocalCatalog;
 import java.io.IOException;
@@ -91,6 +92,11 @@ final class CatalogAnnouncer {
    * The entry with a publisher's proof: as it is when it has one or this node does not sign; else
    * signed by this node now (a local publication), and the proof kept in the catalog.
    */
+  /** The pins in force, by name, as gossip says now (waits on the gossip loop). */
+  Map<String, Pin> activePins() {
+    return driver.query(GossipCore::activePins);
+  }
+
   private CatalogEntry withProof(CatalogEntry e) {
     if (e.provenance().isSigned() || !authority.isSigning()) {
       return e;

@@ -1,15 +1,19 @@
 package io.shoal.node;
 
+import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.snapshot.Retention;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.gossip.Pin;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * After a fetch brought a version in, keeps only the newest {@code --keep} versions of each name
- * (none collected when 0), on a worker, and announces the catalog that is left. Thread-safe.
+ * (none collected when 0), and the pinned version of a pinned name however old, on a worker, and
+ * announces the catalog that is left. Thread-safe.
  */
 final class FetchRetention {
   private static final Logger log = LoggerFactory.getLogger(FetchRetention.class);
@@ -31,12 +35,17 @@ final class FetchRetention {
       workers.execute(
           () -> {
             try {
-              Retention.apply(reader, keep);
+              Map<String, Pin> pins = announcer.activePins();
+              Retention.apply(reader, keep, e -> isPinned(e, pins.get(e.name())));
               announcer.announce();
             } catch (IOException | RuntimeException e) {
               log.warn("retention failed: {}", e.toString());
             }
           });
     }
+  }
+
+  private static boolean isPinned(CatalogEntry e, Pin pin) {
+    return pin != null && e.version() == pin.version() && e.root().equals(pin.root());
   }
 }

@@ -3,6 +3,7 @@ package io.shoal.node;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.gossip.ClaimRefusal;
+import io.shoal.gossip.Credential;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.GossipEvent;
@@ -15,6 +16,7 @@ import io.shoal.node.core.membership.SwarmDirectory;
 import io.shoal.node.core.membership.Unannounced;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +51,14 @@ final class GossipDriver {
     void onWinner(LearnedWinner w);
 
     void onFollow(Follow f);
+
+    /** The pin claims kept from before this start, to honour again at once. */
+    default List<PinFile.Entry> savedPins() {
+      return List.of();
+    }
+
+    /** The pin claims this node honours changed: keep them for the next start. */
+    default void onPinsChanged(List<PinFile.Entry> pins) {}
   }
 
   private final Membership membership;
@@ -59,6 +69,7 @@ final class GossipDriver {
   private final long[] refusedSeen = new long[ClaimRefusal.values().length];
   private final LoopInbox inbox;
   private final SwarmGauges gauges;
+  private List<PinFile.Entry> savedPins;
   private ScheduledFuture<?> timer;
   private volatile boolean stopped;
 
@@ -81,6 +92,10 @@ final class GossipDriver {
     this.inbox =
         new LoopInbox(
             loop, PEER_INPUTS, metrics.tasksRefused.labelValues("gossip_peer"), this::drain);
+    this.savedPins = outputs.savedPins();
+    for (PinFile.Entry e : savedPins) {
+      execute(m -> m.onPinRestored(e.name(), e.pin(), e.credential(), System.nanoTime()));
+    }
   }
 
   /**
@@ -114,11 +129,20 @@ final class GossipDriver {
 
   /** Reads the core on its loop, after the inputs given so far, and waits for the answer. */
   <T> T query(Function<GossipCore, T> read) {
+    return ask(m -> read.apply(m.core()));
+  }
+
+  /**
+   * Gives {@code call} the membership on its loop, after the inputs given so far, then hands the
+   * outputs on and waits for the answer. An IllegalArgumentException of {@code call} (bad input)
+   * reaches the caller as it was thrown.
+   */
+  <T> T ask(Function<Membership, T> call) {
     CompletableFuture<T> answer = new CompletableFuture<>();
     inbox.post(
         () -> {
           try {
-            answer.complete(read.apply(membership.core()));
+            answer.complete(call.apply(membership));
           } catch (RuntimeException e) {
             answer.completeExceptionally(e);
           }
@@ -128,7 +152,12 @@ final class GossipDriver {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading gossip state", e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IllegalArgumentException bad) {
+        throw new IllegalArgumentException(bad.getMessage(), bad);
+      }
+      throw new IllegalStateException("gossip state unavailable: " + e, e);
+    } catch (TimeoutException e) {
       throw new IllegalStateException("gossip state unavailable: " + e, e);
     }
   }
@@ -169,6 +198,25 @@ final class GossipDriver {
     for (Unannounced u; (u = membership.pollUnannounced()) != null; ) {
       log.warn("not announcing {}: {}", u.name(), u.reason());
     }
+    if (membership.pollPinsChanged()) {
+      List<PinFile.Entry> now = pinEntries(membership.core());
+      if (!now.equals(savedPins)) {
+        savedPins = now;
+        outputs.onPinsChanged(now);
+      }
+    }
+  }
+
+  /** The claims the core honours, each with its pinner's credential as gossip carries it. */
+  static List<PinFile.Entry> pinEntries(GossipCore core) {
+    List<PinFile.Entry> out = new ArrayList<>();
+    core.pins()
+        .forEach(
+            (name, pin) -> {
+              Credential c = core.credentialOf(pin.pinner());
+              out.add(new PinFile.Entry(name, pin, c == null ? Credential.NONE : c));
+            });
+    return out;
   }
 
   /** Carries the core's refusal counts over to the metric. */

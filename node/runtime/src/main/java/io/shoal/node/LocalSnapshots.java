@@ -49,7 +49,7 @@ final class LocalSnapshots {
   private final SnapshotReader reader;
   private final NodeId self;
   private final boolean requireSha256;
-  private final SnapshotResolver resolver;
+  final SnapshotResolver resolver; // package-private: NodeRoutes pins through its driver
   private final CatalogAnnouncer announcer;
 
   LocalSnapshots(

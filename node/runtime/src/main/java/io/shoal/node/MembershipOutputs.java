@@ -2,16 +2,19 @@ package io.shoal.node;
 
 import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Pin;
 import io.shoal.node.core.membership.Follow;
 import io.shoal.node.core.membership.LearnedWinner;
 import io.shoal.node.net.NodeMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where the membership's outputs go in a running node: events and new winners to the log, gone
- * members and changed catalogs to the transfer service, follows to the {@link Follower}. Called on
- * the gossip loop.
+ * members and changed catalogs to the transfer service, follows to the {@link Follower}, pins to
+ * the node's {@link PinFile}. Called on the gossip loop.
  *
  * <p>The driver exists before the transfer service (which reads its directory), so the transfer
  * side is connected once built ({@link #connect}).
@@ -23,10 +26,12 @@ final class MembershipOutputs implements GossipDriver.Outputs {
   private final NodeMetrics metrics;
   private volatile TransferService transfers;
   private volatile Follower follower;
+  private final PinFile pins;
 
-  MembershipOutputs(NodeId self, NodeMetrics metrics) {
+  MembershipOutputs(NodeId self, NodeMetrics metrics, NodeConfig config, NodeThreads threads) {
     this.self = self;
     this.metrics = metrics;
+    this.pins = new PinFile(config.dataDir(), threads.workers);
   }
 
   void connect(TransferService transfers, Follower follower) {
@@ -81,5 +86,31 @@ final class MembershipOutputs implements GossipDriver.Outputs {
   @Override
   public void onFollow(Follow f) {
     follower.onFollow(f);
+  }
+
+  @Override
+  public List<PinFile.Entry> savedPins() {
+    return pins.load();
+  }
+
+  @Override
+  public void onPinsChanged(List<PinFile.Entry> claims) {
+    List<String> shown = new ArrayList<>();
+    for (PinFile.Entry e : claims) {
+      Pin p = e.pin();
+      if (!p.isUnpin()) {
+        shown.add(
+            e.name()
+                + "@"
+                + p.version()
+                + " (root "
+                + p.root().toShortHex()
+                + ", by "
+                + p.pinner().shortHex()
+                + ")");
+      }
+    }
+    log.info("pins in force: {}", shown.isEmpty() ? "none" : String.join(", ", shown));
+    pins.saveLater(claims);
   }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.api.GcCall;
 import io.shoal.node.api.GetCall;
+import io.shoal.node.api.PinCall;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.api.RmCall;
 import io.shoal.node.net.AllowedHosts;
@@ -50,6 +51,8 @@ final class NodeRoutes {
             "/get",
             r -> node.materializeAsync(r.json(GetCall.class)).thenApply(Response::json))
         .asyncRoute("POST", "/verify", r -> scrubber.verifyNow().thenApply(Response::json))
+        .route("POST", "/pin", true, r -> Response.json(Pinning.pin(pins(node), call(r))))
+        .route("POST", "/unpin", true, r -> Response.json(Pinning.unpin(pins(node), call(r))))
         .route(
             "POST",
             "/gc",
@@ -75,6 +78,14 @@ final class NodeRoutes {
                 ready.getAsBoolean()
                     ? Response.text("ok\n", "text/plain")
                     : Response.error(503, "starting"));
+  }
+
+  private static GossipDriver pins(ShoalNode node) {
+    return node.local.resolver.driver();
+  }
+
+  private static PinCall call(HttpApi.Request r) {
+    return r.json(PinCall.class);
   }
 
   /**

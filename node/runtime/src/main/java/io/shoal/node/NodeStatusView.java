@@ -7,6 +7,7 @@ import io.shoal.gossip.MemberView;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Winners;
 import io.shoal.node.api.NodeStatus;
+import io.shoal.node.api.PinView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,9 @@ final class NodeStatusView {
             self.generation(),
             core.localHealth(),
             self.dataDir());
-    return new NodeStatus(withCore, members, catalogs, winners, banned, transfers);
+    List<PinView> pins = new ArrayList<>();
+    core.activePins().forEach((name, pin) -> pins.add(Pinning.view(core, name, pin)));
+    return new NodeStatus(withCore, members, catalogs, winners, banned, transfers, pins);
   }
 
   private static List<String> hex(List<NodeId> ids) {

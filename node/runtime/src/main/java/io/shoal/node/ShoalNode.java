@@ -157,7 +157,7 @@ public final class ShoalNode implements AutoCloseable {
             authority,
             new SplittableRandom(new SecureRandom().nextLong()),
             System.nanoTime());
-    MembershipOutputs outputs = new MembershipOutputs(nodeId, metrics);
+    MembershipOutputs outputs = new MembershipOutputs(nodeId, metrics, config, threads);
     driver =
         new GossipDriver(
             nodeId, core, config.follow(), threads.loops.next(), transport, metrics, outputs);

@@ -274,12 +274,23 @@ final class SnapshotResolver {
     return best;
   }
 
-  /** One past the newest version of the name anywhere this node knows of: here or in the swarm. */
+  /**
+   * One past the newest version of the name anywhere this node knows of: here or in the swarm (a
+   * pin aside: a pinned name's next version still passes its highest).
+   */
   long nextVersion(String name) {
     long local = store.catalog().latest(name).map(CatalogEntry::version).orElse(0L);
     long swarm =
         driver.query(
-            core -> core.winners().containsKey(name) ? core.winners().get(name).version() : 0L);
+            core -> {
+              Winners.Winner highest = Winners.of(core.catalogs()).get(name);
+              return highest == null ? 0L : highest.version();
+            });
     return Math.max(local, swarm) + 1;
+  }
+
+  /** The gossip driver, for the routes that change gossip state ({@link Pinning}). */
+  GossipDriver driver() {
+    return driver;
   }
 }

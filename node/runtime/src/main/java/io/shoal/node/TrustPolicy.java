@@ -50,4 +50,9 @@ final class TrustPolicy implements ClaimAuthority {
         && (publishers.isEmpty() || publishers.contains(publisher))
         && cluster.trusts(publisher, root);
   }
+
+  @Override
+  public boolean trustsPinner(NodeId pinner) {
+    return (publishers.isEmpty() || publishers.contains(pinner)) && cluster.trustsPinner(pinner);
+  }
 }

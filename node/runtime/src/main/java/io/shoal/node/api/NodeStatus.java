@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * What {@code GET /status} and {@code shoal status} show: this node, the members as it sees them,
- * every member's catalog, the winning version of every name, the peers it does not fetch from, and
- * its fetches in progress (as {@code GET /transfers} lists them).
+ * every member's catalog, the winning version of every name (a pinned name's is its pin's), the
+ * peers it does not fetch from, its fetches in progress (as {@code GET /transfers} lists them), and
+ * the pins in force.
  */
 public record NodeStatus(
     Self node,
@@ -14,12 +15,14 @@ public record NodeStatus(
     List<OwnerCatalog> catalogs,
     List<WinnerView> winners,
     List<BannedPeer> banned,
-    List<TransferView> transfers) {
+    List<TransferView> transfers,
+    List<PinView> pins) {
 
-  /** An older node's status has no bans or transfers: none then. */
+  /** An older node's status has no bans, transfers or pins: none then. */
   public NodeStatus {
     banned = banned == null ? List.of() : banned;
     transfers = transfers == null ? List.of() : transfers;
+    pins = pins == null ? List.of() : pins;
   }
 
   /**

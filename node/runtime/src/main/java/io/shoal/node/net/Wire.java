@@ -19,6 +19,7 @@ import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.OwnerDigest;
 import io.shoal.gossip.OwnerEntry;
+import io.shoal.gossip.Pin;
 import io.shoal.gossip.Signature;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -272,7 +273,32 @@ final class Wire {
       writeNodeId(out, v.publisher());
       writeSignature(out, v.publication());
     }
+    writePin(out, d.value().pin());
     writeSignature(out, d.signature());
+  }
+
+  private static void writePin(Output out, Pin pin) {
+    out.writeBoolean(pin != null);
+    if (pin != null) {
+      out.writeVarLong(pin.stamp(), true);
+      writeNodeId(out, pin.pinner());
+      out.writeVarLong(pin.version(), true);
+      if (!pin.isUnpin()) {
+        writeChunkId(out, pin.root());
+      }
+      writeSignature(out, pin.signature());
+    }
+  }
+
+  private static Pin readPin(Input in) {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    long stamp = readNonNegativeLong(in, "pin stamp");
+    NodeId pinner = readNodeId(in);
+    long version = readNonNegativeLong(in, "pinned version");
+    ChunkId root = version == 0 ? null : readChunkId(in);
+    return new Pin(stamp, pinner, version, root, readSignature(in, "pin signature"));
   }
 
   static CatalogDelta readDelta(Input in) {
@@ -295,10 +321,11 @@ final class Wire {
         throw new MalformedMessageException(e.getMessage());
       }
     }
+    Pin pin = readPin(in);
     Signature signature = readSignature(in, "catalog signature");
     try {
       return new CatalogDelta(
-          owner, generation, version, name, new CatalogValue(versions), signature);
+          owner, generation, version, name, new CatalogValue(versions, pin), signature);
     } catch (IllegalArgumentException e) {
       throw new MalformedMessageException(e.getMessage());
     }

@@ -22,12 +22,15 @@ public final class WireProtocol {
    *   <li>Version 2: TLS 1.3 with mutual certificate authentication first (unless the node runs
    *       insecure); the node id comes from the certificate. Hello loses its nonce; AuthProof and
    *       the cluster key are gone (registration id 11 retired). Gossip and transfer unchanged.
+   *   <li>Version 3: a catalog delta may carry a pin or unpin of its name (a presence flag after
+   *       the held versions). Peers of version 2 would read the flag as a signature length, so they
+   *       are refused at the handshake rather than misread.
    * </ul>
    */
-  public static final int MIN_VERSION = 2;
+  public static final int MIN_VERSION = 3;
 
   /** Highest protocol version this build speaks. */
-  public static final int MAX_VERSION = 2;
+  public static final int MAX_VERSION = 3;
 
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;

@@ -21,6 +21,7 @@ import io.shoal.gossip.MemberState;
 import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.OwnerDigest;
+import io.shoal.gossip.Pin;
 import io.shoal.gossip.Signature;
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -50,13 +51,32 @@ class ControlCodecTest {
                       new NodeId(6, 7),
                       SIG))),
           SIG);
+  static final CatalogDelta PINNED =
+      new CatalogDelta(
+          A,
+          2,
+          11,
+          "orders",
+          DELTA
+              .value()
+              .withPin(
+                  new Pin(
+                      1_700_000_000_000L,
+                      new NodeId(6, 7),
+                      4,
+                      DELTA.value().versions().get(0).root(),
+                      SIG)),
+          SIG);
+  static final CatalogDelta UNPINNED =
+      new CatalogDelta(
+          A, 2, 12, "orders", CatalogValue.removed().withPin(new Pin(5, A, 0, null, SIG)), SIG);
   static final CredentialDelta CREDENTIAL =
       new CredentialDelta(A, 2, 10, new NodeId(6, 7), Credential.of(new byte[300]), SIG);
-  static final List<GossipUpdate> UPDATES = List.of(MEMBER, DELTA, CREDENTIAL);
+  static final List<GossipUpdate> UPDATES = List.of(MEMBER, DELTA, PINNED, UNPINNED, CREDENTIAL);
 
   static List<Object> everyMessage() {
     return List.of(
-        new Handshake.Hello(2, 2, "prod", A, ADDR),
+        new Handshake.Hello(WireProtocol.MIN_VERSION, WireProtocol.MAX_VERSION, "prod", A, ADDR),
         new Handshake.Refused("no"),
         new GossipMessage.Ping(7, A, UPDATES),
         new GossipMessage.Ack(8, A, UPDATES),

@@ -78,7 +78,9 @@ class HandshakeHandlerTest {
   void helloOfAnotherCluster_isRefused() {
     EmbeddedChannel ch = channel();
     ch.readOutbound();
-    ch.writeInbound(new Handshake.Hello(2, 2, "staging", PEER, ADDR));
+    ch.writeInbound(
+        new Handshake.Hello(
+            WireProtocol.MIN_VERSION, WireProtocol.MAX_VERSION, "staging", PEER, ADDR));
     assertThat(((Handshake.Refused) ch.readOutbound()).reason()).contains("staging");
     assertThat(events).isEmpty();
     ch.finishAndReleaseAll();
@@ -100,8 +102,11 @@ class HandshakeHandlerTest {
     ch.readOutbound();
     assertThat(ch.pipeline().get(FrameDecoder.class).maxFrameBytes())
         .isEqualTo(WireProtocol.MAX_PREAUTH_FRAME_BYTES);
-    ch.writeInbound(new Handshake.Hello(2, 2, "prod", PEER, ADDR));
-    assertThat(events).containsExactly(new PeerAuthenticated(PEER, ADDR, 2, new byte[0]));
+    ch.writeInbound(
+        new Handshake.Hello(
+            WireProtocol.MIN_VERSION, WireProtocol.MAX_VERSION, "prod", PEER, ADDR));
+    assertThat(events)
+        .containsExactly(new PeerAuthenticated(PEER, ADDR, WireProtocol.MAX_VERSION, new byte[0]));
     assertThat(ch.pipeline().get(HandshakeHandler.class)).isNull();
     assertThat(ch.pipeline().get(FrameDecoder.class).maxFrameBytes())
         .isEqualTo(WireProtocol.MAX_FRAME_BYTES);

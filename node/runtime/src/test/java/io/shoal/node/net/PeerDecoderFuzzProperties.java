@@ -23,6 +23,7 @@ import io.shoal.gossip.MemberState;
 import io.shoal.gossip.MemberUpdate;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.OwnerDigest;
+import io.shoal.gossip.Pin;
 import io.shoal.gossip.Signature;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.TransferMessage;
@@ -80,6 +81,17 @@ class PeerDecoderFuzzProperties {
     return new Endpoint("10.0." + r.nextInt(256) + "." + r.nextInt(256), 1 + r.nextInt(65535));
   }
 
+  /** No claim, a pin or an unpin, a third each. */
+  static Pin pin(SplittableRandom r) {
+    return switch (r.nextInt(3)) {
+      case 0 -> null;
+      case 1 -> new Pin(r.nextLong(0, 1L << 42), nodeId(r), 0, null, signature(r));
+      default ->
+          new Pin(
+              r.nextLong(0, 1L << 42), nodeId(r), r.nextLong(1, 1000), chunkId(r), signature(r));
+    };
+  }
+
   static Signature signature(SplittableRandom r) {
     byte[] b = new byte[1 + r.nextInt(72)];
     r.nextBytes(b);
@@ -121,7 +133,7 @@ class PeerDecoderFuzzProperties {
           r.nextLong(0, 100),
           r.nextLong(1, 1000),
           "name-" + r.nextInt(100),
-          new CatalogValue(versions),
+          new CatalogValue(versions, pin(r)),
           signature(r));
     }
     byte[] credential = new byte[1 + r.nextInt(400)];
@@ -158,7 +170,13 @@ class PeerDecoderFuzzProperties {
   /** One valid message of kind {@code kind} (0 to 13: every registered message). */
   static Object message(int kind, SplittableRandom r) {
     return switch (kind) {
-      case 0 -> new Handshake.Hello(2, 2, "cluster-" + r.nextInt(9), nodeId(r), endpoint(r));
+      case 0 ->
+          new Handshake.Hello(
+              WireProtocol.MIN_VERSION,
+              WireProtocol.MAX_VERSION,
+              "cluster-" + r.nextInt(9),
+              nodeId(r),
+              endpoint(r));
       case 1 -> new Handshake.Refused("refused " + r.nextInt());
       case 2 -> new GossipMessage.Ping(r.nextLong(0, Long.MAX_VALUE), nodeId(r), updates(r));
       case 3 -> new GossipMessage.Ack(r.nextLong(0, Long.MAX_VALUE), nodeId(r), updates(r));

@@ -1,13 +1,16 @@
 package io.shoal.node.core.membership;
 
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.Credential;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Pin;
 import io.shoal.gossip.Winners;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +21,10 @@ import java.util.function.Function;
  *
  * <p>A version becomes its name's known winner when it beats ({@link Winners#beats}) every version
  * of the name seen so far: announced by a member, or held complete here (a partial local version
- * does not count, so that gossip announcing it resumes the fetch). A new winner of a followed name
+ * does not count, so that gossip announcing it resumes the fetch). A pinned name's winner is
+ * instead its pinned version ({@link Pin}, the newest claim seen, carried in announcements), once
+ * some member announces exactly that root; until then the pin waits and the winner stays what it
+ * was. An unpin makes the highest version seen the winner again. A new winner of a followed name
  * ({@link GlobMatcher}) that this node does not hold complete, as the last {@link LocalCatalog}
  * says, is to be fetched now ({@link #pollFollow}).
  *
@@ -26,10 +32,19 @@ import java.util.function.Function;
  * gossip, feeds it directly. Single-threaded.
  */
 public final class FollowRule {
+  /** Versions of one name remembered, newest seen last, for a pin that names an older one. */
+  static final int MAX_SEEN_PER_NAME = CatalogValue.MAX_VERSIONS;
+
+  /** A version and the member whose catalog showed it. */
+  private record Seen(HeldVersion version, NodeId by) {}
+
   private final NodeId self;
   private final GlobMatcher follow;
   private final Function<NodeId, Credential> credentials;
   private final Map<String, HeldVersion> knownWinners = new HashMap<>();
+  private final Map<String, Seen> highest = new HashMap<>();
+  private final Map<String, Pin> pins = new HashMap<>();
+  private final Map<String, LinkedHashMap<ChunkId, Seen>> seen = new HashMap<>();
   private LocalCatalog local = new LocalCatalog(new TreeMap<>(), Map.of());
   private final ArrayDeque<LearnedWinner> winners = new ArrayDeque<>();
   private final ArrayDeque<Follow> follows = new ArrayDeque<>();
@@ -63,19 +78,31 @@ public final class FollowRule {
             });
   }
 
-  /** Member {@code owner} announces {@code value} for {@code name}. */
+  /** Member {@code owner} announces {@code value} for {@code name}, and the pin it carries. */
   public void onAnnounced(NodeId owner, String name, CatalogValue value) {
     for (HeldVersion v : value.versions()) {
-      HeldVersion known = knownWinners.get(name);
-      if (known != null && !Winners.beats(v.version(), v.root(), known.version(), known.root())) {
-        continue;
-      }
-      knownWinners.put(name, v);
-      winners.add(new LearnedWinner(name, v, owner));
-      if (follow.matches(name) && !holdsComplete(name, v)) {
-        follows.add(new Follow(name, v, credentials.apply(v.publisher())));
+      remember(name, new Seen(v, owner));
+      Seen h = highest.get(name);
+      if (h == null || beats(v, h.version())) {
+        highest.put(name, new Seen(v, owner));
+        if (activePin(name) == null) {
+          learn(name, v, owner);
+        }
       }
     }
+    if (value.pin() != null) {
+      onPin(name, value.pin());
+    } else {
+      settle(name);
+    }
+  }
+
+  /** A pin or unpin of {@code name}: it counts when newer than the claim seen so far. */
+  public void onPin(String name, Pin claim) {
+    if (claim.isNewerThan(pins.get(name))) {
+      pins.put(name, claim);
+    }
+    settle(name);
   }
 
   /** The next new winner of a name; null when none. */
@@ -93,9 +120,62 @@ public final class FollowRule {
     return knownWinners.get(name);
   }
 
+  /** The name's pin in force, null when none (never pinned, or unpinned since). */
+  private Pin activePin(String name) {
+    Pin p = pins.get(name);
+    return p == null || p.isUnpin() ? null : p;
+  }
+
+  /** Makes the name's winner what its pin, or else its highest version, says, once seen. */
+  private void settle(String name) {
+    Pin pin = activePin(name);
+    Seen target =
+        pin == null
+            ? highest.get(name)
+            : seen.getOrDefault(name, new LinkedHashMap<>()).get(pin.root());
+    if (target == null || (pin != null && !Winners.isPinned(target.version(), pin))) {
+      return; // the pin waits for a member holding exactly its root; the winner stays
+    }
+    HeldVersion known = knownWinners.get(name);
+    if (known == null || !same(known, target.version())) {
+      learn(name, target.version(), target.by());
+    }
+  }
+
+  private void learn(String name, HeldVersion v, NodeId by) {
+    knownWinners.put(name, v);
+    winners.add(new LearnedWinner(name, v, by));
+    if (follow.matches(name) && !holdsComplete(name, v)) {
+      follows.add(new Follow(name, v, credentials.apply(v.publisher())));
+    }
+  }
+
+  private void remember(String name, Seen s) {
+    LinkedHashMap<ChunkId, Seen> versions =
+        seen.computeIfAbsent(
+            name,
+            k ->
+                new LinkedHashMap<>() {
+                  @Override
+                  protected boolean removeEldestEntry(Map.Entry<ChunkId, Seen> eldest) {
+                    return size() > MAX_SEEN_PER_NAME;
+                  }
+                });
+    versions.remove(s.version().root());
+    versions.put(s.version().root(), s);
+  }
+
+  private static boolean beats(HeldVersion v, HeldVersion other) {
+    return Winners.beats(v.version(), v.root(), other.version(), other.root());
+  }
+
+  private static boolean same(HeldVersion a, HeldVersion b) {
+    return a.version() == b.version() && a.root().equals(b.root());
+  }
+
   private boolean holdsComplete(String name, HeldVersion v) {
     for (HeldVersion h : local.versions().getOrDefault(name, List.of())) {
-      if (h.complete() && h.version() == v.version() && h.root().equals(v.root())) {
+      if (h.complete() && same(h, v)) {
         return true;
       }
     }

@@ -1,5 +1,6 @@
 package io.shoal.node.core.membership;
 
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.Credential;
 import io.shoal.gossip.Endpoint;
@@ -9,6 +10,7 @@ import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.GossipPump;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Pin;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,6 +46,7 @@ public final class Membership {
   private final ArrayDeque<GossipEvent> events = new ArrayDeque<>();
   private final ArrayDeque<NodeId> gone = new ArrayDeque<>();
   private final ArrayDeque<Unannounced> unannounced = new ArrayDeque<>();
+  private boolean pinsChanged;
 
   /**
    * @param followPatterns the names whose winners this node fetches ({@link FollowRule})
@@ -100,7 +103,48 @@ public final class Membership {
     pump.run("a local catalog", core -> announce(core, catalog, nowNanos));
   }
 
+  /**
+   * Pins {@code name} to the version with {@code root}, or unpins it when {@code root} is null (see
+   * {@link GossipCore#pin}); returns the signed claim, or null when the core failed to make it
+   * (reported to the driver's failure handler).
+   *
+   * @param nowMillis the wall clock, which orders claims made on different nodes
+   */
+  public Pin onPin(String name, long version, ChunkId root, long nowMillis, long nowNanos) {
+    Pin[] made = new Pin[1];
+    pump.run("a pin", core -> made[0] = core.pin(name, version, root, nowMillis, nowNanos));
+    if (made[0] != null) {
+      follow.onPin(name, made[0]);
+      pinsChanged = true;
+    }
+    return made[0];
+  }
+
+  /** A claim this node honoured before it restarted (see {@link GossipCore#restorePin}). */
+  public void onPinRestored(String name, Pin pin, Credential pinnerCredential, long nowNanos) {
+    pump.run(
+        "a restored pin",
+        core -> {
+          try {
+            core.restorePin(name, pin, pinnerCredential, nowNanos);
+            follow.onPin(name, pin);
+          } catch (IllegalArgumentException e) { // the pinner's credential expired or was revoked
+            unannounced.add(new Unannounced(name, "its pin is not restored: " + e.getMessage()));
+          }
+        });
+  }
+
   // ---------------------------------------------------------------- outputs
+
+  /**
+   * Whether a pin claim arrived or was made since the last call: the driver then reads {@link
+   * GossipCore#pins} to keep what survives a restart.
+   */
+  public boolean pollPinsChanged() {
+    boolean changed = pinsChanged;
+    pinsChanged = false;
+    return changed;
+  }
 
   /** The next core event, after the directory applied it; null when none. */
   public GossipEvent pollEvent() {
@@ -174,6 +218,7 @@ public final class Membership {
     } else if (e instanceof GossipEvent.CatalogChanged c) {
       directory.catalogChanged(c.owner(), c.name(), c.value());
       follow.onAnnounced(c.owner(), c.name(), c.value());
+      pinsChanged |= c.value().pin() != null;
     }
     events.add(e);
   }

@@ -9,6 +9,7 @@ import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.Credential;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Pin;
 import io.shoal.gossip.Signature;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,5 +151,73 @@ class FollowRuleTest {
     rule.onAnnounced(id(1), "orders", value(v(2, "b", true)));
 
     assertThat(follows()).extracting(Follow::version).containsExactly(v(2, "b", true));
+  }
+
+  static Pin pin(long stamp, long version, String rootSeed) {
+    return new Pin(stamp, PUBLISHER, version, root(rootSeed), Signature.NONE);
+  }
+
+  static Pin unpin(long stamp) {
+    return new Pin(stamp, PUBLISHER, 0, null, Signature.NONE);
+  }
+
+  void seenOneToThree() {
+    rule.onAnnounced(id(1), "orders", value(v(1, "a", true), v(2, "b", true), v(3, "c", true)));
+    winners();
+    follows();
+  }
+
+  @Test
+  void onAnnounced_pinToAnOlderSeenVersion_followsIt_andUnpinReturnsToTheHighest() {
+    seenOneToThree();
+
+    rule.onAnnounced(id(1), "orders", value(v(3, "c", true)).withPin(pin(10, 2, "b")));
+
+    assertThat(rule.knownWinner("orders")).isEqualTo(v(2, "b", true));
+    assertThat(follows()).extracting(Follow::version).containsExactly(v(2, "b", true));
+    rule.onAnnounced(id(2), "orders", value(v(4, "d", true))); // a higher version: still pinned
+    assertThat(rule.knownWinner("orders")).isEqualTo(v(2, "b", true));
+    assertThat(follows()).isEmpty();
+
+    rule.onPin("orders", unpin(11));
+
+    assertThat(rule.knownWinner("orders")).isEqualTo(v(4, "d", true));
+    assertThat(follows()).extracting(Follow::version).containsExactly(v(4, "d", true));
+  }
+
+  @Test
+  void onPin_versionNobodyAnnounced_waitsAndKeepsTheWinner_untilAHolderAnnouncesIt() {
+    seenOneToThree();
+
+    rule.onPin("orders", pin(10, 7, "g"));
+
+    assertThat(rule.knownWinner("orders")).isEqualTo(v(3, "c", true));
+    assertThat(follows()).isEmpty();
+    rule.onAnnounced(id(2), "orders", value(v(7, "other root", true))); // not the pinned root
+    assertThat(follows()).isEmpty();
+    rule.onAnnounced(id(3), "orders", value(v(7, "g", false)));
+    assertThat(follows()).extracting(Follow::version).containsExactly(v(7, "g", false));
+  }
+
+  @Test
+  void onPin_olderClaimAfterANewerOne_changesNothing() {
+    seenOneToThree();
+    rule.onPin("orders", unpin(20));
+
+    rule.onPin("orders", pin(10, 1, "a"));
+
+    assertThat(rule.knownWinner("orders")).isEqualTo(v(3, "c", true));
+    assertThat(follows()).isEmpty();
+  }
+
+  @Test
+  void onPin_pinnedVersionHeldComplete_learnedNotFetched() {
+    rule.onLocalCatalog(local("orders", v(2, "b", true)));
+    seenOneToThree();
+
+    rule.onPin("orders", pin(10, 2, "b"));
+
+    assertThat(winners()).extracting(w -> w.version().version()).containsExactly(2L);
+    assertThat(follows()).isEmpty();
   }
 }
