@@ -60,11 +60,7 @@ final class GcCommand implements Callable<Integer> {
 
   private Collected collect(ChunkStore store) throws IOException {
     SnapshotReader reader = new SnapshotReader(store);
-    Retention.Result r =
-        keep == null ? Retention.collectGarbage(reader) : Retention.apply(reader, keep);
-    if (keep != null && r.versionsDropped().isEmpty()) {
-      r = Retention.collectGarbage(reader);
-    }
+    Retention.Result r = Retention.gc(reader, keep);
     var stats = store.stats();
     return new Collected(
         r.versionsDropped().size(), r.bytesReclaimed(), stats.chunkCount(), stats.chunkBytes());

@@ -64,6 +64,16 @@ public final class Retention {
     return new Result(dropped, live.size(), reclaimed);
   }
 
+  /**
+   * What {@code shoal gc} does: with {@code keep}, drops all but the newest {@code keep} versions
+   * of every name; then collects every chunk no catalog entry reaches (also when no version was
+   * dropped, unlike {@link #apply}).
+   */
+  public static Result gc(SnapshotReader reader, Integer keep) throws IOException {
+    Result r = keep == null ? collectGarbage(reader) : apply(reader, keep);
+    return keep != null && r.versionsDropped().isEmpty() ? collectGarbage(reader) : r;
+  }
+
   /** Collects every chunk that no catalog entry reaches. */
   public static Result collectGarbage(SnapshotReader reader) throws IOException {
     Set<ChunkId> live = reachable(reader);

@@ -125,11 +125,7 @@ final class LocalSnapshots {
       throw new RetryLaterException(
           activeFetches + " fetch(es) in progress; gc runs when none is", GC_RETRY_AFTER_SECONDS);
     }
-    Retention.Result r =
-        keep == null ? Retention.collectGarbage(reader) : Retention.apply(reader, keep);
-    if (keep != null && r.versionsDropped().isEmpty()) {
-      r = Retention.collectGarbage(reader);
-    }
+    Retention.Result r = Retention.gc(reader, keep);
     var stats = store.stats();
     Collected c =
         new Collected(

@@ -197,7 +197,8 @@ public final class ShoalNode implements AutoCloseable {
             entry -> announcer.announce());
     peers.connect(transfers);
     FetchRetention retention =
-        new FetchRetention(config.keep(), reader, threads.workers, announcer);
+        new FetchRetention(
+            config.keep(), reader, threads.workers, announcer, () -> transfers.active().size());
     membershipOutputs.connect(transfers, new Follower(transfers, retention, () -> closed));
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
     resolver = new SnapshotResolver(store, reader, driver, transfers, retention, seeds);

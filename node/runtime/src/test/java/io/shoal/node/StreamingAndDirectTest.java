@@ -162,8 +162,13 @@ class StreamingAndDirectTest {
                       .filter(e -> e.version() == version)
                       .isPresent());
     }
-    assertThat(follower.store().catalog().entries())
-        .extracting(e -> e.name() + "@" + e.version())
-        .containsExactlyInAnyOrder("orders@2", "orders@3");
+    // Retention runs on a worker once the newest version is recorded complete: wait for it.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(follower.store().catalog().entries())
+                    .extracting(e -> e.name() + "@" + e.version())
+                    .containsExactlyInAnyOrder("orders@2", "orders@3"));
   }
 }
