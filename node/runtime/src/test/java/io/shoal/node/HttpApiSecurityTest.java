@@ -219,6 +219,25 @@ class HttpApiSecurityTest {
     assertThat(target.resolve("keep.txt")).doesNotExist();
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "POST, /gc, '{\"keep\":1}'",
+    "POST, /rm, '{\"ref\":\"tree\"}'",
+    "POST, /pin, '{\"ref\":\"tree@1\"}'",
+    "POST, /unpin, '{\"name\":\"tree\"}'",
+    "POST, /ui/link, '{}'",
+    "GET, /files?ref=tree, ''",
+  })
+  @DisplayName("the routes issue 12 added refuse a request without the token; the catalog stays")
+  void issue12Routes_withoutToken_are401(String method, String path, String body) throws Exception {
+    publishTree();
+    List<CatalogEntry> before = catalog();
+    Map<String, String> h = headers("Host", host(node), "Content-Type", JSON);
+
+    assertRefused(send(method, path, h, body), 401, "no_token");
+    assertThat(catalog()).isEqualTo(before);
+  }
+
   @Test
   @DisplayName("POST /verify without the token is refused with 401; with it the node verifies")
   void verify_withoutToken_is401_andWithTokenIsServed() throws Exception {
