@@ -45,7 +45,14 @@ class StoreCommandsDuringFetchTest {
                     throw new java.io.UncheckedIOException(e);
                   }
                 });
-        await().atMost(Duration.ofSeconds(60)).until(() -> !fetcher.transfers().isEmpty());
+        // The fetch records blob@1 in the catalog once its metadata has arrived, a moment after
+        // the transfer shows; rm must find it there, so wait for both.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    !fetcher.transfers().isEmpty()
+                        && fetcher.store().catalog().versions("blob").size() == 1);
 
         CliTest.Run gc = CliTest.shoal("gc", "--data", fetcherDir.toString());
         assertThat(gc.code()).isEqualTo(Main.EXIT_FAILURE);
