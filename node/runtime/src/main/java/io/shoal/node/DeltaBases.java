@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * which for an edit in place costs the changed bytes and a few more.
  *
  * <p>The place is the file path and the offset within the file, not the offset in the data stream,
- * so that a file growing or shrinking does not shift the places of the files after it. Bases are a
- * hint: whatever a holder sends is rebuilt and verified against the new chunk's id.
+ * so that a file growing or shrinking does not shift the places of the files after it (a snapshot
+ * of one file matches the old one file whatever either is named). Bases are a hint: whatever a
+ * holder sends is rebuilt and verified against the new chunk's id.
  *
  * <p>Bounded: the old version's data chunks are read with one cursor in the order of the places
  * asked for, jumping ahead rather than reading past {@link #MAX_SCAN_GAP_BYTES}, and at most {@link
@@ -157,13 +158,11 @@ final class DeltaBases {
    * found by the file that holds its first byte; none when the old version lacks that path.
    */
   private static List<Place> places(FileTable now, FileTable old, List<Wanted> missing) {
-    List<FileEntry> files = new ArrayList<>();
-    for (FileEntry e : now.entries()) {
-      if (!e.directory() && e.sizeBytes() > 0) {
-        files.add(e);
-      }
-    }
-    files.sort(Comparator.comparingLong(FileEntry::dataOffset));
+    List<FileEntry> files = files(now);
+    List<FileEntry> oldFiles = files(old);
+    // A single file published as a snapshot is named after its source file, which a new version
+    // may name otherwise (v1.bin, then v2.bin): one file is the same place whatever its name.
+    FileEntry onlyFile = files.size() == 1 && oldFiles.size() == 1 ? oldFiles.get(0) : null;
     long[] starts = new long[files.size()];
     for (int i = 0; i < starts.length; i++) {
       starts[i] = files.get(i).dataOffset();
@@ -178,12 +177,24 @@ final class DeltaBases {
       }
       FileEntry file = files.get(k);
       long within = w.offset() - file.dataOffset();
-      Optional<FileEntry> before = old.find(file.path());
+      Optional<FileEntry> before = onlyFile != null ? Optional.of(onlyFile) : old.find(file.path());
       if (before.isPresent() && !before.get().directory() && within < before.get().sizeBytes()) {
         long from = before.get().dataOffset() + within;
         places.add(new Place(i, from, from + w.sizeBytes()));
       }
     }
     return places;
+  }
+
+  /** The regular files of {@code table} that hold data, in data stream order. */
+  private static List<FileEntry> files(FileTable table) {
+    List<FileEntry> files = new ArrayList<>();
+    for (FileEntry e : table.entries()) {
+      if (!e.directory() && e.sizeBytes() > 0) {
+        files.add(e);
+      }
+    }
+    files.sort(Comparator.comparingLong(FileEntry::dataOffset));
+    return files;
   }
 }

@@ -100,6 +100,22 @@ class DeltaBasesTest {
   }
 
   @Test
+  void attach_singleFileRenamedBetweenVersions_isTheSamePlace() throws Exception {
+    byte[] v1 = TestData.randomBytes(6, 1 << 20);
+    byte[] v2 = v1.clone();
+    System.arraycopy(TestData.randomBytes(7, 1000), 0, v2, 300_000, 1000);
+    SnapshotWriter.publishBytes(store, "v1.bin", v1, PublishRequest.of("d", 1, "p", 1));
+    SnapshotRoot r2 =
+        SnapshotWriter.publishBytes(store, "v2.bin", v2, PublishRequest.of("d", 2, "p", 2)).root();
+    SnapshotRoot r1 = reader.root(store.catalog().get("d", 1).orElseThrow().root());
+    CatalogEntry target = store.catalog().get("d", 2).orElseThrow();
+
+    List<Wanted> planned = DeltaBases.attach(reader, target, r2, missing(r1, r2));
+
+    assertThat(planned).isNotEmpty().allSatisfy(w -> assertThat(w.bases()).isNotEmpty());
+  }
+
+  @Test
   void attach_noEarlierVersion_leavesThePlanAsItIs() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("one"));
     TestData.file(dir.resolve("a.bin"), TestData.randomBytes(5, 300_000));

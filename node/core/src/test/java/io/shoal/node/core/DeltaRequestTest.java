@@ -63,6 +63,7 @@ class DeltaRequestTest {
     FetchCore core = core();
     core.addPeer(A, true, clock.nowNanos());
     Request first = requests(core, A).get(0);
+    assertThat(first).as("the first request").isInstanceOf(DeltaRequest.class);
 
     core.onChunk(A, first.requestId(), false, 100, clock.nowNanos());
     core.addPeer(B, true, clock.nowNanos());
