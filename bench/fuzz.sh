@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh [MUTANTS]: a long run of the decoder fuzz properties (every decoder of a peer's bytes:
-# control messages, chunk frames, frames through the pipeline; and the chunkstore's index nodes,
+# control messages, chunk frames, chunk deltas, frames through the pipeline; and the chunkstore's index nodes,
 # file tables, snapshot roots and catalog files), with MUTANTS mutants per generated valid encoding (default
 # 2000; CI runs 100). Prints frames per second per decoder and the total; any decode that throws
 # anything but its one typed refusal, or allocates past its bound, fails the run.

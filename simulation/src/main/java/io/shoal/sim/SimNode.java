@@ -422,7 +422,7 @@ final class SimNode {
   void onTransfer(NodeId from, TransferMessage m, long nowNanos) {
     transfers.onMessage(from, m, nowNanos);
     drainTransfers(nowNanos);
-    if (m instanceof TransferMessage.ChunkRequest) {
+    if (m instanceof TransferMessage.Request) {
       drainServes(nowNanos);
     }
   }

@@ -2,14 +2,18 @@ package io.shoal.node;
 
 import io.netty.buffer.ByteBuf;
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.IoErrors;
 import io.shoal.chunkstore.VerifiedChunk;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.net.ChunkDelta;
 import io.shoal.node.net.ChunkFrame;
+import io.shoal.node.net.MalformedDeltaException;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerLink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives chunk replies: on the I/O thread that read one, checks that it answers a request sent to
- * that very peer; then, on a verifier thread, decompresses, verifies the bytes against the id the
+ * that very peer; then, on a verifier thread, decompresses it or rebuilds it from its delta
+ * (against the bases the request named, read from the store), verifies the bytes against the id the
  * request named, and writes them where they belong (the store, or a direct output). Neither hashing
  * nor the disk ever runs on an event loop: a store write can wait for garbage collection ({@code
  * ChunkStore#newBatch}) for seconds. The transfer session hears only the outcome ({@link Outcome}).
@@ -39,10 +44,11 @@ final class ChunkReceiver {
   private static final Logger log = LoggerFactory.getLogger(ChunkReceiver.class);
 
   /**
-   * What a reply must answer: the chunk a request named, sent to {@code peer} for {@code job} at
-   * {@code sentNanos}.
+   * What a reply must answer: the chunk a request named (with the bases a delta may be against),
+   * sent to {@code peer} for {@code job} at {@code sentNanos}.
    */
-  private record Expected(FetchJob job, ChunkId id, NodeId peer, long sentNanos) {}
+  private record Expected(
+      FetchJob job, ChunkId id, List<ChunkId> bases, NodeId peer, long sentNanos) {}
 
   /**
    * Frames waiting for verification past which a connection that delivers one stops reading: with
@@ -63,6 +69,7 @@ final class ChunkReceiver {
   }
 
   private final ChunkSink sink;
+  private final ChunkStore store;
   private final NodeMetrics metrics;
   private final Outcome outcome;
   private final DownloadThrottle download;
@@ -73,22 +80,27 @@ final class ChunkReceiver {
       new ReadThrottle<>(
           PAUSE_READING_FRAMES, RESUME_READING_FRAMES, queued::get, PeerLink::setAutoRead);
 
+  /**
+   * @param store where the bases of a delta are read
+   */
   ChunkReceiver(
       ChunkSink sink,
+      ChunkStore store,
       Executor verifiers,
       DownloadThrottle download,
       NodeMetrics metrics,
       Outcome outcome) {
     this.sink = sink;
+    this.store = store;
     this.download = download;
     this.verifiers = verifiers;
     this.metrics = metrics;
     this.outcome = outcome;
   }
 
-  /** A request went out (transfer loop). */
-  void requested(long requestId, FetchJob job, ChunkId id, NodeId peer) {
-    expected.put(requestId, new Expected(job, id, peer, System.nanoTime()));
+  /** A request went out (transfer loop), for a delta against {@code bases} if not empty. */
+  void requested(long requestId, FetchJob job, ChunkId id, List<ChunkId> bases, NodeId peer) {
+    expected.put(requestId, new Expected(job, id, bases, peer, System.nanoTime()));
   }
 
   /** A request was withdrawn (transfer loop). */
@@ -168,7 +180,7 @@ final class ChunkReceiver {
     IOException writeFailure = null;
     try {
       if (frame.id().equals(p.id())) {
-        chunk = VerifiedChunk.verify(p.id(), payload(frame));
+        chunk = VerifiedChunk.verify(p.id(), payload(frame, p.bases()));
       }
       if (chunk.isPresent()) {
         writeFailure = keep(p.job(), chunk.get());
@@ -208,11 +220,43 @@ final class ChunkReceiver {
     }
   }
 
-  /** The chunk's bytes, decompressed when the frame says so. */
-  private static ByteBuffer payload(ChunkFrame f) throws IOException {
+  /**
+   * The bases a delta request named, concatenated, from this node's store (the plan found them
+   * there). A base gone since is this node's loss, but the reply counts as failed all the same: the
+   * chunk is asked for again whole.
+   */
+  private byte[] readBases(List<ChunkId> bases) throws IOException {
+    ByteBuffer[] read = new ByteBuffer[bases.size()];
+    long total = 0;
+    for (int i = 0; i < read.length; i++) {
+      read[i] = store.read(bases.get(i));
+      total += read[i].remaining();
+    }
+    if (total > ChunkDelta.MAX_BASE_BYTES) {
+      throw new IOException("bases of " + total + " bytes pass " + ChunkDelta.MAX_BASE_BYTES);
+    }
+    byte[] out = new byte[(int) total];
+    int at = 0;
+    for (ByteBuffer b : read) {
+      int n = b.remaining();
+      b.get(out, at, n);
+      at += n;
+    }
+    return out;
+  }
+
+  /** The chunk's bytes, decompressed or rebuilt from its delta when the frame says so. */
+  private ByteBuffer payload(ChunkFrame f, List<ChunkId> bases) throws IOException {
     ByteBuf payload = f.payload();
     if (f.encoding() == ChunkFrame.ENCODING_RAW) {
       return payload.nioBuffer();
+    }
+    if (f.encoding() == ChunkFrame.ENCODING_DELTA) {
+      if (bases.isEmpty()) {
+        throw new MalformedDeltaException("a delta answers a request for the whole chunk");
+      }
+      return ByteBuffer.wrap(
+          ChunkDelta.apply(readBases(bases), payload.nioBuffer(), f.rawLength()));
     }
     byte[] src = new byte[payload.readableBytes()];
     payload.getBytes(payload.readerIndex(), src);

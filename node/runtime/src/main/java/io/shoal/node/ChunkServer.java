@@ -2,16 +2,19 @@ package io.shoal.node;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkLocation;
 import io.shoal.chunkstore.ChunkNotFoundException;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.node.core.UploadCore;
+import io.shoal.node.net.ChunkDelta;
 import io.shoal.node.net.ChunkFrame;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerLink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,9 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the chunks the transfer session picks to serve: zero-copy from the pack file over a plain
- * connection, read into a pooled buffer under TLS (sendfile cannot pass through it), or read,
- * compressed when that pays (see {@link CompressionPolicy}), and copied. Reads run off the transfer
- * loop; each serve ends with one call of its {@link Done}, from any thread.
+ * connection, read into a pooled buffer under TLS (sendfile cannot pass through it), read and
+ * compressed when that pays (see {@link CompressionPolicy}), or read and encoded as a delta against
+ * the older chunks the requester named when this node holds them too (see {@link ChunkDelta}).
+ * Reads run off the transfer loop; each serve ends with one call of its {@link Done}, from any
+ * thread.
  */
 final class ChunkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChunkServer.class);
@@ -65,6 +70,10 @@ final class ChunkServer implements AutoCloseable {
   /** Sends the chunk {@code s} names over {@code link}, an active connection. */
   void serve(UploadCore.Serve s, PeerLink link, long uploadRateBytesPerSecond) {
     boolean compressible = compression.shouldTry(s.linkBytesPerSecond(), uploadRateBytesPerSecond);
+    if (!s.bases().isEmpty() && s.bases().stream().allMatch(store::contains)) {
+      offload(s, () -> sendDelta(s, link, compressible));
+      return;
+    }
     if (!compressible && !faults.corruptServedChunks()) {
       Optional<ChunkLocation> loc = store.locate(s.id());
       if (loc.isPresent()) {
@@ -136,20 +145,80 @@ final class ChunkServer implements AutoCloseable {
     link.sendFrame(frame).addListener(f -> done.served(s, wire));
   }
 
-  private void sendBytes(UploadCore.Serve s, PeerLink link, boolean compress) {
-    byte[] raw;
+  /**
+   * The chunk as a delta against the bases the requester named, when this node holds them all and
+   * the delta is worth it ({@link ChunkDelta}); else the chunk whole.
+   */
+  private void sendDelta(UploadCore.Serve s, PeerLink link, boolean compress) {
+    byte[] raw = read(s);
+    if (raw == null) {
+      return;
+    }
+    byte[] delta = ChunkDelta.encode(bases(s), raw);
+    if (delta == null) {
+      sendBytes(s, link, raw, compress);
+      return;
+    }
+    if (faults.corruptServedChunks()) {
+      delta[delta.length - 1] ^= 0x5a;
+    }
+    metrics.chunksDelta.inc();
+    ByteBuf header =
+        ChunkFrame.header(
+            link.alloc(),
+            s.requestId(),
+            s.id(),
+            ChunkFrame.ENCODING_DELTA,
+            raw.length,
+            delta.length);
+    int wire = header.readableBytes() + delta.length;
+    link.sendChunk(header, Unpooled.wrappedBuffer(delta)).addListener(f -> done.served(s, wire));
+  }
+
+  /** The bases {@code s} names, concatenated; empty when one is missing or they pass the bound. */
+  private byte[] bases(UploadCore.Serve s) {
+    try {
+      byte[] out = new byte[0];
+      for (ChunkId id : s.bases()) {
+        ByteBuffer b = store.read(id);
+        if (out.length + (long) b.remaining() > ChunkDelta.MAX_BASE_BYTES) {
+          return new byte[0];
+        }
+        int at = out.length;
+        out = Arrays.copyOf(out, at + b.remaining());
+        b.get(out, at, b.remaining());
+      }
+      return out;
+    } catch (IOException e) {
+      return new byte[0]; // a base this node lacks: the chunk goes whole
+    }
+  }
+
+  /** The chunk {@code s} names, or null when it cannot be read (the requester is told so). */
+  private byte[] read(UploadCore.Serve s) {
     try {
       ByteBuffer b = store.read(s.id());
-      raw = new byte[b.remaining()];
+      byte[] raw = new byte[b.remaining()];
       b.get(raw);
+      return raw;
     } catch (ChunkNotFoundException e) {
       done.notFound(s);
-      return;
+      return null;
     } catch (IOException e) {
       log.debug("cannot serve {}: {}", s.id(), e.toString());
       done.notFound(s);
-      return;
+      return null;
     }
+  }
+
+  private void sendBytes(UploadCore.Serve s, PeerLink link, boolean compress) {
+    byte[] raw = read(s);
+    if (raw != null) {
+      sendBytes(s, link, raw, compress);
+    }
+  }
+
+  private void sendBytes(UploadCore.Serve s, PeerLink link, byte[] raw, boolean compress) {
     if (faults.corruptServedChunks() && raw.length > 0) {
       raw[raw.length / 2] ^= 0x5a;
     }

@@ -85,6 +85,9 @@ final class FetchPlanner {
               }
               plan = limited(plan, selected);
             }
+            if (plan.metadataComplete() && !job.dataPlanned) {
+              plan = withBases(plan, job);
+            }
             if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
               try {
                 openDirect(job.direct, plan.root());
@@ -119,6 +122,17 @@ final class FetchPlanner {
         plan.missingMetadata(),
         plan.metadataComplete(),
         data,
+        plan.totalLeaves(),
+        plan.have());
+  }
+
+  /** {@code plan} with the delta bases of its missing data chunks ({@link DeltaBases}). */
+  private SnapshotPlanner.Plan withBases(SnapshotPlanner.Plan plan, FetchJob job) {
+    return new SnapshotPlanner.Plan(
+        plan.root(),
+        plan.missingMetadata(),
+        true,
+        DeltaBases.attach(reader, job.target, plan.root(), plan.missingData()),
         plan.totalLeaves(),
         plan.have());
   }

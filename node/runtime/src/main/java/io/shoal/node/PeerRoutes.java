@@ -5,8 +5,8 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.TransferMessage;
 import io.shoal.node.core.TransferMessage.Cancel;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
+import io.shoal.node.core.TransferMessage.Request;
 import io.shoal.node.core.membership.SwarmDirectory;
 import io.shoal.node.net.PeerLink;
 import io.shoal.node.net.PeerTransport;
@@ -59,8 +59,8 @@ final class PeerRoutes {
   void send(FetchCore.Outbound o, FetchJob job) {
     TransferMessage m = o.message();
     if (isRequest(m)) {
-      if (m instanceof ChunkRequest r && job != null) {
-        receiver.requested(r.requestId(), job, r.id(), o.peer());
+      if (m instanceof Request r && job != null) {
+        receiver.requested(r.requestId(), job, r.id(), r.bases(), o.peer());
       } else if (m instanceof Cancel c) {
         receiver.withdrawn(c.requestId());
       }
@@ -77,6 +77,6 @@ final class PeerRoutes {
   }
 
   private static boolean isRequest(TransferMessage m) {
-    return m instanceof ChunkRequest || m instanceof Cancel || m instanceof HaveQuery;
+    return m instanceof Request || m instanceof Cancel || m instanceof HaveQuery;
   }
 }

@@ -15,9 +15,9 @@ import io.shoal.node.core.FetchSession;
 import io.shoal.node.core.TransferEvent;
 import io.shoal.node.core.TransferMessage;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
+import io.shoal.node.core.TransferMessage.Request;
 import io.shoal.node.core.TransferSession;
 import io.shoal.node.core.UploadCore;
 import io.shoal.node.core.membership.SwarmDirectory;
@@ -98,7 +98,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     Executor pool = NodeThreads.counted(workers, metrics.tasksRefused.labelValues("transfer_pool"));
     this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
     var download = new DownloadThrottle(config.downloadBytesPerSecond());
-    this.receiver = new ChunkReceiver(sink, verifiers, download, metrics, this);
+    this.receiver = new ChunkReceiver(sink, store, verifiers, download, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, pool);
     this.finisher = new FetchFinisher(store, sink, pool, catalogChanged);
     this.routes = new PeerRoutes(directory, transport, receiver);
@@ -195,7 +195,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   void onMessage(NodeId from, PeerLink link, Object message) {
     if (message instanceof ChunkFrame f) {
       receiver.onFrame(from, link, f);
-    } else if (message instanceof ChunkRequest r && !ids.allows(r.id())) {
+    } else if (message instanceof Request r && !ids.allows(r.id())) {
       link.send(new ChunkRefused(r.requestId(), ChunkRefused.Reason.NOT_FOUND));
     } else if (message instanceof HaveQuery q && !ids.allows(q.root())) {
       link.send(new HaveReply(q.root(), false, ChunkBitmap.empty()));
@@ -327,9 +327,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   private void afterInput(long nowNanos) {
     for (FetchCore.Outbound o; (o = session.pollSend()) != null; ) {
       FetchJob job =
-          o.message() instanceof ChunkRequest r
-              ? jobs.get(session.requestRoot(r.requestId()))
-              : null;
+          o.message() instanceof Request r ? jobs.get(session.requestRoot(r.requestId())) : null;
       routes.send(o, job);
     }
     for (TransferEvent e; (e = session.pollEvent()) != null; ) {

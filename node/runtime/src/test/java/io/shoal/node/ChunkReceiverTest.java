@@ -14,6 +14,7 @@ import io.shoal.node.net.PeerLink;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class ChunkReceiverTest {
 
   /** A reply from PEER to request {@code requestId}, whose bytes do not hash to what it names. */
   private static ChunkFrame arrive(ChunkReceiver receiver, PeerLink link, long requestId) {
-    receiver.requested(requestId, null, ID, PEER);
+    receiver.requested(requestId, null, ID, List.of(), PEER);
     ChunkFrame frame = PeerFixtures.frame(requestId, ID, new byte[] {9});
     receiver.onFrame(PEER, link, frame);
     return frame;
@@ -55,7 +56,7 @@ class ChunkReceiverTest {
   @Test
   void onFrame_pastPauseFrames_stopsReadingUntilTheVerifiersAreDownToResume() {
     ChunkReceiver receiver =
-        new ChunkReceiver(null, verifying::add, new DownloadThrottle(0), metrics, outcome);
+        new ChunkReceiver(null, null, verifying::add, new DownloadThrottle(0), metrics, outcome);
     for (int i = 0; i < ChunkReceiver.PAUSE_READING_FRAMES; i++) {
       arrive(receiver, link, i);
     }
@@ -89,7 +90,7 @@ class ChunkReceiverTest {
           throw new RejectedExecutionException("the verifier queue is full");
         };
     ChunkReceiver receiver =
-        new ChunkReceiver(null, full, new DownloadThrottle(0), metrics, outcome);
+        new ChunkReceiver(null, null, full, new DownloadThrottle(0), metrics, outcome);
 
     ChunkFrame frame = arrive(receiver, link, 1);
 

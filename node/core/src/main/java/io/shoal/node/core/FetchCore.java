@@ -4,7 +4,6 @@ import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.TransferMessage.Cancel;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,10 +54,17 @@ public final class FetchCore {
    * @param sizeBytes its size if known (data chunks), else 0
    * @param offset where its bytes start in the data stream, or -1 (metadata)
    * @param leafIndex its index among the data chunks, or -1 (metadata)
+   * @param bases chunks held at its place in an older version, to ask a delta against, or none
    */
-  public record Wanted(ChunkId id, int sizeBytes, long offset, int leafIndex) {
+  public record Wanted(ChunkId id, int sizeBytes, long offset, int leafIndex, List<ChunkId> bases) {
     public Wanted {
       Objects.requireNonNull(id, "id");
+      bases = List.copyOf(bases);
+    }
+
+    /** A chunk without bases: asked for whole. */
+    public Wanted(ChunkId id, int sizeBytes, long offset, int leafIndex) {
+      this(id, sizeBytes, offset, leafIndex, List.of());
     }
 
     boolean isMetadata() {
@@ -131,8 +137,6 @@ public final class FetchCore {
   public ChunkId root() {
     return root;
   }
-
-  // ---------------------------------------------------------------- inputs
 
   /**
    * A peer that may hold the snapshot: a complete holder ({@code all}) or a partial one (which
@@ -238,6 +242,7 @@ public final class FetchCore {
     WantedChunk item = r.item;
     if (!verified) {
       item.badFrom.add(peer);
+      item.wholeOnly = true; // a bad delta is bad bytes: the next copy comes whole
       events.add(new FetchEvent.BadChunk(peer, item.wanted.id()));
       if (p != null && ++p.strikes >= config.banThreshold()) {
         ban(p, p.strikes + " chunks failed verification");
@@ -314,8 +319,6 @@ public final class FetchCore {
     schedule(nowNanos);
   }
 
-  // ---------------------------------------------------------------- outputs
-
   public Outbound pollOutbound() {
     return outbox.poll();
   }
@@ -328,8 +331,6 @@ public final class FetchCore {
   public long nextDeadlineNanos() {
     return InFlightRequest.earliestDeadline(requests.values(), notFound.nextDeadlineNanos());
   }
-
-  // ---------------------------------------------------------------- queries
 
   public boolean isComplete() {
     return completed;
@@ -375,8 +376,6 @@ public final class FetchCore {
   public int remainingChunks() {
     return remaining;
   }
-
-  // ---------------------------------------------------------------- scheduling
 
   /**
    * Fills every peer's window, one request per peer per pass, so peers share the rarest work,
@@ -424,7 +423,7 @@ public final class FetchCore {
     // The sender weighs this against its compressor: what this node receives over all peers is
     // its best estimate of what its link carries (one peer's share may be small for other reasons).
     long link = (long) received.bytesPerSecond(nowNanos);
-    outbox.add(new Outbound(p.id, new ChunkRequest(id, item.wanted.id(), link)));
+    outbox.add(new Outbound(p.id, item.request(id, link)));
   }
 
   private void requeueIfUnassigned(WantedChunk item) {

@@ -4,8 +4,8 @@ import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchCore.Outbound;
 import io.shoal.node.core.TransferMessage.Cancel;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.TransferMessage.Request;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,7 +73,7 @@ final class FetchTable {
   /** Moves what the fetch core produced into the session's outputs. */
   void drain(FetchSession f, long nowNanos) {
     for (Outbound o; (o = f.core.pollOutbound()) != null; ) {
-      if (o.message() instanceof ChunkRequest r) {
+      if (o.message() instanceof Request r) {
         requests.put(r.requestId(), f, r.id(), o.peer());
       } else if (o.message() instanceof Cancel c) {
         requests.remove(c.requestId());

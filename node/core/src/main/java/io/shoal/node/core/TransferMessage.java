@@ -1,6 +1,7 @@
 package io.shoal.node.core;
 
 import io.shoal.chunkstore.ChunkId;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -36,18 +37,51 @@ public sealed interface TransferMessage {
     }
   }
 
-  /**
-   * Asks for one chunk.
-   *
-   * @param requestId the requester's id for this request, echoed in the reply
-   * @param id the chunk
-   * @param linkBytesPerSecond what the requester currently receives over all its peers (0:
-   *     unknown), its estimate of its link, which the sender weighs against its compressor's speed
-   */
-  record ChunkRequest(long requestId, ChunkId id, long linkBytesPerSecond)
-      implements TransferMessage {
+  /** Asks for one chunk; answered by a chunk frame or {@link ChunkRefused}. */
+  sealed interface Request extends TransferMessage permits ChunkRequest, DeltaRequest {
+    /** The requester's id for this request, echoed in the reply. */
+    long requestId();
+
+    /** The chunk. */
+    ChunkId id();
+
+    /**
+     * What the requester currently receives over all its peers (0: unknown), its estimate of its
+     * link, which the sender weighs against its compressor's speed.
+     */
+    long linkBytesPerSecond();
+
+    /** Older chunks the requester holds that the reply may be a delta against; empty for none. */
+    default List<ChunkId> bases() {
+      return List.of();
+    }
+  }
+
+  /** Asks for one chunk, whole (compressed or not). */
+  record ChunkRequest(long requestId, ChunkId id, long linkBytesPerSecond) implements Request {
     public ChunkRequest {
       Objects.requireNonNull(id, "id");
+    }
+  }
+
+  /**
+   * Asks for one chunk as a delta against {@code bases}, chunks the requester holds at the same
+   * place of an older version (protocol version 4). A sender that lacks a base, or finds no delta
+   * worth sending, answers with the whole chunk; the requester verifies what it rebuilds against
+   * {@code id} like any chunk.
+   */
+  record DeltaRequest(long requestId, ChunkId id, List<ChunkId> bases, long linkBytesPerSecond)
+      implements Request {
+    /** Most bases one request names. */
+    public static final int MAX_BASES = 8;
+
+    public DeltaRequest {
+      Objects.requireNonNull(id, "id");
+      bases = List.copyOf(bases);
+      if (bases.isEmpty() || bases.size() > MAX_BASES) {
+        throw new IllegalArgumentException(
+            "a delta request names 1 to " + MAX_BASES + " bases, not " + bases.size());
+      }
     }
   }
 

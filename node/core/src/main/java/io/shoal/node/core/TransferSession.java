@@ -5,10 +5,10 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchCore.Outbound;
 import io.shoal.node.core.TransferMessage.Cancel;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.TransferMessage.Request;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -280,7 +280,7 @@ public final class TransferSession {
 
   /** A control message from {@code from}. Chunk replies come through {@link #onChunk}. */
   public void onMessage(NodeId from, TransferMessage m, long nowNanos) {
-    if (m instanceof ChunkRequest r) {
+    if (m instanceof Request r) {
       upload.onRequest(from, r, nowNanos);
       takeUploadOutbound();
     } else if (m instanceof Cancel c) {

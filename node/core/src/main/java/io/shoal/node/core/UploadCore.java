@@ -3,9 +3,10 @@ package io.shoal.node.core;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
-import io.shoal.node.core.TransferMessage.ChunkRequest;
+import io.shoal.node.core.TransferMessage.Request;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -40,11 +41,22 @@ public final class UploadCore {
    * @param requestId its request id
    * @param id the chunk
    * @param linkBytesPerSecond the requester's measured rate from us, 0 if unknown
+   * @param bases chunks the requester holds that the reply may be a delta against; empty for none
    */
-  public record Serve(NodeId peer, long requestId, ChunkId id, long linkBytesPerSecond) {}
+  public record Serve(
+      NodeId peer, long requestId, ChunkId id, long linkBytesPerSecond, List<ChunkId> bases) {
+    public Serve {
+      bases = List.copyOf(bases);
+    }
+
+    /** A serve of the whole chunk. */
+    public Serve(NodeId peer, long requestId, ChunkId id, long linkBytesPerSecond) {
+      this(peer, requestId, id, linkBytesPerSecond, List.of());
+    }
+  }
 
   private static final class PeerQueue {
-    final ArrayDeque<ChunkRequest> queue = new ArrayDeque<>();
+    final ArrayDeque<Request> queue = new ArrayDeque<>();
     boolean writable = true;
     int serving;
 
@@ -79,7 +91,7 @@ public final class UploadCore {
     this.burstBytes = Math.max(4L << 20, rateBytesPerSecond / 10);
   }
 
-  public void onRequest(NodeId peer, ChunkRequest r, long nowNanos) {
+  public void onRequest(NodeId peer, Request r, long nowNanos) {
     PeerQueue q = peers.get(peer);
     if (q == null && peers.size() >= MAX_UPLOAD_PEERS) {
       peers.values().removeIf(PeerQueue::isIdle);
@@ -157,14 +169,14 @@ public final class UploadCore {
         NodeId peer = it.next();
         PeerQueue q = peers.get(peer);
         if (q.writable && q.serving < MAX_SERVING_PER_PEER) {
-          ChunkRequest r = q.queue.poll();
+          Request r = q.queue.poll();
           if (q.queue.isEmpty()) {
             it.remove();
           }
           q.serving++;
           serving++;
           lastServed = peer;
-          return new Serve(peer, r.requestId(), r.id(), r.linkBytesPerSecond());
+          return new Serve(peer, r.requestId(), r.id(), r.linkBytesPerSecond(), r.bases());
         }
       }
       if (lastServed == null) {

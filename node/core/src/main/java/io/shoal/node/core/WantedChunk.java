@@ -42,6 +42,9 @@ final class WantedChunk {
   int inFlight;
   boolean done;
 
+  /** Ask for it whole from now on, not as a delta (a reply for it failed verification). */
+  boolean wholeOnly;
+
   /** Requests in flight for this chunk: one, or a few in the endgame. */
   final List<InFlightRequest> requests = new ArrayList<>(2);
 
@@ -62,6 +65,14 @@ final class WantedChunk {
 
   int size() {
     return wanted.sizeBytes() > 0 ? wanted.sizeBytes() : METADATA_SIZE_ESTIMATE;
+  }
+
+  /** The request for it: against its bases while it has some and none of its replies was bad. */
+  TransferMessage.Request request(long requestId, long linkBytesPerSecond) {
+    return wholeOnly || wanted.bases().isEmpty()
+        ? new TransferMessage.ChunkRequest(requestId, wanted.id(), linkBytesPerSecond)
+        : new TransferMessage.DeltaRequest(
+            requestId, wanted.id(), wanted.bases(), linkBytesPerSecond);
   }
 
   /** Whether nothing is in flight for it and it is not done: it belongs in the pending set. */

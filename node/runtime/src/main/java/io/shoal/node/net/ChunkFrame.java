@@ -17,7 +17,8 @@ import io.shoal.chunkstore.HashAlgorithm;
  * | len u32    | kind 2 | request id u64 | alg | digest | encoding | raw length | payload   |
  * |            |   1    |       8        |  1  |   16   |    1     |    u32     | len - 31  |
  * +------------+--------+----------------+-----+--------+----------+------------+-----------+
- * encoding 0: the payload is the chunk; 1: LZ4 block of the chunk (raw length before it)
+ * encoding 0: the payload is the chunk; 1: LZ4 block of the chunk (raw length before it);
+ *          2: a delta against the bases the request named ({@link ChunkDelta}; version 4)
  * </pre>
  *
  * A decoded frame owns a retained slice of its payload: release it once consumed.
@@ -27,6 +28,7 @@ public final class ChunkFrame extends AbstractReferenceCounted {
   static final int HEADER_BYTES = 31;
   public static final int ENCODING_RAW = 0;
   public static final int ENCODING_LZ4 = 1;
+  public static final int ENCODING_DELTA = 2;
 
   /** Largest chunk a frame may carry, uncompressed. */
   public static final int MAX_RAW_BYTES = FastCdc.LIMIT_MAX_BYTES;
@@ -118,7 +120,7 @@ public final class ChunkFrame extends AbstractReferenceCounted {
     int encoding = body.readUnsignedByte();
     long raw = body.readUnsignedInt();
     int payload = body.readableBytes();
-    if (encoding != ENCODING_RAW && encoding != ENCODING_LZ4) {
+    if (encoding != ENCODING_RAW && encoding != ENCODING_LZ4 && encoding != ENCODING_DELTA) {
       throw new MalformedMessageException("unknown chunk encoding " + encoding);
     }
     if (raw > MAX_RAW_BYTES) {

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.GossipConfig;
 import io.shoal.gossip.GossipMessage.Ack;
 import io.shoal.gossip.GossipMessage.Gossip;
@@ -16,11 +17,14 @@ import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.TransferMessage.Cancel;
 import io.shoal.node.core.TransferMessage.ChunkRefused;
 import io.shoal.node.core.TransferMessage.ChunkRequest;
+import io.shoal.node.core.TransferMessage.DeltaRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
 import io.shoal.node.net.Handshake.Hello;
 import io.shoal.node.net.Handshake.Refused;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Kryo registration of every control message, with explicit, bounded serializers.
@@ -49,6 +53,8 @@ public final class KryoRegistry {
   static final int CHUNK_REQUEST = 33;
   static final int CHUNK_REFUSED = 34;
   static final int CANCEL = 35;
+  // Transfer (protocol version 4)
+  static final int DELTA_REQUEST = 36;
 
   private static final int MAX_POOLED_KRYOS = 64;
   private static final int MAX_MESSAGE_LIST = 1 << 16;
@@ -76,7 +82,8 @@ public final class KryoRegistry {
           HAVE_UPDATE,
           CHUNK_REQUEST,
           CHUNK_REFUSED,
-          CANCEL);
+          CANCEL,
+          DELTA_REQUEST);
 
   private KryoRegistry() {}
 
@@ -112,6 +119,7 @@ public final class KryoRegistry {
     kryo.register(ChunkRequest.class, new ChunkRequestSerializer(), CHUNK_REQUEST);
     kryo.register(ChunkRefused.class, new ChunkRefusedSerializer(), CHUNK_REFUSED);
     kryo.register(Cancel.class, new CancelSerializer(), CANCEL);
+    kryo.register(DeltaRequest.class, new DeltaRequestSerializer(), DELTA_REQUEST);
     return kryo;
   }
 
@@ -351,6 +359,38 @@ public final class KryoRegistry {
     public ChunkRequest read(Kryo kryo, Input in, Class<? extends ChunkRequest> type) {
       return new ChunkRequest(
           in.readVarLong(true), Wire.readChunkId(in), Wire.readNonNegativeLong(in, "link rate"));
+    }
+  }
+
+  /**
+   * A delta request: request id, chunk id, the count of bases (1 to {@link DeltaRequest#MAX_BASES})
+   * and their ids, then the requester's link rate.
+   */
+  private static final class DeltaRequestSerializer extends Serializer<DeltaRequest> {
+    @Override
+    public void write(Kryo kryo, Output out, DeltaRequest r) {
+      out.writeVarLong(r.requestId(), true);
+      Wire.writeChunkId(out, r.id());
+      out.writeVarInt(r.bases().size(), true);
+      for (ChunkId base : r.bases()) {
+        Wire.writeChunkId(out, base);
+      }
+      out.writeVarLong(Math.max(0, r.linkBytesPerSecond()), true);
+    }
+
+    @Override
+    public DeltaRequest read(Kryo kryo, Input in, Class<? extends DeltaRequest> type) {
+      long requestId = in.readVarLong(true);
+      ChunkId id = Wire.readChunkId(in);
+      int n = Wire.readCount(in, DeltaRequest.MAX_BASES, "delta base count");
+      if (n == 0) {
+        throw new MalformedMessageException("delta request for " + id + " names no base");
+      }
+      List<ChunkId> bases = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        bases.add(Wire.readChunkId(in));
+      }
+      return new DeltaRequest(requestId, id, bases, Wire.readNonNegativeLong(in, "link rate"));
     }
   }
 

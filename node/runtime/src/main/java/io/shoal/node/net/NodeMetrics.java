@@ -142,6 +142,12 @@ public final class NodeMetrics {
           .help("Chunks sent LZ4-compressed")
           .register(registry);
 
+  public final Counter chunksDelta =
+      Counter.builder()
+          .name("shoal_transfer_chunks_delta_total")
+          .help("Chunks served as a delta against older chunks the requester holds")
+          .register(registry);
+
   /**
    * Tasks refused because a bounded queue was full, by queue: a loop's inbox of peer inputs, or a
    * worker pool (see docs/operations.md for what each refusal costs).

@@ -25,12 +25,16 @@ public final class WireProtocol {
    *   <li>Version 3: a catalog delta may carry a pin or unpin of its name (a presence flag after
    *       the held versions). Peers of version 2 would read the flag as a signature length, so they
    *       are refused at the handshake rather than misread.
+   *   <li>Version 4: DeltaRequest (registration id 36) asks for a chunk as a delta against older
+   *       chunks the requester holds, and a chunk frame may carry one (encoding 2). A peer of
+   *       version 3 would close the connection on either as malformed, so it is refused at the
+   *       handshake instead.
    * </ul>
    */
-  public static final int MIN_VERSION = 3;
+  public static final int MIN_VERSION = 4;
 
   /** Highest protocol version this build speaks. */
-  public static final int MAX_VERSION = 3;
+  public static final int MAX_VERSION = 4;
 
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;

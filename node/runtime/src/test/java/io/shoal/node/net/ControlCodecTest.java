@@ -132,6 +132,18 @@ class ControlCodecTest {
   }
 
   @Test
+  void helloOfVersionThree_isMalformedNamingBothRanges() {
+    // A version-3 node would close the connection on a DeltaRequest or a delta chunk frame.
+    ByteBuf body =
+        ControlCodec.encode(ByteBufAllocator.DEFAULT, new Handshake.Hello(3, 3, "prod", A, ADDR));
+    body.skipBytes(4);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 4..4");
+    body.release();
+  }
+
+  @Test
   void retiredAuthProofId_isAnUnknownRegistration() {
     ByteBuf body = Unpooled.buffer().writeByte(WireProtocol.KIND_CONTROL).writeByte(11);
     body.writeZero(32);

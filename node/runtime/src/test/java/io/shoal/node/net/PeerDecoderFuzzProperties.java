@@ -40,7 +40,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
  * Every decoder of a peer's bytes, fed mutants of valid encodings: each control message (handshake,
- * gossip, and the six transfer messages) through {@link ControlCodec}, and whole frames (control
+ * gossip, and the seven transfer messages) through {@link ControlCodec}, and whole frames (control
  * and chunk frames) through the pipeline's {@link FrameDecoder} and {@link
  * FrameCodec.MessageDecoder}. The outcome is a decoded value or the one refusal (a {@link
  * MalformedMessageException}, or a {@link TooLongFrameException} for a length past the bound),
@@ -167,7 +167,7 @@ class PeerDecoderFuzzProperties {
     return ChunkBitmap.of(bits, length);
   }
 
-  /** One valid message of kind {@code kind} (0 to 13: every registered message). */
+  /** One valid message of kind {@code kind} (0 to 14: every registered message). */
   static Object message(int kind, SplittableRandom r) {
     return switch (kind) {
       case 0 ->
@@ -198,11 +198,19 @@ class PeerDecoderFuzzProperties {
               r.nextBoolean()
                   ? TransferMessage.ChunkRefused.Reason.NOT_FOUND
                   : TransferMessage.ChunkRefused.Reason.BUSY);
-      default -> new TransferMessage.Cancel(r.nextLong(1, Long.MAX_VALUE));
+      case 13 -> new TransferMessage.Cancel(r.nextLong(1, Long.MAX_VALUE));
+      default -> {
+        List<ChunkId> bases = new ArrayList<>();
+        for (int i = 1 + r.nextInt(TransferMessage.DeltaRequest.MAX_BASES); i > 0; i--) {
+          bases.add(chunkId(r));
+        }
+        yield new TransferMessage.DeltaRequest(
+            r.nextLong(1, Long.MAX_VALUE), chunkId(r), bases, r.nextLong(0, 1L << 40));
+      }
     };
   }
 
-  static final int MESSAGE_KINDS = 14;
+  static final int MESSAGE_KINDS = 15;
 
   private static GossipMessage.Sync sync(SplittableRandom r) {
     List<MemberUpdate> members = new ArrayList<>();
@@ -234,13 +242,19 @@ class PeerDecoderFuzzProperties {
     }
   }
 
-  /** A whole chunk frame (length field included), raw or LZ4 as {@code r} picks. */
+  /** A whole chunk frame (length field included), raw or a delta as {@code r} picks. */
   static byte[] chunkFrame(SplittableRandom r) {
     byte[] payload = new byte[r.nextInt(3000)];
     r.nextBytes(payload);
+    boolean delta = r.nextBoolean();
     ByteBuf b = Unpooled.buffer();
     ChunkFrame.writeHeader(
-        b, r.nextLong(), chunkId(r), ChunkFrame.ENCODING_RAW, payload.length, payload.length);
+        b,
+        r.nextLong(),
+        chunkId(r),
+        delta ? ChunkFrame.ENCODING_DELTA : ChunkFrame.ENCODING_RAW,
+        delta ? r.nextInt(6000) : payload.length,
+        payload.length);
     b.writeBytes(payload);
     byte[] out = new byte[b.readableBytes()];
     b.readBytes(out);
@@ -319,6 +333,52 @@ class PeerDecoderFuzzProperties {
       }
     }
     TALLY.add("ChunkFrame", Mutations.PER_SEED, System.nanoTime() - start);
+  }
+
+  /**
+   * A delta against a random base, as a holder encodes it, and the base: the chunk is the base with
+   * a few bytes overwritten, some moved, and a little appended.
+   */
+  static byte[][] deltaAndBase(SplittableRandom r) {
+    byte[] base = new byte[64 + r.nextInt(20_000)];
+    r.nextBytes(base);
+    byte[] chunk = java.util.Arrays.copyOf(base, base.length + r.nextInt(200));
+    for (int i = r.nextInt(4); i > 0; i--) {
+      int at = r.nextInt(chunk.length);
+      byte[] noise = new byte[Math.min(chunk.length - at, 1 + r.nextInt(300))];
+      r.nextBytes(noise);
+      System.arraycopy(noise, 0, chunk, at, noise.length);
+    }
+    byte[] delta = ChunkDelta.encode(base, chunk);
+    return new byte[][] {delta == null ? new byte[0] : delta, base, chunk};
+  }
+
+  @Property(tries = 300)
+  void chunkDeltas_mutated_rebuildOrAreMalformed(@ForAll long seed) throws Exception {
+    SplittableRandom r = new SplittableRandom(seed);
+    byte[][] made = deltaAndBase(r);
+    byte[] delta = made[0];
+    byte[] base = made[1];
+    byte[] chunk = made[2];
+    if (delta.length > 0) {
+      assertThat(ChunkDelta.apply(base, java.nio.ByteBuffer.wrap(delta), chunk.length))
+          .isEqualTo(chunk);
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < Mutations.PER_SEED; i++) {
+      byte[] mutant = Mutations.mutate(delta, r);
+      int rawLength = r.nextInt(8) == 0 ? r.nextInt(1 << 16) : chunk.length;
+      long before = THREADS.getCurrentThreadAllocatedBytes();
+      try {
+        assertThat(ChunkDelta.apply(base, java.nio.ByteBuffer.wrap(mutant), rawLength))
+            .hasSize(rawLength);
+      } catch (MalformedDeltaException expected) {
+        // The one refusal allowed: the reply counts as a chunk that failed verification.
+      }
+      assertAllocationBounded(
+          "ChunkDelta", mutant.length, THREADS.getCurrentThreadAllocatedBytes() - before);
+    }
+    TALLY.add("ChunkDelta", Mutations.PER_SEED, System.nanoTime() - start);
   }
 
   /** Feeds one frame's bytes through the peer pipeline's decoders; only refusals may escape. */

@@ -23,4 +23,10 @@ public final class PeerFixtures {
     return new ChunkFrame(
         requestId, id, ChunkFrame.ENCODING_RAW, bytes.length, Unpooled.wrappedBuffer(bytes));
   }
+
+  /** A delta chunk frame answering {@code requestId}: {@code delta} rebuilds {@code rawLength}. */
+  public static ChunkFrame deltaFrame(long requestId, ChunkId id, int rawLength, byte[] delta) {
+    return new ChunkFrame(
+        requestId, id, ChunkFrame.ENCODING_DELTA, rawLength, Unpooled.wrappedBuffer(delta));
+  }
 }
