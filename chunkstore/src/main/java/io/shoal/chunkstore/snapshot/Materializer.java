@@ -12,8 +12,11 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -149,7 +152,12 @@ public final class Materializer {
       this.writeback = new Writeback("shoal-materialize-writeback", WRITEBACK_BYTES);
       this.outputs =
           new OutputFiles(
-              layout.files, layout.filePaths, options.sync(), writeback, !selected.isWhole());
+              layout.files,
+              layout.filePaths,
+              options.sync(),
+              writeback,
+              !selected.isWhole(),
+              layout.keptModeBits);
     }
 
     /** Writes {@code data}, the data stream's bytes from {@code streamOffset}; thread-safe. */
@@ -249,29 +257,57 @@ public final class Materializer {
     final List<Path> directoryPaths = new ArrayList<>();
     final Path root;
     final boolean singleFile;
+    final int keptModeBits;
 
-    Layout(Path root, boolean singleFile) {
+    Layout(Path root, boolean singleFile, int keptModeBits) {
       this.root = root;
       this.singleFile = singleFile;
+      this.keptModeBits = keptModeBits;
     }
   }
 
   private static Layout layOut(Path tmp, FileSelection.Selected selected, boolean singleFile)
       throws IOException {
-    Layout layout = new Layout(tmp, singleFile);
+    // One file's chmod costs nothing worth a probe; the build directory of a tree takes the probe.
+    Layout layout =
+        new Layout(tmp, singleFile, singleFile ? 0 : OutputFiles.probeKeptModeBits(tmp));
+    Set<Path> made = new HashSet<>();
+    made.add(tmp.toAbsolutePath().normalize()); // the base resolveInside resolves against
     for (FileEntry e : selected.entries()) {
       Path p = singleFile ? tmp : SnapshotPaths.resolveInside(tmp, e.path());
       if (e.directory()) {
-        Files.createDirectories(p);
+        makeDirectory(p, made);
         layout.directories.add(e);
         layout.directoryPaths.add(p);
       } else {
-        Files.createDirectories(p.getParent());
+        if (!singleFile) {
+          makeDirectory(p.getParent(), made);
+        }
         layout.files.add(e);
         layout.filePaths.add(p);
       }
     }
     return layout;
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents below the build's root, each once: the build starts
+   * empty, so {@code made} knows every directory there is, and no mkdir is tried twice (with a
+   * hundred thousand files, {@link Files#createDirectories} per file cost a failed mkdir, an
+   * exception and a stat each).
+   */
+  private static void makeDirectory(Path dir, Set<Path> made) throws IOException {
+    if (made.contains(dir)) {
+      return;
+    }
+    ArrayDeque<Path> missing = new ArrayDeque<>();
+    for (Path d = dir; !made.contains(d); d = d.getParent()) {
+      missing.push(d);
+    }
+    for (Path d : missing) {
+      Files.createDirectory(d);
+      made.add(d);
+    }
   }
 
   private static void writeData(

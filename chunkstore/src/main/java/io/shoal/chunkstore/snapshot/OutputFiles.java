@@ -4,9 +4,13 @@ import io.shoal.chunkstore.Writeback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -28,6 +32,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class OutputFiles implements AutoCloseable {
   static final int PER_FILE_SYNC_LIMIT = 64;
   private static final int LOCK_STRIPES = 64;
+  private static final int PERMISSION_BITS = 0777;
+  private static final Set<StandardOpenOption> CREATE_WRITE =
+      EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
   private final List<FileEntry> files;
   private final List<Path> paths;
@@ -39,13 +46,21 @@ final class OutputFiles implements AutoCloseable {
   private final boolean sync;
   private final Writeback writeback;
   private final boolean selective;
+  private final int keptModeBits;
 
+  /**
+   * @param keptModeBits the permission bits a file created with a mode keeps (those the umask, or a
+   *     directory's default ACL, does not strip; see {@link #probeKeptModeBits}): a file whose mode
+   *     has no other bit is created with it and needs no chmod. 0 creates every file with the
+   *     defaults and sets each mode afterwards.
+   */
   OutputFiles(
       List<FileEntry> files,
       List<Path> paths,
       boolean sync,
       Writeback writeback,
-      boolean selective) {
+      boolean selective,
+      int keptModeBits) {
     this.files = files;
     this.paths = paths;
     this.offsets = new long[files.size()];
@@ -62,6 +77,31 @@ final class OutputFiles implements AutoCloseable {
     this.syncEachFile = sync && files.size() <= PER_FILE_SYNC_LIMIT;
     this.writeback = writeback;
     this.selective = selective;
+    this.keptModeBits = keptModeBits;
+  }
+
+  /**
+   * The permission bits a new file in {@code dir} keeps of the mode it is created with, learnt once
+   * from a probe file created with every bit; 0 where the file system has no POSIX permissions.
+   * Creating each file with its mode spares a chmod per file.
+   */
+  static int probeKeptModeBits(Path dir) throws IOException {
+    Path probe;
+    try {
+      probe =
+          Files.createTempFile(
+              dir,
+              ".mode-probe-",
+              "",
+              PosixFilePermissions.asFileAttribute(SnapshotModes.toPermissions(PERMISSION_BITS)));
+    } catch (UnsupportedOperationException e) {
+      return 0;
+    }
+    try {
+      return SnapshotModes.fromPermissions(Files.getPosixFilePermissions(probe));
+    } finally {
+      Files.delete(probe);
+    }
   }
 
   /** Writes {@code data}, which holds the stream's bytes from {@code streamStart}. */
@@ -146,8 +186,14 @@ final class OutputFiles implements AutoCloseable {
   private FileChannel channel(int i) throws IOException {
     synchronized (locks[i % LOCK_STRIPES]) {
       if (channels[i] == null) {
+        int mode = files.get(i).mode() & PERMISSION_BITS;
         channels[i] =
-            FileChannel.open(paths.get(i), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            createsWithMode(mode)
+                ? FileChannel.open(
+                    paths.get(i),
+                    CREATE_WRITE,
+                    PosixFilePermissions.asFileAttribute(SnapshotModes.toPermissions(mode)))
+                : FileChannel.open(paths.get(i), CREATE_WRITE);
       }
       return channels[i];
     }
@@ -160,13 +206,24 @@ final class OutputFiles implements AutoCloseable {
       channels[i] = null;
     }
     try {
-      Materializer.setMode(paths.get(i), files.get(i).mode());
+      if (!createsWithMode(files.get(i).mode() & PERMISSION_BITS)) {
+        Materializer.setMode(paths.get(i), files.get(i).mode());
+      }
       if (syncEachFile) {
         ch.force(true);
       }
     } finally {
       ch.close();
     }
+  }
+
+  /**
+   * Whether a file of {@code mode} is created with it: when creation keeps all its bits. A
+   * read-only mode is fine, as the descriptor that creates the file may write it, and it is held
+   * until the file's last byte is written.
+   */
+  private boolean createsWithMode(int mode) {
+    return keptModeBits != 0 && (mode & ~keptModeBits) == 0;
   }
 
   /** Flushes the file system holding {@code any} with {@code sync -f}; false if that failed. */
