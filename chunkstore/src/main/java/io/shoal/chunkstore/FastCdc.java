@@ -109,19 +109,48 @@ public final class FastCdc {
       return n;
     }
     int normal = Math.min(avgBytes, n);
-    long fp = 0;
     int i = offset + minBytes;
     int end1 = offset + normal;
     int end2 = offset + n;
+    // Two bytes a step. Advanced by two bytes at once the hash is (fp << 2) + (g0 << 1) + g1, so
+    // the chain from one step to the next is one shift and one add per two bytes instead of per
+    // byte, and the hash after the first byte, (fp << 1) + g0, is off that chain. The same sums bit
+    // for bit, each byte's hash checked in order: the boundaries are exactly the byte-wise ones.
+    long fp = 0;
     long mask = maskSmall;
-    for (; i < end1; i++) {
+    for (; i < end1 - 1; i += 2) {
+      long g0 = GEAR[data.get(i) & 0xff];
+      long g1 = GEAR[data.get(i + 1) & 0xff];
+      long first = (fp << 1) + g0;
+      fp = (fp << 2) + ((g0 << 1) + g1);
+      if ((first & mask) == 0) {
+        return i - offset + 1;
+      }
+      if ((fp & mask) == 0) {
+        return i - offset + 2;
+      }
+    }
+    if (i < end1) {
       fp = (fp << 1) + GEAR[data.get(i) & 0xff];
       if ((fp & mask) == 0) {
         return i - offset + 1;
       }
+      i++;
     }
     mask = maskLarge;
-    for (; i < end2; i++) {
+    for (; i < end2 - 1; i += 2) {
+      long g0 = GEAR[data.get(i) & 0xff];
+      long g1 = GEAR[data.get(i + 1) & 0xff];
+      long first = (fp << 1) + g0;
+      fp = (fp << 2) + ((g0 << 1) + g1);
+      if ((first & mask) == 0) {
+        return i - offset + 1;
+      }
+      if ((fp & mask) == 0) {
+        return i - offset + 2;
+      }
+    }
+    if (i < end2) {
       fp = (fp << 1) + GEAR[data.get(i) & 0xff];
       if ((fp & mask) == 0) {
         return i - offset + 1;

@@ -61,6 +61,53 @@ class FastCdcProperties {
         chunks(data), chunks(TestData.delete(data, at, deleted)), at);
   }
 
+  /** FastCDC as the paper writes it, one byte a step: the reference for the two-byte loop. */
+  static int byteWiseLength(FastCdc cdc, ByteBuffer data, int offset, int available) {
+    long[] gear = FastCdc.gearTable(FastCdc.GEAR_SEED);
+    int bits = Integer.numberOfTrailingZeros(cdc.avgBytes());
+    long maskSmall = -1L << (64 - (bits + 2));
+    long maskLarge = -1L << (64 - (bits - 2));
+    int n = Math.min(available, cdc.maxBytes());
+    if (n <= cdc.minBytes()) {
+      return n;
+    }
+    long fp = 0;
+    for (int i = cdc.minBytes(); i < n; i++) {
+      fp = (fp << 1) + gear[data.get(offset + i) & 0xff];
+      if ((fp & (i < Math.min(cdc.avgBytes(), n) ? maskSmall : maskLarge)) == 0) {
+        return i + 1;
+      }
+    }
+    return n;
+  }
+
+  @Property(tries = 200)
+  void nextChunkLength_twoBytesAStep_equalsByteWise(
+      @ForAll @LongRange(min = 1) long seed,
+      @ForAll @IntRange(min = 64, max = 300) int min,
+      @ForAll @IntRange(min = 0, max = 3) int alphabetBits,
+      @ForAll @IntRange(min = 0, max = 5000) int offset) {
+    // A small alphabet makes early cuts frequent, so both bytes of a step and both regions are hit;
+    // an odd minimum or offset shifts which byte of a step a cut lands on.
+    FastCdc cdc = FastCdc.of(min, 512, 2048 + (int) (seed & 1));
+    byte[] data = TestData.randomBytes(seed, 64 << 10);
+    if (alphabetBits > 0) {
+      for (int i = 0; i < data.length; i++) {
+        data[i] &= (byte) ((1 << alphabetBits) - 1);
+      }
+    }
+    ByteBuffer heap = ByteBuffer.wrap(data);
+    ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
+    for (int at = offset; at < data.length; ) {
+      int expected = byteWiseLength(cdc, heap, at, data.length - at);
+      assertThat(cdc.nextChunkLength(heap, at, data.length - at))
+          .as("at %d", at)
+          .isEqualTo(expected);
+      assertThat(cdc.nextChunkLength(direct, at, data.length - at)).isEqualTo(expected);
+      at += expected;
+    }
+  }
+
   @Example
   void edits_onAverage_changeAboutOneChunk() {
     // Normalized chunking can cascade: an edit that shortens a chunk moves a boundary cut with
