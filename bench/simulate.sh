@@ -53,6 +53,11 @@ if r["boundSeconds"]:
     out += [f"bound_s={r['boundSeconds']:.2f}", f"ratio_to_bound={r['boundRatio']:.2f}"]
 if r["disseminationSeconds"] > 0:
     out += [f"dissemination_s={r['disseminationSeconds']:.2f}"]
+t = r["traffic"]
+out += [f"gossip_msgs_per_node_s={t['gossipMessagesPerNodeSecond']:.1f}",
+        f"gossip_bytes_per_node_s={t['gossipBytesPerNodeSecond']:.0f}",
+        f"transfer_msgs_per_node_s={t['transferMessagesPerNodeSecond']:.1f}",
+        f"transfer_bytes_per_node_s={t['transferBytesPerNodeSecond']:.0f}"]
 out += [f"wasted_pct={100.0 * r['bytesWasted'] / max(1, r['bytesMoved']):.1f}", f"hash={r['traceHash']}"]
 print(" ".join(out))
 PY

@@ -163,6 +163,14 @@ final class SimulateCommand implements Callable<Integer> {
           r.chunksRejected(),
           r.peersBanned());
     }
+    SimResult.Traffic t = r.traffic();
+    out.printf(
+        Locale.ROOT,
+        "  control messages per node per second: gossip %.1f (%s), transfer %.1f (%s)%n",
+        t.gossipMessagesPerNodeSecond(),
+        Human.bytes((long) t.gossipBytesPerNodeSecond()),
+        t.transferMessagesPerNodeSecond(),
+        Human.bytes((long) t.transferBytesPerNodeSecond()));
     out.printf(Locale.ROOT, "  trace hash %s%n", r.traceHash());
     for (String v : r.violations()) {
       out.println("  INVARIANT VIOLATED: " + v);

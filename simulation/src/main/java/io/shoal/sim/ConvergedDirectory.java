@@ -5,6 +5,7 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.PeerChoice;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,15 @@ final class ConvergedDirectory {
   private final Map<ChunkId, List<NodeId>> arrivals = new HashMap<>();
 
   /**
+   * The holders lists handed out, by root, until the next change: every fetch of a large swarm asks
+   * for them at its refreshes, and rebuilding the list each time cost O(holders) per ask.
+   */
+  private final Map<ChunkId, List<PeerChoice.Candidate>> holdersLists = new HashMap<>();
+
+  /** Complete holders by root: whether a root has one, without scanning its holders. */
+  private final Map<ChunkId, Integer> completeCounts = new HashMap<>();
+
+  /**
    * @param gossipMode whether gossip keeps the directories (this one is then off)
    * @param seeders nodes that publish at the start: their catalogs show at once
    */
@@ -57,6 +67,10 @@ final class ConvergedDirectory {
     if (gossipMode) {
       return null;
     }
+    return holdersLists.computeIfAbsent(root, this::listHolders);
+  }
+
+  private List<PeerChoice.Candidate> listHolders(ChunkId root) {
     List<PeerChoice.Candidate> out = new ArrayList<>();
     TreeMap<NodeId, Boolean> h = converged.get(root);
     if (h != null) {
@@ -64,7 +78,11 @@ final class ConvergedDirectory {
         out.add(new PeerChoice.Candidate(e.getKey(), e.getValue()));
       }
     }
-    return out;
+    return Collections.unmodifiableList(out);
+  }
+
+  private boolean hasCompleteHolder(ChunkId root) {
+    return completeCounts.getOrDefault(root, 0) > 0;
   }
 
   /** Partial holders of {@code root} in the order they became visible; null in gossip mode. */
@@ -89,8 +107,14 @@ final class ConvergedDirectory {
         now + (complete && n.index < seeders && now == 0 ? 0 : delay),
         () -> {
           TreeMap<NodeId, Boolean> h = converged.computeIfAbsent(snap.root, k -> new TreeMap<>());
-          boolean announced = h.containsValue(true);
-          if (h.put(n.id, complete) == null && !complete) {
+          boolean announced = hasCompleteHolder(snap.root);
+          Boolean was = h.put(n.id, complete);
+          if (was == null || was != complete) {
+            holdersLists.remove(snap.root);
+            int delta = (complete ? 1 : 0) - (was != null && was ? 1 : 0);
+            completeCounts.merge(snap.root, delta, Integer::sum);
+          }
+          if (was == null && !complete) {
             // Fetchers see the list grow at their next tick; no need to tell each one.
             arrivals.computeIfAbsent(snap.root, k -> new ArrayList<>()).add(n.id);
           }
@@ -117,8 +141,7 @@ final class ConvergedDirectory {
       return;
     }
     for (SnapshotModel w : winners) {
-      TreeMap<NodeId, Boolean> h = converged.get(w.root);
-      if (h != null && h.containsValue(true)) {
+      if (hasCompleteHolder(w.root)) {
         n.onConvergedHolder(seedId, w, true, queue.now());
       }
     }

@@ -2,6 +2,7 @@ package io.shoal.sim;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -68,6 +69,12 @@ final class Flows {
   private long bytesDelivered;
   private long bytesDropped;
 
+  // Scratch space of reshare, capAt and fill, reused from one flow event to the next.
+  private int[] receiversScratch = new int[8];
+  private int[] sendersScratch = new int[8];
+  private double[] keyScratch = new double[8];
+  private int[] orderScratch = new int[8];
+
   /** Sets node {@code i}'s capacities in bytes per second. */
   void setCapacity(int i, double upBytesPerSecond, double downBytesPerSecond) {
     while (upActive.size() <= i) {
@@ -76,8 +83,8 @@ final class Flows {
       waiting.add(new ArrayDeque<>(0));
     }
     if (i >= up.length) {
-      up = java.util.Arrays.copyOf(up, Math.max(i + 1, up.length * 2));
-      down = java.util.Arrays.copyOf(down, Math.max(i + 1, down.length * 2));
+      up = Arrays.copyOf(up, Math.max(i + 1, up.length * 2));
+      down = Arrays.copyOf(down, Math.max(i + 1, down.length * 2));
     }
     up[i] = upBytesPerSecond;
     down[i] = downBytesPerSecond;
@@ -168,24 +175,75 @@ final class Flows {
 
   /**
    * Recomputes rates after a flow started or ended between {@code sender} and {@code receiver}: the
-   * caps at the receivers whose flows changed demand, then the senders that feed them.
+   * caps at the receivers whose flows changed demand, then the senders that feed them. Each set is
+   * visited once, in ascending node order (primitive scratch arrays: this runs at every chunk's
+   * start and end).
    */
   private void reshare(int sender, int receiver, long nowNanos) {
-    java.util.TreeSet<Integer> receivers = new java.util.TreeSet<>();
-    receivers.add(receiver);
-    for (Flow f : upActive.get(sender)) {
-      receivers.add(f.to);
+    List<Flow> out = upActive.get(sender);
+    int receivers = 0;
+    receiversScratch = ensure(receiversScratch, out.size() + 1);
+    receiversScratch[receivers++] = receiver;
+    for (int n = 0; n < out.size(); n++) {
+      receiversScratch[receivers++] = out.get(n).to;
     }
-    java.util.TreeSet<Integer> senders = new java.util.TreeSet<>();
-    senders.add(sender);
-    for (int r : receivers) {
-      capAt(r);
-      for (Flow f : downActive.get(r)) {
-        senders.add(f.from);
+    receivers = sortUnique(receiversScratch, receivers);
+    int senders = 0;
+    sendersScratch = ensure(sendersScratch, 1);
+    sendersScratch[senders++] = sender;
+    for (int r = 0; r < receivers; r++) {
+      int j = receiversScratch[r];
+      capAt(j);
+      List<Flow> in = downActive.get(j);
+      sendersScratch = ensure(sendersScratch, senders + in.size());
+      for (int n = 0; n < in.size(); n++) {
+        sendersScratch[senders++] = in.get(n).from;
       }
     }
-    for (int i : senders) {
-      fill(i, nowNanos);
+    senders = sortUnique(sendersScratch, senders);
+    for (int n = 0; n < senders; n++) {
+      fill(sendersScratch[n], nowNanos);
+    }
+  }
+
+  private static int[] ensure(int[] a, int length) {
+    return a.length >= length ? a : Arrays.copyOf(a, Math.max(length, a.length * 2));
+  }
+
+  /** Sorts the first {@code n} of {@code a} and drops repeats; returns how many remain. */
+  private static int sortUnique(int[] a, int n) {
+    Arrays.sort(a, 0, n);
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      if (kept == 0 || a[kept - 1] != a[i]) {
+        a[kept++] = a[i];
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * Fills {@link #orderScratch} with {@code 0..m-1} ordered by {@link #keyScratch}, ties in index
+   * order (the stable sort the rates were first computed with, so equal keys share out alike).
+   */
+  private void orderByKey(int m) {
+    orderScratch = ensure(orderScratch, m);
+    int[] order = orderScratch;
+    double[] key = keyScratch;
+    for (int n = 0; n < m; n++) {
+      int idx = n;
+      int at = n;
+      while (at > 0 && Double.compare(key[order[at - 1]], key[idx]) > 0) {
+        order[at] = order[at - 1];
+        at--;
+      }
+      order[at] = idx;
+    }
+  }
+
+  private void ensureKeys(int m) {
+    if (keyScratch.length < m) {
+      keyScratch = new double[Math.max(m, keyScratch.length * 2)];
     }
   }
 
@@ -200,17 +258,16 @@ final class Flows {
     if (m == 0) {
       return;
     }
-    double[] demand = new double[m];
-    Integer[] order = new Integer[m];
+    ensureKeys(m);
+    double[] demand = keyScratch;
     for (int n = 0; n < m; n++) {
       Flow f = in.get(n);
       demand[n] = up[f.from] / upActive.get(f.from).size();
-      order[n] = n;
     }
-    java.util.Arrays.sort(order, (a, b) -> Double.compare(demand[a], demand[b]));
+    orderByKey(m);
     double left = down[j];
     for (int n = 0; n < m; n++) {
-      int idx = order[n];
+      int idx = orderScratch[n];
       double fair = left / (m - n);
       double cap = Math.min(demand[idx], fair);
       if (demand[idx] >= fair) {
@@ -231,14 +288,14 @@ final class Flows {
     if (k == 0) {
       return;
     }
-    Integer[] order = new Integer[k];
+    ensureKeys(k);
     for (int n = 0; n < k; n++) {
-      order[n] = n;
+      keyScratch[n] = out.get(n).cap;
     }
-    java.util.Arrays.sort(order, (a, b) -> Double.compare(out.get(a).cap, out.get(b).cap));
+    orderByKey(k);
     double left = up[i];
     for (int n = 0; n < k; n++) {
-      Flow f = out.get(order[n]);
+      Flow f = out.get(orderScratch[n]);
       double rate = Math.min(f.cap, left / (k - n));
       left -= rate;
       rerate(f, rate, nowNanos);

@@ -81,12 +81,14 @@ final class Results {
    * The result of the run.
    *
    * @param convergedAtNanos when the run converged, or negative if it did not
+   * @param traffic what the control messages cost
    */
   SimResult build(
       long convergedAtNanos,
       List<SimResult.Sample> timeline,
       List<SimResult.Sample> closeUp,
       List<SimResult.Mark> marks,
+      SimResult.Traffic traffic,
       List<String> violations) {
     boolean ok = convergedAtNanos >= 0;
     List<Double> times = new ArrayList<>(completedAt.values());
@@ -124,6 +126,7 @@ final class Results {
         closeUp,
         marks,
         uploads,
+        traffic,
         violations,
         Scenarios.replayCommand(s));
   }

@@ -38,6 +38,7 @@ final class Sampler {
   private final List<SimResult.Sample> timeline = new ArrayList<>();
   private final ArrayDeque<SimResult.Sample> closeUp = new ArrayDeque<>();
   private long samples;
+  private long liveSamples;
   private long convergedAtNanos = -1;
   private boolean stopped;
 
@@ -86,6 +87,11 @@ final class Sampler {
     return timeline;
   }
 
+  /** Seconds each node was up, summed over nodes, as sampled. */
+  double nodeSeconds() {
+    return liveSamples * (SAMPLE_NANOS / 1e9);
+  }
+
   /** Every sample of the last {@link #CLOSE_UP_SECONDS}, oldest first. */
   List<SimResult.Sample> closeUp() {
     return List.copyOf(closeUp);
@@ -97,6 +103,7 @@ final class Sampler {
     for (SimNode n : cluster.nodes()) {
       live += n.up ? 1 : 0;
     }
+    liveSamples += live;
     int followers = 0;
     int complete = 0;
     int members = 0;

@@ -30,6 +30,7 @@ import java.util.List;
  *     recovery after the last heal or restart is over in seconds)
  * @param marks crashes, restarts and joins, in time order (at most {@code Cluster.MAX_MARKS})
  * @param uploads bytes each node uploaded
+ * @param traffic what the control messages cost (gossip and transfer), in all and per node-second
  * @param violations invariants that failed (empty when all held)
  * @param replay the command that replays this run
  */
@@ -55,6 +56,7 @@ public record SimResult(
     List<Sample> closeUp,
     List<Mark> marks,
     List<Upload> uploads,
+    Traffic traffic,
     List<String> violations,
     String replay) {
 
@@ -104,6 +106,31 @@ public record SimResult(
    * @param seeder whether it was a seeder
    */
   public record Upload(int node, long bytes, boolean seeder) {}
+
+  /**
+   * Control messages sent (chunks excluded), with bytes estimated from the cores' own size
+   * estimates; per node-second divides by the time nodes were up, summed over nodes.
+   *
+   * @param gossipMessages gossip datagrams sent, lost ones included
+   * @param gossipBytes their estimated bytes
+   * @param transferMessages transfer control messages sent (queries, haves, requests, cancels)
+   * @param transferBytes their estimated bytes
+   * @param nodeSeconds seconds each node was up, summed over nodes (sampled every 100 ms)
+   * @param gossipMessagesPerNodeSecond gossip datagrams per node per second
+   * @param gossipBytesPerNodeSecond gossip bytes per node per second
+   * @param transferMessagesPerNodeSecond transfer control messages per node per second
+   * @param transferBytesPerNodeSecond transfer control bytes per node per second
+   */
+  public record Traffic(
+      long gossipMessages,
+      long gossipBytes,
+      long transferMessages,
+      long transferBytes,
+      double nodeSeconds,
+      double gossipMessagesPerNodeSecond,
+      double gossipBytesPerNodeSecond,
+      double transferMessagesPerNodeSecond,
+      double transferBytesPerNodeSecond) {}
 
   public boolean ok() {
     return converged && violations.isEmpty();

@@ -18,6 +18,15 @@ final class SimWire {
   private record ChunkPayload(
       SimNode from, SimNode to, long requestId, int chunk, boolean bad, ByteBuffer bytes) {}
 
+  /** What the trace folds for a message's kind: the hash of its class's simple name. */
+  private static final ClassValue<Long> MESSAGE_KIND =
+      new ClassValue<>() {
+        @Override
+        protected Long computeValue(Class<?> type) {
+          return (long) type.getSimpleName().hashCode();
+        }
+      };
+
   private final Network net;
   private final Flows flows;
   private final ChunkUniverse universe;
@@ -26,6 +35,7 @@ final class SimWire {
   private final EventQueue queue;
   private final NodeTimers timers;
   private final TraceHash trace;
+  private final MessageCost cost = new MessageCost();
 
   /**
    * @param real real payloads, or null for virtual ones
@@ -51,28 +61,25 @@ final class SimWire {
 
   /** A gossip datagram, to whichever node runs at the address now (and still does on arrival). */
   void sendGossip(SimNode from, Outbound o) {
+    cost.gossip(o.message());
     SimNode to = cluster.byAddress(o.to());
     if (to == null || net.drops()) {
       return;
     }
-    Endpoint fromAddress = from.address;
-    GossipMessage m = o.message();
-    deliver(
-        from,
-        to,
-        m,
-        () -> {
-          if (to.address.equals(o.to())) {
-            to.onGossip(from.id, fromAddress, m, queue.now());
-          }
-        });
+    deliver(new Delivery(from, to, o.message(), o.to()));
   }
 
   void sendTransfer(SimNode from, NodeId toId, TransferMessage m) {
+    cost.transfer(m);
     SimNode to = cluster.byId(toId);
     if (to != null) {
-      deliver(from, to, m, () -> to.onTransfer(from.id, m, queue.now()));
+      deliver(new Delivery(from, to, m, null));
     }
+  }
+
+  /** What the control messages sent so far cost. */
+  MessageCost cost() {
+    return cost;
   }
 
   /** Whether node {@code n}'s link can take another chunk now. */
@@ -121,25 +128,58 @@ final class SimWire {
   }
 
   /**
-   * Hands {@code message} to {@code to} after the link's latency, unless either end crashed (or
+   * Hands the message to its receiver after the link's latency, unless either end crashed (or
    * restarted) meanwhile or a partition cut the link.
    */
-  private void deliver(SimNode from, SimNode to, Object message, Runnable handler) {
-    long toGeneration = to.generation;
-    long fromGeneration = from.generation;
-    queue.at(
-        queue.now() + net.latencyNanos(from.index, to.index),
-        () -> {
-          if (to.up
-              && from.up
-              && to.generation == toGeneration
-              && from.generation == fromGeneration
-              && !net.blocked(from.index, to.index)) {
-            trace.fold(to.index);
-            trace.fold(message.getClass().getSimpleName().hashCode());
-            handler.run();
-            timers.reschedule(to);
-          }
-        });
+  private void deliver(Delivery d) {
+    queue.at(queue.now() + net.latencyNanos(d.from.index, d.to.index), d);
+  }
+
+  /**
+   * A control message on its way, and what its arrival checks: one object per message (the event
+   * itself), as many messages are in flight at once in a large swarm.
+   */
+  private final class Delivery implements Runnable {
+    private final SimNode from;
+    private final SimNode to;
+    private final long fromGeneration;
+    private final long toGeneration;
+    private final Object message;
+
+    /** The gossip datagram's address, which the receiver must still hold; null for transfers. */
+    private final Endpoint toAddress;
+
+    /** The sender's address when it sent (gossip). */
+    private final Endpoint fromAddress;
+
+    Delivery(SimNode from, SimNode to, Object message, Endpoint toAddress) {
+      this.from = from;
+      this.to = to;
+      this.fromGeneration = from.generation;
+      this.toGeneration = to.generation;
+      this.message = message;
+      this.toAddress = toAddress;
+      this.fromAddress = from.address;
+    }
+
+    @Override
+    public void run() {
+      if (!to.up
+          || !from.up
+          || to.generation != toGeneration
+          || from.generation != fromGeneration
+          || net.blocked(from.index, to.index)) {
+        return;
+      }
+      trace.fold(to.index);
+      trace.fold(MESSAGE_KIND.get(message.getClass()));
+      long now = queue.now();
+      if (toAddress == null) {
+        to.onTransfer(from.id, (TransferMessage) message, now);
+      } else if (to.address.equals(toAddress)) {
+        to.onGossip(from.id, fromAddress, (GossipMessage) message, now);
+      }
+      timers.reschedule(to);
+    }
   }
 }

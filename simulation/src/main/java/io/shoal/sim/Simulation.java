@@ -138,6 +138,7 @@ public final class Simulation implements World {
         sampler.timeline(),
         sampler.closeUp(),
         cluster.marks(),
+        wire.cost().traffic(sampler.nodeSeconds()),
         invariants.violations());
   }
 
