@@ -3,6 +3,7 @@ package io.shoal.chunkstore.snapshot;
 import io.shoal.chunkstore.Writeback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,7 +135,7 @@ final class OutputFiles implements AutoCloseable {
         at += ch.write(slice, at);
       }
       if (sync) {
-        writeback.wrote(n, () -> ch.force(false));
+        writeback.wrote(n, () -> forceUnlessCompleted(ch));
       }
       if (remaining.addAndGet(i, -n) == 0) {
         complete(i);
@@ -196,6 +197,20 @@ final class OutputFiles implements AutoCloseable {
                 : FileChannel.open(paths.get(i), CREATE_WRITE);
       }
       return channels[i];
+    }
+  }
+
+  /**
+   * The background flush of a file still being written. One queued behind the file's last bytes may
+   * find it completed and closed: {@link #complete} forced it then, or {@link #finishAll} syncs it,
+   * so there is nothing left to do (a 1 GiB get failed with "a background fsync failed:
+   * ClosedChannelException" when the flush ran after the close).
+   */
+  static void forceUnlessCompleted(FileChannel ch) throws IOException {
+    try {
+      ch.force(false);
+    } catch (ClosedChannelException e) {
+      // completed meanwhile: see above
     }
   }
 
