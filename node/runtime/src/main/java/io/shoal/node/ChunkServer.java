@@ -154,6 +154,7 @@ final class ChunkServer implements AutoCloseable {
     if (raw == null) {
       return;
     }
+    metrics.deltaRequests.inc();
     byte[] delta = ChunkDelta.encode(bases(s), raw);
     if (delta == null) {
       sendBytes(s, link, raw, compress);

@@ -72,4 +72,29 @@ class DeltaTransferTest {
         .isLessThan(overwritten + overwritten / 10);
     assertThat(publisher.metrics().chunksDelta.get()).as("chunks served as deltas").isPositive();
   }
+
+  @Test
+  @DisplayName(
+      "a follower holding v1 fetches a v2 of all new bytes whole: no holder is asked to encode"
+          + " deltas that cannot pay")
+  void nextVersion_allNewContent_travelsWhole() throws Exception {
+    int size = 8 << 20;
+    Path file = TestData.file(tmp.resolve("data.bin"), TestData.randomBytes(31, size));
+    ShoalNode publisher = swarm.start(swarm.config("p"));
+    publisher.publish(new PublishCall("data", file.toAbsolutePath().toString(), null, null, null));
+    ShoalNode follower = swarm.start(swarm.config("f").withSeeds(List.of(publisher.peerAddress())));
+    follower.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
+
+    TestData.file(file, TestData.randomBytes(32, size));
+    publisher.publish(new PublishCall("data", file.toAbsolutePath().toString(), null, null, null));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> follower.status().winners().stream().anyMatch(w -> w.version() == 2));
+    ShoalNode.Fetched got = follower.fetch(SnapshotRef.parse("data@2"), Duration.ofSeconds(30));
+
+    assertThat(got.result().fetchedBytes()).isGreaterThanOrEqualTo(size);
+    assertThat(publisher.metrics().deltaRequests.get())
+        .as("delta requests the holder received")
+        .isZero();
+  }
 }

@@ -142,6 +142,12 @@ public final class NodeMetrics {
           .help("Chunks sent LZ4-compressed")
           .register(registry);
 
+  public final Counter deltaRequests =
+      Counter.builder()
+          .name("shoal_transfer_delta_requests_total")
+          .help("Chunk requests naming older chunks to send a delta against (each costs an encode)")
+          .register(registry);
+
   public final Counter chunksDelta =
       Counter.builder()
           .name("shoal_transfer_chunks_delta_total")
