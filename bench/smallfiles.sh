@@ -8,7 +8,8 @@
 #   bench/smallfiles.sh [COUNT=100000] [ROUNDS=2]
 #
 # Baseline, same run: 'cp -r' of the same tree and 'cp' of the big file, into fresh paths, which
-# shows what the file system itself charges for creating the files.
+# shows what the file system itself charges for creating the files. Every timed step starts after
+# an 'rm -rf' of the previous output and a 'sync', so that no step pays for the deletes before it.
 # Target (issue 4): every small-file rate within 3x of the big-file rate.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
@@ -34,9 +35,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
     "$SHOAL" publish "$kind$r" "$src" --data "$D/seed" --keep 0 >/dev/null
     t1=$(date +%s.%N)
     rm -rf "$D/out"
+    sync
+    t1b=$(date +%s.%N)
     "$SHOAL" fetch "$kind$r" -o "$D/out" --join "$SEED" --no-sync >"$D/fetch.log" 2>&1 || die "fetch failed: $(tail -3 "$D/fetch.log")"
     t2=$(date +%s.%N)
     rm -rf "$D/out"
+    sync
+    t2b=$(date +%s.%N)
     "$SHOAL" get "$kind$r" -o "$D/out" --data "$D/seed" --no-sync >/dev/null
     t3=$(date +%s.%N)
     if [[ $kind == big ]]; then cmp -s "$src" "$D/out"; else diff -rq "$src" "$D/out" >/dev/null; fi || die "$kind copy differs"
@@ -46,8 +51,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
     cp -r "$src" "$D/out"
     t5=$(date +%s.%N)
     rm -rf "$D/out"
-    T[$kind,publish]+="$(secs "$t0" "$t1") "; T[$kind,fetch]+="$(secs "$t1" "$t2") "; T[$kind,get]+="$(secs "$t2" "$t3") "; T[$kind,cp]+="$(secs "$t4" "$t5") "
-    log "round $r, $kind: publish $(secs "$t0" "$t1") s, fetch $(secs "$t1" "$t2") s, get $(secs "$t2" "$t3") s; cp -r $(secs "$t4" "$t5") s"
+    sync
+    T[$kind,publish]+="$(secs "$t0" "$t1") "; T[$kind,fetch]+="$(secs "$t1b" "$t2") "; T[$kind,get]+="$(secs "$t2b" "$t3") "; T[$kind,cp]+="$(secs "$t4" "$t5") "
+    log "round $r, $kind: publish $(secs "$t0" "$t1") s, fetch $(secs "$t1b" "$t2") s, get $(secs "$t2b" "$t3") s; cp -r $(secs "$t4" "$t5") s"
   done
 done
 line="smallfiles: files=$COUNT bytes=$BYTES"
