@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.chunkstore.ChunkStore;
-import io.shoal.chunkstore.FastCdc;
 import io.shoal.chunkstore.StoreStats;
 import io.shoal.chunkstore.VerifiedChunk;
+import io.shoal.chunkstore.snapshot.ChunkSizing;
 import io.shoal.node.core.TransferConfig;
 import io.shoal.node.core.UploadCore;
 import io.shoal.node.net.ChunkFrame;
@@ -58,8 +58,9 @@ class CrashTest {
    * request window, which is {@code targetQueueNanos} (200 ms) of the rate it measures in one
    * sample. Within a sample the seeder sends at most its limit's share, plus its token bucket's
    * burst, plus the chunks it may be writing at once past its tokens ({@code MAX_SERVING_PER_PEER}
-   * chunks of at most the chunker's maximum): about 32 MB here. The runs this was written on lost 0
-   * to 6 MB per kill without the upload limit.
+   * chunks of at most the maximum of the chunker chosen for the snapshot's size, 256 KiB for 64
+   * MiB): about 32 MB here. The runs this was written on lost 0 to 6 MB per kill without the upload
+   * limit.
    */
   static final long IN_FLIGHT_PER_KILL_BYTES =
       (long)
@@ -67,7 +68,8 @@ class CrashTest {
               / 1e9
               * (SEEDER_UPLOAD_MEGABYTES_PER_SECOND * 1e6
                   + (UPLOAD_BURST_BYTES
-                          + (long) UploadCore.MAX_SERVING_PER_PEER * FastCdc.DEFAULT_MAX_BYTES)
+                          + (long) UploadCore.MAX_SERVING_PER_PEER
+                              * ChunkSizing.bySize().chunkerFor(SNAPSHOT_BYTES, 0).maxBytes())
                       / RATE_SAMPLE_SECONDS));
 
   /** Most time one stage (a start, reaching a kill moment, the final fetch) may take. */

@@ -60,9 +60,9 @@ final class PublishPipeline implements AutoCloseable {
   private long chunks;
   private long sinceCommit;
 
-  PublishPipeline(PublishRequest request, ChunkBatch batch) {
+  PublishPipeline(PublishRequest request, FastCdc chunker, ChunkBatch batch) {
     this.request = request;
-    this.chunker = request.chunker();
+    this.chunker = chunker;
     this.batch = batch;
     this.readAhead = request.threads() + 1;
     AtomicInteger threadNumber = new AtomicInteger();

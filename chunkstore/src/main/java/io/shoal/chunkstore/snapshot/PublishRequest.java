@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param publisher the publishing node's id
  * @param createdMillis publication time, read from the wall clock by the caller
  * @param algorithm hash algorithm of every id
- * @param chunker the chunker
+ * @param sizing how the chunker's sizes are chosen (by the data stream's size, by default)
  * @param threads worker threads for chunking and hashing
  * @param previous a snapshot to compare with, or null: when the content equals its content, no
  *     snapshot is made and that one is the result
@@ -25,7 +25,7 @@ public record PublishRequest(
     String publisher,
     long createdMillis,
     HashAlgorithm algorithm,
-    FastCdc chunker,
+    ChunkSizing sizing,
     int threads,
     ChunkId previous) {
 
@@ -34,13 +34,13 @@ public record PublishRequest(
     SnapshotName.checkVersion(version);
     Objects.requireNonNull(publisher, "publisher");
     Objects.requireNonNull(algorithm, "algorithm");
-    Objects.requireNonNull(chunker, "chunker");
+    Objects.requireNonNull(sizing, "sizing");
     if (threads < 1) {
       throw new IllegalArgumentException("threads " + threads);
     }
   }
 
-  /** Defaults: xxh128, the default chunker, one thread per processor. */
+  /** Defaults: xxh128, chunk sizes by the stream's size, one thread per processor. */
   public static PublishRequest of(String name, long version, String publisher, long createdMillis) {
     return new PublishRequest(
         name,
@@ -48,29 +48,37 @@ public record PublishRequest(
         publisher,
         createdMillis,
         HashAlgorithm.XXH128,
-        FastCdc.defaults(),
+        ChunkSizing.bySize(),
         Runtime.getRuntime().availableProcessors(),
         null);
   }
 
   public PublishRequest withAlgorithm(HashAlgorithm a) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, a, chunker, threads, previous);
+        name, version, publisher, createdMillis, a, sizing, threads, previous);
   }
 
+  /** Cuts with {@code c} whatever the stream's size. */
   public PublishRequest withChunker(FastCdc c) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, algorithm, c, threads, previous);
+        name,
+        version,
+        publisher,
+        createdMillis,
+        algorithm,
+        ChunkSizing.fixed(c),
+        threads,
+        previous);
   }
 
   /** Makes nothing when the content equals that of the snapshot {@code root}. */
   public PublishRequest unlessSameAs(ChunkId root) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, algorithm, chunker, threads, root);
+        name, version, publisher, createdMillis, algorithm, sizing, threads, root);
   }
 
   public PublishRequest withThreads(int t) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, algorithm, chunker, t, previous);
+        name, version, publisher, createdMillis, algorithm, sizing, t, previous);
   }
 }

@@ -83,8 +83,9 @@ public final class SnapshotWriter {
       throw new IllegalArgumentException(
           "the catalog already holds " + request.name() + "@" + request.version());
     }
+    FastCdc c = request.sizing().chunkerFor(data.size(), previousAvgBytes(store, request));
     try (ChunkBatch batch = store.newBatch();
-        PublishPipeline pipeline = new PublishPipeline(request, batch)) {
+        PublishPipeline pipeline = new PublishPipeline(request, c, batch)) {
       progress.begin(data.size());
       TreeRef dataTree = pipeline.run(data, progress);
       TreeRef tableTree = pipeline.run(StreamSource.ofBytes(table.encode()), Progress.none());
@@ -93,7 +94,6 @@ public final class SnapshotWriter {
         batch.commit();
         return result(pipeline, batch, request.previous(), same.get(), true);
       }
-      FastCdc c = request.chunker();
       SnapshotRoot root =
           new SnapshotRoot(
               request.name(),
@@ -122,6 +122,24 @@ public final class SnapshotWriter {
                   dataTree.sizeBytes(),
                   request.createdMillis()));
       return result(pipeline, batch, rootChunk.id(), root, false);
+    }
+  }
+
+  /**
+   * The chunker average the newest complete older version of the name was cut with, or 0: the size
+   * class keeps it when it is a neighbour ({@link ChunkSizing}). A version that cannot be read
+   * gives 0, and the class comes from the size alone.
+   */
+  private static int previousAvgBytes(ChunkStore store, PublishRequest request) {
+    Optional<CatalogEntry> previous =
+        store.catalog().latestComplete(request.name()).filter(e -> e.version() < request.version());
+    if (previous.isEmpty()) {
+      return 0;
+    }
+    try {
+      return new SnapshotReader(store).root(previous.get().root()).chunkerAvg();
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 

@@ -70,9 +70,9 @@ class SnapshotWriterPipelineTest {
     for (Path f : scan.files()) {
       stream.write(Files.readAllBytes(f));
     }
-    TreeRef data = sequentialTree(stream.toByteArray(), request);
-    TreeRef tableTree = sequentialTree(table.encode(), request);
-    FastCdc c = request.chunker();
+    FastCdc c = request.sizing().chunkerFor(stream.size(), 0);
+    TreeRef data = sequentialTree(stream.toByteArray(), request, c);
+    TreeRef tableTree = sequentialTree(table.encode(), request, c);
     SnapshotRoot root =
         new SnapshotRoot(
             request.name(),
@@ -90,7 +90,8 @@ class SnapshotWriterPipelineTest {
     return new SnapshotWriter.Result(request.algorithm().hash(root.encode()), root, 0, 0, 0, false);
   }
 
-  private static TreeRef sequentialTree(byte[] bytes, PublishRequest request) throws IOException {
+  private static TreeRef sequentialTree(byte[] bytes, PublishRequest request, FastCdc c)
+      throws IOException {
     HashAlgorithm alg = request.algorithm();
     TreeBuilder tree = new TreeBuilder(alg, node -> {});
     if (bytes.length == 0) {
@@ -99,7 +100,7 @@ class SnapshotWriterPipelineTest {
     }
     ByteBuffer b = ByteBuffer.wrap(bytes);
     for (int at = 0; at < bytes.length; ) {
-      int n = request.chunker().nextChunkLength(b, at, bytes.length - at);
+      int n = c.nextChunkLength(b, at, bytes.length - at);
       tree.add(alg.hash(bytes, at, n), n);
       at += n;
     }

@@ -39,8 +39,13 @@ public final class WireProtocol {
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;
 
-  /** Largest frame accepted or sent, length field excluded, once the peer is authenticated. */
-  public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+  /**
+   * Largest frame accepted or sent, length field excluded, once the peer is authenticated: a chunk
+   * of the chunker's limit ({@link ChunkFrame#MAX_RAW_BYTES}, 4 MiB) and its header, with room.
+   * Until chunk sizes were chosen per snapshot it was 4 MiB flat, which refused the frame of a
+   * chunk within 31 bytes of the limit; the chunker's size classes stay below that old bound.
+   */
+  public static final int MAX_FRAME_BYTES = ChunkFrame.MAX_RAW_BYTES + (64 << 10);
 
   /**
    * Largest frame accepted before the peer is authenticated (TLS done and Hello accepted), length
