@@ -48,6 +48,10 @@ final class SimNode {
   boolean corrupt;
 
   Endpoint address;
+
+  /** The zone the node is told, empty for none. */
+  String zone = "";
+
   long generation;
   boolean up;
   double uploadBytesPerSecond;
@@ -124,7 +128,7 @@ final class SimNode {
   void start(List<Endpoint> seeds, boolean withGossip, long nowNanos) {
     up = true;
     generation++;
-    transfers = new TransferSession(id, transferConfig, new SimHolders(), 0, fetchesBefore);
+    transfers = new TransferSession(id, transferConfig, new SimHolders(), 0, fetchesBefore, zone);
     List<String> patterns = world.follow() ? List.of("*") : List.of();
     if (withGossip) {
       gossip =
@@ -132,6 +136,7 @@ final class SimNode {
               gossipConfig,
               id,
               address,
+              zone,
               generation,
               io.shoal.gossip.ClaimAuthority.unsigned(),
               random.split(),
@@ -263,6 +268,11 @@ final class SimNode {
     public List<PeerChoice.Candidate> of(ChunkId root) {
       List<PeerChoice.Candidate> converged = world.convergedHolders(root);
       return converged != null ? converged : membership.directory().of(root);
+    }
+
+    @Override
+    public String zoneOf(NodeId peer) {
+      return membership != null ? membership.directory().zoneOf(peer) : world.zoneOf(peer);
     }
 
     @Override
