@@ -31,7 +31,7 @@ import java.util.TreeSet;
  */
 final class ZoneGate {
   /** How much later each further-ranked zone-mate may cross for a chunk. */
-  static final long CROSS_STAGGER_NANOS = 30_000_000_000L;
+  static final long CROSS_STAGGER_NANOS = 10_000_000_000L;
 
   /**
    * How long a fetch waits before it asks across for data at all: gossip needs that long to show it
