@@ -168,6 +168,15 @@ final class NodeCommand implements Callable<Integer> {
   boolean requireSha256;
 
   @Option(
+      names = "--zone",
+      paramLabel = "NAME",
+      description =
+          "this node's zone (1-32 characters of a-z, 0-9, '.', '_', '-'; a rack, a data centre, a"
+              + " region): fetches fill from peers in the same zone first and cross zones only for"
+              + " chunks their zone does not have yet")
+  String zone;
+
+  @Option(
       names = "--enable-fault-injection",
       description =
           "serve the admin route /admin/faults, through which the token's holder drops, delays or"
@@ -187,6 +196,14 @@ final class NodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (gossipSpeedup < 1 || gossipSpeedup > 20) {
       throw new CliException("--gossip-speedup must be 1 to 20");
+    }
+    if (zone != null && (zone.isEmpty() || !io.shoal.gossip.Zone.isValid(zone))) {
+      throw new CliException(
+          "--zone: bad zone '"
+              + zone
+              + "': want 1 to "
+              + io.shoal.gossip.Zone.MAX_CHARS
+              + " characters of a-z, 0-9, '.', '_' and '-'");
     }
     HostPort listenAt = HostPort.parse(listen);
     HostPort httpAt = HostPort.parse(httpAddress);
@@ -218,6 +235,7 @@ final class NodeCommand implements Callable<Integer> {
             .openGateway(openGateway)
             .trustedPublishers(trustPublishers.stream().map(NodeCommand::nodeId).toList())
             .requireSha256(requireSha256)
+            .zone(zone == null ? "" : zone)
             .faults(faultInjection ? Faults.linkFaultsOnly() : Faults.none())
             .build();
     ShoalNode node = ShoalNode.start(config);

@@ -217,6 +217,16 @@ final class SimulateCommand implements Callable<Integer> {
         Human.bytes(r.bytesMoved()),
         Human.bytes(r.bytesWasted()),
         r.bytesMoved() == 0 ? 0.0 : 100.0 * r.bytesWasted() / r.bytesMoved());
+    if (!r.crossZoneBytes().isEmpty()) {
+      out.printf(
+          Locale.ROOT,
+          "  zones %d (%s, links between zones at %.2fx): crossed %.2f copies per zone; by zone %s%n",
+          r.crossZoneBytes().size(),
+          r.scenario().zoneAware() ? "nodes told their zones" : "zone-blind",
+          r.scenario().interZoneFactor(),
+          r.crossZoneCopiesPerZone(),
+          r.crossZoneBytes().stream().map(Human::bytes).toList());
+    }
   }
 
   /** The peak heap in use since the JVM started (the run dominates it). */

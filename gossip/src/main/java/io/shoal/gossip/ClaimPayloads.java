@@ -27,7 +27,7 @@ import io.shoal.chunkstore.FormatWriter;
  * </pre>
  */
 public final class ClaimPayloads {
-  private static final String MEMBER = "shoal/member/v1";
+  private static final String MEMBER = "shoal/member/v2";
   private static final String CATALOG = "shoal/catalog/v1";
   private static final String CREDENTIAL = "shoal/credential/v1";
   private static final String PUBLICATION = "shoal/publication/v1";
@@ -41,9 +41,16 @@ public final class ClaimPayloads {
    * incarnation they name.
    */
   public static byte[] memberRecord(NodeId id, Endpoint address, long incarnation, boolean left) {
+    return memberRecord(id, address, incarnation, left, Zone.NONE);
+  }
+
+  /** A member's record with its zone (empty for none), which a relay cannot change either. */
+  public static byte[] memberRecord(
+      NodeId id, Endpoint address, long incarnation, boolean left, String zone) {
     FormatWriter w = new FormatWriter(64).utf8u16(MEMBER);
     nodeId(w, id);
     w.utf8u16(address.host()).u16(address.port()).u64(incarnation).u8(left ? 4 : 1);
+    w.utf8u16(zone);
     return w.toByteArray();
   }
 

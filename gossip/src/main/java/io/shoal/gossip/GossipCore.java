@@ -62,7 +62,23 @@ public final class GossipCore {
       ClaimAuthority authority,
       RandomGenerator random,
       long nowNanos) {
+    this(config, selfId, selfAddress, Zone.NONE, generation, authority, random, nowNanos);
+  }
+
+  /**
+   * @param selfZone this node's zone ({@link Zone}), announced in its signed record; empty for none
+   */
+  public GossipCore(
+      GossipConfig config,
+      NodeId selfId,
+      Endpoint selfAddress,
+      String selfZone,
+      long generation,
+      ClaimAuthority authority,
+      RandomGenerator random,
+      long nowNanos) {
     Objects.requireNonNull(config, "config");
+    Zone.check(selfZone);
     this.selfId = Objects.requireNonNull(selfId, "selfId");
     this.authority = Objects.requireNonNull(authority, "authority");
     Objects.requireNonNull(random, "random");
@@ -74,8 +90,9 @@ public final class GossipCore {
             selfAddress,
             generation,
             MemberState.ALIVE,
-            Membership.signRecord(authority, selfId, selfAddress, generation, false),
+            Membership.signRecord(authority, selfId, selfAddress, generation, false, selfZone),
             nowNanos);
+    self.zone = selfZone;
     members.addSelf(self);
     this.catalogs = new CatalogState(selfId, generation, authority, keys);
     if (authority.isSigning()) {
@@ -346,7 +363,8 @@ public final class GossipCore {
               m.state,
               m.stateSinceNanos,
               m.lastContactNanos,
-              m == self));
+              m == self,
+              m.zone));
     }
     return out;
   }

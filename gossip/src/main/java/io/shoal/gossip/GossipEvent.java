@@ -2,8 +2,14 @@ package io.shoal.gossip;
 
 /** Something the core reports to its driver, for logs, metrics and the layers above. */
 public sealed interface GossipEvent {
-  /** A member joined, came back, or changed address. */
-  record MemberUp(NodeId id, Endpoint address, long incarnation) implements GossipEvent {}
+  /** A member joined, came back, or changed address or zone ({@link Zone}; empty for none). */
+  record MemberUp(NodeId id, Endpoint address, long incarnation, String zone)
+      implements GossipEvent {
+    /** A member without a zone. */
+    public MemberUp(NodeId id, Endpoint address, long incarnation) {
+      this(id, address, incarnation, Zone.NONE);
+    }
+  }
 
   /** A member missed its probes and is suspected. */
   record MemberSuspected(NodeId id, Endpoint address) implements GossipEvent {}

@@ -4,6 +4,10 @@ package io.shoal.gossip;
 final class Member {
   final NodeId id;
   Endpoint address;
+
+  /** The zone of its signed record at {@link #incarnation}: empty for none. */
+  String zone = Zone.NONE;
+
   long incarnation;
   MemberState state;
   long stateSinceNanos;
@@ -36,13 +40,14 @@ final class Member {
   MemberUpdate toUpdate(NodeId reporter) {
     // A member that signed its departure is reported as left, even this node before it stops.
     MemberState claimed = signedLeft ? MemberState.LEFT : state;
-    return new MemberUpdate(id, address, incarnation, claimed, reporter, signature);
+    return new MemberUpdate(id, address, incarnation, claimed, reporter, signature, zone);
   }
 
   /** Whether {@code u} names exactly the record this member's stored signature covers. */
   boolean hasEvidenceOf(MemberUpdate u) {
     return u.incarnation() == incarnation
         && u.address().equals(address)
+        && u.zone().equals(zone)
         && (u.state() == MemberState.LEFT) == signedLeft
         && u.signature().equals(signature);
   }

@@ -137,6 +137,7 @@ final class MemberTable {
       m =
           new Member(
               u.id(), u.address(), u.incarnation(), MemberState.ALIVE, u.signature(), nowNanos);
+      m.zone = u.zone();
       members.put(m.id, m);
       all.add(m.id);
       reachable.add(m.id);
@@ -175,11 +176,12 @@ final class MemberTable {
     throw new IllegalStateException("unknown state " + u.state());
   }
 
-  /** Takes the incarnation, address and signature of a checked claim that wins. */
+  /** Takes the incarnation, address, zone and signature of a checked claim that wins. */
   private static void adopt(Member m, MemberUpdate u) {
     if (u.incarnation() > m.incarnation || u.state() == MemberState.LEFT) {
       m.incarnation = u.incarnation();
       m.address = u.address();
+      m.zone = u.zone();
       m.signature = u.signature();
       m.signedLeft = u.state() == MemberState.LEFT;
     }

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param state the claimed state
  * @param reporter who makes the claim (the member itself for ALIVE and LEFT)
  * @param signature the member's signature of its record at this incarnation
+ * @param zone the member's zone ({@link Zone}), part of the record it signs; empty for none
  */
 public record MemberUpdate(
     NodeId id,
@@ -22,8 +23,20 @@ public record MemberUpdate(
     long incarnation,
     MemberState state,
     NodeId reporter,
-    Signature signature)
+    Signature signature,
+    String zone)
     implements GossipUpdate {
+
+  /** A claim about a member without a zone. */
+  public MemberUpdate(
+      NodeId id,
+      Endpoint address,
+      long incarnation,
+      MemberState state,
+      NodeId reporter,
+      Signature signature) {
+    this(id, address, incarnation, state, reporter, signature, Zone.NONE);
+  }
 
   public MemberUpdate {
     Objects.requireNonNull(id, "id");
@@ -31,6 +44,7 @@ public record MemberUpdate(
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(reporter, "reporter");
     Objects.requireNonNull(signature, "signature");
+    Zone.check(zone);
     if (incarnation < 0) {
       throw new IllegalArgumentException("negative incarnation " + incarnation);
     }
@@ -43,6 +57,6 @@ public record MemberUpdate(
 
   @Override
   public int estimatedBytes() {
-    return 64 + address.host().length() + signature.length();
+    return 64 + address.host().length() + signature.length() + zone.length();
   }
 }

@@ -10,6 +10,7 @@ package io.shoal.gossip;
  * @param sinceNanos when it entered that state, on the core's clock
  * @param lastContactNanos when we last heard from it directly, on the core's clock
  * @param isSelf whether this is the local node
+ * @param zone its zone ({@link Zone}); empty for none
  */
 public record MemberView(
     NodeId id,
@@ -18,4 +19,5 @@ public record MemberView(
     MemberState state,
     long sinceNanos,
     long lastContactNanos,
-    boolean isSelf) {}
+    boolean isSelf,
+    String zone) {}

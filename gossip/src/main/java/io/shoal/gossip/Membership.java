@@ -75,9 +75,14 @@ final class Membership {
 
   /** This node's signature of its own record at {@code incarnation}: ALIVE, or LEFT. */
   static Signature signRecord(
-      ClaimAuthority authority, NodeId selfId, Endpoint address, long incarnation, boolean left) {
+      ClaimAuthority authority,
+      NodeId selfId,
+      Endpoint address,
+      long incarnation,
+      boolean left,
+      String zone) {
     return Signature.of(
-        authority.sign(ClaimPayloads.memberRecord(selfId, address, incarnation, left)));
+        authority.sign(ClaimPayloads.memberRecord(selfId, address, incarnation, left, zone)));
   }
 
   Member self() {
@@ -120,7 +125,7 @@ final class Membership {
     if (m != null && m.state == MemberState.ALIVE) {
       apply(
           new MemberUpdate(
-              m.id, m.address, m.incarnation, MemberState.SUSPECT, selfId, m.signature),
+              m.id, m.address, m.incarnation, MemberState.SUSPECT, selfId, m.signature, m.zone),
           false,
           nowNanos);
     }
@@ -152,7 +157,8 @@ final class Membership {
                 u.incarnation(),
                 MemberState.SUSPECT,
                 u.reporter(),
-                u.signature())
+                u.signature(),
+                u.zone())
             : u;
     MemberTable.Outcome outcome = members.apply(claim, nowNanos, this::startSuspicion);
     if (outcome == MemberTable.Outcome.FULL) {
@@ -220,7 +226,7 @@ final class Membership {
       case ALIVE -> {
         reconnect.remove(m.id);
         broadcasts.add(m.toUpdate(m.id));
-        outbox.event(new GossipEvent.MemberUp(m.id, m.address, m.incarnation));
+        outbox.event(new GossipEvent.MemberUp(m.id, m.address, m.incarnation, m.zone));
       }
       case SUSPECT -> {
         broadcasts.add(m.toUpdate(claim.reporter()));
@@ -264,7 +270,7 @@ final class Membership {
     }
     byte[] record =
         ClaimPayloads.memberRecord(
-            u.id(), u.address(), u.incarnation(), u.state() == MemberState.LEFT);
+            u.id(), u.address(), u.incarnation(), u.state() == MemberState.LEFT, u.zone());
     if (!key.verify(record, u.signature().bytes())) {
       refused.add(ClaimRefusal.FORGED);
       return false;
@@ -288,7 +294,8 @@ final class Membership {
     boolean wrong =
         u.state() != MemberState.ALIVE
             || u.incarnation() > self.incarnation
-            || !u.address().equals(self.address);
+            || !u.address().equals(self.address)
+            || !u.zone().equals(self.zone);
     if (!wrong || u.incarnation() == Long.MAX_VALUE) {
       return;
     }
@@ -301,6 +308,6 @@ final class Membership {
   }
 
   private Signature signSelf(Endpoint address, long incarnation, boolean left) {
-    return signRecord(authority, selfId, address, incarnation, left);
+    return signRecord(authority, selfId, address, incarnation, left, self.zone);
   }
 }

@@ -118,6 +118,10 @@ final class Cluster {
     n.downloadBytesPerSecond = downBps;
     n.store = real == null ? null : ChunkStore.inMemory(RealPayload.STORE_CAPACITY_BYTES);
     flows.setCapacity(i, upBps, downBps);
+    if (s.zones() > 0) {
+      flows.setZone(i, s.zoneOf(i), s.zones(), s.interZoneFactor());
+      n.zone = s.zoneName(i);
+    }
     nodes.add(n);
     byId.put(id, n);
     return n;

@@ -69,6 +69,14 @@ final class Flows {
   private long bytesDelivered;
   private long bytesDropped;
 
+  /** Each node's zone, and the share of capacity a flow between zones gets; empty: no zones. */
+  private int[] zoneOf = new int[0];
+
+  private double interZoneFactor = 1;
+
+  /** Chunk bytes delivered into each zone from another, by receiving zone. */
+  private long[] crossZoneBytes = new long[0];
+
   // Scratch space of reshare, capAt and fill, reused from one flow event to the next.
   private int[] receiversScratch = new int[8];
   private int[] sendersScratch = new int[8];
@@ -88,6 +96,28 @@ final class Flows {
     }
     up[i] = upBytesPerSecond;
     down[i] = downBytesPerSecond;
+  }
+
+  /**
+   * Puts node {@code i} in {@code zone} of {@code zones}: a flow between two zones gets {@code
+   * factor} of the share it would get inside one.
+   */
+  void setZone(int i, int zone, int zones, double factor) {
+    if (i >= zoneOf.length) {
+      zoneOf = Arrays.copyOf(zoneOf, Math.max(i + 1, zoneOf.length * 2));
+    }
+    zoneOf[i] = zone;
+    crossZoneBytes = crossZoneBytes.length == zones ? crossZoneBytes : new long[zones];
+    interZoneFactor = factor;
+  }
+
+  /** Chunk bytes that ended in zone {@code zone} from another zone. */
+  long crossZoneBytes(int zone) {
+    return crossZoneBytes[zone];
+  }
+
+  private boolean crossesZones(Flow f) {
+    return crossZoneBytes.length > 0 && zoneOf[f.from] != zoneOf[f.to];
   }
 
   /** Queues {@code bytes} from {@code from} to {@code to}; it starts once the sender has room. */
@@ -111,6 +141,9 @@ final class Flows {
     f.remaining = 0;
     deactivate(f, nowNanos);
     bytesDelivered += f.bytes;
+    if (crossesZones(f)) {
+      crossZoneBytes[zoneOf[f.to]] += f.bytes;
+    }
     Flow next = waiting.get(f.from).poll();
     if (next != null) {
       activate(next, nowNanos);
@@ -263,6 +296,9 @@ final class Flows {
     for (int n = 0; n < m; n++) {
       Flow f = in.get(n);
       demand[n] = up[f.from] / upActive.get(f.from).size();
+      if (crossesZones(f)) {
+        demand[n] *= interZoneFactor;
+      }
     }
     orderByKey(m);
     double left = down[j];

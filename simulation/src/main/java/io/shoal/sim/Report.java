@@ -97,6 +97,16 @@ public final class Report {
     }
     row(b, "bytes moved", fmt("%,d", r.bytesMoved()));
     row(b, "bytes wasted", fmt("%,d", r.bytesWasted()));
+    if (!r.crossZoneBytes().isEmpty()) {
+      row(
+          b,
+          "bytes across zones",
+          fmt(
+              "%.2f copies per zone (%s); by zone %s",
+              r.crossZoneCopiesPerZone(),
+              r.scenario().zoneAware() ? "zone-aware" : "zone-blind",
+              r.crossZoneBytes()));
+    }
     row(b, "events", fmt("%,d", r.events()));
     row(b, "trace hash", r.traceHash());
     row(b, "wall time", fmt("%.1f s", stats.wallSeconds()));

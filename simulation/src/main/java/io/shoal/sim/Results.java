@@ -45,6 +45,14 @@ final class Results {
     this.trace = trace;
   }
 
+  private List<Long> crossZoneBytes() {
+    List<Long> out = new ArrayList<>();
+    for (int z = 0; z < s.zones(); z++) {
+      out.add(flows.crossZoneBytes(z));
+    }
+    return out;
+  }
+
   /** Convergence is counted from {@code event} at {@code nanos} (a heal, a restart). */
   void reference(long nanos, String event) {
     referenceNanos = nanos;
@@ -128,7 +136,8 @@ final class Results {
         uploads,
         traffic,
         violations,
-        Scenarios.replayCommand(s));
+        Scenarios.replayCommand(s),
+        crossZoneBytes());
   }
 
   /**

@@ -43,6 +43,11 @@ import java.util.Objects;
  *     too large to hold N^2 member records; catalogs still spread with a log(N)-round delay)
  * @param limitSeconds virtual time at which an unconverged run stops
  * @param maxEvents step limit: a run that needs more events stops unconverged
+ * @param zones zones the nodes are dealt into (node i in zone i mod zones; 0: none)
+ * @param interZoneFactor the share of its capacity a flow between two zones gets (a tenth: links
+ *     between zones are ten times slower)
+ * @param zoneAware whether the nodes are told their zones (false: a zone-blind run over the same
+ *     slow links, to compare with)
  */
 public record Scenario(
     String kind,
@@ -74,11 +79,17 @@ public record Scenario(
     boolean realPayload,
     String directory,
     double limitSeconds,
-    long maxEvents) {
+    long maxEvents,
+    int zones,
+    double interZoneFactor,
+    boolean zoneAware) {
 
   /** The built-in scenarios. */
   public static final List<String> KINDS =
       List.of("swarm-join", "partition-heal", "churn", "recovery");
+
+  /** Most zones a run deals its nodes into. */
+  public static final int MAX_ZONES = 64;
 
   /** Most nodes one run holds. */
   public static final int MAX_NODES = 1_000_000;
@@ -160,6 +171,10 @@ public record Scenario(
         directory.equals("gossip") || directory.equals("converged"),
         "directory must be gossip or converged, not " + directory);
     require(limitSeconds > 0 && maxEvents > 0, "limits must be positive");
+    require(zones >= 0 && zones <= MAX_ZONES, "zones must be 0.." + MAX_ZONES + ", not " + zones);
+    require(
+        interZoneFactor > 0 && interZoneFactor <= 1,
+        "interZoneFactor must be in (0, 1], not " + interZoneFactor);
   }
 
   /** The defaults of a built-in scenario. */
@@ -245,7 +260,20 @@ public record Scenario(
         false,
         "gossip",
         limitSeconds,
-        2_000_000_000L);
+        2_000_000_000L,
+        0,
+        0.1,
+        true);
+  }
+
+  /** Node {@code index}'s zone, or -1 without zones. */
+  public int zoneOf(int index) {
+    return zones == 0 ? -1 : index % zones;
+  }
+
+  /** The zone name node {@code index} is told (empty without zones or in a zone-blind run). */
+  public String zoneName(int index) {
+    return zones == 0 || !zoneAware ? "" : "z" + zoneOf(index);
   }
 
   public long snapshotBytes() {

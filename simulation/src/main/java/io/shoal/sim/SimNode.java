@@ -13,8 +13,6 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.FetchCore;
 import io.shoal.node.core.FetchSession;
-import io.shoal.node.core.Holders;
-import io.shoal.node.core.PeerChoice;
 import io.shoal.node.core.TransferConfig;
 import io.shoal.node.core.TransferEvent;
 import io.shoal.node.core.TransferMessage;
@@ -48,6 +46,10 @@ final class SimNode {
   boolean corrupt;
 
   Endpoint address;
+
+  /** The zone the node is told, empty for none. */
+  String zone = "";
+
   long generation;
   boolean up;
   double uploadBytesPerSecond;
@@ -64,7 +66,7 @@ final class SimNode {
   // Memory: lost in a crash.
 
   /** This node's membership; null without gossip (the converged directory) and when down. */
-  private Membership membership;
+  Membership membership;
 
   /** Its gossip core, for the simulation's queries. */
   GossipCore gossip;
@@ -124,7 +126,9 @@ final class SimNode {
   void start(List<Endpoint> seeds, boolean withGossip, long nowNanos) {
     up = true;
     generation++;
-    transfers = new TransferSession(id, transferConfig, new SimHolders(), 0, fetchesBefore);
+    transfers =
+        new TransferSession(
+            id, transferConfig, new SimHolders(this, world), 0, fetchesBefore, zone);
     List<String> patterns = world.follow() ? List.of("*") : List.of();
     if (withGossip) {
       gossip =
@@ -132,6 +136,7 @@ final class SimNode {
               gossipConfig,
               id,
               address,
+              zone,
               generation,
               io.shoal.gossip.ClaimAuthority.unsigned(),
               random.split(),
@@ -251,34 +256,6 @@ final class SimNode {
     for (HeldVersion v : value.versions()) {
       transfers.onHolderChanged(owner, v.root(), v.complete(), nowNanos);
       drainTransfers(nowNanos);
-    }
-  }
-
-  /**
-   * Who holds what: the converged directory when the scenario models one (it reports complete
-   * holders only, so the session watches partial ones arrive), else the membership's.
-   */
-  private final class SimHolders implements Holders {
-    @Override
-    public List<PeerChoice.Candidate> of(ChunkId root) {
-      List<PeerChoice.Candidate> converged = world.convergedHolders(root);
-      return converged != null ? converged : membership.directory().of(root);
-    }
-
-    @Override
-    public boolean isUp(NodeId peer) {
-      return membership != null ? membership.directory().isUp(peer) : world.isUp(peer);
-    }
-
-    @Override
-    public List<NodeId> arrivals(ChunkId root) {
-      List<NodeId> converged = world.partialArrivals(root);
-      return converged != null ? converged : membership.directory().arrivals(root);
-    }
-
-    @Override
-    public boolean reportsPartialHolders() {
-      return membership != null;
     }
   }
 

@@ -33,6 +33,8 @@ import java.util.List;
  * @param traffic what the control messages cost (gossip and transfer), in all and per node-second
  * @param violations invariants that failed (empty when all held)
  * @param replay the command that replays this run
+ * @param crossZoneBytes chunk bytes that reached each zone from another, by zone (empty without
+ *     zones)
  */
 public record SimResult(
     Scenario scenario,
@@ -58,7 +60,25 @@ public record SimResult(
     List<Upload> uploads,
     Traffic traffic,
     List<String> violations,
-    String replay) {
+    String replay,
+    List<Long> crossZoneBytes) {
+
+  /**
+   * Copies of the snapshot each zone without a seeder pulled across from other zones, on average
+   * (the zones that must pull one); 0 without zones.
+   */
+  public double crossZoneCopiesPerZone() {
+    long snapshot = scenario.snapshotBytes();
+    long sum = 0;
+    int zones = 0;
+    for (int z = 0; z < crossZoneBytes.size(); z++) {
+      if (z >= scenario.seeders()) { // seeders are nodes 0.., dealt into zones 0..
+        sum += crossZoneBytes.get(z);
+        zones++;
+      }
+    }
+    return zones == 0 || snapshot == 0 ? 0 : (double) sum / zones / snapshot;
+  }
 
   /**
    * Completion-time percentiles in virtual seconds.

@@ -197,6 +197,12 @@ public final class Simulation implements World {
   }
 
   @Override
+  public String zoneOf(NodeId id) {
+    SimNode n = cluster.byId(id);
+    return n == null ? "" : n.zone;
+  }
+
+  @Override
   public boolean isUp(NodeId id) {
     return cluster.isUp(id);
   }

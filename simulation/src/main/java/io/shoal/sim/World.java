@@ -40,6 +40,9 @@ interface World {
    */
   List<NodeId> partialArrivals(ChunkId root);
 
+  /** The zone node {@code id} is told, for the converged directory. */
+  String zoneOf(NodeId id);
+
   /** Whether {@code id} is up, for the converged directory. */
   boolean isUp(NodeId id);
 

@@ -46,6 +46,8 @@ import java.util.Objects;
  * @param trustedPublishers the publishers whose snapshots may become winners here; empty trusts
  *     every publisher with a valid credential of the cluster
  * @param scrubBytesPerSecond read rate of the background scrub of the store (0: no scrub)
+ * @param zone this node's zone ({@link io.shoal.gossip.Zone}): fetches fill from peers in it first
+ *     and cross zones only for chunks it does not have yet; empty for none
  */
 public record NodeConfig(
     Path dataDir,
@@ -74,7 +76,8 @@ public record NodeConfig(
     boolean openGateway,
     boolean requireSha256,
     List<io.shoal.gossip.NodeId> trustedPublishers,
-    long scrubBytesPerSecond) {
+    long scrubBytesPerSecond,
+    String zone) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -121,6 +124,7 @@ public record NodeConfig(
               + " / scrub rate "
               + scrubBytesPerSecond);
     }
+    io.shoal.gossip.Zone.check(zone);
     if (clusterId.isEmpty() || clusterId.length() > 128) {
       throw new IllegalArgumentException(
           "cluster id must be 1 to 128 characters: '" + clusterId + "'");
@@ -159,7 +163,8 @@ public record NodeConfig(
         false,
         false,
         List.of(),
-        Scrubber.DEFAULT_RATE_BYTES_PER_SECOND);
+        Scrubber.DEFAULT_RATE_BYTES_PER_SECOND,
+        io.shoal.gossip.Zone.NONE);
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -235,6 +240,11 @@ public record NodeConfig(
     return toBuilder().scrubBytesPerSecond(bytesPerSecond).build();
   }
 
+  /** In zone {@code name} (empty for none). */
+  public NodeConfig withZone(String name) {
+    return toBuilder().zone(name).build();
+  }
+
   public NodeConfig withFaults(Faults f) {
     return toBuilder().faults(f).build();
   }
@@ -269,6 +279,7 @@ public record NodeConfig(
     b.requireSha256 = requireSha256;
     b.trustedPublishers = trustedPublishers;
     b.scrubBytesPerSecond = scrubBytesPerSecond;
+    b.zone = zone;
     return b;
   }
 
@@ -297,6 +308,7 @@ public record NodeConfig(
     private boolean httpExpose;
     private List<String> httpNames;
     private long scrubBytesPerSecond;
+    private String zone;
     private List<String> httpAllowOrigins;
     private boolean openGateway;
     private boolean requireSha256;
@@ -434,6 +446,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder zone(String value) {
+      this.zone = value;
+      return this;
+    }
+
     public Builder scrubBytesPerSecond(long value) {
       this.scrubBytesPerSecond = value;
       return this;
@@ -467,7 +484,8 @@ public record NodeConfig(
           openGateway,
           requireSha256,
           trustedPublishers,
-          scrubBytesPerSecond);
+          scrubBytesPerSecond,
+          zone);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.Holders;
@@ -20,16 +21,39 @@ import java.util.Set;
  */
 final class RuntimeHolders implements Holders {
   private final SwarmDirectory directory;
+  private final String zone;
+  private final Counter crossZoneBytes;
   private final Map<ChunkId, List<NodeId>> arrivals = new HashMap<>();
   private final Map<ChunkId, Set<NodeId>> seen = new HashMap<>();
 
-  RuntimeHolders(SwarmDirectory directory) {
+  /**
+   * @param zone this node's zone, empty for none
+   * @param crossZoneBytes counts chunk bytes received from peers of other zones
+   */
+  RuntimeHolders(SwarmDirectory directory, String zone, Counter crossZoneBytes) {
     this.directory = directory;
+    this.zone = zone;
+    this.crossZoneBytes = crossZoneBytes;
+  }
+
+  /**
+   * A chunk reply of {@code wireBytes} arrived from {@code peer}: counted if it crossed zones (a
+   * peer that announces no zone counts as another zone). Any thread.
+   */
+  void onReceived(NodeId peer, long wireBytes) {
+    if (!zone.isEmpty() && !zone.equals(directory.zoneOf(peer))) {
+      crossZoneBytes.inc(wireBytes);
+    }
   }
 
   @Override
   public List<PeerChoice.Candidate> of(ChunkId root) {
     return directory.of(root);
+  }
+
+  @Override
+  public String zoneOf(NodeId peer) {
+    return directory.zoneOf(peer);
   }
 
   @Override

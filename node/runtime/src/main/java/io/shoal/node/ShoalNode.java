@@ -153,6 +153,7 @@ public final class ShoalNode implements AutoCloseable {
             config.gossip(),
             nodeId,
             peerAddress,
+            config.zone(),
             generation,
             authority,
             new SplittableRandom(new SecureRandom().nextLong()),
@@ -275,10 +276,8 @@ public final class ShoalNode implements AutoCloseable {
   }
 
   /**
-   * What {@link #fetch} found and did.
-   *
-   * @param entry the complete catalog entry now held
-   * @param result the fetch, or null when the node already held it
+   * What {@link #fetch} found and did: the complete catalog {@code entry} now held, and the fetch
+   * {@code result} (null when the node already held it).
    */
   public record Fetched(CatalogEntry entry, FetchResult result) {}
 

@@ -92,9 +92,9 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.ids = ids;
     this.loop = loop;
     this.metrics = metrics;
-    this.holders = new RuntimeHolders(directory);
-    long uploadBytesPerSecond = config.uploadBytesPerSecond();
-    this.session = new TransferSession(self, config.transfer(), holders, uploadBytesPerSecond);
+    this.holders = new RuntimeHolders(directory, config.zone(), metrics.crossZoneReceivedBytes);
+    long upload = config.uploadBytesPerSecond();
+    this.session = new TransferSession(self, config.transfer(), holders, upload, 0, config.zone());
     Executor pool = NodeThreads.counted(workers, metrics.tasksRefused.labelValues("transfer_pool"));
     this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
     var download = new DownloadThrottle(config.downloadBytesPerSecond());
@@ -107,8 +107,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.banned = new BannedPeers(metrics);
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     this.fetchMetrics =
-        new TransferMetrics(
-            metrics, jobsView, () -> uploadQueued, compression, uploadBytesPerSecond, download);
+        new TransferMetrics(metrics, jobsView, () -> uploadQueued, compression, upload, download);
   }
 
   // ---------------------------------------------------------------- API
@@ -251,6 +250,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   @Override
   public void onReply(FetchJob job, NodeId from, long requestId, boolean verified, int wireBytes) {
+    holders.onReceived(from, wireBytes);
     inbox.input(now -> session.onChunk(from, requestId, verified, wireBytes, now));
   }
 

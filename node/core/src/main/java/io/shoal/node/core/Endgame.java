@@ -8,7 +8,8 @@ import java.util.Iterator;
  * last chunks do not wait on the slowest peer. Only a request that is late (by its peer's measured
  * rate), or any request when the asking peer is idle, is copied: copying everything in flight would
  * move the tail of the snapshot twice. Oldest first, looking at a bounded number; the first copy to
- * arrive cancels the others.
+ * arrive cancels the others. A peer in another zone never copies a request already in flight to
+ * another zone: the copy would cross the scarce links twice ({@link ZoneGate}).
  */
 final class Endgame {
   /** Requests the endgame looks at, oldest first, for one to copy. */
@@ -35,12 +36,22 @@ final class Endgame {
           && !item.done
           && item.inFlight < duplicates
           && r.peer != p
-          && p.canServe(item)
-          && !requestedFrom(item, p)) {
+          && p.mayAsk(item)
+          && !requestedFrom(item, p)
+          && (p.crossGate == null || !requestedAcross(item))) {
         return item;
       }
     }
     return null;
+  }
+
+  private static boolean requestedAcross(WantedChunk item) {
+    for (InFlightRequest r : item.requests) {
+      if (r.peer.crossGate != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean requestedFrom(WantedChunk item, FetchPeer p) {

@@ -72,12 +72,7 @@ public final class FetchCore {
     }
   }
 
-  /**
-   * A message to send.
-   *
-   * @param peer the recipient
-   * @param message what to send
-   */
+  /** A message to send: {@code message} to {@code peer}. */
   public record Outbound(NodeId peer, TransferMessage message) {}
 
   private final ChunkId root;
@@ -94,6 +89,7 @@ public final class FetchCore {
 
   private final NotFoundBackoff notFound = new NotFoundBackoff();
   private final InFlightBudget budget;
+  private final ZoneGate zones;
 
   private long nextRequestId;
   private long inFlightBytes;
@@ -118,14 +114,22 @@ public final class FetchCore {
    * @param requestIdBase request ids start above it, so several fetches never share one
    */
   public FetchCore(ChunkId root, TransferConfig config, NodeId self, long requestIdBase) {
-    this(root, config, self, requestIdBase, new InFlightBudget(config.maxNodeInFlightBytes()));
+    this(
+        root, config, self, requestIdBase, new InFlightBudget(config.maxNodeInFlightBytes()), null);
   }
 
   /**
    * @param budget the node's in-flight bytes, shared with its other fetches
+   * @param zones which peers this fetch asks for what, or null without zones
    */
   FetchCore(
-      ChunkId root, TransferConfig config, NodeId self, long requestIdBase, InFlightBudget budget) {
+      ChunkId root,
+      TransferConfig config,
+      NodeId self,
+      long requestIdBase,
+      InFlightBudget budget,
+      ZoneGate zones) {
+    this.zones = zones == null ? ZoneGate.off() : zones;
     this.budget = Objects.requireNonNull(budget, "budget");
     this.root = Objects.requireNonNull(root, "root");
     this.config = Objects.requireNonNull(config, "config");
@@ -147,6 +151,7 @@ public final class FetchCore {
     if (p == null) {
       p = new FetchPeer(id, true, config.minPeerWindowBytes());
       peers.put(id, p);
+      zones.onPeerAdded(p);
       if (!all) {
         outbox.add(new Outbound(id, new HaveQuery(root)));
       }
@@ -199,6 +204,7 @@ public final class FetchCore {
     }
     dropRequests(p);
     haves.remove(p);
+    zones.onPeerRemoved(p);
     schedule(nowNanos);
   }
 
@@ -304,9 +310,10 @@ public final class FetchCore {
     schedule(nowNanos);
   }
 
-  /** Expires overdue requests and NOT_FOUND backoffs. */
+  /** Expires overdue requests and NOT_FOUND backoffs; looks at the zone again. */
   public void onTimer(long nowNanos) {
-    if (notFound.expire(nowNanos)) {
+    boolean gateOpened = zones.onTimer(root, nowNanos);
+    if (notFound.expire(nowNanos) || gateOpened) {
       pendingGrew();
     }
     for (InFlightRequest r : InFlightRequest.overdue(requests.values(), nowNanos)) {
@@ -363,13 +370,7 @@ public final class FetchCore {
 
   /** Peers banned for bad chunks. */
   public List<NodeId> bannedPeers() {
-    List<NodeId> out = new ArrayList<>();
-    for (FetchPeer p : peers.values()) {
-      if (p.banned) {
-        out.add(p.id);
-      }
-    }
-    return out;
+    return peers.values().stream().filter(p -> p.banned).map(p -> p.id).toList();
   }
 
   /** Chunks wanted but not yet verified. */

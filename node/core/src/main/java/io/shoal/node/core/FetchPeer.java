@@ -29,6 +29,9 @@ final class FetchPeer {
   boolean banned;
   final Set<Long> requests = new HashSet<>();
 
+  /** Decides what this peer may be asked for when it is in another zone; null otherwise. */
+  ZoneGate crossGate;
+
   FetchPeer(NodeId id, boolean metadataHolder, long window) {
     this.id = id;
     this.metadataHolder = metadataHolder;
@@ -39,8 +42,17 @@ final class FetchPeer {
     return !banned && holds(item) && !item.excludes(id);
   }
 
+  /** Whether to ask it for {@code item} now: it can serve it, and its zone's gate lets it. */
+  boolean mayAsk(WantedChunk item) {
+    return canServe(item) && mayCross(item);
+  }
+
+  boolean mayCross(WantedChunk item) {
+    return crossGate == null || crossGate.mayCross(item);
+  }
+
   /** Whether it holds the chunk, by its claim or its bitmap (checked first: it is cheap). */
-  private boolean holds(WantedChunk item) {
+  boolean holds(WantedChunk item) {
     if (item.wanted.isMetadata()) {
       return metadataHolder || all;
     }

@@ -16,6 +16,13 @@ public interface Holders {
    */
   List<PeerChoice.Candidate> of(ChunkId root);
 
+  /**
+   * The zone {@code peer} announced ({@link io.shoal.gossip.Zone}), or empty for none or unknown.
+   */
+  default String zoneOf(NodeId peer) {
+    return "";
+  }
+
   /** Whether {@code peer} is a live member (alive or suspected; not dead, left or forgotten). */
   boolean isUp(NodeId peer);
 

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which holders of a snapshot one fetch talks to. Talking to every holder does not scale: in a
@@ -42,6 +43,15 @@ public final class PeerChoice {
    */
   public static List<Candidate> choose(
       NodeId self, List<Candidate> holders, Set<NodeId> chosen, int max) {
+    return choose(self, holders, chosen, max, null);
+  }
+
+  /**
+   * As {@link #choose(NodeId, List, Set, int)}, holders {@code near} (in this node's zone) ranking
+   * before all others; null ranks every holder alike.
+   */
+  public static List<Candidate> choose(
+      NodeId self, List<Candidate> holders, Set<NodeId> chosen, int max, Predicate<NodeId> near) {
     int completeChosen = 0;
     List<Candidate> open = new ArrayList<>();
     for (Candidate c : holders) {
@@ -56,11 +66,12 @@ public final class PeerChoice {
       return List.of();
     }
     // Top-k selections, not a sort: a swarm may list thousands of holders.
+    Comparator<Candidate> order = byRank(self, near);
     List<Candidate> out =
-        best(self, open, Math.min(slots, Math.max(0, max / 2 - completeChosen)), true);
+        best(order, open, Math.min(slots, Math.max(0, max / 2 - completeChosen)), true);
     open.removeAll(out);
-    out.addAll(best(self, open, slots - out.size(), false));
-    out.sort(byRank(self));
+    out.addAll(best(order, open, slots - out.size(), false));
+    out.sort(order);
     return out;
   }
 
@@ -77,12 +88,18 @@ public final class PeerChoice {
    * partial holder outranks a chosen partial one. Complete holders are never dropped.
    */
   public static Swap swap(NodeId self, List<Candidate> holders, Set<NodeId> chosen, int max) {
+    return swap(self, holders, chosen, max, null);
+  }
+
+  /** As {@link #swap(NodeId, List, Set, int)}, holders {@code near} ranking before all others. */
+  public static Swap swap(
+      NodeId self, List<Candidate> holders, Set<NodeId> chosen, int max, Predicate<NodeId> near) {
     if (chosen.size() < max) {
       return null;
     }
     Candidate worst = null;
     Candidate best = null;
-    Comparator<Candidate> order = byRank(self);
+    Comparator<Candidate> order = byRank(self, near);
     for (Candidate c : holders) {
       if (c.complete() || c.id().equals(self)) {
         continue;
@@ -102,11 +119,11 @@ public final class PeerChoice {
 
   /** The {@code k} best-ranked candidates (only complete ones if {@code completeOnly}). */
   private static List<Candidate> best(
-      NodeId self, List<Candidate> candidates, int k, boolean completeOnly) {
+      Comparator<Candidate> order, List<Candidate> candidates, int k, boolean completeOnly) {
     if (k <= 0) {
       return new ArrayList<>();
     }
-    PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(k + 1, byRank(self).reversed());
+    PriorityQueue<Candidate> worstFirst = new PriorityQueue<>(k + 1, order.reversed());
     for (Candidate c : candidates) {
       if (!completeOnly || c.complete()) {
         worstFirst.add(c);
@@ -118,9 +135,12 @@ public final class PeerChoice {
     return new ArrayList<>(worstFirst);
   }
 
-  private static Comparator<Candidate> byRank(NodeId self) {
-    return Comparator.comparingLong((Candidate c) -> rank(self, c.id()))
-        .thenComparing(Candidate::id);
+  private static Comparator<Candidate> byRank(NodeId self, Predicate<NodeId> near) {
+    Comparator<Candidate> byRank =
+        Comparator.comparingLong((Candidate c) -> rank(self, c.id())).thenComparing(Candidate::id);
+    return near == null
+        ? byRank
+        : Comparator.comparingInt((Candidate c) -> near.test(c.id()) ? 0 : 1).thenComparing(byRank);
   }
 
   /** A well-mixed 64-bit rank of {@code holder} as seen from {@code self}. */

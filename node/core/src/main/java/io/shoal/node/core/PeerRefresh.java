@@ -3,6 +3,7 @@ package io.shoal.node.core;
 import io.shoal.gossip.NodeId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Which peers each fetch of a {@link TransferSession} talks to, kept fresh as holders come and go:
@@ -18,10 +19,14 @@ final class PeerRefresh {
   private final Holders holders;
   private final PeerBans bans;
 
-  PeerRefresh(NodeId self, Holders holders, PeerBans bans) {
+  /** Holders in this node's zone, which rank first; null without a zone. */
+  private final Predicate<NodeId> near;
+
+  PeerRefresh(NodeId self, Holders holders, PeerBans bans, String zone) {
     this.self = self;
     this.holders = holders;
     this.bans = bans;
+    this.near = zone.isEmpty() ? null : peer -> zone.equals(holders.zoneOf(peer));
   }
 
   /** The periodic refresh; returns whether it swapped a peer (the fetch has outputs to drain). */
@@ -53,7 +58,7 @@ final class PeerRefresh {
     f.arrivalsAtRefresh = holders.reportsPartialHolders() ? 0 : holders.arrivals(f.root).size();
     for (PeerChoice.Candidate c :
         PeerChoice.choose(
-            self, unbanned(f, nowNanos), f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH)) {
+            self, unbanned(f, nowNanos), f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH, near)) {
       f.knownPeers.add(c.id());
       f.core.addPeer(c.id(), c.complete(), nowNanos);
       if (c.complete()) {
@@ -99,7 +104,7 @@ final class PeerRefresh {
     }
     f.arrivalsSeen = end;
     PeerChoice.Swap swap =
-        PeerChoice.swap(self, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH);
+        PeerChoice.swap(self, candidates, f.knownPeers, PeerChoice.MAX_PEERS_PER_FETCH, near);
     if (swap != null) {
       f.knownPeers.remove(swap.drop());
       f.core.onPeerReleased(swap.drop(), nowNanos);

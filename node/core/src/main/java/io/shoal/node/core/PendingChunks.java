@@ -222,7 +222,7 @@ final class PendingChunks {
     Iterator<WantedChunk> it = pending.iterator();
     for (; it.hasNext() && scanned < limit; scanned++) {
       WantedChunk item = it.next();
-      if (p.canServe(item)) {
+      if (p.mayAsk(item)) {
         leave(item);
         return item;
       }
@@ -255,7 +255,7 @@ final class PendingChunks {
       }
       from = leaf + 1;
       WantedChunk item = atLeaf(leaf);
-      if (!item.excludes(p.id) && leave(item)) {
+      if (!item.excludes(p.id) && p.mayCross(item) && leave(item)) {
         p.cursor = from;
         return item;
       }

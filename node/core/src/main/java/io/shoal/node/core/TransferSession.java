@@ -58,6 +58,8 @@ public final class TransferSession {
   }
 
   private final NodeId self;
+  private final String zone;
+  private final Holders holders;
   private final TransferConfig config;
   private final PeerRefresh peerRefresh;
   private UploadCore upload;
@@ -88,14 +90,30 @@ public final class TransferSession {
       Holders holders,
       long uploadBytesPerSecond,
       long fetchesBefore) {
+    this(self, config, holders, uploadBytesPerSecond, fetchesBefore, "");
+  }
+
+  /**
+   * @param zone this node's zone: fetches fill from peers in it first ({@link ZoneGate}); empty for
+   *     none
+   */
+  public TransferSession(
+      NodeId self,
+      TransferConfig config,
+      Holders holders,
+      long uploadBytesPerSecond,
+      long fetchesBefore,
+      String zone) {
     this.fetchSerial = fetchesBefore;
+    this.zone = Objects.requireNonNull(zone, "zone");
+    this.holders = holders;
     this.self = Objects.requireNonNull(self, "self");
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(holders, "holders");
     this.fetches = new FetchTable(config, holders, outbox, events);
     this.requests = fetches.requests;
     this.bans = fetches.bans;
-    this.peerRefresh = new PeerRefresh(self, holders, bans);
+    this.peerRefresh = new PeerRefresh(self, holders, bans, zone);
     this.upload = new UploadCore(uploadBytesPerSecond);
   }
 
@@ -126,7 +144,13 @@ public final class TransferSession {
           "no fetch of " + root + ": " + MAX_CONCURRENT_FETCHES + " fetches run already");
     }
     FetchCore core =
-        new FetchCore(root, config, self, ++fetchSerial << REQUEST_ID_SHIFT, fetches.budget);
+        new FetchCore(
+            root,
+            config,
+            self,
+            ++fetchSerial << REQUEST_ID_SHIFT,
+            fetches.budget,
+            zone.isEmpty() ? null : new ZoneGate(self, zone, holders, nowNanos));
     FetchSession f = new FetchSession(root, core, servesData, nowNanos);
     fetches.put(f);
     if (!metadata.isEmpty()) {

@@ -42,6 +42,13 @@ final class WantedChunk {
   int inFlight;
   boolean done;
 
+  /**
+   * This node's rank for crossing zones for it, as of {@link ZoneGate}'s epoch {@link #crossEpoch}.
+   */
+  int crossRank;
+
+  int crossEpoch;
+
   /** Ask for it whole from now on, not as a delta (a reply for it failed verification). */
   boolean wholeOnly;
 

@@ -121,6 +121,13 @@ public final class NodeMetrics {
           .help("Chunk frame bytes received")
           .register(registry);
 
+  /** Chunk reply bytes received from peers of another zone (only with a zone set). */
+  public final Counter crossZoneReceivedBytes =
+      Counter.builder()
+          .name("shoal_transfer_cross_zone_received_bytes_total")
+          .help("Chunk frame bytes received from peers in another zone (0 without --zone)")
+          .register(registry);
+
   public final Counter badChunks =
       Counter.builder()
           .name("shoal_transfer_bad_chunks_total")

@@ -21,6 +21,7 @@ import io.shoal.gossip.OwnerDigest;
 import io.shoal.gossip.OwnerEntry;
 import io.shoal.gossip.Pin;
 import io.shoal.gossip.Signature;
+import io.shoal.gossip.Zone;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -213,6 +214,7 @@ final class Wire {
     out.writeByte(stateCode(m.state()));
     writeNodeId(out, m.reporter());
     writeSignature(out, m.signature());
+    writeString(out, m.zone());
   }
 
   static MemberUpdate readMember(Input in) {
@@ -221,8 +223,12 @@ final class Wire {
     long incarnation = readNonNegativeLong(in, "incarnation");
     MemberState state = stateOf(in.readByte());
     NodeId reporter = readNodeId(in);
-    return new MemberUpdate(
-        id, address, incarnation, state, reporter, readSignature(in, "member signature"));
+    Signature signature = readSignature(in, "member signature");
+    String zone = readString(in, Zone.MAX_CHARS, "zone");
+    if (!Zone.isValid(zone)) {
+      throw new MalformedMessageException("bad zone '" + zone + "' of member " + id);
+    }
+    return new MemberUpdate(id, address, incarnation, state, reporter, signature, zone);
   }
 
   /** Wire codes of member states; append-only like the registration ids. */

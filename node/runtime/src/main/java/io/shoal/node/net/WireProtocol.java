@@ -29,12 +29,15 @@ public final class WireProtocol {
    *       chunks the requester holds, and a chunk frame may carry one (encoding 2). A peer of
    *       version 3 would close the connection on either as malformed, so it is refused at the
    *       handshake instead.
+   *   <li>Version 5: a member record carries its zone (a string of at most 32 characters of {@code
+   *       [a-z0-9._-]}, empty for none) after its signature, and the member signs it with the rest.
+   *       A peer of version 4 would misread every member update, so it is refused at the handshake.
    * </ul>
    */
-  public static final int MIN_VERSION = 4;
+  public static final int MIN_VERSION = 5;
 
   /** Highest protocol version this build speaks. */
-  public static final int MAX_VERSION = 4;
+  public static final int MAX_VERSION = 5;
 
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;

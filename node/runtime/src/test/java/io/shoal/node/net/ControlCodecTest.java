@@ -139,8 +139,75 @@ class ControlCodecTest {
     body.skipBytes(4);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class)
-        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 4..4");
+        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 5..5");
     body.release();
+  }
+
+  @Test
+  void helloOfVersionFour_isMalformedNamingBothRanges() {
+    // A version-4 node would misread every member record: they end with a zone from version 5.
+    ByteBuf body =
+        ControlCodec.encode(ByteBufAllocator.DEFAULT, new Handshake.Hello(4, 4, "prod", A, ADDR));
+    body.skipBytes(4);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("peer speaks protocol versions 4..4 only; this node speaks 5..5");
+    body.release();
+  }
+
+  @Test
+  void memberZone_roundTrips() {
+    MemberUpdate zoned = withZone("rack-7.eu_west");
+    assertThat(roundTrip(new GossipMessage.Gossip(List.of(zoned))))
+        .isEqualTo(new GossipMessage.Gossip(List.of(zoned)));
+  }
+
+  @Test
+  void memberZone_outsideTheAlphabet_isMalformed() {
+    ByteBuf frame = gossipOf(withZone("zzzz"));
+    int at = indexOf(frame, "zzzz");
+    frame.setByte(at + 1, 'Z');
+    assertThatThrownBy(() -> ControlCodec.decode(frame))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("bad zone 'zZzz'");
+    frame.release();
+  }
+
+  @Test
+  void memberZone_overLong_isRefusedAtItsLength() {
+    String longest = "a".repeat(io.shoal.gossip.Zone.MAX_CHARS);
+    ByteBuf frame = gossipOf(withZone(longest));
+    int at = indexOf(frame, longest);
+    frame.setByte(at - 1, io.shoal.gossip.Zone.MAX_CHARS + 1); // the varint length
+    assertThatThrownBy(() -> ControlCodec.decode(frame))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("zone length");
+    frame.release();
+  }
+
+  private static MemberUpdate withZone(String zone) {
+    return new MemberUpdate(A, ADDR, 3, MemberState.ALIVE, A, SIG, zone);
+  }
+
+  private static ByteBuf gossipOf(MemberUpdate m) {
+    ByteBuf frame =
+        ControlCodec.encode(ByteBufAllocator.DEFAULT, new GossipMessage.Gossip(List.of(m)));
+    frame.skipBytes(4);
+    return frame;
+  }
+
+  private static int indexOf(ByteBuf frame, String ascii) {
+    byte[] want = ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = frame.readerIndex(); i + want.length <= frame.writerIndex(); i++) {
+      boolean match = true;
+      for (int j = 0; j < want.length && match; j++) {
+        match = frame.getByte(i + j) == want[j];
+      }
+      if (match) {
+        return i;
+      }
+    }
+    throw new AssertionError("no " + ascii + " in the frame");
   }
 
   @Test

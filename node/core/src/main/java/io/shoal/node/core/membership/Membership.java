@@ -206,7 +206,7 @@ public final class Membership {
 
   private void onCoreEvent(GossipEvent e) {
     if (e instanceof GossipEvent.MemberUp u) {
-      directory.memberUp(u.id(), u.address());
+      directory.memberUp(u.id(), u.address(), u.zone());
     } else if (e instanceof GossipEvent.MemberDown d) {
       memberGone(d.id());
     } else if (e instanceof GossipEvent.MemberLeft l) {

@@ -5,6 +5,7 @@ import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
+import io.shoal.gossip.Zone;
 import io.shoal.node.core.Holders;
 import io.shoal.node.core.PeerChoice;
 import java.util.ArrayList;
@@ -38,6 +39,9 @@ public final class SwarmDirectory implements Holders {
   private final NodeId self;
   private final Map<NodeId, Endpoint> alive = new ConcurrentHashMap<>();
 
+  /** The zone of each member that announced one, up or down; forgotten with the member. */
+  private final Map<NodeId, String> zones = new ConcurrentHashMap<>();
+
   /** Each owner's catalog but this node's; the writer's alone. */
   private final Map<NodeId, Map<String, CatalogValue>> catalogs = new HashMap<>();
 
@@ -53,7 +57,17 @@ public final class SwarmDirectory implements Holders {
   }
 
   public void memberUp(NodeId id, Endpoint address) {
+    memberUp(id, address, Zone.NONE);
+  }
+
+  /** A member is up at {@code address} in {@code zone} (empty for none). */
+  public void memberUp(NodeId id, Endpoint address, String zone) {
     alive.put(id, address);
+    if (zone.isEmpty()) {
+      zones.remove(id);
+    } else {
+      zones.put(id, zone);
+    }
   }
 
   /** Marks a member gone; returns whether it was up. */
@@ -68,6 +82,7 @@ public final class SwarmDirectory implements Holders {
    */
   public boolean memberForgotten(NodeId id) {
     boolean wasUp = memberGone(id);
+    zones.remove(id);
     Map<String, CatalogValue> c = catalogs.remove(id);
     if (c != null) {
       Set<ChunkId> roots = new HashSet<>();
@@ -133,6 +148,11 @@ public final class SwarmDirectory implements Holders {
           });
     }
     return out;
+  }
+
+  @Override
+  public String zoneOf(NodeId peer) {
+    return zones.getOrDefault(peer, Zone.NONE);
   }
 
   @Override
