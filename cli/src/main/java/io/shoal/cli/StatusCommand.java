@@ -193,11 +193,12 @@ final class StatusCommand implements Callable<Integer> {
             n.incarnation()));
     sb.append(transfers(s.transfers())).append('\n');
     Human.Table members =
-        new Human.Table("MEMBER", "ADDRESS", "STATE", "INCARNATION", "LAST CONTACT");
+        new Human.Table("MEMBER", "ADDRESS", "ZONE", "STATE", "INCARNATION", "LAST CONTACT");
     for (NodeStatus.Member m : s.members()) {
       members.row(
           m.id().substring(0, 8),
           m.address(),
+          m.zone().isEmpty() ? "-" : m.zone(),
           m.state(),
           m.incarnation(),
           m.self() ? "self" : m.lastContactMillisAgo() + " ms ago");

@@ -32,7 +32,8 @@ final class NodeStatusView {
               m.state().name().toLowerCase(java.util.Locale.ROOT),
               m.incarnation(),
               m.isSelf() ? 0 : Math.max(0, (now - m.lastContactNanos()) / 1_000_000),
-              m.isSelf()));
+              m.isSelf(),
+              m.zone()));
     }
     List<NodeStatus.OwnerCatalog> catalogs = new ArrayList<>();
     for (Map.Entry<NodeId, SortedMap<String, CatalogValue>> owner :

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.node.api.GetCall;
+import io.shoal.node.api.NodeStatus;
 import io.shoal.node.api.PublishCall;
 import io.shoal.testing.TestData;
 import java.nio.file.Files;
@@ -75,6 +76,10 @@ class ZoneFetchTest {
     assertThat(a.metrics().chunkSentBytes() - sentByA).as("chunk bytes zone a sent").isZero();
     assertThat(f.metrics().crossZoneReceivedBytes.get()).as("bytes f took across").isZero();
     assertThat(f.metrics().chunkReceivedBytes()).as("bytes f took").isPositive();
+    assertThat(f.status().members())
+        .as("zones in f's status")
+        .extracting(NodeStatus.Member::zone)
+        .containsExactlyInAnyOrder("a", "b", "b");
     Path out = tmp.resolve("out");
     f.materialize(new GetCall("data", out.toString(), false, false));
     assertThat(Files.mismatch(src.resolve("f3.bin"), out.resolve("f3.bin"))).isEqualTo(-1);

@@ -47,14 +47,25 @@ public record NodeStatus(
       int localHealth,
       String dataDir) {}
 
-  /** A member as this node sees it. */
+  /**
+   * A member as this node sees it.
+   *
+   * @param zone the zone it announces ({@code shoal node --zone}); empty for none, and for an older
+   *     node's status
+   */
   public record Member(
       String id,
       String address,
       String state,
       long incarnation,
       long lastContactMillisAgo,
-      boolean self) {}
+      boolean self,
+      String zone) {
+    /** An older node's status has no zones: none then. */
+    public Member {
+      zone = zone == null ? "" : zone;
+    }
+  }
 
   /** One member's catalog. */
   public record OwnerCatalog(String owner, String digest, List<Entry> entries) {}
