@@ -5,6 +5,7 @@ import io.shoal.sim.Scenario;
 import io.shoal.sim.Scenarios;
 import io.shoal.sim.SimResult;
 import io.shoal.sim.Simulation;
+import io.shoal.sim.ViewScenario;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
           + " seed gives the same run (its trace hash says so).",
       "",
       "Built-in scenarios: swarm-join, partition-heal, churn, recovery; or a JSON file naming a"
-          + " \"kind\" and the fields it changes (see docs/simulation.md)."
+          + " \"kind\" and the fields it changes (see docs/simulation.md). membership-views plays"
+          + " the partial-view core (HyParView and Plumtree) alone, at up to 10^5 nodes and more."
     })
 final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -82,6 +84,9 @@ final class SimulateCommand implements Callable<Integer> {
     }
     if (seed != null) {
       overrides.put("seed", seed);
+    }
+    if (scenario.equals(ViewScenario.KIND)) {
+      return ViewsRun.run(ViewScenario.resolve(overrides), output.json, out, err);
     }
     Scenario s = Scenarios.resolve(scenario, overrides);
     boolean live = !LoggingOptions.isQuiet() && !output.json && System.console() != null;
@@ -220,7 +225,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   /** The peak heap in use since the JVM started (the run dominates it). */
-  private static long peakHeapBytes() {
+  static long peakHeapBytes() {
     long peak = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {

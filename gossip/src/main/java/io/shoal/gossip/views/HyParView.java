@@ -121,13 +121,18 @@ final class HyParView {
   }
 
   void onNeighborReply(NodeId from, boolean accepted, long nowNanos) {
-    if (from.equals(pendingNeighbor)) {
+    boolean asked = from.equals(pendingNeighbor);
+    if (asked) {
       pendingNeighbor = null;
     }
-    if (accepted) {
-      link(from);
-    } else {
+    if (!accepted) {
       promote(nowNanos);
+    } else if (asked) {
+      link(from);
+    } else if (!active.contains(from)) {
+      // An answer to a link this node has dropped since (a walk's end links the joiner at once):
+      // the other end now holds a link this one does not, so drop it there too.
+      send(from, ViewMessage.DISCONNECT);
     }
   }
 
