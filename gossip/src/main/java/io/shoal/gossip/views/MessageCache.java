@@ -15,8 +15,13 @@ final class MessageCache {
   private int head;
   private int size;
 
-  /** Index: ring position + 1 of the entry in each bucket, 0 for empty; twice the ring's length. */
+  /**
+   * Index, twice the ring's length: each bucket's id, and its ring position + 1 (0: empty). The id
+   * sits in the bucket itself so a lookup reads one place, not the bucket and then the ring.
+   */
   private int[] index = new int[INITIAL_CAPACITY * 2];
+
+  private long[] keys = new long[INITIAL_CAPACITY * 2];
 
   MessageCache(int maxEntries) {
     if (Integer.bitCount(maxEntries) != 1 || maxEntries < INITIAL_CAPACITY) {
@@ -58,6 +63,7 @@ final class MessageCache {
       b = (b + 1) & mask;
     }
     index[b] = pos + 1;
+    keys[b] = id;
   }
 
   private void evictOldest() {
@@ -81,6 +87,7 @@ final class MessageCache {
     payloads = newPayloads;
     head = 0;
     index = new int[n * 2];
+    keys = new long[n * 2];
     int mask = index.length - 1;
     for (int i = 0; i < size; i++) {
       int b = bucket(ids[i], mask);
@@ -88,6 +95,7 @@ final class MessageCache {
         b = (b + 1) & mask;
       }
       index[b] = i + 1;
+      keys[b] = ids[i];
     }
   }
 
@@ -95,7 +103,7 @@ final class MessageCache {
   private int find(long id) {
     int mask = index.length - 1;
     for (int b = bucket(id, mask); index[b] != 0; b = (b + 1) & mask) {
-      if (ids[index[b] - 1] == id) {
+      if (keys[b] == id) {
         return b;
       }
     }
@@ -107,10 +115,11 @@ final class MessageCache {
     int mask = index.length - 1;
     index[hole] = 0;
     for (int j = (hole + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-      int home = bucket(ids[index[j] - 1], mask);
+      int home = bucket(keys[j], mask);
       boolean movable = ((j - home) & mask) >= ((j - hole) & mask);
       if (movable) {
         index[hole] = index[j];
+        keys[hole] = keys[j];
         index[j] = 0;
         hole = j;
       }
