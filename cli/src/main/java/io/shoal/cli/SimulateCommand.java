@@ -71,20 +71,7 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, Object> overrides = new LinkedHashMap<>();
-    for (String set : sets) {
-      int eq = set.indexOf('=');
-      if (eq <= 0) {
-        throw new CliException("--set wants FIELD=VALUE, not '" + set + "'");
-      }
-      overrides.put(set.substring(0, eq), Scenarios.parseValue(set.substring(eq + 1)));
-    }
-    if (nodes != null) {
-      overrides.put("nodes", nodes);
-    }
-    if (seed != null) {
-      overrides.put("seed", seed);
-    }
+    Map<String, Object> overrides = overrides();
     if (scenario.equals(ViewScenario.KIND)) {
       return ViewsRun.run(ViewScenario.resolve(overrides), output.json, out, err);
     }
@@ -136,6 +123,25 @@ final class SimulateCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     return 0;
+  }
+
+  /** The --set, --nodes and --seed fields, by name. */
+  private Map<String, Object> overrides() {
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    for (String set : sets) {
+      int eq = set.indexOf('=');
+      if (eq <= 0) {
+        throw new CliException("--set wants FIELD=VALUE, not '" + set + "'");
+      }
+      overrides.put(set.substring(0, eq), Scenarios.parseValue(set.substring(eq + 1)));
+    }
+    if (nodes != null) {
+      overrides.put("nodes", nodes);
+    }
+    if (seed != null) {
+      overrides.put("seed", seed);
+    }
+    return overrides;
   }
 
   private static void printSummary(PrintWriter out, SimResult r, Report.RunStats stats, Path html) {
