@@ -5,6 +5,7 @@ import io.shoal.sim.Scenario;
 import io.shoal.sim.Scenarios;
 import io.shoal.sim.SimResult;
 import io.shoal.sim.Simulation;
+import io.shoal.sim.ViewScenario;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
           + " seed gives the same run (its trace hash says so).",
       "",
       "Built-in scenarios: swarm-join, partition-heal, churn, recovery; or a JSON file naming a"
-          + " \"kind\" and the fields it changes (see docs/simulation.md)."
+          + " \"kind\" and the fields it changes (see docs/simulation.md). membership-views plays"
+          + " the partial-view core (HyParView and Plumtree) alone, at up to 10^5 nodes and more."
     })
 final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -69,19 +71,9 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, Object> overrides = new LinkedHashMap<>();
-    for (String set : sets) {
-      int eq = set.indexOf('=');
-      if (eq <= 0) {
-        throw new CliException("--set wants FIELD=VALUE, not '" + set + "'");
-      }
-      overrides.put(set.substring(0, eq), Scenarios.parseValue(set.substring(eq + 1)));
-    }
-    if (nodes != null) {
-      overrides.put("nodes", nodes);
-    }
-    if (seed != null) {
-      overrides.put("seed", seed);
+    Map<String, Object> overrides = overrides();
+    if (scenario.equals(ViewScenario.KIND)) {
+      return ViewsRun.run(ViewScenario.resolve(overrides), output.json, out, err);
     }
     Scenario s = Scenarios.resolve(scenario, overrides);
     boolean live = !LoggingOptions.isQuiet() && !output.json && System.console() != null;
@@ -131,6 +123,25 @@ final class SimulateCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     return 0;
+  }
+
+  /** The --set, --nodes and --seed fields, by name. */
+  private Map<String, Object> overrides() {
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    for (String set : sets) {
+      int eq = set.indexOf('=');
+      if (eq <= 0) {
+        throw new CliException("--set wants FIELD=VALUE, not '" + set + "'");
+      }
+      overrides.put(set.substring(0, eq), Scenarios.parseValue(set.substring(eq + 1)));
+    }
+    if (nodes != null) {
+      overrides.put("nodes", nodes);
+    }
+    if (seed != null) {
+      overrides.put("seed", seed);
+    }
+    return overrides;
   }
 
   private static void printSummary(PrintWriter out, SimResult r, Report.RunStats stats, Path html) {
@@ -230,7 +241,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   /** The peak heap in use since the JVM started (the run dominates it). */
-  private static long peakHeapBytes() {
+  static long peakHeapBytes() {
     long peak = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
