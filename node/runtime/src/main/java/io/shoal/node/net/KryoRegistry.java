@@ -21,6 +21,7 @@ import io.shoal.node.core.TransferMessage.DeltaRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.membership.ViewFrame;
 import io.shoal.node.net.Handshake.Hello;
 import io.shoal.node.net.Handshake.Refused;
 import java.util.ArrayList;
@@ -55,6 +56,9 @@ public final class KryoRegistry {
   static final int CANCEL = 35;
   // Transfer (protocol version 4)
   static final int DELTA_REQUEST = 36;
+  // Partial views (protocol version 6): one frame for every HyParView and Plumtree message, a type
+  // byte inside (ViewFrameSerializer, append-only too).
+  static final int VIEW_FRAME = 40;
 
   private static final int MAX_POOLED_KRYOS = 64;
   private static final int MAX_MESSAGE_LIST = 1 << 16;
@@ -83,7 +87,8 @@ public final class KryoRegistry {
           CHUNK_REQUEST,
           CHUNK_REFUSED,
           CANCEL,
-          DELTA_REQUEST);
+          DELTA_REQUEST,
+          VIEW_FRAME);
 
   private KryoRegistry() {}
 
@@ -120,6 +125,7 @@ public final class KryoRegistry {
     kryo.register(ChunkRefused.class, new ChunkRefusedSerializer(), CHUNK_REFUSED);
     kryo.register(Cancel.class, new CancelSerializer(), CANCEL);
     kryo.register(DeltaRequest.class, new DeltaRequestSerializer(), DELTA_REQUEST);
+    kryo.register(ViewFrame.class, new ViewFrameSerializer(), VIEW_FRAME);
     return kryo;
   }
 

@@ -32,12 +32,16 @@ public final class WireProtocol {
    *   <li>Version 5: a member record carries its zone (a string of at most 32 characters of {@code
    *       [a-z0-9._-]}, empty for none) after its signature, and the member signs it with the rest.
    *       A peer of version 4 would misread every member update, so it is refused at the handshake.
+   *   <li>Version 6: ViewFrame (registration id 40) carries the partial-view messages (HyParView
+   *       membership, Plumtree broadcast) of a node run with {@code --membership views}, each node
+   *       it names with its address. A peer of version 5 would close the connection on one as
+   *       malformed, so it is refused at the handshake instead.
    * </ul>
    */
-  public static final int MIN_VERSION = 5;
+  public static final int MIN_VERSION = 6;
 
   /** Highest protocol version this build speaks. */
-  public static final int MAX_VERSION = 5;
+  public static final int MAX_VERSION = 6;
 
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;

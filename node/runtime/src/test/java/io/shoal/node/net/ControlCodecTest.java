@@ -139,7 +139,7 @@ class ControlCodecTest {
     body.skipBytes(4);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class)
-        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 5..5");
+        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 6..6");
     body.release();
   }
 
@@ -151,7 +151,19 @@ class ControlCodecTest {
     body.skipBytes(4);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class)
-        .hasMessageContaining("peer speaks protocol versions 4..4 only; this node speaks 5..5");
+        .hasMessageContaining("peer speaks protocol versions 4..4 only; this node speaks 6..6");
+    body.release();
+  }
+
+  @Test
+  void helloOfVersionFive_isMalformedNamingBothRanges() {
+    // A version-5 node would close the connection on a ViewFrame (registration id 40).
+    ByteBuf body =
+        ControlCodec.encode(ByteBufAllocator.DEFAULT, new Handshake.Hello(5, 5, "prod", A, ADDR));
+    body.skipBytes(4);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("peer speaks protocol versions 5..5 only; this node speaks 6..6");
     body.release();
   }
 
