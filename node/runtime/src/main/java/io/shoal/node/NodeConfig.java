@@ -97,33 +97,9 @@ public record NodeConfig(
     httpNames = List.copyOf(httpNames);
     httpAllowOrigins = List.copyOf(httpAllowOrigins);
     trustedPublishers = List.copyOf(trustedPublishers);
-    for (String name : httpNames) {
-      if (!name.matches("[^\\s/@]+")) {
-        throw new IllegalArgumentException("--http-name wants a host name: '" + name + "'");
-      }
-    }
-    for (String origin : httpAllowOrigins) {
-      if (!origin.matches("https?://[^\\s/]+")) {
-        throw new IllegalArgumentException(
-            "--http-allow-origin wants SCHEME://HOST[:PORT] as a browser sends it: '"
-                + origin
-                + "'");
-      }
-    }
-    if (keep < 0
-        || uploadBytesPerSecond < 0
-        || downloadBytesPerSecond < 0
-        || scrubBytesPerSecond < 0) {
-      throw new IllegalArgumentException(
-          "keep "
-              + keep
-              + " / upload limit "
-              + uploadBytesPerSecond
-              + " / download limit "
-              + downloadBytesPerSecond
-              + " / scrub rate "
-              + scrubBytesPerSecond);
-    }
+    NodeConfigChecks.checkHttp(httpNames, httpAllowOrigins);
+    NodeConfigChecks.checkRates(
+        keep, uploadBytesPerSecond, downloadBytesPerSecond, scrubBytesPerSecond);
     io.shoal.gossip.Zone.check(zone);
     if (clusterId.isEmpty() || clusterId.length() > 128) {
       throw new IllegalArgumentException(

@@ -15,8 +15,6 @@ import io.shoal.node.api.GetCall;
 import io.shoal.node.api.NodeStatus;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.api.Written;
-import io.shoal.node.net.Addresses;
-import io.shoal.node.net.AllowedHosts;
 import io.shoal.node.net.HttpApi;
 import io.shoal.node.net.HttpExposure;
 import io.shoal.node.net.NodeMetrics;
@@ -122,7 +120,7 @@ public final class ShoalNode implements AutoCloseable {
     announcer.announce();
     serveHttp();
     ready = true; // only now can the CLI find the node through its data directory
-    logUp(credentials);
+    StartupLog.up(config, nodeId, peerAddress, httpAddress, clusterId(), transport);
     List<Endpoint> seeds = config.seeds();
     driver.execute(m -> m.onJoin(seeds, System.nanoTime()));
   }
@@ -231,33 +229,6 @@ public final class ShoalNode implements AutoCloseable {
                 nodeId,
                 peerAddress.toString())
             .address();
-  }
-
-  private void logUp(NodeCredentials credentials) {
-    log.info(
-        "node {} up: peers at {}, HTTP at {}://{}, data in {}, cluster '{}'",
-        nodeId.shortHex(),
-        peerAddress,
-        NodeRoutes.scheme(config),
-        AllowedHosts.authority(httpAddress.getHostString(), httpAddress.getPort()),
-        config.dataDir(),
-        clusterId());
-    if (config.openGateway()) {
-      log.info("the snapshot gateway /snapshots/ is open without the token (--open-gateway)");
-    }
-    if (credentials != null) {
-      log.info(
-          "peers authenticate with TLS 1.3 ({} provider) and certificates of cluster {}",
-          transport.tlsProvider(),
-          clusterId());
-    } else if (Addresses.isLoopback(config.listenHost())) {
-      log.info("running insecure on loopback: no TLS, peers are not authenticated");
-    } else {
-      log.warn(
-          "running INSECURE (--insecure): no TLS, and any process that can reach {} can join;"
-              + " pass --credentials DIR",
-          peerAddress);
-    }
   }
 
   /** Publishes a file or directory on this machine and announces it to the cluster. */
