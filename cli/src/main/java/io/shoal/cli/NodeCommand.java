@@ -2,7 +2,9 @@ package io.shoal.cli;
 
 import io.shoal.chunkstore.StoreOptions;
 import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.views.ViewConfig;
 import io.shoal.node.Faults;
+import io.shoal.node.MembershipMode;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import java.nio.file.Path;
@@ -177,6 +179,32 @@ final class NodeCommand implements Callable<Integer> {
   String zone;
 
   @Option(
+      names = "--membership",
+      paramLabel = "MODE",
+      defaultValue = "full",
+      description =
+          "full (default): every node knows every member (SWIM) and gossips catalogs; views:"
+              + " partial views (HyParView links, Plumtree broadcast) for clusters past full"
+              + " membership's size; every node of a cluster must use the same mode")
+  String membership;
+
+  @Option(
+      names = "--active-view",
+      paramLabel = "N",
+      description =
+          "with --membership views: links each node keeps (2 to 16; default 6, about log10 of the"
+              + " cluster's size + 1)")
+  Integer activeView;
+
+  @Option(
+      names = "--passive-view",
+      paramLabel = "N",
+      description =
+          "with --membership views: peers each node knows to replace failed links (1 to 256;"
+              + " default 30)")
+  Integer passiveView;
+
+  @Option(
       names = "--enable-fault-injection",
       description =
           "serve the admin route /admin/faults, through which the token's holder drops, delays or"
@@ -236,6 +264,7 @@ final class NodeCommand implements Callable<Integer> {
             .trustedPublishers(trustPublishers.stream().map(NodeCommand::nodeId).toList())
             .requireSha256(requireSha256)
             .zone(zone == null ? "" : zone)
+            .membership(membershipMode())
             .faults(faultInjection ? Faults.linkFaultsOnly() : Faults.none())
             .build();
     ShoalNode node = ShoalNode.start(config);
@@ -250,6 +279,27 @@ final class NodeCommand implements Callable<Integer> {
                 "shoal-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private MembershipMode membershipMode() {
+    boolean sized = activeView != null || passiveView != null;
+    if (membership.equals("full")) {
+      if (sized) {
+        throw new CliException("--active-view and --passive-view need --membership views");
+      }
+      return MembershipMode.FULL;
+    }
+    if (!membership.equals("views")) {
+      throw new CliException("--membership: want full or views, not '" + membership + "'");
+    }
+    ViewConfig d = ViewConfig.defaults();
+    try {
+      return MembershipMode.views(
+          activeView == null ? d.activeViewSize() : activeView,
+          passiveView == null ? d.passiveViewSize() : passiveView);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--membership views: " + e.getMessage());
+    }
   }
 
   private static io.shoal.gossip.NodeId nodeId(String hex) {

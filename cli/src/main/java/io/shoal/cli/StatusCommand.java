@@ -204,6 +204,14 @@ final class StatusCommand implements Callable<Integer> {
           m.self() ? "self" : m.lastContactMillisAgo() + " ms ago");
     }
     sb.append(members.render()).append('\n');
+    if (s.views() != null) {
+      sb.append(
+          String.format(
+              "partial views: %d active %s, %d passive%n%n",
+              s.views().active().size(),
+              s.views().active().stream().map(id -> id.substring(0, 8)).toList(),
+              s.views().passive().size()));
+    }
     Human.Table winners =
         new Human.Table("SNAPSHOT", "VERSION", "ROOT", "SIZE", "COMPLETE ON", "PARTIAL ON");
     for (NodeStatus.WinnerView w : s.winners()) {

@@ -48,6 +48,7 @@ import java.util.Objects;
  * @param scrubBytesPerSecond read rate of the background scrub of the store (0: no scrub)
  * @param zone this node's zone ({@link io.shoal.gossip.Zone}): fetches fill from peers in it first
  *     and cross zones only for chunks it does not have yet; empty for none
+ * @param membership full membership (the default) or partial views, with their sizes
  */
 public record NodeConfig(
     Path dataDir,
@@ -77,7 +78,8 @@ public record NodeConfig(
     boolean requireSha256,
     List<io.shoal.gossip.NodeId> trustedPublishers,
     long scrubBytesPerSecond,
-    String zone) {
+    String zone,
+    MembershipMode membership) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -94,6 +96,7 @@ public record NodeConfig(
     follow = List.copyOf(follow);
     Objects.requireNonNull(transfer, "transfer");
     Objects.requireNonNull(faults, "faults");
+    Objects.requireNonNull(membership, "membership");
     httpNames = List.copyOf(httpNames);
     httpAllowOrigins = List.copyOf(httpAllowOrigins);
     trustedPublishers = List.copyOf(trustedPublishers);
@@ -140,7 +143,8 @@ public record NodeConfig(
         false,
         List.of(),
         Scrubber.DEFAULT_RATE_BYTES_PER_SECOND,
-        io.shoal.gossip.Zone.NONE);
+        io.shoal.gossip.Zone.NONE,
+        MembershipMode.FULL);
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -221,6 +225,11 @@ public record NodeConfig(
     return toBuilder().zone(name).build();
   }
 
+  /** Runs full membership or partial views. */
+  public NodeConfig withMembership(MembershipMode mode) {
+    return toBuilder().membership(mode).build();
+  }
+
   public NodeConfig withFaults(Faults f) {
     return toBuilder().faults(f).build();
   }
@@ -256,6 +265,7 @@ public record NodeConfig(
     b.trustedPublishers = trustedPublishers;
     b.scrubBytesPerSecond = scrubBytesPerSecond;
     b.zone = zone;
+    b.membership = membership;
     return b;
   }
 
@@ -285,6 +295,7 @@ public record NodeConfig(
     private List<String> httpNames;
     private long scrubBytesPerSecond;
     private String zone;
+    private MembershipMode membership;
     private List<String> httpAllowOrigins;
     private boolean openGateway;
     private boolean requireSha256;
@@ -427,6 +438,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder membership(MembershipMode value) {
+      this.membership = value;
+      return this;
+    }
+
     public Builder scrubBytesPerSecond(long value) {
       this.scrubBytesPerSecond = value;
       return this;
@@ -461,7 +477,8 @@ public record NodeConfig(
           requireSha256,
           trustedPublishers,
           scrubBytesPerSecond,
-          zone);
+          zone,
+          membership);
     }
   }
 }

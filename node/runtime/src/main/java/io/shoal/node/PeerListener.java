@@ -4,6 +4,7 @@ import io.shoal.gossip.Credential;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.core.membership.ViewFrame;
 import io.shoal.node.net.PeerAuthenticated;
 import io.shoal.node.net.PeerLink;
 import io.shoal.node.net.PeerTransport;
@@ -21,12 +22,18 @@ import java.util.function.Consumer;
  */
 final class PeerListener implements PeerTransport.Listener {
   private volatile GossipDriver driver;
+  private volatile ViewDriver views;
   private volatile TransferService transfers;
   private volatile Consumer<PeerAuthenticated> authenticated = p -> {};
   private volatile SeedWatch seeds;
 
   void connect(GossipDriver driver) {
     this.driver = driver;
+  }
+
+  /** In views mode: view frames go to {@code v}, and SWIM messages are refused. */
+  void connect(ViewDriver v) {
+    this.views = v;
   }
 
   void connect(TransferService transfers) {
@@ -45,7 +52,14 @@ final class PeerListener implements PeerTransport.Listener {
 
   @Override
   public void onMessage(NodeId from, Endpoint fromAddress, PeerLink link, Object message) {
-    if (message instanceof GossipMessage g) {
+    ViewDriver v = views;
+    if (message instanceof ViewFrame f) {
+      if (v != null) {
+        v.onFrame(from, fromAddress, f);
+      } // else: this node runs full membership, and the sender is misconfigured
+    } else if (v != null && message instanceof GossipMessage) {
+      v.onFullMembershipMessage();
+    } else if (message instanceof GossipMessage g) {
       driver.onMessage(from, fromAddress, g);
       SeedWatch w = seeds;
       if (w != null
@@ -81,5 +95,9 @@ final class PeerListener implements PeerTransport.Listener {
   @Override
   public void onDisconnected(PeerLink link) {
     transfers.onDisconnected(link);
+    ViewDriver v = views;
+    if (v != null) {
+      v.onDisconnected(link.peer());
+    }
   }
 }

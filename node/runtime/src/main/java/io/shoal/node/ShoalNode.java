@@ -66,6 +66,7 @@ public final class ShoalNode implements AutoCloseable {
   private NodeThreads threads;
   private PeerTransport transport;
   private GossipDriver driver;
+  private ViewDriver views; // null unless --membership views
   private MembershipOutputs membershipOutputs;
   private CatalogAnnouncer announcer;
   private HttpApi http;
@@ -121,8 +122,12 @@ public final class ShoalNode implements AutoCloseable {
     serveHttp();
     ready = true; // only now can the CLI find the node through its data directory
     StartupLog.up(config, nodeId, peerAddress, httpAddress, clusterId(), transport);
-    List<Endpoint> seeds = config.seeds();
+    // In views mode the SWIM membership knows only this node: the views carry the cluster.
+    List<Endpoint> seeds = views == null ? config.seeds() : List.of();
     driver.execute(m -> m.onJoin(seeds, System.nanoTime()));
+    if (views != null) {
+      views.start();
+    }
   }
 
   /** The peer port, and the watcher that reloads its credentials. */
@@ -161,6 +166,8 @@ public final class ShoalNode implements AutoCloseable {
         new GossipDriver(
             nodeId, core, config.follow(), threads.loops.next(), transport, metrics, outputs);
     peers.connect(driver);
+    views =
+        ViewDriver.of(config, nodeId, peerAddress, threads.loops.next(), transport, metrics, peers);
     announcer = new CatalogAnnouncer(nodeId, store, authority, ids, driver);
     if (credentialWatcher != null) {
       credentialWatcher.addListener(
@@ -200,6 +207,9 @@ public final class ShoalNode implements AutoCloseable {
             config.keep(), reader, threads.workers, announcer, () -> transfers.active().size());
     membershipOutputs.connect(transfers, new Follower(transfers, retention, () -> closed));
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
+    if (views != null) {
+      transport.onDial(PeerTransport.DialListener.both(seeds, views));
+    }
     resolver = new SnapshotResolver(store, reader, driver, transfers, retention, seeds);
     local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
     scrubber =
@@ -298,7 +308,8 @@ public final class ShoalNode implements AutoCloseable {
             0,
             config.dataDir().toString());
     List<NodeStatus.BannedPeer> banned = transfers.banned.status(System.nanoTime());
-    return driver.query(core -> NodeStatusView.of(core, self, banned, transfers.active()));
+    NodeStatus s = driver.query(core -> NodeStatusView.of(core, self, banned, transfers.active()));
+    return views == null ? s : s.withViews(views.status());
   }
 
   public NodeId id() {
@@ -363,6 +374,11 @@ public final class ShoalNode implements AutoCloseable {
   /** The background scrub (tests start a pass with it). */
   Scrubber scrubber() {
     return scrubber;
+  }
+
+  /** The partial-view driver (broadcast and delivery for the layers above); null in full mode. */
+  ViewDriver viewDriver() {
+    return views;
   }
 
   public NodeMetrics metrics() {
@@ -439,6 +455,9 @@ public final class ShoalNode implements AutoCloseable {
   }
 
   private void stopMembership(boolean graceful) {
+    if (views != null) {
+      views.stop();
+    }
     if (driver == null) {
       return;
     }

@@ -1,5 +1,6 @@
 package io.shoal.node.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.shoal.node.TransferView;
 import java.util.List;
 
@@ -7,7 +8,7 @@ import java.util.List;
  * What {@code GET /status} and {@code shoal status} show: this node, the members as it sees them,
  * every member's catalog, the winning version of every name (a pinned name's is its pin's), the
  * peers it does not fetch from, its fetches in progress (as {@code GET /transfers} lists them), and
- * the pins in force.
+ * the pins in force; in partial-view mode ({@code --membership views}) also its views.
  */
 public record NodeStatus(
     Self node,
@@ -16,7 +17,8 @@ public record NodeStatus(
     List<WinnerView> winners,
     List<BannedPeer> banned,
     List<TransferView> transfers,
-    List<PinView> pins) {
+    List<PinView> pins,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Views views) {
 
   /** An older node's status has no bans, transfers or pins: none then. */
   public NodeStatus {
@@ -24,6 +26,32 @@ public record NodeStatus(
     transfers = transfers == null ? List.of() : transfers;
     pins = pins == null ? List.of() : pins;
   }
+
+  /** Without views: a node running full membership. */
+  public NodeStatus(
+      Self node,
+      List<Member> members,
+      List<OwnerCatalog> catalogs,
+      List<WinnerView> winners,
+      List<BannedPeer> banned,
+      List<TransferView> transfers,
+      List<PinView> pins) {
+    this(node, members, catalogs, winners, banned, transfers, pins, null);
+  }
+
+  /** This status with the node's partial views. */
+  public NodeStatus withViews(Views v) {
+    return new NodeStatus(node, members, catalogs, winners, banned, transfers, pins, v);
+  }
+
+  /**
+   * A node's partial views (HyParView): the peers it is linked to, and those it knows to replace
+   * them. The members list then holds only this node: it does not know every member.
+   *
+   * @param active node ids (hex) of its links
+   * @param passive node ids (hex) it knows but is not linked to
+   */
+  public record Views(List<String> active, List<String> passive) {}
 
   /**
    * A peer banned from being fetched from, for sending chunks that failed verification or a have

@@ -80,6 +80,25 @@ final class OutgoingConnections {
     o.send(message);
   }
 
+  /**
+   * Opens a connection to {@code to} with nothing to send yet, unless one is open or opening: what
+   * becomes of it goes to the dial listener. False when one was there already.
+   */
+  boolean open(Endpoint to) {
+    if (outgoing.containsKey(to)) {
+      return false;
+    }
+    if (outgoing.size() >= MAX_OUTGOING) {
+      evictOldest();
+    }
+    Outgoing fresh = new Outgoing(metrics, to, dials);
+    if (outgoing.putIfAbsent(to, fresh) != null) {
+      return false;
+    }
+    connect(to, fresh);
+    return true;
+  }
+
   int size() {
     return outgoing.size();
   }

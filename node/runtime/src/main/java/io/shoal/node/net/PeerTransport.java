@@ -70,6 +70,23 @@ public final class PeerTransport implements AutoCloseable {
     void onReached(Endpoint to, NodeId peer);
 
     void onFailed(Endpoint to, DialFailure why);
+
+    /** Reports every dial to {@code first}, then to {@code second}. */
+    static DialListener both(DialListener first, DialListener second) {
+      return new DialListener() {
+        @Override
+        public void onReached(Endpoint to, NodeId peer) {
+          first.onReached(to, peer);
+          second.onReached(to, peer);
+        }
+
+        @Override
+        public void onFailed(Endpoint to, DialFailure why) {
+          first.onFailed(to, why);
+          second.onFailed(to, why);
+        }
+      };
+    }
   }
 
   private final PeerTls tls;
@@ -175,6 +192,14 @@ public final class PeerTransport implements AutoCloseable {
       return;
     }
     outgoing.send(to, message);
+  }
+
+  /**
+   * Opens a connection to {@code to} with nothing to send yet, to learn who listens there (the dial
+   * listener hears); false, and nothing happens, when one is open or opening.
+   */
+  public boolean dial(Endpoint to) {
+    return !closed && outgoing.open(to);
   }
 
   public int connectionCount() {
