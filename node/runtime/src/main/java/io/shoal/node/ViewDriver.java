@@ -71,6 +71,7 @@ final class ViewDriver implements PeerTransport.DialListener {
   private final LoopInbox inbox;
   private final SecureRandom ids = new SecureRandom();
   private volatile Consumer<Delivery> deliveries = d -> {};
+  private volatile Consumer<NodeId> links = p -> {};
   private Set<NodeId> linked = Set.of();
   private long refusedMalformedSeen;
   private long refusedNotNeighborSeen;
@@ -163,19 +164,30 @@ final class ViewDriver implements PeerTransport.DialListener {
   }
 
   /**
-   * Broadcasts {@code payload} to every node of the views under a fresh random id, returned.
+   * Calls {@code l} on the driver's loop with each peer the active view links (for a layer above
+   * that syncs state with a new neighbour); it must not block.
+   */
+  void onLinked(Consumer<NodeId> l) {
+    links = l;
+  }
+
+  /**
+   * Broadcasts {@code payload} to every node of the views under a fresh random id, returned. From
+   * the driver's own loop (a delivery or link listener) it runs at once, and its sends go out with
+   * the batch's.
    *
    * @throws IllegalArgumentException when it is over {@link
    *     io.shoal.gossip.views.ViewConfig#MAX_PAYLOAD_BYTES}
    */
   long broadcast(byte[] payload) {
     byte[] copy = payload.clone();
-    return ask(
+    Supplier<Long> call =
         () -> {
           long id = ids.nextLong();
           core.broadcast(id, copy, System.nanoTime());
           return id;
-        });
+        };
+    return loop.inEventLoop() ? call.get() : ask(call);
   }
 
   /** The views now, read on the loop after the inputs given so far. */
@@ -303,15 +315,19 @@ final class ViewDriver implements PeerTransport.DialListener {
       for (Delivery d; (d = core.pollDelivery()) != null; ) {
         deliver(d);
       }
+      List<NodeId> active = core.activeView();
+      logChanges(active);
+      for (ViewSend s; (s = core.pollSend()) != null; ) {
+        send(s, now); // what the listeners broadcast
+      }
       if (core.activeSize() > 0) {
         book.joined();
       }
-      List<NodeId> active = core.activeView();
+      active = core.activeView();
       List<NodeId> passive = core.passiveView();
       List<NodeId> viewed = new ArrayList<>(active);
       viewed.addAll(passive);
       book.retainOnly(viewed);
-      logChanges(active);
       metrics.views(active.size(), passive.size());
       countCoreRefusals();
       arm(now);
@@ -353,7 +369,7 @@ final class ViewDriver implements PeerTransport.DialListener {
     }
   }
 
-  /** One line per link made or dropped. */
+  /** One line per link made or dropped; each new link to the link listener. */
   private void logChanges(List<NodeId> active) {
     Set<NodeId> now = new LinkedHashSet<>(active);
     if (now.equals(linked)) {
@@ -363,6 +379,12 @@ final class ViewDriver implements PeerTransport.DialListener {
       if (!linked.contains(p)) {
         log.info(
             "node {}: view link to {} at {}", self.shortHex(), p.shortHex(), book.addressOf(p));
+        try {
+          links.accept(p);
+        } catch (RuntimeException e) {
+          log.error("node {}: a link listener failed (a bug)", self.shortHex(), e);
+          metrics.failures.inc();
+        }
       }
     }
     for (NodeId p : linked) {
