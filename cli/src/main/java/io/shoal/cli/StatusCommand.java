@@ -180,6 +180,18 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  /** A node in partial-view mode: its links and how many peers it knows besides. */
+  private static void renderViews(StringBuilder sb, NodeStatus.Views views) {
+    if (views != null) {
+      sb.append(
+          String.format(
+              "partial views: %d active %s, %d passive%n%n",
+              views.active().size(),
+              views.active().stream().map(id -> id.substring(0, 8)).toList(),
+              views.passive().size()));
+    }
+  }
+
   static String render(NodeStatus s) {
     StringBuilder sb = new StringBuilder();
     NodeStatus.Self n = s.node();
@@ -204,14 +216,7 @@ final class StatusCommand implements Callable<Integer> {
           m.self() ? "self" : m.lastContactMillisAgo() + " ms ago");
     }
     sb.append(members.render()).append('\n');
-    if (s.views() != null) {
-      sb.append(
-          String.format(
-              "partial views: %d active %s, %d passive%n%n",
-              s.views().active().size(),
-              s.views().active().stream().map(id -> id.substring(0, 8)).toList(),
-              s.views().passive().size()));
-    }
+    renderViews(sb, s.views());
     Human.Table winners =
         new Human.Table("SNAPSHOT", "VERSION", "ROOT", "SIZE", "COMPLETE ON", "PARTIAL ON");
     for (NodeStatus.WinnerView w : s.winners()) {
