@@ -199,6 +199,7 @@ public final class ViewCatalogs {
   /** This node leaves: queues its signed leave, which drops its announcements everywhere. */
   public void onLeave(long nowNanos) {
     sequence++;
+    table.leave(self, sequence); // a sync no longer serves what it announced
     queueBroadcast(CatalogCodec.leave(self, sequence, authority));
   }
 
