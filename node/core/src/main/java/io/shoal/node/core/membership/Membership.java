@@ -40,6 +40,7 @@ import java.util.TreeSet;
  */
 public final class Membership {
   private final GossipPump pump;
+  private final DirectoryFeed feed;
   private final SwarmDirectory directory;
   private final FollowRule follow;
   private Set<String> announcedNames = new TreeSet<>();
@@ -59,6 +60,7 @@ public final class Membership {
       GossipPump.Failures failures) {
     this.directory = new SwarmDirectory(core.id());
     this.follow = new FollowRule(core.id(), followPatterns, core::credentialOf);
+    this.feed = new DirectoryFeed(directory, follow);
     this.pump = new GossipPump(core, wire, alarm, this::onCoreEvent, failures);
   }
 
@@ -206,25 +208,23 @@ public final class Membership {
 
   private void onCoreEvent(GossipEvent e) {
     if (e instanceof GossipEvent.MemberUp u) {
-      directory.memberUp(u.id(), u.address(), u.zone());
+      feed.memberUp(u.id(), u.address(), u.zone());
     } else if (e instanceof GossipEvent.MemberDown d) {
       memberGone(d.id());
     } else if (e instanceof GossipEvent.MemberLeft l) {
       memberGone(l.id());
     } else if (e instanceof GossipEvent.MemberRemoved r) {
-      if (directory.memberForgotten(r.id())) {
+      if (feed.memberForgotten(r.id())) {
         gone.add(r.id());
       }
     } else if (e instanceof GossipEvent.CatalogChanged c) {
-      directory.catalogChanged(c.owner(), c.name(), c.value());
-      follow.onAnnounced(c.owner(), c.name(), c.value());
-      pinsChanged |= c.value().pin() != null;
+      pinsChanged |= feed.catalogChanged(c.owner(), c.name(), c.value());
     }
     events.add(e);
   }
 
   private void memberGone(NodeId id) {
-    if (directory.memberGone(id)) {
+    if (feed.memberGone(id)) {
       gone.add(id);
     }
   }
@@ -259,7 +259,7 @@ public final class Membership {
   }
 
   /** The newest versions a catalog value can carry, without those of refused publishers. */
-  private static CatalogValue newest(List<HeldVersion> versions, Set<NodeId> refused) {
+  static CatalogValue newest(List<HeldVersion> versions, Set<NodeId> refused) {
     List<HeldVersion> kept = newestOf(versions);
     if (!refused.isEmpty()) {
       List<HeldVersion> trusted = new ArrayList<>();

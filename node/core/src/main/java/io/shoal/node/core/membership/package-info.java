@@ -4,8 +4,10 @@
  * through the {@link io.shoal.gossip.GossipPump}, keeps the {@link
  * io.shoal.node.core.membership.SwarmDirectory} (who is up, who holds which snapshot) from its
  * events, feeds the {@link io.shoal.node.core.membership.FollowRule} (which new winners to fetch)
- * and announces the local catalog ({@link io.shoal.node.core.membership.LocalCatalog}). Drivers:
- * the runtime's {@code GossipDriver} on a Netty loop, the simulator's {@code SimNode} in virtual
- * time.
+ * and announces the local catalog ({@link io.shoal.node.core.membership.LocalCatalog}). In
+ * partial-view mode, {@link io.shoal.node.core.membership.ViewCatalogs} carries catalogs over
+ * Plumtree instead and feeds the same directory and follow rule through {@code DirectoryFeed}.
+ * Drivers: the runtime's {@code GossipDriver} on a Netty loop, the simulator's {@code SimNode} in
+ * virtual time.
  */
 package io.shoal.node.core.membership;
