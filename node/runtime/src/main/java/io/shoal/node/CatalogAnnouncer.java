@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ final class CatalogAnnouncer {
   private final ClaimAuthority authority;
   private final HashRequirement ids;
   private final GossipDriver driver;
+  private volatile Consumer<LocalCatalog> alsoTo = c -> {};
 
   /**
    * @param authority signs this node's publications; its {@code sign} must be thread-safe
@@ -57,6 +59,14 @@ final class CatalogAnnouncer {
     this.authority = authority;
     this.ids = ids;
     this.driver = driver;
+  }
+
+  /**
+   * Hands each local catalog to {@code l} too, after the membership (views mode: the catalogs that
+   * travel over the views, {@link ViewCatalogDriver}); it must not block.
+   */
+  void alsoTo(Consumer<LocalCatalog> l) {
+    alsoTo = l;
   }
 
   /** Announces the store's catalog as it is now. */
@@ -86,6 +96,7 @@ final class CatalogAnnouncer {
     }
     LocalCatalog catalog = new LocalCatalog(byName, credentials);
     driver.execute(m -> m.onLocalCatalog(catalog, System.nanoTime()));
+    alsoTo.accept(catalog);
   }
 
   /**

@@ -4,6 +4,8 @@ import io.shoal.gossip.Credential;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipMessage;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.core.membership.CatalogSyncPage;
+import io.shoal.node.core.membership.CatalogSyncRequest;
 import io.shoal.node.core.membership.ViewFrame;
 import io.shoal.node.net.PeerAuthenticated;
 import io.shoal.node.net.PeerLink;
@@ -23,6 +25,7 @@ import java.util.function.Consumer;
 final class PeerListener implements PeerTransport.Listener {
   private volatile GossipDriver driver;
   private volatile ViewDriver views;
+  private volatile ViewCatalogDriver catalogs;
   private volatile TransferService transfers;
   private volatile Consumer<PeerAuthenticated> authenticated = p -> {};
   private volatile SeedWatch seeds;
@@ -34,6 +37,11 @@ final class PeerListener implements PeerTransport.Listener {
   /** In views mode: view frames go to {@code v}, and SWIM messages are refused. */
   void connect(ViewDriver v) {
     this.views = v;
+  }
+
+  /** In views mode: catalog sync requests and pages go to {@code c}. */
+  void connect(ViewCatalogDriver c) {
+    this.catalogs = c;
   }
 
   void connect(TransferService transfers) {
@@ -56,6 +64,11 @@ final class PeerListener implements PeerTransport.Listener {
     if (message instanceof ViewFrame f) {
       if (v != null) {
         v.onFrame(from, fromAddress, f);
+      } // else: this node runs full membership, and the sender is misconfigured
+    } else if (message instanceof CatalogSyncRequest || message instanceof CatalogSyncPage) {
+      ViewCatalogDriver c = catalogs;
+      if (c != null) {
+        c.onMessage(from, fromAddress, message);
       } // else: this node runs full membership, and the sender is misconfigured
     } else if (v != null && message instanceof GossipMessage) {
       v.onFullMembershipMessage();

@@ -67,6 +67,7 @@ public final class ShoalNode implements AutoCloseable {
   private PeerTransport transport;
   private GossipDriver driver;
   private ViewDriver views; // null unless --membership views
+  private ViewCatalogDriver viewCatalogs; // null unless --membership views
   private MembershipOutputs membershipOutputs;
   private CatalogAnnouncer announcer;
   private HttpApi http;
@@ -169,6 +170,8 @@ public final class ShoalNode implements AutoCloseable {
     views =
         ViewDriver.of(config, nodeId, peerAddress, threads.loops.next(), transport, metrics, peers);
     announcer = new CatalogAnnouncer(nodeId, store, authority, ids, driver);
+    viewCatalogs =
+        ViewCatalogDriver.of(config, authority, views, metrics, outputs, peers, announcer);
     if (credentialWatcher != null) {
       credentialWatcher.addListener(
           renewed -> {
@@ -194,7 +197,7 @@ public final class ShoalNode implements AutoCloseable {
             threads.transferWorkers,
             threads.verifiers,
             sink,
-            driver.directory(),
+            views == null ? driver.directory() : viewCatalogs.directory(),
             metrics,
             config,
             new CompressionPolicy(config.compression()),
@@ -456,6 +459,9 @@ public final class ShoalNode implements AutoCloseable {
 
   private void stopMembership(boolean graceful) {
     if (views != null) {
+      if (graceful) {
+        viewCatalogs.leave();
+      }
       views.stop();
     }
     if (driver == null) {

@@ -190,6 +190,42 @@ final class ViewDriver implements PeerTransport.DialListener {
     return loop.inEventLoop() ? call.get() : ask(call);
   }
 
+  /** Runs a local {@code input} of a layer above on the driver's loop; the batch's sends follow. */
+  void execute(Runnable input) {
+    inbox.post(input);
+  }
+
+  /**
+   * Runs a peer's {@code input} to a layer above on the loop, dropped (counted) when too many wait.
+   */
+  void offer(Runnable input) {
+    inbox.offer(input);
+  }
+
+  /** Runs {@code call} on the loop after the inputs given so far, and waits for its answer. */
+  <T> T call(Supplier<T> call) {
+    return ask(call);
+  }
+
+  NodeId self() {
+    return self;
+  }
+
+  /** Where this node listens, as its view frames say. */
+  Endpoint address() {
+    return selfAddress;
+  }
+
+  /** The peer transport its frames travel (for a layer above's own messages). */
+  PeerTransport transport() {
+    return transport;
+  }
+
+  /** Where {@code peer} listens as the views know it, null when unknown; on the loop only. */
+  Endpoint addressOf(NodeId peer) {
+    return book.addressOf(peer);
+  }
+
   /** The views now, read on the loop after the inputs given so far. */
   Views views() {
     return ask(() -> new Views(core.activeView(), core.passiveView()));

@@ -21,6 +21,8 @@ import io.shoal.node.core.TransferMessage.DeltaRequest;
 import io.shoal.node.core.TransferMessage.HaveQuery;
 import io.shoal.node.core.TransferMessage.HaveReply;
 import io.shoal.node.core.TransferMessage.HaveUpdate;
+import io.shoal.node.core.membership.CatalogSyncPage;
+import io.shoal.node.core.membership.CatalogSyncRequest;
 import io.shoal.node.core.membership.ViewFrame;
 import io.shoal.node.net.Handshake.Hello;
 import io.shoal.node.net.Handshake.Refused;
@@ -59,6 +61,9 @@ public final class KryoRegistry {
   // Partial views (protocol version 6): one frame for every HyParView and Plumtree message, a type
   // byte inside (ViewFrameSerializer, append-only too).
   static final int VIEW_FRAME = 40;
+  // Catalogs of views mode (protocol version 6): a neighbour's table, page by page.
+  static final int CATALOG_SYNC_REQUEST = 41;
+  static final int CATALOG_SYNC_PAGE = 42;
 
   private static final int MAX_POOLED_KRYOS = 64;
   private static final int MAX_MESSAGE_LIST = 1 << 16;
@@ -88,7 +93,9 @@ public final class KryoRegistry {
           CHUNK_REFUSED,
           CANCEL,
           DELTA_REQUEST,
-          VIEW_FRAME);
+          VIEW_FRAME,
+          CATALOG_SYNC_REQUEST,
+          CATALOG_SYNC_PAGE);
 
   private KryoRegistry() {}
 
@@ -126,6 +133,12 @@ public final class KryoRegistry {
     kryo.register(Cancel.class, new CancelSerializer(), CANCEL);
     kryo.register(DeltaRequest.class, new DeltaRequestSerializer(), DELTA_REQUEST);
     kryo.register(ViewFrame.class, new ViewFrameSerializer(), VIEW_FRAME);
+    kryo.register(
+        CatalogSyncRequest.class,
+        new CatalogSyncSerializers.RequestSerializer(),
+        CATALOG_SYNC_REQUEST);
+    kryo.register(
+        CatalogSyncPage.class, new CatalogSyncSerializers.PageSerializer(), CATALOG_SYNC_PAGE);
     return kryo;
   }
 

@@ -35,7 +35,9 @@ public final class WireProtocol {
    *   <li>Version 6: ViewFrame (registration id 40) carries the partial-view messages (HyParView
    *       membership, Plumtree broadcast) of a node run with {@code --membership views}, each node
    *       it names with its address. A peer of version 5 would close the connection on one as
-   *       malformed, so it is refused at the handshake instead.
+   *       malformed, so it is refused at the handshake instead. CatalogSyncRequest and
+   *       CatalogSyncPage (ids 41, 42) carry a neighbour's catalog table, page by page, in the same
+   *       mode.
    * </ul>
    */
   public static final int MIN_VERSION = 6;

@@ -1,0 +1,102 @@
+package io.shoal.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.node.api.GetCall;
+import io.shoal.node.api.PublishCall;
+import io.shoal.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real secured nodes on loopback in views mode carrying catalogs: a publication travels over
+ * Plumtree, followers fetch it from the holders the view catalogs name, and a node that joins later
+ * learns it from its neighbours' tables.
+ */
+class ViewCatalogClusterTest {
+  static final Duration CONVERGE = Duration.ofSeconds(60);
+
+  /** Two files of 2 MiB: several chunks each. */
+  static final int FILE_BYTES = 2 << 20;
+
+  @TempDir Path tmp;
+  private TestSwarm swarm;
+
+  @BeforeEach
+  void makeSwarm() {
+    swarm = new TestSwarm(tmp);
+  }
+
+  @AfterEach
+  void stop() {
+    swarm.close();
+  }
+
+  private ShoalNode start(String name, ShoalNode seed) throws Exception {
+    NodeConfig c =
+        swarm
+            .config(name)
+            .withMembership(MembershipMode.views(ViewClusterTest.FAST))
+            .withFollow(List.of("data"));
+    return swarm.start(seed == null ? c : c.withSeeds(List.of(seed.peerAddress())));
+  }
+
+  private static void awaitHolding(List<ShoalNode> nodes, CatalogEntry published) {
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              for (ShoalNode n : nodes) {
+                Optional<CatalogEntry> held = n.store().catalog().latestComplete("data");
+                assertThat(held).as("data held complete at %s", n.id()).isPresent();
+                assertThat(held.get().root()).isEqualTo(published.root());
+              }
+            });
+  }
+
+  @Test
+  @DisplayName(
+      "6 nodes in views mode through one seed, following a name: one publishes 4 MiB, every other"
+          + " node fetches it complete, and a node joining later catches up through the sync")
+  void publication_reachesEveryFollower_andALateJoinerCatchesUp() throws Exception {
+    Path src = tmp.resolve("src");
+    TestData.randomFile(src.resolve("a.bin"), 11, FILE_BYTES);
+    TestData.randomFile(src.resolve("b.bin"), 12, FILE_BYTES);
+    ShoalNode seed = start("c0", null);
+    List<ShoalNode> all = new ArrayList<>(List.of(seed));
+    for (int i = 1; i < 6; i++) {
+      all.add(start("c" + i, seed));
+    }
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> ViewClusterTest.assertSymmetricAndConnected(ViewClusterTest.links(all)));
+    ShoalNode publisher = all.get(3);
+    publisher.publish(new PublishCall("data", src.toString(), null, null, null));
+    CatalogEntry published = publisher.store().catalog().latestComplete("data").orElseThrow();
+
+    awaitHolding(all, published);
+
+    ShoalNode late = start("late", seed);
+    awaitHolding(List.of(late), published);
+    Path out = tmp.resolve("out");
+    late.materialize(new GetCall("data", out.toString(), false, false));
+    assertThat(Files.mismatch(src.resolve("a.bin"), out.resolve("a.bin"))).isEqualTo(-1);
+    assertThat(Files.mismatch(src.resolve("b.bin"), out.resolve("b.bin"))).isEqualTo(-1);
+    assertThat(late.metrics().chunkReceivedBytes()).as("bytes the late node fetched").isPositive();
+    assertThat(
+            ViewClusterTest.counter(late, "shoal_views_catalog_refused_total{reason=\"forged\"}"))
+        .isZero();
+  }
+}
