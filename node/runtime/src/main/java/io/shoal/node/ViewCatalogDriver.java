@@ -141,12 +141,16 @@ final class ViewCatalogDriver {
 
   /** This node leaves: its signed leave is broadcast, and this waits until it is handed over. */
   void leave() {
-    views.call(
-        () -> {
-          catalogs.onLeave(System.nanoTime());
-          drain();
-          return null;
-        });
+    try {
+      views.call(
+          () -> {
+            catalogs.onLeave(System.nanoTime());
+            drain();
+            return null;
+          });
+    } catch (IllegalStateException e) { // the loop is gone or stuck: the node stops regardless
+      log.warn("node {}: leaving the view catalogs failed: {}", self.shortHex(), e.getMessage());
+    }
   }
 
   private void send(NodeId peer, Endpoint at, Object message) {

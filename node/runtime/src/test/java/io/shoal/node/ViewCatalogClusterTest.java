@@ -3,9 +3,17 @@ package io.shoal.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.node.api.GetCall;
 import io.shoal.node.api.PublishCall;
+import io.shoal.node.core.membership.CatalogSyncPage;
+import io.shoal.node.core.membership.CatalogSyncRequest;
+import io.shoal.node.net.NodeMetrics;
+import io.shoal.node.net.PeerTransport;
+import io.shoal.node.security.NodeCredentials;
 import io.shoal.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -32,6 +42,8 @@ class ViewCatalogClusterTest {
 
   @TempDir Path tmp;
   private TestSwarm swarm;
+  private EventLoopGroup rogueLoops;
+  private PeerTransport rogue;
 
   @BeforeEach
   void makeSwarm() {
@@ -40,6 +52,10 @@ class ViewCatalogClusterTest {
 
   @AfterEach
   void stop() {
+    if (rogue != null) {
+      rogue.close();
+      rogueLoops.shutdownGracefully();
+    }
     swarm.close();
   }
 
@@ -98,5 +114,49 @@ class ViewCatalogClusterTest {
     assertThat(
             ViewClusterTest.counter(late, "shoal_views_catalog_refused_total{reason=\"forged\"}"))
         .isZero();
+  }
+
+  @Test
+  @DisplayName(
+      "a member asks a views node for its catalog table and gets a page; a page of garbage it"
+          + " sends is refused and counted, and the node goes on")
+  void syncRequest_isAnswered_andAGarbagePage_isCountedMalformed() throws Exception {
+    ShoalNode victim = start("victim", null);
+    Path src = tmp.resolve("src");
+    TestData.randomFile(src.resolve("a.bin"), 13, 1 << 16);
+    victim.publish(new PublishCall("data", src.toString(), null, null, null));
+    NodeCredentials rc = swarm.credentials("rogue");
+    rogueLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    BlockingQueue<CatalogSyncPage> pages = new LinkedBlockingQueue<>();
+    rogue =
+        new PeerTransport(
+            rc.clusterId(),
+            rc.nodeId(),
+            rc,
+            rogueLoops,
+            new NodeMetrics(),
+            (from, fromAddress, link, message) -> {
+              if (message instanceof CatalogSyncPage p) {
+                pages.add(p);
+              }
+            });
+    rogue.bind("127.0.0.1", 0, null);
+    rogue.send(victim.peerAddress(), CatalogSyncRequest.start());
+    await().atMost(CONVERGE).until(() -> !pages.isEmpty());
+    CatalogSyncPage page = pages.poll();
+    assertThat(page.payloads()).as("the victim's credential and announcement").isNotEmpty();
+    assertThat(page.isLast()).isTrue();
+
+    rogue.send(
+        victim.peerAddress(), new CatalogSyncPage(List.of(new byte[] {1, 2, 3}), new byte[0]));
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                ViewClusterTest.counter(
+                        victim, "shoal_views_catalog_refused_total{reason=\"malformed\"}")
+                    == 1);
+    rogue.send(victim.peerAddress(), CatalogSyncRequest.start());
+    await().atMost(CONVERGE).until(() -> !pages.isEmpty());
   }
 }
