@@ -8,8 +8,10 @@
 # drops traffic between the halves in the transport.
 # Nodes are secured (TLS, signed gossip) as a real swarm runs; a third argument 'insecure' runs
 # them without credentials.
-#   bench/gossip.sh [NODES=16] [QUIET_SECONDS=30] [secured|insecure]
+# A fourth argument 'views' runs the nodes with partial views (--membership views) instead: the
+# propagation and quiet figures, and view messages per node per second (no partition phase).
+#   bench/gossip.sh [NODES=16] [QUIET_SECONDS=30] [secured|insecure] [full|views]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mvn -q -B -Pbench -Dmaven.test.skip=true -Dspotless.check.skip=true package -pl bench/jmh -am >/dev/null
-exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp bench/jmh/target/benchmarks.jar io.shoal.bench.GossipBench "${1:-16}" "${2:-30}" "${3:-secured}"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp bench/jmh/target/benchmarks.jar io.shoal.bench.GossipBench "${1:-16}" "${2:-30}" "${3:-secured}" "${4:-full}"
