@@ -19,8 +19,12 @@ import java.util.random.RandomGenerator;
  * view at {@code passiveWalkHops} hops left and links it where it ends. Adding a link to a full
  * view drops a random one (DISCONNECT; both ends keep each other as passive). A lost link is
  * replaced from the passive view with NEIGHBOR, high priority (never refused) when the view is
- * empty, low otherwise (accepted only by a node with a free slot). A periodic SHUFFLE walk swaps
- * samples of both views with a random node, so passive views stay fresh and dead entries age out.
+ * empty, low otherwise (accepted only by a node with a free slot); after {@link
+ * ViewConfig#ESCALATE_AFTER_REFUSALS} refusals in a row a short node asks at high priority once, so
+ * groups of full nodes cannot refuse each other for good (the paper's rule can leave the overlay
+ * cut in two: a group whose nodes are short only of links outside it). A periodic SHUFFLE walk
+ * swaps samples of both views with a random node, so passive views stay fresh and dead entries age
+ * out.
  *
  * <p>Every table is bounded by the configuration; lists longer than {@link
  * ViewConfig#MAX_SHUFFLE_PEERS} are refused whole and walk lengths are cut to the configured ones.
@@ -36,6 +40,7 @@ final class HyParView {
   private NodeId pendingNeighbor;
   private long pendingDeadlineNanos;
   private int promotionsLeft = ViewConfig.MAX_PROMOTIONS_PER_REPAIR;
+  private int refusedInARow;
   private long nextShuffleNanos;
   private long nextRepairNanos;
   private List<NodeId> lastShuffle = List.of();
@@ -126,8 +131,12 @@ final class HyParView {
       pendingNeighbor = null;
     }
     if (!accepted) {
+      if (asked) {
+        refusedInARow++;
+      }
       promote(nowNanos);
     } else if (asked) {
+      refusedInARow = 0;
       link(from);
     } else if (!active.contains(from)) {
       // An answer to a link this node has dropped since (a walk's end links the joiner at once):
@@ -245,8 +254,11 @@ final class HyParView {
     promotionsLeft--;
     pendingNeighbor = passive.random(random);
     pendingDeadlineNanos = nowNanos + ViewConfig.NEIGHBOR_TIMEOUT_NANOS;
-    send(
-        pendingNeighbor, active.size() == 0 ? ViewMessage.NEIGHBOR_HIGH : ViewMessage.NEIGHBOR_LOW);
+    boolean high = active.size() == 0 || refusedInARow >= ViewConfig.ESCALATE_AFTER_REFUSALS;
+    if (high) {
+      refusedInARow = 0;
+    }
+    send(pendingNeighbor, high ? ViewMessage.NEIGHBOR_HIGH : ViewMessage.NEIGHBOR_LOW);
   }
 
   /** Adds {@code peer} to the active view, dropping a random link when it is full. */

@@ -70,6 +70,14 @@ public record ViewConfig(
   /** NEIGHBOR requests a node sends per repair interval, so refusals cannot make it loop. */
   public static final int MAX_PROMOTIONS_PER_REPAIR = 4;
 
+  /**
+   * Low-priority NEIGHBOR refusals in a row after which a node short of a full active view asks at
+   * high priority once: without it, groups whose every node is full or linked only within its group
+   * refuse each other for good, and the overlay stays cut in two (seen on 7 real nodes with active
+   * views of 3: a group of 3 and a group of 4).
+   */
+  public static final int ESCALATE_AFTER_REFUSALS = 8;
+
   public ViewConfig {
     require(
         activeViewSize >= 2 && activeViewSize <= MAX_ACTIVE_VIEW_SIZE,

@@ -188,6 +188,35 @@ class ViewCoreTest {
     assertThat(c.passiveView()).hasSize(1);
   }
 
+  @Test
+  void promote_refusedAgainAndAgain_asksAtHighPriorityOnce() {
+    ViewConfig config = ViewConfig.defaults();
+    ViewCore c = new ViewCore(config, ViewHarness.id(0), new SplittableRandom(7), 0);
+    c.onMessage(ViewHarness.id(1), ViewMessage.JOIN, 0);
+    List<NodeId> full = List.of(ViewHarness.id(2), ViewHarness.id(3), ViewHarness.id(4));
+    c.onMessage(ViewHarness.id(1), new ViewMessage.Shuffle(ViewHarness.id(1), full, 0), 0);
+    drainSends(c);
+    List<Boolean> priorities = new ArrayList<>();
+    long now = 0;
+    while (priorities.size() <= ViewConfig.ESCALATE_AFTER_REFUSALS && now < 100 * SECOND) {
+      now += config.repairIntervalNanos();
+      c.onTick(now);
+      for (List<ViewSend> sends = drainSends(c); !sends.isEmpty(); sends = drainSends(c)) {
+        for (ViewSend send : sends) {
+          if (send.message() instanceof ViewMessage.Neighbor n) {
+            priorities.add(n.high());
+            // Every passive peer is full and refuses a low-priority request.
+            c.onMessage(send.to(), n.high() ? ViewMessage.ACCEPTED : ViewMessage.REFUSED, now);
+          }
+        }
+      }
+    }
+    List<Boolean> low = java.util.Collections.nCopies(ViewConfig.ESCALATE_AFTER_REFUSALS, false);
+    assertThat(priorities.subList(0, ViewConfig.ESCALATE_AFTER_REFUSALS)).isEqualTo(low);
+    assertThat(priorities.get(ViewConfig.ESCALATE_AFTER_REFUSALS)).isTrue();
+    assertThat(c.activeSize()).isEqualTo(2);
+  }
+
   private static List<ViewSend> drainSends(ViewCore c) {
     List<ViewSend> out = new ArrayList<>();
     for (ViewSend s = c.pollSend(); s != null; s = c.pollSend()) {
