@@ -7,7 +7,6 @@ import io.shoal.gossip.Pin;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +15,8 @@ import org.slf4j.LoggerFactory;
  * (none collected when 0), and the pinned version of a pinned name however old, on a worker, and
  * announces the catalog that is left. Thread-safe.
  *
- * <p>Not while other fetches run: their chunks are not reachable from the catalog until they are
- * recorded, and a collection then took them from under a running fetch, which never finished (seen
- * in CI: a follower's fetch of v3 hung after retention of v1 ran). The last fetch to end applies
- * it.
+ * <p>Never while a fetch runs ({@link FetchGate}): a running fetch's chunks are not reachable from
+ * the catalog until it records its version. Asked for then, it runs when the last fetch ends.
  */
 final class FetchRetention {
   private static final Logger log = LoggerFactory.getLogger(FetchRetention.class);
@@ -28,28 +25,28 @@ final class FetchRetention {
   private final SnapshotReader reader;
   private final Executor workers;
   private final CatalogAnnouncer announcer;
-  private final IntSupplier activeFetches;
+  private final FetchGate gate;
 
   FetchRetention(
       int keep,
       SnapshotReader reader,
       Executor workers,
       CatalogAnnouncer announcer,
-      IntSupplier activeFetches) {
+      FetchGate gate) {
     this.keep = keep;
     this.reader = reader;
     this.workers = workers;
     this.announcer = announcer;
-    this.activeFetches = activeFetches;
+    this.gate = gate;
+    gate.onIdle(this::apply);
   }
 
   void apply() {
     if (keep > 0) {
       workers.execute(
           () -> {
-            int running = activeFetches.getAsInt();
-            if (running > 0) {
-              log.debug("retention waits: {} fetch(es) running", running);
+            if (!gate.tryBeginCollection()) {
+              log.debug("retention waits: {} fetch(es) running", gate.running());
               return;
             }
             try {
@@ -58,6 +55,8 @@ final class FetchRetention {
               announcer.announce();
             } catch (IOException | RuntimeException e) {
               log.warn("retention failed: {}", e.toString());
+            } finally {
+              gate.endCollection();
             }
           });
     }

@@ -113,19 +113,24 @@ final class LocalSnapshots {
 
   /**
    * Drops old versions (with {@code call.keep()}) and reclaims every chunk no catalog entry
-   * reaches, then announces what is left. Refused while fetches run: chunks they commit after the
-   * live set is walked would be collected under them.
+   * reaches, then announces what is left. Refused while fetches run ({@link FetchGate}): chunks
+   * they commit after the live set is walked would be collected under them.
    */
-  Collected collect(GcCall call, int activeFetches) throws IOException {
+  Collected collect(GcCall call, FetchGate gate) throws IOException {
     Integer keep = call.keep();
     if (keep != null && keep < 1) {
       throw new IllegalArgumentException("keep must be at least 1, not " + keep);
     }
-    if (activeFetches > 0) {
+    if (!gate.tryBeginCollection()) {
       throw new RetryLaterException(
-          activeFetches + " fetch(es) in progress; gc runs when none is", GC_RETRY_AFTER_SECONDS);
+          gate.running() + " fetch(es) in progress; gc runs when none is", GC_RETRY_AFTER_SECONDS);
     }
-    Retention.Result r = Retention.gc(reader, keep);
+    Retention.Result r;
+    try {
+      r = Retention.gc(reader, keep);
+    } finally {
+      gate.endCollection();
+    }
     var stats = store.stats();
     Collected c =
         new Collected(

@@ -57,7 +57,7 @@ final class NodeRoutes {
             "POST",
             "/gc",
             true,
-            r -> Response.json(node.local.collect(r.json(GcCall.class), transfers.active().size())))
+            r -> Response.json(node.local.collect(r.json(GcCall.class), transfers.gate)))
         .route(
             "POST",
             "/rm",

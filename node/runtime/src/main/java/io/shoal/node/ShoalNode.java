@@ -206,8 +206,7 @@ public final class ShoalNode implements AutoCloseable {
             entry -> announcer.announce());
     peers.connect(transfers);
     FetchRetention retention =
-        new FetchRetention(
-            config.keep(), reader, threads.workers, announcer, () -> transfers.active().size());
+        new FetchRetention(config.keep(), reader, threads.workers, announcer, transfers.gate);
     membershipOutputs.connect(transfers, new Follower(transfers, retention, () -> closed));
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
     if (views != null) {

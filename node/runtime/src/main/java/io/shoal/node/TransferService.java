@@ -70,6 +70,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   private final SessionTimer timer;
   private final TransferInbox inbox;
   final BannedPeers banned;
+  final FetchGate gate = new FetchGate(); // retention collects only while no fetch runs
   private volatile boolean closed;
   private volatile int uploadQueued;
 
@@ -114,12 +115,12 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Fetches what the store lacks of the files {@code selection} takes of {@code target}. */
   CompletableFuture<FetchResult> fetch(CatalogEntry target, FileSelection selection) {
-    return start(target, null, selection);
+    return gate.admit(() -> start(target, null, selection));
   }
 
   /** As {@link #fetch}, with the data chunks written on arrival to {@code out}, not the store. */
   CompletableFuture<FetchResult> fetchTo(CatalogEntry target, DirectOutput out) {
-    return start(target, out, out.selection());
+    return gate.admit(() -> start(target, out, out.selection()));
   }
 
   private CompletableFuture<FetchResult> start(
