@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
  * from {@code nowNanos} arguments (compared by difference, so any start value works) and randomness
  * only from the injected generator. Single-threaded: the driver owns the thread.
  */
-public final class GossipCore {
+public final class GossipCore implements CatalogSource {
   private final NodeId selfId;
   private final ClaimAuthority authority;
   private final KeyRing keys;
@@ -317,6 +317,7 @@ public final class GossipCore {
    * Push-pull replies received: past 0, this node has exchanged catalogs with a member at least
    * once (after a join, it knows what the seed knew).
    */
+  @Override
   public long syncReplies() {
     return dissemination.syncReplies();
   }
@@ -332,6 +333,7 @@ public final class GossipCore {
   }
 
   /** A credential of {@code subject} that some owner's map carries, or null. */
+  @Override
   public Credential credentialOf(NodeId subject) {
     return catalogs.credentialOf(subject);
   }
@@ -347,6 +349,7 @@ public final class GossipCore {
   }
 
   /** Members alive or suspected, self included: cheap, for drivers that sample agreement. */
+  @Override
   public int reachableMembers() {
     return members.reachableCount();
   }
@@ -370,6 +373,7 @@ public final class GossipCore {
   }
 
   /** Every owner's catalog (non-empty values), by owner then name. */
+  @Override
   public SortedMap<NodeId, SortedMap<String, CatalogValue>> catalogs() {
     return trust.trusted(catalogs.view());
   }
@@ -378,11 +382,13 @@ public final class GossipCore {
    * Every owner's catalog as relayed, versions this node does not trust included: what its peers
    * see, for status pages and tests.
    */
+  @Override
   public SortedMap<NodeId, SortedMap<String, CatalogValue>> relayedCatalogs() {
     return catalogs.view();
   }
 
   /** Whether this node's authority trusts {@code v}: it may win, be followed and be fetched. */
+  @Override
   public boolean isTrusted(HeldVersion v) {
     return trust.isTrusted(v);
   }
@@ -418,6 +424,7 @@ public final class GossipCore {
   }
 
   /** The Merkle root over an owner's catalog; equal digests mean equal catalogs. */
+  @Override
   public ChunkId catalogDigest(NodeId owner) {
     return catalogs.catalogDigest(owner);
   }

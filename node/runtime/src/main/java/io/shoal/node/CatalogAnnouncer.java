@@ -123,11 +123,6 @@ final class CatalogAnnouncer {
     return signed;
   }
 
-  /** The proof a fetched version keeps: its publisher's signature and credential, if signed. */
-  static Provenance provenanceOf(HeldVersion v, GossipCore core) {
-    return provenanceOf(v, core.credentialOf(v.publisher()));
-  }
-
   /**
    * The proof a fetched version keeps: its publisher's signature and credential {@code c} (null
    * when unknown), if signed.

@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.shoal.gossip.CatalogSource;
 import io.shoal.gossip.ClaimRefusal;
 import io.shoal.gossip.Credential;
 import io.shoal.gossip.Endpoint;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * queue="gossip_peer"}): gossip tolerates loss. The membership's pump sends through the peer
  * transport and arms this driver's one timer. Nothing in it sees a thread, a socket or a clock.
  */
-final class GossipDriver {
+final class GossipDriver implements CatalogReader {
   private static final Logger log = LoggerFactory.getLogger(GossipDriver.class);
   static final long QUERY_TIMEOUT_SECONDS = 5;
 
@@ -130,6 +131,11 @@ final class GossipDriver {
   /** Reads the core on its loop, after the inputs given so far, and waits for the answer. */
   <T> T query(Function<GossipCore, T> read) {
     return ask(m -> read.apply(m.core()));
+  }
+
+  @Override
+  public <T> T readCatalogs(Function<CatalogSource, T> read) {
+    return query(read::apply);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import io.shoal.gossip.CatalogSource;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.HeldVersion;
@@ -35,39 +36,8 @@ final class NodeStatusView {
               m.isSelf(),
               m.zone()));
     }
-    List<NodeStatus.OwnerCatalog> catalogs = new ArrayList<>();
-    for (Map.Entry<NodeId, SortedMap<String, CatalogValue>> owner :
-        core.relayedCatalogs().entrySet()) {
-      List<NodeStatus.Entry> entries = new ArrayList<>();
-      for (Map.Entry<String, CatalogValue> e : owner.getValue().entrySet()) {
-        List<NodeStatus.Held> held = new ArrayList<>();
-        for (HeldVersion v : e.getValue().versions()) {
-          held.add(
-              new NodeStatus.Held(
-                  v.version(),
-                  v.root().toHex(),
-                  v.complete(),
-                  v.sizeBytes(),
-                  v.publisher().toHex(),
-                  core.isTrusted(v)));
-        }
-        entries.add(new NodeStatus.Entry(e.getKey(), held));
-      }
-      catalogs.add(
-          new NodeStatus.OwnerCatalog(
-              owner.getKey().toHex(), core.catalogDigest(owner.getKey()).toHex(), entries));
-    }
-    List<NodeStatus.WinnerView> winners = new ArrayList<>();
-    for (Winners.Winner w : core.winners().values()) {
-      winners.add(
-          new NodeStatus.WinnerView(
-              w.name(),
-              w.version(),
-              w.root().toHex(),
-              w.sizeBytes(),
-              hex(w.completeHolders()),
-              hex(w.partialHolders())));
-    }
+    List<NodeStatus.OwnerCatalog> catalogs = catalogs(core);
+    List<NodeStatus.WinnerView> winners = winners(core.winners());
     NodeStatus.Self withCore =
         new NodeStatus.Self(
             self.id(),
@@ -82,6 +52,63 @@ final class NodeStatusView {
     List<PinView> pins = new ArrayList<>();
     core.activePins().forEach((name, pin) -> pins.add(Pinning.view(core, name, pin)));
     return new NodeStatus(withCore, members, catalogs, winners, banned, transfers, pins);
+  }
+
+  /**
+   * {@code s} with the catalogs and winners of {@code src}: in views mode they travel apart from
+   * the members, on the views' loop. The winners leave pins aside.
+   */
+  static NodeStatus withCatalogsOf(NodeStatus s, CatalogSource src) {
+    return new NodeStatus(
+        s.node(),
+        s.members(),
+        catalogs(src),
+        winners(Winners.of(src.catalogs())),
+        s.banned(),
+        s.transfers(),
+        s.pins(),
+        s.views());
+  }
+
+  private static List<NodeStatus.OwnerCatalog> catalogs(CatalogSource src) {
+    List<NodeStatus.OwnerCatalog> catalogs = new ArrayList<>();
+    for (Map.Entry<NodeId, SortedMap<String, CatalogValue>> owner :
+        src.relayedCatalogs().entrySet()) {
+      List<NodeStatus.Entry> entries = new ArrayList<>();
+      for (Map.Entry<String, CatalogValue> e : owner.getValue().entrySet()) {
+        List<NodeStatus.Held> held = new ArrayList<>();
+        for (HeldVersion v : e.getValue().versions()) {
+          held.add(
+              new NodeStatus.Held(
+                  v.version(),
+                  v.root().toHex(),
+                  v.complete(),
+                  v.sizeBytes(),
+                  v.publisher().toHex(),
+                  src.isTrusted(v)));
+        }
+        entries.add(new NodeStatus.Entry(e.getKey(), held));
+      }
+      catalogs.add(
+          new NodeStatus.OwnerCatalog(
+              owner.getKey().toHex(), src.catalogDigest(owner.getKey()).toHex(), entries));
+    }
+    return catalogs;
+  }
+
+  private static List<NodeStatus.WinnerView> winners(SortedMap<String, Winners.Winner> all) {
+    List<NodeStatus.WinnerView> winners = new ArrayList<>();
+    for (Winners.Winner w : all.values()) {
+      winners.add(
+          new NodeStatus.WinnerView(
+              w.name(),
+              w.version(),
+              w.root().toHex(),
+              w.sizeBytes(),
+              hex(w.completeHolders()),
+              hex(w.partialHolders())));
+    }
+    return winners;
   }
 
   private static List<String> hex(List<NodeId> ids) {

@@ -211,8 +211,10 @@ public final class ShoalNode implements AutoCloseable {
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
     if (views != null) {
       transport.onDial(PeerTransport.DialListener.both(seeds, views));
+      viewCatalogs.onSynced(seeds::onReply);
     }
-    resolver = new SnapshotResolver(store, reader, driver, transfers, retention, seeds);
+    CatalogReader swarm = views == null ? driver : viewCatalogs;
+    resolver = new SnapshotResolver(store, reader, driver, swarm, transfers, retention, seeds);
     local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
     scrubber =
         new Scrubber(
@@ -311,7 +313,11 @@ public final class ShoalNode implements AutoCloseable {
             config.dataDir().toString());
     List<NodeStatus.BannedPeer> banned = transfers.banned.status(System.nanoTime());
     NodeStatus s = driver.query(core -> NodeStatusView.of(core, self, banned, transfers.active()));
-    return views == null ? s : s.withViews(views.status());
+    return views == null
+        ? s
+        : viewCatalogs
+            .readCatalogs(src -> NodeStatusView.withCatalogsOf(s, src))
+            .withViews(views.status());
   }
 
   public NodeId id() {

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * Which snapshot a reference means, here or in the swarm, and getting it: the version the swarm
  * offers (its winner, or the named version's best root, among the versions this node trusts)
  * against what the store holds, then a fetch when the swarm's is newer. Blocking calls run on the
- * caller's thread (an HTTP worker, the CLI's); gossip state is read on its loop through the driver.
+ * caller's thread (an HTTP worker, the CLI's); the swarm's catalogs are read on their loop ({@link
+ * CatalogReader}: full membership's, or the views' with {@code --membership views}).
  *
  * <p>When the swarm does not announce the snapshot yet, a fetch waits for it, but no longer than
  * waiting can change the answer ({@link SeedWatch.Reach#isSettled}): once every seed has answered
@@ -49,6 +50,7 @@ final class SnapshotResolver {
   private final ChunkStore store;
   private final SnapshotReader reader;
   private final GossipDriver driver;
+  private final CatalogReader catalogs;
   private final TransferService transfers;
   private final FetchRetention retention;
   private final SeedWatch seeds;
@@ -57,12 +59,14 @@ final class SnapshotResolver {
       ChunkStore store,
       SnapshotReader reader,
       GossipDriver driver,
+      CatalogReader catalogs,
       TransferService transfers,
       FetchRetention retention,
       SeedWatch seeds) {
     this.store = store;
     this.reader = reader;
     this.driver = driver;
+    this.catalogs = catalogs;
     this.transfers = transfers;
     this.retention = retention;
     this.seeds = seeds;
@@ -119,7 +123,8 @@ final class SnapshotResolver {
     // Read before the core: a seed's answer is recorded after its message reached the driver, so
     // the query below sees the catalogs it brought.
     SeedWatch.Reach reach = seeds.reach();
-    return driver.query(core -> new Heard(reach, core.reachableMembers() - 1, core.syncReplies()));
+    return catalogs.readCatalogs(
+        src -> new Heard(reach, src.reachableMembers() - 1, src.syncReplies()));
   }
 
   /**
@@ -225,9 +230,9 @@ final class SnapshotResolver {
    */
   private Optional<CatalogEntry> resolveInSwarm(SnapshotRef ref) {
     Resolution r =
-        driver.query(
-            core -> {
-              HeldVersion best = best(core.catalogs(), ref);
+        catalogs.readCatalogs(
+            src -> {
+              HeldVersion best = best(src.catalogs(), ref);
               return best != null
                   ? new Resolution(
                       Optional.of(
@@ -238,9 +243,10 @@ final class SnapshotResolver {
                               false,
                               best.sizeBytes(),
                               0,
-                              CatalogAnnouncer.provenanceOf(best, core))),
+                              CatalogAnnouncer.provenanceOf(
+                                  best, src.credentialOf(best.publisher())))),
                       false)
-                  : new Resolution(Optional.empty(), best(core.relayedCatalogs(), ref) != null);
+                  : new Resolution(Optional.empty(), best(src.relayedCatalogs(), ref) != null);
             });
     if (r.untrustedOnly()) {
       throw new IllegalArgumentException(
@@ -281,9 +287,9 @@ final class SnapshotResolver {
   long nextVersion(String name) {
     long local = store.catalog().latest(name).map(CatalogEntry::version).orElse(0L);
     long swarm =
-        driver.query(
-            core -> {
-              Winners.Winner highest = Winners.of(core.catalogs()).get(name);
+        catalogs.readCatalogs(
+            src -> {
+              Winners.Winner highest = Winners.of(src.catalogs()).get(name);
               return highest == null ? 0L : highest.version();
             });
     return Math.max(local, swarm) + 1;

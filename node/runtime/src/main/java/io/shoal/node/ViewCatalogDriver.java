@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.shoal.gossip.CatalogSource;
 import io.shoal.gossip.ClaimAuthority;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
@@ -18,6 +19,8 @@ import io.shoal.node.net.PeerTransport;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * reads in views mode, and its follow outputs go to the same {@link GossipDriver.Outputs} as full
  * membership's, so a follower fetches a new winner either way.
  */
-final class ViewCatalogDriver {
+final class ViewCatalogDriver implements CatalogReader {
   private static final Logger log = LoggerFactory.getLogger(ViewCatalogDriver.class);
 
   private final NodeId self;
@@ -41,6 +44,7 @@ final class ViewCatalogDriver {
   private final Counter refused;
   private final long[] refusedSeen = new long[CatalogRefusal.values().length];
   private long droppedSeen;
+  private volatile Consumer<NodeId> synced = id -> {};
 
   ViewCatalogDriver(
       NodeId self,
@@ -110,6 +114,16 @@ final class ViewCatalogDriver {
     return catalogs.directory();
   }
 
+  @Override
+  public <T> T readCatalogs(Function<CatalogSource, T> read) {
+    return views.call(() -> read.apply(catalogs.source()));
+  }
+
+  /** Tells {@code l} of each neighbour whose table this node has now read to its last page. */
+  void onSynced(Consumer<NodeId> l) {
+    synced = l;
+  }
+
   /** What this node holds now ({@link CatalogAnnouncer}). */
   void onLocalCatalog(LocalCatalog catalog) {
     views.execute(
@@ -133,6 +147,8 @@ final class ViewCatalogDriver {
             CatalogSyncRequest next = catalogs.onSyncPage(from, p, System.nanoTime());
             if (next != null) {
               send(from, fromAddress, next);
+            } else if (p.isLast()) {
+              synced.accept(from); // after the table has it: a fetch then reads what it brought
             }
             drain();
           });

@@ -60,11 +60,15 @@ class ViewCatalogClusterTest {
   }
 
   private ShoalNode start(String name, ShoalNode seed) throws Exception {
+    return start(name, seed, List.of("data"));
+  }
+
+  private ShoalNode start(String name, ShoalNode seed, List<String> follow) throws Exception {
     NodeConfig c =
         swarm
             .config(name)
             .withMembership(MembershipMode.views(ViewClusterTest.FAST))
-            .withFollow(List.of("data"));
+            .withFollow(follow);
     return swarm.start(seed == null ? c : c.withSeeds(List.of(seed.peerAddress())));
   }
 
@@ -114,6 +118,58 @@ class ViewCatalogClusterTest {
     assertThat(
             ViewClusterTest.counter(late, "shoal_views_catalog_refused_total{reason=\"forged\"}"))
         .isZero();
+  }
+
+  @Test
+  @DisplayName(
+      "in views mode a node that follows nothing gets a name it does not hold from the holders the"
+          + " view catalogs name, and its next publication of that name is numbered past the"
+          + " swarm's")
+  void explicitGet_andNextVersion_readTheViewCatalogs() throws Exception {
+    Path src = tmp.resolve("src");
+    TestData.randomFile(src.resolve("a.bin"), 14, FILE_BYTES);
+    ShoalNode seed = start("c0", null);
+    List<ShoalNode> all = new ArrayList<>(List.of(seed));
+    for (int i = 1; i < 4; i++) {
+      all.add(start("c" + i, seed));
+    }
+    ShoalNode reader = start("reader", seed, List.of());
+    all.add(reader);
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> ViewClusterTest.assertSymmetricAndConnected(ViewClusterTest.links(all)));
+    ShoalNode publisher = all.get(2);
+    publisher.publish(new PublishCall("data", src.toString(), null, null, null));
+    CatalogEntry published = publisher.store().catalog().latestComplete("data").orElseThrow();
+    awaitHolding(all.subList(0, 4), published);
+    assertThat(reader.store().catalog().versions("data")).as("it follows nothing").isEmpty();
+
+    Path out = tmp.resolve("out");
+    reader.materialize(new GetCall("data", out.toString(), false, false));
+
+    assertThat(Files.mismatch(src.resolve("a.bin"), out.resolve("a.bin"))).isEqualTo(-1);
+    assertThat(reader.metrics().chunkReceivedBytes()).as("fetched from the swarm").isPositive();
+    Path next = tmp.resolve("next");
+    TestData.randomFile(next.resolve("a.bin"), 15, 1 << 16);
+    ShoalNode fresh = start("fresh", seed, List.of());
+    await() // its status shows the swarm's catalogs, as the views carry them
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(fresh.status().winners())
+                    .anySatisfy(
+                        w -> {
+                          assertThat(w.name()).isEqualTo("data");
+                          assertThat(w.version()).isEqualTo(1);
+                          assertThat(w.completeHolders()).contains(publisher.id().toHex());
+                        }));
+    assertThat(fresh.status().catalogs())
+        .anySatisfy(c -> assertThat(c.owner()).isEqualTo(publisher.id().toHex()));
+    fresh.publish(new PublishCall("data", next.toString(), null, null, null));
+    assertThat(fresh.store().catalog().latest("data").orElseThrow().version())
+        .as("numbered past the swarm's version 1, which it does not hold")
+        .isEqualTo(2);
   }
 
   @Test

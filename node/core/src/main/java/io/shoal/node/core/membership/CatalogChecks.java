@@ -68,11 +68,16 @@ final class CatalogChecks {
     return key.verify(payload, signature) ? null : CatalogRefusal.FORGED;
   }
 
+  /** Whether this node's authority trusts {@code v}: it may win, be followed and be fetched. */
+  boolean isTrusted(HeldVersion v) {
+    return authority.trusts(v.publisher(), v.root());
+  }
+
   /** The versions and pin this node's authority trusts, as the gossip core's trust filter keeps. */
   CatalogValue trusted(CatalogValue value) {
     List<HeldVersion> kept = new ArrayList<>(value.versions().size());
     for (HeldVersion v : value.versions()) {
-      if (authority.trusts(v.publisher(), v.root())) {
+      if (isTrusted(v)) {
         kept.add(v);
       }
     }

@@ -1,6 +1,7 @@
 package io.shoal.node.core.membership;
 
 import io.shoal.chunkstore.FormatException;
+import io.shoal.gossip.CatalogSource;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.ClaimAuthority;
 import io.shoal.gossip.Credential;
@@ -90,6 +91,8 @@ public final class ViewCatalogs {
       };
   private long sequence;
   private long droppedBroadcasts;
+  private long syncsDone;
+  private final TableSource source;
   private boolean credentialSent;
 
   /**
@@ -121,6 +124,7 @@ public final class ViewCatalogs {
     this.feed =
         new DirectoryFeed(
             directory, new FollowRule(self, followPatterns, credentials::credentialOf));
+    this.source = new TableSource(self, table, checks, credentials, () -> syncsDone);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -265,6 +269,7 @@ public final class ViewCatalogs {
       receive(payload);
     }
     if (page.isLast()) {
+      syncsDone++;
       syncCursors.remove(from);
       return null;
     }
@@ -306,14 +311,6 @@ public final class ViewCatalogs {
     return feed.directory();
   }
 
-  /**
-   * The follow rule this layer feeds; its poll methods are {@link #pollWinner}, {@link
-   * #pollFollow}.
-   */
-  public FollowRule followRule() {
-    return feed.follow();
-  }
-
   /** The winner of {@code name} as this node knows it; null when it knows no version. */
   public HeldVersion knownWinner(String name) {
     return feed.follow().knownWinner(name);
@@ -342,6 +339,11 @@ public final class ViewCatalogs {
   /** The credential of {@code subject} this node admitted, or null. */
   public Credential credentialOf(NodeId subject) {
     return credentials.credentialOf(subject);
+  }
+
+  /** The owners up and what they announce; read on this layer's thread, like its inputs. */
+  public CatalogSource source() {
+    return source;
   }
 
   // ---------------------------------------------------------------- internals

@@ -101,6 +101,37 @@ class ViewCatalogsTest {
   }
 
   @Test
+  @DisplayName(
+      "the table as a catalog source: after a sync it shows the owner's catalog with the same"
+          + " digest as the owner's own, counts the owner reachable and the sync; a leave drops it")
+  void source_afterSync_showsTheOwner_andAfterLeave_not() {
+    ViewCatalogs a = signed(A);
+    ViewCatalogs b = signed(B);
+    HeldVersion v1 = held(A, "orders", 1, true);
+    a.announce("orders", new CatalogValue(List.of(v1)), NOW);
+    broadcasts(a);
+    assertThat(b.source().reachableMembers()).isOne();
+    assertThat(b.source().syncReplies()).isZero();
+
+    sync(b, B, a, A);
+
+    assertThat(b.source().catalogs()).containsOnlyKeys(A);
+    assertThat(b.source().catalogs().get(A).get("orders").versions()).containsExactly(v1);
+    assertThat(b.source().relayedCatalogs()).isEqualTo(b.source().catalogs());
+    assertThat(b.source().isTrusted(v1)).isTrue();
+    assertThat(b.source().catalogDigest(A)).isEqualTo(a.source().catalogDigest(A));
+    assertThat(b.source().credentialOf(A)).isEqualTo(a.credentialOf(A));
+    assertThat(b.source().reachableMembers()).isEqualTo(2);
+    assertThat(b.source().syncReplies()).isOne();
+
+    a.onLeave(NOW);
+    deliver(broadcasts(a), b);
+
+    assertThat(b.source().catalogs()).isEmpty();
+    assertThat(b.source().reachableMembers()).isOne();
+  }
+
+  @Test
   void announce_64VersionsWith72ByteSignatures_splitIntoPayloadsThatFit_reassembledInAnyOrder() {
     ViewCatalogs a = node(A, ClaimAuthority.unsigned());
     ViewCatalogs b = node(B, ClaimAuthority.unsigned());
