@@ -174,6 +174,42 @@ class ViewCatalogClusterTest {
 
   @Test
   @DisplayName(
+      "in views mode a node that stops cleanly broadcasts its signed leave: every other node drops"
+          + " its catalog and stops listing it as a holder")
+  void cleanStop_dropsTheNodesCatalogEverywhere() throws Exception {
+    Path src = tmp.resolve("src");
+    TestData.randomFile(src.resolve("a.bin"), 17, 1 << 16);
+    ShoalNode seed = start("c0", null);
+    List<ShoalNode> all = new ArrayList<>(List.of(seed));
+    for (int i = 1; i < 4; i++) {
+      all.add(start("c" + i, seed));
+    }
+    all.get(1).publish(new PublishCall("data", src.toString(), null, null, null));
+    awaitHolding(all, all.get(1).store().catalog().latestComplete("data").orElseThrow());
+    ShoalNode leaver = all.remove(3);
+    String gone = leaver.id().toHex();
+    for (ShoalNode n : all) {
+      TestSwarm.awaitHolders(n, 4);
+    }
+
+    leaver.close();
+
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              for (ShoalNode n : all) {
+                assertThat(n.status().catalogs())
+                    .as("catalogs at %s", n.id())
+                    .noneSatisfy(c -> assertThat(c.owner()).isEqualTo(gone));
+                assertThat(n.status().winners())
+                    .allSatisfy(w -> assertThat(w.completeHolders()).doesNotContain(gone));
+              }
+            });
+  }
+
+  @Test
+  @DisplayName(
       "a member asks a views node for its catalog table and gets a page; a page of garbage it"
           + " sends is refused and counted, and the node goes on")
   void syncRequest_isAnswered_andAGarbagePage_isCountedMalformed() throws Exception {
