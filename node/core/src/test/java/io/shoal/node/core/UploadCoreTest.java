@@ -53,6 +53,32 @@ class UploadCoreTest {
   }
 
   @Test
+  void fullTable_aPeerThatGoesIdleByItsLastWriteOrByTurningWritable_makesRoomAfterARefusal() {
+    UploadCore core = new UploadCore(0);
+    NodeId first = new NodeId(5, 0);
+    core.onRequest(first, req(0), clock.nowNanos());
+    assertThat(core.pollServe(clock.nowNanos()).peer()).isEqualTo(first);
+    for (int i = 1; i < UploadCore.MAX_UPLOAD_PEERS; i++) {
+      core.onRequest(new NodeId(5, i), req(i), clock.nowNanos());
+    }
+    core.onWritable(first, false);
+    core.onServed(first, 1, clock.nowNanos()); // written, but its connection is full: not idle
+    NodeId late = new NodeId(6, 0);
+    core.onRequest(late, req(9), clock.nowNanos());
+    assertThat(core.pollOutbound().message())
+        .isEqualTo(new ChunkRefused(9, ChunkRefused.Reason.BUSY));
+
+    core.onRequest(late, req(10), clock.nowNanos()); // nothing went idle since: refused again
+    assertThat(core.pollOutbound().message())
+        .isEqualTo(new ChunkRefused(10, ChunkRefused.Reason.BUSY));
+    core.onWritable(first, true); // idle now
+    core.onRequest(late, req(11), clock.nowNanos());
+
+    assertThat(core.pollOutbound()).isNull();
+    assertThat(core.peerEntries()).isEqualTo(UploadCore.MAX_UPLOAD_PEERS);
+  }
+
+  @Test
   void fullQueue_refusesAsBusy() {
     UploadCore core = new UploadCore(0);
     for (int i = 0; i <= UploadCore.MAX_QUEUED_PER_PEER; i++) {
