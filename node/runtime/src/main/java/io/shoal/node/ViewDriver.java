@@ -474,7 +474,9 @@ final class ViewDriver implements PeerTransport.DialListener {
     inbox.post(
         () -> {
           try {
-            answer.complete(call.get());
+            T value = call.get();
+            flush(); // its sends go out before the caller goes on (and may stop: a leave)
+            answer.complete(value);
           } catch (RuntimeException e) {
             answer.completeExceptionally(e);
           }
