@@ -33,6 +33,14 @@ final class LogJournal implements Closeable {
   static final int FORMAT_VERSION = 1;
   static final long SEED = 0x5348_4F41_4C4C_4F47L; // "SHOALLOG"
   private static final int FRAME_HEADER = 4 + 8;
+
+  /**
+   * Largest journal a log writes: one segment's records, each with its frame header, and the
+   * header. A larger file is not this log's journal and is refused before it is read.
+   */
+  static final long MAX_JOURNAL_BYTES =
+      LogSegment.MAX_SEGMENT_BYTES + (long) FRAME_HEADER * LogSegment.MAX_RECORDS + 4096;
+
   private static final XXHash64 HASH = XXHashFactory.fastestInstance().hash64();
 
   /** What a journal held when opened. */
@@ -87,6 +95,17 @@ final class LogJournal implements Closeable {
 
   /** The records of the journal at {@code file} up to its first torn frame. */
   static Recovered read(Path file, String name) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_JOURNAL_BYTES) {
+      throw new FormatException(
+          "log journal "
+              + file
+              + " is "
+              + size
+              + " bytes, more than any journal ("
+              + MAX_JOURNAL_BYTES
+              + ")");
+    }
     byte[] all = Files.readAllBytes(file);
     FormatReader header = new FormatReader(all, "log journal " + file);
     header.expectMagic(MAGIC);

@@ -202,6 +202,21 @@ class ChangeLogTest {
   }
 
   @Test
+  void open_refusesAJournalLargerThanAnyJournal_beforeReadingIt() throws Exception {
+    try (ChangeLog log = open(ChangeLog.Options.defaults())) {
+      log.append(records("a"), 0);
+    }
+    Path journal = dir.resolve(ChangeLog.JOURNAL);
+    try (var ch = java.nio.channels.FileChannel.open(journal, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[1]), LogJournal.MAX_JOURNAL_BYTES); // sparse
+    }
+
+    assertThatThrownBy(() -> open(ChangeLog.Options.defaults()))
+        .isInstanceOf(FormatException.class)
+        .hasMessageContaining("more than any journal");
+  }
+
+  @Test
   void open_refusesAJournalOfAnotherLog_andABadName() throws Exception {
     try (ChangeLog log = open(ChangeLog.Options.defaults())) {
       log.append(records("a"), 0);
