@@ -143,6 +143,16 @@ final class NodeClient {
     return JSON.readValue(send(req), type);
   }
 
+  /** Posts {@code body} as {@code application/octet-stream} (log records). */
+  <T> T postBytes(String path, byte[] body, Class<T> type) throws IOException {
+    HttpRequest req =
+        request(path)
+            .header("Content-Type", "application/octet-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return JSON.readValue(send(req), type);
+  }
+
   /**
    * Posts a request that may take long, polling {@code /transfers} meanwhile for the fetch of
    * {@code name} and reporting it to {@code progress}.

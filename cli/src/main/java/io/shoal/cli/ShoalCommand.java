@@ -25,6 +25,7 @@ import picocli.CommandLine.Mixin;
       DemoCommand.class,
       ClusterCommand.class,
       LsCommand.class,
+      LogCommand.class,
       GcCommand.class,
       RmCommand.class,
       VerifyCommand.class,

@@ -268,25 +268,61 @@ public final class ChangeLog implements Closeable {
    * @throws IllegalArgumentException when {@code from} is before the first record still held
    */
   public synchronized List<LogRecord> read(long from, int max) throws IOException {
+    return read(from, max, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #read(long, int)}, stopping before the record that would take the data read past
+   * {@code maxBytes}; the first record is returned whatever its size.
+   */
+  public synchronized List<LogRecord> read(long from, int max, long maxBytes) throws IOException {
     if (from < startOffset()) {
       throw new IllegalArgumentException(
           "log " + name + " holds records from offset " + startOffset() + ", not " + from);
     }
-    List<LogRecord> out = new ArrayList<>();
+    Batch out = new Batch(max, maxBytes);
     long next = from;
     Map.Entry<Long, SegmentRef> e = sealed.floorEntry(from);
-    while (e != null && out.size() < max && next < openFirst) {
+    while (e != null && !out.full && next < openFirst) {
       LogSegment s = readSegment(fileOf(e.getValue()), e.getValue().id());
-      for (long o = next; o < s.endOffset() && out.size() < max; o++) {
-        out.add(new LogRecord(o, s.records().get((int) (o - s.firstOffset()))));
+      for (long o = next;
+          o < s.endOffset() && out.add(o, s.records().get((int) (o - s.firstOffset())));
+          o++) {
         next = o + 1;
       }
       e = sealed.higherEntry(e.getKey());
     }
-    for (long o = Math.max(next, openFirst); o < endOffset() && out.size() < max; o++) {
-      out.add(new LogRecord(o, open.get((int) (o - openFirst))));
+    for (long o = Math.max(next, openFirst);
+        o < endOffset() && out.add(o, open.get((int) (o - openFirst)));
+        o++) {
+      // added
     }
-    return out;
+    return out.records;
+  }
+
+  /** Records read so far, within a count and a byte bound. */
+  private static final class Batch {
+    final List<LogRecord> records = new ArrayList<>();
+    final int max;
+    final long maxBytes;
+    long bytes;
+    boolean full;
+
+    Batch(int max, long maxBytes) {
+      this.max = max;
+      this.maxBytes = maxBytes;
+    }
+
+    /** Adds the record unless a bound is reached; false (and full) when it did not. */
+    boolean add(long offset, byte[] data) {
+      if (full || records.size() >= max || (!records.isEmpty() && bytes + data.length > maxBytes)) {
+        full = true;
+        return false;
+      }
+      records.add(new LogRecord(offset, data));
+      bytes += data.length;
+      return true;
+    }
   }
 
   /** The sealed segment {@code id}, read back and verified; empty when this log holds none. */

@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.StoreOptions;
+import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipConfig;
 import io.shoal.node.net.HttpTls;
@@ -49,6 +50,7 @@ import java.util.Objects;
  * @param zone this node's zone ({@link io.shoal.gossip.Zone}): fetches fill from peers in it first
  *     and cross zones only for chunks it does not have yet; empty for none
  * @param membership full membership (the default) or partial views, with their sizes
+ * @param logs when the open records of a change log are sealed into a segment
  */
 public record NodeConfig(
     Path dataDir,
@@ -79,7 +81,8 @@ public record NodeConfig(
     List<io.shoal.gossip.NodeId> trustedPublishers,
     long scrubBytesPerSecond,
     String zone,
-    MembershipMode membership) {
+    MembershipMode membership,
+    ChangeLog.Options logs) {
 
   public static final int DEFAULT_PEER_PORT = 7420;
   public static final int DEFAULT_HTTP_PORT = 7421;
@@ -97,6 +100,7 @@ public record NodeConfig(
     Objects.requireNonNull(transfer, "transfer");
     Objects.requireNonNull(faults, "faults");
     Objects.requireNonNull(membership, "membership");
+    Objects.requireNonNull(logs, "logs");
     httpNames = List.copyOf(httpNames);
     httpAllowOrigins = List.copyOf(httpAllowOrigins);
     trustedPublishers = List.copyOf(trustedPublishers);
@@ -144,7 +148,8 @@ public record NodeConfig(
         List.of(),
         Scrubber.DEFAULT_RATE_BYTES_PER_SECOND,
         io.shoal.gossip.Zone.NONE,
-        MembershipMode.FULL);
+        MembershipMode.FULL,
+        ChangeLog.Options.defaults());
   }
 
   /** Loopback on OS-chosen ports, for tests and local swarms. */
@@ -266,6 +271,7 @@ public record NodeConfig(
     b.scrubBytesPerSecond = scrubBytesPerSecond;
     b.zone = zone;
     b.membership = membership;
+    b.logs = logs;
     return b;
   }
 
@@ -296,6 +302,7 @@ public record NodeConfig(
     private long scrubBytesPerSecond;
     private String zone;
     private MembershipMode membership;
+    private ChangeLog.Options logs;
     private List<String> httpAllowOrigins;
     private boolean openGateway;
     private boolean requireSha256;
@@ -438,6 +445,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder logs(ChangeLog.Options value) {
+      this.logs = value;
+      return this;
+    }
+
     public Builder membership(MembershipMode value) {
       this.membership = value;
       return this;
@@ -478,7 +490,8 @@ public record NodeConfig(
           trustedPublishers,
           scrubBytesPerSecond,
           zone,
-          membership);
+          membership,
+          logs);
     }
   }
 }

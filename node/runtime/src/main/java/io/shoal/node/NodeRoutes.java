@@ -42,7 +42,8 @@ final class NodeRoutes {
       boolean openGateway,
       NodeMetrics metrics,
       BooleanSupplier ready) {
-    return api.route("GET", "/status", true, r -> Response.json(node.status()))
+    return LogRoutes.add(api, node.logs())
+        .route("GET", "/status", true, r -> Response.json(node.status()))
         .route("GET", "/ls", true, r -> Response.json(node.listing()))
         .route(
             "POST", "/publish", true, r -> Response.json(node.publish(r.json(PublishCall.class))))

@@ -18,6 +18,24 @@ import java.util.SortedMap;
 final class NodeStatusView {
   private NodeStatusView() {}
 
+  /**
+   * The status of a node: {@code self} with what the gossip {@code driver} knows, and in views mode
+   * ({@code views} not null) the catalogs of {@code viewCatalogs} and the views. Blocks until the
+   * loops answer.
+   */
+  static NodeStatus ofNode(
+      NodeStatus.Self self,
+      GossipDriver driver,
+      TransferService transfers,
+      ViewDriver views,
+      ViewCatalogDriver viewCatalogs) {
+    List<NodeStatus.BannedPeer> banned = transfers.banned.status(System.nanoTime());
+    NodeStatus s = driver.query(core -> of(core, self, banned, transfers.active()));
+    return views == null
+        ? s
+        : viewCatalogs.readCatalogs(src -> withCatalogsOf(s, src)).withViews(views.status());
+  }
+
   static NodeStatus of(
       GossipCore core,
       NodeStatus.Self self,

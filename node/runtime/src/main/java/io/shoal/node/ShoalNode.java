@@ -81,6 +81,7 @@ public final class ShoalNode implements AutoCloseable {
   private CredentialWatcher credentialWatcher;
   private Scrubber scrubber;
   private LoopProbe loopProbe;
+  private NodeLogs logs;
 
   private ShoalNode(NodeConfig config, ChunkStore store, InetSocketAddress httpBindAddress) {
     this.config = config;
@@ -116,6 +117,7 @@ public final class ShoalNode implements AutoCloseable {
     threads = NodeThreads.start();
     loopProbe = LoopProbe.start(threads.loops, metrics);
     StoreGauges.register(metrics, store);
+    logs = NodeLogs.open(config.dataDir(), config.logs(), metrics);
     bindPeers(credentials);
     startMembership(credentials);
     startTransfers();
@@ -311,13 +313,7 @@ public final class ShoalNode implements AutoCloseable {
             generation,
             0,
             config.dataDir().toString());
-    List<NodeStatus.BannedPeer> banned = transfers.banned.status(System.nanoTime());
-    NodeStatus s = driver.query(core -> NodeStatusView.of(core, self, banned, transfers.active()));
-    return views == null
-        ? s
-        : viewCatalogs
-            .readCatalogs(src -> NodeStatusView.withCatalogsOf(s, src))
-            .withViews(views.status());
+    return NodeStatusView.ofNode(self, driver, transfers, views, viewCatalogs);
   }
 
   public NodeId id() {
@@ -373,6 +369,11 @@ public final class ShoalNode implements AutoCloseable {
 
   public InetSocketAddress httpAddress() {
     return httpAddress;
+  }
+
+  /** The change logs this node holds: append, read and follow them. */
+  public NodeLogs logs() {
+    return logs;
   }
 
   public ChunkStore store() {
@@ -437,6 +438,9 @@ public final class ShoalNode implements AutoCloseable {
     if (transfers != null) {
       transfers.close();
     }
+    if (logs != null) {
+      logs.close();
+    }
     if (transport != null) {
       if (graceful) {
         transport.drainAndClose(LEAVE_DRAIN_MILLIS);
@@ -459,7 +463,7 @@ public final class ShoalNode implements AutoCloseable {
       threads.stopCommitter();
       threads.stopLoops();
     }
-    closeStore(graceful);
+    StartupLog.stopped(store, config.dataDir(), graceful ? nodeId : null);
   }
 
   private void stopMembership(boolean graceful) {
@@ -478,20 +482,6 @@ public final class ShoalNode implements AutoCloseable {
       driver.query(core -> core.incarnation()); // waits until the leave messages are handed over
     }
     driver.stop();
-  }
-
-  private void closeStore(boolean graceful) {
-    try {
-      if (graceful && nodeId != null) {
-        DataDirFiles.removeNodeInfo(config.dataDir());
-      }
-      store.close();
-    } catch (IOException e) {
-      log.warn("closing the store failed: {}", e.toString());
-    }
-    if (graceful && nodeId != null) {
-      log.info("node {} stopped", nodeId.shortHex());
-    }
   }
 
   static String hostPort(InetSocketAddress a) {

@@ -1,16 +1,22 @@
 package io.shoal.node;
 
+import io.shoal.chunkstore.ChunkStore;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.net.Addresses;
 import io.shoal.node.net.AllowedHosts;
 import io.shoal.node.net.PeerTransport;
 import io.shoal.node.security.NodeCredentials;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The lines a node logs once it is up: where it listens, and how its peers authenticate. */
+/**
+ * The lines a node logs once it is up (where it listens, and how its peers authenticate) and when
+ * it stops.
+ */
 final class StartupLog {
   private static final Logger log = LoggerFactory.getLogger(ShoalNode.class);
 
@@ -47,6 +53,24 @@ final class StartupLog {
           "running INSECURE (--insecure): no TLS, and any process that can reach {} can join;"
               + " pass --credentials DIR",
           peerAddress);
+    }
+  }
+
+  /**
+   * Closes the store last; after a graceful stop ({@code stoppedGracefully} not null) also removes
+   * node.json, so that the CLI no longer finds the node, and says the node stopped.
+   */
+  static void stopped(ChunkStore store, Path dataDir, NodeId stoppedGracefully) {
+    try {
+      if (stoppedGracefully != null) {
+        DataDirFiles.removeNodeInfo(dataDir);
+      }
+      store.close();
+    } catch (IOException e) {
+      log.warn("closing the store failed: {}", e.toString());
+    }
+    if (stoppedGracefully != null) {
+      log.info("node {} stopped", stoppedGracefully.shortHex());
     }
   }
 }

@@ -177,8 +177,8 @@ class HttpApiSecurityTest {
 
   @Test
   @DisplayName(
-      "POST /publish and /get with a text/plain body are refused with 403 even with the token;"
-          + " nothing is published or written")
+      "POST /publish, /get and /log/append with a text/plain body are refused with 403 even with"
+          + " the token; nothing is published, written or appended")
   void post_withTextPlainBody_is403AndChangesNothing() throws Exception {
     publishTree();
     List<CatalogEntry> before = catalog();
@@ -191,8 +191,10 @@ class HttpApiSecurityTest {
 
       assertRefused(send("POST", "/publish", h, publishBody()), 403, "content_type");
       assertRefused(send("POST", "/get", h, getBody(target)), 403, "content_type");
+      assertRefused(send("POST", "/log/append?name=x", h, "forged"), 403, "content_type");
     }
     assertThat(catalog()).isEqualTo(before);
+    assertThat(node.logs().list()).isEmpty();
     assertUntouched(target);
   }
 

@@ -25,8 +25,9 @@ import java.util.TreeSet;
  *       pages; the CLI and curl send none. No CORS header is ever sent;
  *   <li>not {@code OPTIONS}: a CORS preflight is refused with 403;
  *   <li>any method but GET and HEAD declares exactly one {@code Content-Type}, {@code
- *       application/json} (parameters such as a charset are ignored): else 403. A page can send
- *       {@code text/plain} or a form without a preflight, but not JSON;
+ *       application/json} or {@code application/octet-stream} (log records; parameters such as a
+ *       charset are ignored): else 403. A page can send {@code text/plain} or a form without a
+ *       preflight, but neither of these;
  *   <li>unless the route is open ({@code /health}, {@code /metrics}, and the gateway with {@code
  *       --open-gateway}; GET and HEAD only), exactly one {@code Authorization: Bearer TOKEN} with
  *       this node's token ({@link ApiToken}): 401 when missing, 401 when wrong. The one exception:
@@ -100,7 +101,7 @@ public final class HttpAccess {
     boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
     if (!read) {
       List<String> type = headers.getAll(HttpHeaderNames.CONTENT_TYPE);
-      if (type.size() != 1 || !isJson(type.get(0))) {
+      if (type.size() != 1 || !isPreflighted(type.get(0))) {
         String detail = type.isEmpty() ? "no Content-Type" : String.join(", ", type);
         return Optional.of(new HttpRefusal(HttpRefusal.Reason.CONTENT_TYPE, detail));
       }
@@ -141,9 +142,11 @@ public final class HttpAccess {
     return a.substring(BEARER.length()).trim();
   }
 
-  private static boolean isJson(String contentType) {
+  /** Whether a web page can send a body of this type only after a (refused) CORS preflight. */
+  private static boolean isPreflighted(String contentType) {
     int semicolon = contentType.indexOf(';');
-    String media = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
-    return media.trim().equalsIgnoreCase("application/json");
+    String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+    return media.equalsIgnoreCase("application/json")
+        || media.equalsIgnoreCase("application/octet-stream");
   }
 }

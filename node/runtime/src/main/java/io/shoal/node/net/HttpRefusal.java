@@ -31,8 +31,11 @@ record HttpRefusal(Reason reason, String detail) {
     ORIGIN(403, "origin", "requests from web pages are refused (see --http-allow-origin)"),
     /** An OPTIONS request: CORS preflights are never granted. */
     PREFLIGHT(403, "preflight", "cross-origin requests are not served"),
-    /** A request with a body that does not declare {@code application/json}. */
-    CONTENT_TYPE(403, "content_type", "request body must be sent as application/json"),
+    /** A request with a body that declares neither {@code application/json} nor octet-stream. */
+    CONTENT_TYPE(
+        403,
+        "content_type",
+        "request body must be sent as application/json (or application/octet-stream)"),
     /** A state route without an Authorization header. */
     NO_TOKEN(401, "no_token", "this route needs Authorization: Bearer TOKEN (DIR/node.json)"),
     /** A dashboard cookie of this node that names no live session (forged, expired, restarted). */
