@@ -104,7 +104,9 @@ public final class ChangeLog implements Closeable {
       }
       long first = log.sealed.isEmpty() ? r.firstOffset() : end;
       int skip = (int) Math.min(r.records().size(), Math.max(0, end - r.firstOffset()));
-      if (skip > 0) { // sealed before a crash that kept the old journal: keep the sealed copy
+      if (skip > 0 || r.firstOffset() != first) {
+        // Sealed (or adopted) before a crash that kept the old journal: keep the sealed copy, and
+        // start the journal where the segments end, so that its offsets stay true.
         log.journal =
             LogJournal.create(journal, name, end, r.records().subList(skip, r.records().size()));
       } else {
@@ -260,6 +262,55 @@ public final class ChangeLog implements Closeable {
     openBytes = 0;
     openSinceNanos = nowNanos;
     return ref;
+  }
+
+  /**
+   * Adds {@code segment}, sealed by another node, as this log's next sealed segment: the replica's
+   * side of replication. A log that holds no record yet starts at the segment's first offset (its
+   * writer may have dropped older ones); otherwise the segment must start where this log ends.
+   * Returns false, changing nothing, for a segment this log already holds.
+   *
+   * @throws IllegalArgumentException when the segment belongs to another log, does not start where
+   *     this log ends, or this log holds records of its own not yet sealed
+   */
+  public synchronized boolean adopt(LogSegment segment, long nowNanos) throws IOException {
+    checkUsable();
+    if (!segment.name().equals(name)) {
+      throw new IllegalArgumentException(
+          "segment of log " + segment.name() + " offered to log " + name);
+    }
+    SegmentRef held = sealed.get(segment.firstOffset());
+    if (held != null && held.id().equals(segment.id())) {
+      return false;
+    }
+    if (!open.isEmpty()) {
+      throw new IllegalArgumentException(
+          "log " + name + " holds records of its own from offset " + openFirst);
+    }
+    boolean empty = sealed.isEmpty() && openFirst == 0;
+    if (!empty && segment.firstOffset() != openFirst) {
+      throw new IllegalArgumentException(
+          "log "
+              + name
+              + " ends at offset "
+              + openFirst
+              + "; a segment starting at "
+              + segment.firstOffset()
+              + " does not follow it");
+    }
+    SegmentRef ref = ref(segment);
+    try {
+      AtomicFiles.write(fileOf(ref), segment.encoded());
+      journal.close();
+      journal = LogJournal.create(dir.resolve(JOURNAL), name, segment.endOffset(), List.of());
+    } catch (IOException e) {
+      failure = "adopting a segment into log " + name + " failed: " + e.getMessage();
+      throw new StoreFailedException(failure, e);
+    }
+    sealed.put(ref.firstOffset(), ref);
+    openFirst = segment.endOffset();
+    openSinceNanos = nowNanos;
+    return true;
   }
 
   /**

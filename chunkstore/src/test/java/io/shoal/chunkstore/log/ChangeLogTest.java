@@ -227,4 +227,52 @@ class ChangeLogTest {
     assertThatThrownBy(() -> ChangeLog.open(dir, "../x", ChangeLog.Options.defaults(), 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void adopt_takesAnotherNodesSegmentsInOrder_andSurvivesACrashBeforeTheJournal() throws Exception {
+    Path writerDir = dir.resolve("writer");
+    List<LogSegment> segments = new ArrayList<>();
+    try (ChangeLog writer = ChangeLog.open(writerDir, "orders", SMALL, 0)) {
+      appendNumbered(writer, 0, 40);
+      writer.seal(0);
+      for (SegmentRef r : writer.sealed()) {
+        segments.add(writer.segment(r.id()).orElseThrow());
+      }
+    }
+    assertThat(segments).hasSizeGreaterThan(3);
+    Path replicaDir = dir.resolve("replica");
+    try (ChangeLog replica = ChangeLog.open(replicaDir, "orders", SMALL, 0)) {
+      // A writer that dropped its first segment: the replica starts where the rest starts.
+      long start = segments.get(1).firstOffset();
+      assertThat(replica.adopt(segments.get(1), 0)).isTrue();
+      assertThat(replica.adopt(segments.get(1), 0)).as("held already").isFalse();
+      assertThatThrownBy(() -> replica.adopt(segments.get(3), 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("does not follow");
+      assertThat(replica.adopt(segments.get(2), 0)).isTrue();
+      assertThat(replica.startOffset()).isEqualTo(start);
+      assertThat(texts(replica.read(start, 100)))
+          .isEqualTo(numbered((int) start, (int) segments.get(2).endOffset()));
+      LogSegment foreign = LogSegment.seal("other", replica.endOffset(), records("x"));
+      assertThatThrownBy(() -> replica.adopt(foreign, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("log other");
+    }
+    // A crash between writing an adopted segment and replacing the journal: the old, empty
+    // journal names an offset the segments have passed.
+    long end = segments.get(2).endOffset();
+    Files.delete(replicaDir.resolve(ChangeLog.JOURNAL));
+    LogJournal.create(
+            replicaDir.resolve(ChangeLog.JOURNAL),
+            "orders",
+            segments.get(2).firstOffset(),
+            List.of())
+        .close();
+    try (ChangeLog replica = ChangeLog.open(replicaDir, "orders", SMALL, 0)) {
+      assertThat(replica.append(records("after"), 0)).isEqualTo(end);
+    }
+    try (ChangeLog replica = ChangeLog.open(replicaDir, "orders", SMALL, 0)) {
+      assertThat(texts(replica.read(end, 10))).containsExactly(end + ":after");
+    }
+  }
 }
