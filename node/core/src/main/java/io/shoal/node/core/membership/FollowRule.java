@@ -1,6 +1,7 @@
 package io.shoal.node.core.membership;
 
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.Credential;
 import io.shoal.gossip.HeldVersion;
@@ -50,12 +51,17 @@ public final class FollowRule {
   private final ArrayDeque<Follow> follows = new ArrayDeque<>();
 
   /**
-   * @param patterns the names whose winners this node fetches
+   * @param patterns the names whose winners this node fetches; each also matches the snapshots of
+   *     the change log of the names it matches ({@link ChangeLog#SNAPSHOT_PREFIX})
    * @param credentials a publisher's credential as gossip knows it, or null, for {@link Follow}
    */
   public FollowRule(NodeId self, List<String> patterns, Function<NodeId, Credential> credentials) {
     this.self = self;
-    this.follow = new GlobMatcher(patterns);
+    List<String> withLogs = new ArrayList<>(patterns);
+    for (String p : patterns) {
+      withLogs.add(ChangeLog.SNAPSHOT_PREFIX + p); // following a name follows its change log too
+    }
+    this.follow = new GlobMatcher(withLogs);
     this.credentials = credentials;
   }
 
@@ -80,14 +86,20 @@ public final class FollowRule {
 
   /** Member {@code owner} announces {@code value} for {@code name}, and the pin it carries. */
   public void onAnnounced(NodeId owner, String name, CatalogValue value) {
+    HeldVersion best = null;
     for (HeldVersion v : value.versions()) {
       remember(name, new Seen(v, owner));
-      Seen h = highest.get(name);
-      if (h == null || beats(v, h.version())) {
-        highest.put(name, new Seen(v, owner));
-        if (activePin(name) == null) {
-          learn(name, v, owner);
-        }
+      if (best == null || beats(v, best)) {
+        best = v;
+      }
+    }
+    // Only the best of the announced versions can be a new winner: learning each in turn would
+    // fetch every version a member holds, at once, when a follower first hears of the name.
+    Seen h = highest.get(name);
+    if (best != null && (h == null || beats(best, h.version()))) {
+      highest.put(name, new Seen(best, owner));
+      if (activePin(name) == null) {
+        learn(name, best, owner);
       }
     }
     if (value.pin() != null) {

@@ -66,6 +66,22 @@ class FollowRuleTest {
   }
 
   @Test
+  void onAnnounced_severalNewVersionsAtOnce_onlyTheBestIsLearnedAndFetched() {
+    rule.onAnnounced(id(1), "orders", value(v(1, "a", true), v(2, "b", true), v(3, "c", true)));
+
+    assertThat(winners()).containsExactly(new LearnedWinner("orders", v(3, "c", true), id(1)));
+    assertThat(follows()).containsExactly(new Follow("orders", v(3, "c", true), PUBLISHERS));
+  }
+
+  @Test
+  void following_aName_followsItsChangeLog() {
+    rule.onAnnounced(id(1), "_log.orders", value(v(40, "a", true)));
+    rule.onAnnounced(id(1), "_log.other", value(v(40, "b", true)));
+
+    assertThat(follows()).extracting(Follow::name).containsExactly("_log.orders");
+  }
+
+  @Test
   void onAnnounced_partialVersion_isAWinnerToo() {
     rule.onAnnounced(id(1), "logs-eu", value(v(1, "a", false)));
 
