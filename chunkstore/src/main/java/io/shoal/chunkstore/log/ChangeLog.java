@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -38,6 +39,13 @@ import java.util.regex.Pattern;
  */
 public final class ChangeLog implements Closeable {
   static final String JOURNAL = "open.journal";
+
+  /**
+   * The prefix of the snapshot names a node publishes its logs' sealed segments under: log {@code
+   * NAME} travels as snapshot {@code _log.NAME}, whose version is the log's sealed offset.
+   */
+  public static final String SNAPSHOT_PREFIX = "_log.";
+
   private static final Pattern SEGMENT = Pattern.compile("(\\d{20})-([0-9a-f]{32})\\.seg");
 
   /** When the open part of a log is sealed. */
@@ -153,7 +161,7 @@ public final class ChangeLog implements Closeable {
   }
 
   private Path fileOf(SegmentRef r) {
-    return dir.resolve(String.format("%020d-%s.seg", r.firstOffset(), r.id().toHex()));
+    return dir.resolve(segmentFileName(r));
   }
 
   private static LogSegment readSegment(Path f, ChunkId id) throws IOException {
@@ -240,6 +248,27 @@ public final class ChangeLog implements Closeable {
   public synchronized Optional<SegmentRef> seal(long nowNanos) throws IOException {
     checkUsable();
     return open.isEmpty() ? Optional.empty() : Optional.of(sealOpen(nowNanos));
+  }
+
+  /** The file of sealed segment {@code r} (read it only while the segment is held). */
+  public Path segmentFile(SegmentRef r) {
+    return fileOf(r);
+  }
+
+  /** The file name of sealed segment {@code r}: {@code <first offset, 20 digits>-<id hex>.seg}. */
+  public static String segmentFileName(SegmentRef r) {
+    return String.format(Locale.ROOT, "%020d-%s.seg", r.firstOffset(), r.id().toHex());
+  }
+
+  /** What a segment's file name says: its first offset and its id. */
+  public record SegmentName(long firstOffset, ChunkId id) {}
+
+  /** The first offset and id that {@code fileName} gives, or empty if it names no segment. */
+  public static Optional<SegmentName> parseSegmentFileName(String fileName) {
+    Matcher m = SEGMENT.matcher(fileName);
+    return m.matches()
+        ? Optional.of(new SegmentName(Long.parseLong(m.group(1)), ChunkId.parse(m.group(2))))
+        : Optional.empty();
   }
 
   private SegmentRef sealOpen(long nowNanos) throws IOException {

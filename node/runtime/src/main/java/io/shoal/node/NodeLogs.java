@@ -1,17 +1,21 @@
 package io.shoal.node;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.shoal.chunkstore.AtomicFiles;
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.SnapshotName;
 import io.shoal.chunkstore.log.ChangeLog;
-import io.shoal.chunkstore.log.LogRecord;
+import io.shoal.chunkstore.log.LogSegment;
 import io.shoal.chunkstore.log.SegmentRef;
 import io.shoal.node.api.LogAppended;
 import io.shoal.node.api.LogBatch;
 import io.shoal.node.api.LogInfo;
+import io.shoal.node.net.ConflictException;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.NotFoundException;
 import io.shoal.node.net.RetryLaterException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,26 +66,29 @@ public final class NodeLogs implements AutoCloseable {
 
   static final long SEAL_CHECK_MILLIS = 250;
 
+  /** In a replica's directory: the id of the node that writes the log (hex). */
+  static final String WRITER_FILE = "writer";
+
   private static final Logger log = LoggerFactory.getLogger(NodeLogs.class);
 
   private final Path root;
   private final ChangeLog.Options options;
   private final ScheduledExecutorService timer;
   private final Map<String, ChangeLog> logs = new TreeMap<>(); // guarded by this
-  private final Map<String, List<Waiter>> waiters = new HashMap<>(); // guarded by this
+  private final Map<String, String> writers = new HashMap<>(); // replicas' writers; guarded by this
+  private final String self; // this node's id, hex
+  private volatile Map<String, String> otherWriters = Map.of(); // log -> lowest other writer
+  private final LogWaiters waiters;
   private final List<Consumer<ChangeLog>> sealListeners = new ArrayList<>();
   private final Counter appended;
   private final Counter appendedBytes;
   private final Counter sealedSegments;
   private final Set<String> failed = new HashSet<>(); // the timer thread's
-  private int waiting; // guarded by this
   private boolean closed; // guarded by this
 
-  /** A read waiting for offset {@code from} of its log. */
-  private record Waiter(long from, int max, CompletableFuture<LogBatch> answer) {}
-
-  private NodeLogs(Path root, ChangeLog.Options options, NodeMetrics metrics) {
+  private NodeLogs(Path root, ChangeLog.Options options, NodeMetrics metrics, String self) {
     this.root = root;
+    this.self = self;
     this.options = options;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -90,6 +97,7 @@ public final class NodeLogs implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.waiters = new LogWaiters(timer);
     appended =
         Counter.builder()
             .name("shoal_log_appended_records_total")
@@ -115,9 +123,9 @@ public final class NodeLogs implements AutoCloseable {
    *
    * @throws IOException when a log there cannot be opened, or there are more than {@link #MAX_LOGS}
    */
-  static NodeLogs open(Path dataDir, ChangeLog.Options options, NodeMetrics metrics)
+  static NodeLogs open(Path dataDir, ChangeLog.Options options, NodeMetrics metrics, String self)
       throws IOException {
-    NodeLogs logs = new NodeLogs(dataDir.resolve(DIR), options, metrics);
+    NodeLogs logs = new NodeLogs(dataDir.resolve(DIR), options, metrics, self);
     try {
       logs.openExisting();
     } catch (IOException | RuntimeException e) {
@@ -145,13 +153,36 @@ public final class NodeLogs implements AutoCloseable {
               root + " holds more than " + MAX_LOGS + " logs, the most a node keeps");
         }
         logs.put(name, ChangeLog.open(d, name, options, System.nanoTime()));
+        Path writer = d.resolve(WRITER_FILE);
+        if (Files.exists(writer)) {
+          writers.put(name, Files.readString(writer, StandardCharsets.US_ASCII).trim());
+        }
       }
     }
   }
 
+  /**
+   * Returns {@code name} if it can name a log: a snapshot name that stays one with {@link
+   * ChangeLog#SNAPSHOT_PREFIX} before it (so at most 123 characters).
+   *
+   * @throws IllegalArgumentException naming the bad value
+   */
+  static String checkName(String name) {
+    SnapshotName.check(name);
+    if (name.length() + ChangeLog.SNAPSHOT_PREFIX.length() > SnapshotName.MAX_NAME_CHARS) {
+      throw new IllegalArgumentException(
+          "bad log name '"
+              + name
+              + "': at most "
+              + (SnapshotName.MAX_NAME_CHARS - ChangeLog.SNAPSHOT_PREFIX.length())
+              + " characters");
+    }
+    return name;
+  }
+
   private static boolean validName(String name) {
     try {
-      SnapshotName.check(name);
+      checkName(name);
       return true;
     } catch (IllegalArgumentException e) {
       return false;
@@ -169,6 +200,8 @@ public final class NodeLogs implements AutoCloseable {
    *
    * @throws IllegalArgumentException for a bad name, no records, a record over 1 MiB, more than one
    *     segment holds at once, or a new log past {@link #MAX_LOGS}
+   * @throws ConflictException when another node writes the log: this node replicates it, or the
+   *     swarm announces it from another node (see {@link #checkOneWriter})
    */
   public LogAppended append(String name, List<byte[]> records) throws IOException {
     ChangeLog l = openOrCreate(name);
@@ -183,23 +216,24 @@ public final class NodeLogs implements AutoCloseable {
     if (l.sealedOffset() != sealedBefore) {
       sealed(l);
     }
-    List<Waiter> woken;
-    synchronized (this) {
-      woken = waiters.remove(name);
-      if (woken != null) {
-        waiting -= woken.size();
-      }
-    }
-    if (woken != null) {
-      timer.execute(() -> answerAll(l, woken));
-    }
+    waiters.wake(l);
     return new LogAppended(name, first, records.size(), first + records.size());
   }
 
   private synchronized ChangeLog openOrCreate(String name) throws IOException {
-    SnapshotName.check(name);
+    checkName(name);
     checkOpen();
+    String writer = writers.get(name);
+    if (writer != null) {
+      throw new ConflictException(
+          "log "
+              + name
+              + " is written by node "
+              + writer.substring(0, Math.min(12, writer.length()))
+              + " and replicated here; append on that node");
+    }
     ChangeLog l = logs.get(name);
+    checkOneWriter(name, l);
     if (l == null) {
       if (logs.size() >= MAX_LOGS) {
         throw new IllegalArgumentException(
@@ -213,6 +247,69 @@ public final class NodeLogs implements AutoCloseable {
   }
 
   /**
+   * The one-writer rule, as far as this node has heard of other writers ({@link #otherWriters}): no
+   * new log that another node writes; and of two nodes that wrote one log across a partition, the
+   * one with the lower id (hex) keeps writing it and the other takes no more appends.
+   */
+  private void checkOneWriter(String name, ChangeLog l) throws ConflictException {
+    String other = otherWriters.get(name);
+    if (other == null) {
+      return;
+    }
+    if (l == null) {
+      throw new ConflictException(
+          "log " + name + " is written by node " + shortId(other) + "; append on that node");
+    }
+    if (other.compareTo(self) < 0) {
+      throw new ConflictException(
+          "log "
+              + name
+              + " was written by this node and by node "
+              + shortId(other)
+              + " apart (a partition); the lower node id, "
+              + shortId(other)
+              + ", keeps it, and this node takes no more appends. Its records from offset "
+              + l.sealedOffset()
+              + " on are not replicated");
+    }
+  }
+
+  private static String shortId(String hex) {
+    return hex.substring(0, Math.min(12, hex.length()));
+  }
+
+  /** This node's id, hex. */
+  String self() {
+    return self;
+  }
+
+  /** Whether this node writes {@code name} but lost it to a node of lower id (see above). */
+  boolean superseded(String name) {
+    String other = otherWriters.get(name);
+    return other != null && other.compareTo(self) < 0;
+  }
+
+  /** The other nodes that publish each log, the lowest id of each (hex), as gossip shows them. */
+  void otherWriters(Map<String, String> lowestOtherWriter) {
+    otherWriters = Map.copyOf(lowestOtherWriter);
+  }
+
+  /** The lowest id (hex) of the other nodes that publish log {@code name}; null for none known. */
+  String otherWriter(String name) {
+    return otherWriters.get(name);
+  }
+
+  /** The writer of this node's replica of {@code name}; null when it holds none. */
+  synchronized String writerOf(String name) {
+    return writers.get(name);
+  }
+
+  /** Runs {@code task} every {@code millis} on this class's timer, until {@link #close}. */
+  void every(long millis, Runnable task) {
+    timer.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
    * Up to {@code max} records of log {@code name} from offset {@code from} on (at most {@link
    * #MAX_READ_RECORDS} and {@link #MAX_READ_BYTES}). When there are none yet, waits up to {@code
    * wait} for the next append, holding no thread, and answers an empty batch if none came.
@@ -223,7 +320,7 @@ public final class NodeLogs implements AutoCloseable {
    */
   public CompletableFuture<LogBatch> read(String name, long from, int max, Duration wait) {
     try {
-      SnapshotName.check(name);
+      checkName(name);
       if (max < 1) {
         throw new IllegalArgumentException("max must be at least 1, not " + max);
       }
@@ -232,77 +329,122 @@ public final class NodeLogs implements AutoCloseable {
       }
       int bounded = Math.min(max, MAX_READ_RECORDS);
       ChangeLog l;
-      CompletableFuture<LogBatch> later;
       synchronized (this) {
         checkOpen();
         l = logs.get(name);
-        if (l == null) {
-          throw new NotFoundException("this node holds no log " + name);
-        }
-        long end = l.endOffset();
-        if (from > end) {
-          throw new IllegalArgumentException(
-              "log " + name + " ends at offset " + end + "; cannot read from " + from);
-        }
-        if (from < end || wait.isZero()) {
-          later = null;
-        } else {
-          if (waiting >= MAX_WAITERS) {
-            throw new RetryLaterException(MAX_WAITERS + " log reads are waiting already", 1);
-          }
-          later = new CompletableFuture<>();
-          waiters
-              .computeIfAbsent(name, k -> new ArrayList<>())
-              .add(new Waiter(from, bounded, later));
-          waiting++;
-        }
       }
-      if (later == null) {
-        return CompletableFuture.completedFuture(batch(l, from, bounded));
+      if (l == null) {
+        throw new NotFoundException("this node holds no log " + name);
       }
-      timer.schedule(() -> expire(name, later, from), wait.toMillis(), TimeUnit.MILLISECONDS);
-      return later;
+      long end = l.endOffset();
+      if (from > end) {
+        throw new IllegalArgumentException(
+            "log " + name + " ends at offset " + end + "; cannot read from " + from);
+      }
+      CompletableFuture<LogBatch> later =
+          wait.isZero() ? null : waiters.await(l, from, bounded, wait);
+      return later != null
+          ? later
+          : CompletableFuture.completedFuture(LogWaiters.batch(l, from, bounded));
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  private static LogBatch batch(ChangeLog l, long from, int max) throws IOException {
-    List<LogRecord> read = l.read(from, max, MAX_READ_BYTES);
-    List<LogBatch.Entry> entries = new ArrayList<>(read.size());
-    for (LogRecord r : read) {
-      entries.add(new LogBatch.Entry(r.offset(), r.data()));
+  /**
+   * Takes {@code segment} of log {@code name}, written by node {@code writer}, into this node's
+   * replica of the log (created if new, and replaced if another node wrote it so far) as its next
+   * sealed segment, and wakes the reads that wait for it. Returns false for a segment held already
+   * or wholly before what the replica holds.
+   *
+   * @throws IllegalArgumentException when this node writes log {@code name} itself, or the segment
+   *     does not continue the replica (see {@link #resetReplica})
+   */
+  boolean adopt(String name, String writer, LogSegment segment) throws IOException {
+    ChangeLog l = replica(name, writer, false);
+    if (l.endOffset() > l.startOffset() && segment.endOffset() <= l.startOffset()) {
+      return false; // before what the replica holds: dropped here already
     }
-    return new LogBatch(
-        l.name(), l.startOffset(), l.endOffset(), l.sealedOffset(), from + read.size(), entries);
+    boolean added = l.adopt(segment, System.nanoTime());
+    if (added) {
+      waiters.wake(l);
+    }
+    return added;
   }
 
-  private static void answerAll(ChangeLog l, List<Waiter> woken) {
-    for (Waiter w : woken) {
-      try {
-        w.answer().complete(batch(l, w.from(), w.max()));
-      } catch (IOException | RuntimeException e) {
-        w.answer().completeExceptionally(e);
+  /** Empties this node's replica of {@code name}, to take {@code writer}'s segments afresh. */
+  void resetReplica(String name, String writer) throws IOException {
+    replica(name, writer, true);
+  }
+
+  /**
+   * Whether this node's replica of {@code name} holds sealed segment {@code id} at {@code first}.
+   */
+  synchronized boolean holds(String name, long first, ChunkId id) {
+    ChangeLog l = logs.get(name);
+    return l != null
+        && l.sealed().stream().anyMatch(r -> r.firstOffset() == first && r.id().equals(id));
+  }
+
+  /** This node's replica of {@code name}, written by {@code writer}; emptied when {@code reset}. */
+  private synchronized ChangeLog replica(String name, String writer, boolean reset)
+      throws IOException {
+    checkName(name);
+    checkOpen();
+    ChangeLog l = logs.get(name);
+    if (l != null && !writers.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "this node writes log " + name + " itself; node " + writer + " writes it too");
+    }
+    Path dir = root.resolve(name);
+    if (l == null && logs.size() >= MAX_LOGS) {
+      throw new IllegalArgumentException(
+          "this node holds " + MAX_LOGS + " logs, the most it keeps; cannot replicate log " + name);
+    }
+    if (l != null && (reset || !writer.equals(writers.get(name)))) {
+      l.close();
+      logs.remove(name);
+      deleteFiles(dir);
+      l = null;
+    }
+    if (l == null) {
+      Files.createDirectories(dir);
+      AtomicFiles.write(dir.resolve(WRITER_FILE), writer.getBytes(StandardCharsets.US_ASCII));
+      l = ChangeLog.open(dir, name, options, System.nanoTime());
+      logs.put(name, l);
+      writers.put(name, writer);
+      log.info("replicating change log {} written by node {}", name, writer);
+    }
+    return l;
+  }
+
+  private static void deleteFiles(Path dir) throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        Files.delete(f);
       }
     }
   }
 
-  /** A wait ran out: answers an empty batch if the read is still waiting. */
-  private void expire(String name, CompletableFuture<LogBatch> answer, long from) {
-    ChangeLog l;
-    synchronized (this) {
-      List<Waiter> ws = waiters.get(name);
-      if (ws == null || !ws.removeIf(w -> w.answer() == answer)) {
-        return;
+  /** The logs this node writes (not replicas), each with its sealed segments. */
+  synchronized List<ChangeLog> own() {
+    List<ChangeLog> out = new ArrayList<>();
+    for (ChangeLog l : logs.values()) {
+      if (!writers.containsKey(l.name())) {
+        out.add(l);
       }
-      waiting--;
-      if (ws.isEmpty()) {
-        waiters.remove(name);
-      }
-      l = logs.get(name);
     }
-    answer.complete(
-        new LogBatch(name, l.startOffset(), l.endOffset(), l.sealedOffset(), from, List.of()));
+    return out;
+  }
+
+  /** Log {@code name} if this node writes it, else null. */
+  synchronized ChangeLog ownLog(String name) {
+    return writers.containsKey(name) ? null : logs.get(name);
+  }
+
+  /** Whether this node writes log {@code name} (holds it, not as a replica). */
+  synchronized boolean writes(String name) {
+    return logs.containsKey(name) && !writers.containsKey(name);
   }
 
   /** The logs this node holds, by name. */
@@ -321,8 +463,8 @@ public final class NodeLogs implements AutoCloseable {
     return out;
   }
 
-  private synchronized int waitingReads() {
-    return waiting;
+  private int waitingReads() {
+    return waiters.waiting();
   }
 
   private synchronized int count() {
@@ -372,17 +514,11 @@ public final class NodeLogs implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     List<ChangeLog> toClose;
-    List<Waiter> pending = new ArrayList<>();
     synchronized (this) {
       closed = true;
       toClose = List.copyOf(logs.values());
-      waiters.values().forEach(pending::addAll);
-      waiters.clear();
-      waiting = 0;
     }
-    for (Waiter w : pending) {
-      w.answer().completeExceptionally(new IOException("the node is stopping"));
-    }
+    waiters.close();
     for (ChangeLog l : toClose) {
       try {
         l.close();

@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.shoal.gossip.CatalogSource;
 import io.shoal.gossip.CatalogValue;
+import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.MemberView;
@@ -17,6 +18,23 @@ import java.util.SortedMap;
 /** Builds a {@link NodeStatus} from the gossip core; runs on the core's loop. */
 final class NodeStatusView {
   private NodeStatusView() {}
+
+  /** What a node says of itself; its core adds its incarnation and health. */
+  static NodeStatus.Self self(
+      NodeConfig config, NodeId id, Endpoint peerAddress, String httpAddress, long generation) {
+    String clusterId =
+        config.credentials() != null ? config.credentials().clusterId() : config.clusterId();
+    return new NodeStatus.Self(
+        id.toHex(),
+        peerAddress.toString(),
+        httpAddress,
+        clusterId,
+        config.isSecure(),
+        0,
+        generation,
+        0,
+        config.dataDir().toString());
+  }
 
   /**
    * The status of a node: {@code self} with what the gossip {@code driver} knows, and in views mode

@@ -82,6 +82,7 @@ public final class ShoalNode implements AutoCloseable {
   private Scrubber scrubber;
   private LoopProbe loopProbe;
   private NodeLogs logs;
+  private LogReplication replication;
 
   private ShoalNode(NodeConfig config, ChunkStore store, InetSocketAddress httpBindAddress) {
     this.config = config;
@@ -117,11 +118,12 @@ public final class ShoalNode implements AutoCloseable {
     threads = NodeThreads.start();
     loopProbe = LoopProbe.start(threads.loops, metrics);
     StoreGauges.register(metrics, store);
-    logs = NodeLogs.open(config.dataDir(), config.logs(), metrics);
+    logs = NodeLogs.open(config.dataDir(), config.logs(), metrics, nodeId.toHex());
     bindPeers(credentials);
     startMembership(credentials);
     startTransfers();
     announcer.announce();
+    replication.start();
     serveHttp();
     ready = true; // only now can the CLI find the node through its data directory
     StartupLog.up(config, nodeId, peerAddress, httpAddress, clusterId(), transport);
@@ -205,7 +207,10 @@ public final class ShoalNode implements AutoCloseable {
             new CompressionPolicy(config.compression()),
             config.faults(),
             new HashRequirement(config.requireSha256()),
-            entry -> announcer.announce());
+            entry -> {
+              announcer.announce();
+              replication.held(entry);
+            });
     peers.connect(transfers);
     FetchRetention retention =
         new FetchRetention(config.keep(), reader, threads.workers, announcer, transfers.gate);
@@ -218,6 +223,7 @@ public final class ShoalNode implements AutoCloseable {
     CatalogReader swarm = views == null ? driver : viewCatalogs;
     resolver = new SnapshotResolver(store, reader, driver, swarm, transfers, retention, seeds);
     local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
+    replication = new LogReplication(logs, store, reader, config.dataDir(), local::publish, swarm);
     scrubber =
         new Scrubber(
             store, transfers, e -> announcer.announce(), metrics, config.scrubBytesPerSecond());
@@ -249,7 +255,7 @@ public final class ShoalNode implements AutoCloseable {
 
   /** Publishes a file or directory on this machine and announces it to the cluster. */
   public Publication.Outcome publish(PublishCall call) throws IOException {
-    return local.publish(call);
+    return local.publish(LogReplication.notALogName(call));
   }
 
   /** Writes a snapshot this node holds to a path on this machine. */
@@ -303,16 +309,7 @@ public final class ShoalNode implements AutoCloseable {
   /** This node, its members, every catalog it knows and its fetches in progress. */
   public NodeStatus status() {
     NodeStatus.Self self =
-        new NodeStatus.Self(
-            nodeId.toHex(),
-            peerAddress.toString(),
-            hostPort(httpAddress),
-            clusterId(),
-            config.isSecure(),
-            0,
-            generation,
-            0,
-            config.dataDir().toString());
+        NodeStatusView.self(config, nodeId, peerAddress, hostPort(httpAddress), generation);
     return NodeStatusView.ofNode(self, driver, transfers, views, viewCatalogs);
   }
 
@@ -437,6 +434,9 @@ public final class ShoalNode implements AutoCloseable {
     }
     if (transfers != null) {
       transfers.close();
+    }
+    if (replication != null) {
+      replication.close();
     }
     if (logs != null) {
       logs.close();

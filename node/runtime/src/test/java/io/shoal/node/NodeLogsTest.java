@@ -28,7 +28,7 @@ class NodeLogsTest {
   private NodeLogs logs;
 
   private NodeLogs open(ChangeLog.Options options) throws Exception {
-    logs = NodeLogs.open(data, options, new NodeMetrics());
+    logs = NodeLogs.open(data, options, new NodeMetrics(), "00".repeat(16));
     return logs;
   }
 

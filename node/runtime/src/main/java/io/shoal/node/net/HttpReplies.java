@@ -56,8 +56,9 @@ final class HttpReplies {
 
   /**
    * The response a handler's completed {@code outcome} answers: its value, or for an error 400
-   * (IllegalArgumentException), 404 ({@link NotFoundException}, NoSuchFileException), 503 (the
-   * worker pool was full, or {@link RetryLaterException}, with {@code Retry-After}) or 500.
+   * (IllegalArgumentException), 404 ({@link NotFoundException}, NoSuchFileException), 409 ({@link
+   * ConflictException}), 503 (the worker pool was full, or {@link RetryLaterException}, with {@code
+   * Retry-After}) or 500.
    */
   static HttpApi.Response outcome(CompletableFuture<HttpApi.Response> outcome, HttpApi.Request r) {
     try {
@@ -66,6 +67,9 @@ final class HttpReplies {
       Throwable cause = unwrap(e);
       if (cause instanceof IllegalArgumentException) {
         return HttpApi.Response.error(400, cause.getMessage());
+      }
+      if (cause instanceof ConflictException) {
+        return HttpApi.Response.error(409, cause.getMessage());
       }
       if (cause instanceof NotFoundException) {
         return HttpApi.Response.error(404, cause.getMessage());

@@ -1,0 +1,230 @@
+package io.shoal.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.shoal.chunkstore.log.ChangeLog;
+import io.shoal.gossip.NodeId;
+import io.shoal.node.api.LogBatch;
+import io.shoal.node.api.LogInfo;
+import io.shoal.node.api.PublishCall;
+import io.shoal.node.net.ConflictException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Change logs replicated between real secured nodes on loopback. */
+class LogReplicationTest {
+  /** Small segments, sealed quickly, so that a test makes many. */
+  static final ChangeLog.Options SMALL = new ChangeLog.Options(64 << 10, Duration.ofMillis(200));
+
+  @TempDir Path tmp;
+  private TestSwarm swarm;
+
+  @BeforeEach
+  void swarm() {
+    swarm = new TestSwarm(tmp);
+  }
+
+  @AfterEach
+  void stop() {
+    swarm.close();
+  }
+
+  private NodeConfig config(String name) {
+    // Uncompressed, so that the bytes received are the chunk bytes moved.
+    return swarm.config(name).toBuilder().logs(SMALL).build().withCompression(false);
+  }
+
+  private static void appendRecords(ShoalNode n, String log, int from, int to) throws Exception {
+    for (int i = from; i < to; i += 100) {
+      List<byte[]> batch = new ArrayList<>();
+      for (int j = i; j < Math.min(to, i + 100); j++) {
+        batch.add(record(j));
+      }
+      n.logs().append(log, batch);
+    }
+  }
+
+  private static byte[] record(int i) {
+    return ("record " + i + " " + "x".repeat(i % 97)).getBytes(UTF_8);
+  }
+
+  private static List<String> readAll(ShoalNode n, String log, long from) {
+    List<String> out = new ArrayList<>();
+    long next = from;
+    while (true) {
+      LogBatch b = n.logs().read(log, next, 10_000, Duration.ZERO).join();
+      b.records().forEach(r -> out.add(r.offset() + ":" + new String(r.data(), UTF_8)));
+      if (b.next() >= b.end()) {
+        return out;
+      }
+      next = b.next();
+    }
+  }
+
+  private static LogInfo info(ShoalNode n, String log) {
+    return n.logs().list().stream().filter(i -> i.name().equals(log)).findFirst().orElse(null);
+  }
+
+  @Test
+  void follower_replicatesTheSealedSegments_byteForByte_andRefusesAppends() throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    ShoalNode follower =
+        swarm.start(
+            config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders")));
+    appendRecords(writer, "orders", 0, 3000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 3000);
+    assertThat(readAll(follower, "orders", 0)).isEqualTo(readAll(writer, "orders", 0));
+    assertThat(info(follower, "orders").segments()).isGreaterThan(1);
+
+    assertThatThrownBy(() -> follower.logs().append("orders", List.of(record(0))))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("is written by node " + writer.id().toHex().substring(0, 12));
+    assertThatThrownBy(
+            () -> writer.publish(new PublishCall("_log.orders", tmp.toString(), null, null, null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("carry change logs");
+  }
+
+  @Test
+  void followerThatWasDown_catchesUp_movingOnlyTheMissingSegments() throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    NodeConfig fc =
+        config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders"));
+    ShoalNode follower = swarm.start(fc);
+    appendRecords(writer, "orders", 0, 20_000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 20_000);
+    long heldBytes = info(follower, "orders").segmentBytes();
+    follower.close();
+
+    appendRecords(writer, "orders", 20_000, 60_000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> published(writer, "orders") == 60_000); // sealed, and published
+    long totalBytes = info(writer, "orders").segmentBytes();
+
+    ShoalNode back = swarm.start(fc);
+    await().atMost(Duration.ofSeconds(60)).until(() -> info(back, "orders").end() == 60_000);
+    assertThat(readAll(back, "orders", 0)).isEqualTo(readAll(writer, "orders", 0));
+    double moved = back.metrics().chunkReceivedBytes();
+    long missing = totalBytes - heldBytes;
+    // What moves beyond the missing segments: the chunk the last held segment ends in (cut at the
+    // end of the older version's data, at most 256 KiB) and the snapshot's index and file table.
+    assertThat(moved)
+        .as("bytes received %s, segments missing %s of %s", moved, missing, totalBytes)
+        .isGreaterThanOrEqualTo((double) missing)
+        .isLessThan((double) (missing + (320 << 10)))
+        .isLessThan((double) totalBytes);
+  }
+
+  private static long published(ShoalNode n, String log) {
+    return n.store()
+        .catalog()
+        .latest(ChangeLog.SNAPSHOT_PREFIX + log)
+        .map(e -> e.version())
+        .orElse(0L);
+  }
+
+  @Test
+  void aFollowRead_onTheFollower_seesRecordsOnceTheirSegmentArrives() throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    ShoalNode follower =
+        swarm.start(
+            config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders")));
+    appendRecords(writer, "orders", 0, 10);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 10);
+    var waiting = follower.logs().read("orders", 10, 100, Duration.ofSeconds(30));
+    assertThat(waiting).isNotDone();
+    writer.logs().append("orders", List.of(record(10)));
+    LogBatch b = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(b.records()).singleElement().satisfies(r -> assertThat(r.offset()).isEqualTo(10));
+  }
+
+  @Test
+  void twoWritersAcrossAPartition_theLowerIdKeepsTheLog_andEveryoneConvergesOnIt()
+      throws Exception {
+    ShoalNode first = swarm.start(config("a"));
+    ShoalNode second = swarm.start(config("b").withSeeds(List.of(first.peerAddress())));
+    ShoalNode lower = first.id().compareTo(second.id()) < 0 ? first : second;
+    ShoalNode higher = lower == first ? second : first;
+    ShoalNode follower =
+        swarm.start(
+            config("f").withSeeds(List.of(lower.peerAddress())).withFollow(List.of("orders")));
+    Set<NodeId> left = Set.of(lower.id(), follower.id());
+    for (ShoalNode n : List.of(first, second, follower)) {
+      boolean inLeft = left.contains(n.id());
+      n.setTransportFilter(from -> left.contains(from) == inLeft);
+    }
+    // Apart, both write the log; the node of higher id writes more, so its version wins by
+    // offset, which must not decide the log.
+    appendRecords(lower, "orders", 0, 500);
+    for (int i = 0; i < 800; i += 100) {
+      List<byte[]> batch = new ArrayList<>();
+      for (int j = i; j < i + 100; j++) {
+        batch.add(("other " + j).getBytes(UTF_8));
+      }
+      higher.logs().append("orders", batch);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> published(lower, "orders") == 500);
+    await().atMost(Duration.ofSeconds(30)).until(() -> published(higher, "orders") == 800);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 500);
+
+    for (ShoalNode n : List.of(first, second, follower)) {
+      n.setTransportFilter(from -> true);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> higher.logs().append("orders", List.of(record(0))))
+                    .isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("keeps it, and this node takes no more appends"));
+    // The follower fetches the higher node's version, which wins by offset, and keeps its replica.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                follower
+                    .store()
+                    .catalog()
+                    .get(ChangeLog.SNAPSHOT_PREFIX + "orders", 800)
+                    .filter(e -> e.complete())
+                    .isPresent());
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> lower.id().toHex().equals(follower.logs().writerOf("orders")));
+    assertThat(info(follower, "orders").end()).isEqualTo(500);
+    appendRecords(lower, "orders", 500, 1000); // the log goes on where its writer left it
+    await().atMost(Duration.ofSeconds(30)).until(() -> published(lower, "orders") == 1000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> info(follower, "orders").end() == 1000);
+    assertThat(readAll(follower, "orders", 0)).isEqualTo(readAll(lower, "orders", 0));
+    assertThat(follower.logs().writerOf("orders")).isEqualTo(lower.id().toHex());
+
+    // A node that has heard of the log's writers does not start a log of its own under the name.
+    ShoalNode late = swarm.start(config("c").withSeeds(List.of(lower.peerAddress())));
+    await().atMost(Duration.ofSeconds(30)).until(() -> late.logs().otherWriter("orders") != null);
+    assertThat(late.logs().otherWriter("orders")).isEqualTo(lower.id().toHex());
+    assertThatThrownBy(() -> late.logs().append("orders", List.of(record(0))))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("append on that node");
+    assertThat(late.logs().list()).isEmpty();
+  }
+}
