@@ -126,7 +126,8 @@ final class GetCommand implements Callable<Integer> {
     long start = System.nanoTime();
     if (write.target.equals("-")) {
       long bytes = streamToStdout(reader, entry);
-      report(written(entry, "stdout", 1, bytes, start), true);
+      report(
+          written(entry, "stdout", 1, bytes, start, reader.root(entry.root()).logOffset()), true);
       return;
     }
     Materializer.Result result;
@@ -137,11 +138,19 @@ final class GetCommand implements Callable<Integer> {
           Materializer.materialize(reader, entry.root(), Path.of(write.target), options, progress);
       progress.complete();
     }
-    report(written(entry, write.target, result.files(), result.bytes(), start), false);
+    report(
+        written(
+            entry,
+            write.target,
+            result.files(),
+            result.bytes(),
+            start,
+            reader.root(entry.root()).logOffset()),
+        false);
   }
 
   private static Written written(
-      CatalogEntry e, String where, long files, long bytes, long startNanos) {
+      CatalogEntry e, String where, long files, long bytes, long startNanos, long logOffset) {
     return new Written(
         e.name(),
         e.version(),
@@ -150,7 +159,8 @@ final class GetCommand implements Callable<Integer> {
         e.sizeBytes(),
         files,
         bytes,
-        (System.nanoTime() - startNanos) / 1e9);
+        (System.nanoTime() - startNanos) / 1e9,
+        logOffset);
   }
 
   static CatalogEntry resolve(ChunkStore store, SnapshotRef snapshot) {
@@ -203,6 +213,11 @@ final class GetCommand implements Callable<Integer> {
           w.files(),
           Human.seconds(nanos),
           Human.rate(w.writtenBytes(), nanos));
+      if (w.logOffset() >= 0) {
+        out.printf(
+            "it holds log %s before offset %d: replay with 'shoal log read %s --from %d'%n",
+            w.name(), w.logOffset(), w.name(), w.logOffset());
+      }
     }
   }
 }

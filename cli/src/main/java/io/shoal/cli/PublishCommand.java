@@ -5,6 +5,7 @@ import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.NodeIdentity;
 import io.shoal.chunkstore.SnapshotName;
 import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.node.api.PublishCall;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -66,9 +67,20 @@ final class PublishCommand implements Callable<Integer> {
       description = "publish a new version even when the content is the newest version's")
   boolean force;
 
+  @Option(
+      names = "--log-offset",
+      paramLabel = "OFFSET",
+      description =
+          "record that the snapshot holds the state after the records of log NAME before OFFSET:"
+              + " a restore replays the log from there, and older log segments may be dropped")
+  Long logOffset;
+
   @Override
   public Integer call() throws Exception {
     SnapshotName.check(name);
+    if (logOffset != null && logOffset < 0) {
+      throw new CliException("--log-offset must be 0 or more, not " + logOffset);
+    }
     HashAlgorithm algorithm = HashAlgorithm.parse(hash);
     if (keep < 0) {
       throw new CliException("--keep must be 0 or more, not " + keep);
@@ -95,7 +107,8 @@ final class PublishCommand implements Callable<Integer> {
             version,
             algorithm.label(),
             keep,
-            force),
+            force,
+            logOffset),
         Publication.Outcome.class);
   }
 
@@ -112,7 +125,8 @@ final class PublishCommand implements Callable<Integer> {
           NodeIdentity.loadOrCreate(data.dir),
           System.currentTimeMillis(),
           progress,
-          force || version != null);
+          force || version != null,
+          logOffset == null ? SnapshotRoot.NO_LOG_OFFSET : logOffset);
     }
   }
 

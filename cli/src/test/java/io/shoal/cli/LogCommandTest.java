@@ -98,4 +98,35 @@ class LogCommandTest {
       assertThat(node.logs().list()).isEmpty();
     }
   }
+
+  @Test
+  void publish_withALogOffset_andGet_saysWhereTheReplayStarts() throws Exception {
+    Path data = tmp.resolve("data");
+    Path state = Files.writeString(tmp.resolve("state.txt"), "after two records");
+    try (ShoalNode node = ShoalNode.start(NodeConfig.loopback(data))) {
+      shoal("log", "append", "kv", state.toString(), "--data", data.toString());
+      Run p =
+          shoal("publish", "kv", state.toString(), "--log-offset", "1", "--data", data.toString());
+      assertThat(p.code()).as(p.err()).isZero();
+      Run g =
+          shoal("get", "kv", "-o", tmp.resolve("out.txt").toString(), "--data", data.toString());
+      assertThat(g.code()).as(g.err()).isZero();
+      assertThat(g.out() + g.err())
+          .contains("it holds log kv before offset 1: replay with 'shoal log read kv --from 1'");
+      Run json =
+          shoal(
+              "get",
+              "kv",
+              "-o",
+              tmp.resolve("out2.txt").toString(),
+              "--json",
+              "--data",
+              data.toString());
+      assertThat(new ObjectMapper().readTree(json.out()).get("logOffset").asLong()).isEqualTo(1);
+      Run bad =
+          shoal("publish", "kv", state.toString(), "--log-offset", "-3", "--data", data.toString());
+      assertThat(bad.code()).isNotZero();
+      assertThat(bad.err()).contains("--log-offset must be 0 or more");
+    }
+  }
 }

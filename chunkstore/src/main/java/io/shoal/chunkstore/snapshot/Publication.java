@@ -67,6 +67,38 @@ public final class Publication {
       Progress progress,
       boolean force)
       throws IOException {
+    return publish(
+        store,
+        path,
+        name,
+        version,
+        algorithm,
+        keep,
+        publisher,
+        nowMillis,
+        progress,
+        force,
+        SnapshotRoot.NO_LOG_OFFSET);
+  }
+
+  /**
+   * As {@link #publish(ChunkStore, Path, String, Long, HashAlgorithm, int, String, long, Progress,
+   * boolean)}, recording that the snapshot holds the state before record {@code logOffset} of the
+   * change log of its name ({@link SnapshotRoot#NO_LOG_OFFSET} for none).
+   */
+  public static Outcome publish(
+      ChunkStore store,
+      Path path,
+      String name,
+      Long version,
+      HashAlgorithm algorithm,
+      int keep,
+      String publisher,
+      long nowMillis,
+      Progress progress,
+      boolean force,
+      long logOffset)
+      throws IOException {
     SnapshotName.check(name);
     if (keep < 0) {
       throw new IllegalArgumentException("keep must be 0 or more, not " + keep);
@@ -77,7 +109,9 @@ public final class Publication {
             : store.catalog().latest(name).map(e -> e.version() + 1).orElse(1L);
     long start = System.nanoTime();
     PublishRequest request =
-        PublishRequest.of(name, v, publisher, nowMillis).withAlgorithm(algorithm);
+        PublishRequest.of(name, v, publisher, nowMillis)
+            .withAlgorithm(algorithm)
+            .withLogOffset(logOffset);
     if (!force) {
       Optional<CatalogEntry> newest =
           store.catalog().latest(name).filter(e -> e.complete() && e.version() == v - 1);

@@ -27,7 +27,8 @@ public record PublishRequest(
     HashAlgorithm algorithm,
     ChunkSizing sizing,
     int threads,
-    ChunkId previous) {
+    ChunkId previous,
+    long logOffset) {
 
   public PublishRequest {
     SnapshotName.check(name);
@@ -37,6 +38,9 @@ public record PublishRequest(
     Objects.requireNonNull(sizing, "sizing");
     if (threads < 1) {
       throw new IllegalArgumentException("threads " + threads);
+    }
+    if (logOffset < SnapshotRoot.NO_LOG_OFFSET) {
+      throw new IllegalArgumentException("log offset " + logOffset + " is below 0");
     }
   }
 
@@ -50,12 +54,13 @@ public record PublishRequest(
         HashAlgorithm.XXH128,
         ChunkSizing.bySize(),
         Runtime.getRuntime().availableProcessors(),
-        null);
+        null,
+        SnapshotRoot.NO_LOG_OFFSET);
   }
 
   public PublishRequest withAlgorithm(HashAlgorithm a) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, a, sizing, threads, previous);
+        name, version, publisher, createdMillis, a, sizing, threads, previous, logOffset);
   }
 
   /** Cuts with {@code c} whatever the stream's size. */
@@ -68,17 +73,28 @@ public record PublishRequest(
         algorithm,
         ChunkSizing.fixed(c),
         threads,
-        previous);
+        previous,
+        logOffset);
   }
 
   /** Makes nothing when the content equals that of the snapshot {@code root}. */
   public PublishRequest unlessSameAs(ChunkId root) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, algorithm, sizing, threads, root);
+        name, version, publisher, createdMillis, algorithm, sizing, threads, root, logOffset);
   }
 
   public PublishRequest withThreads(int t) {
     return new PublishRequest(
-        name, version, publisher, createdMillis, algorithm, sizing, t, previous);
+        name, version, publisher, createdMillis, algorithm, sizing, t, previous, logOffset);
+  }
+
+  /**
+   * Records that the snapshot holds the state after the records of the change log of its name
+   * before {@code offset} ({@link SnapshotRoot#logOffset}); {@link SnapshotRoot#NO_LOG_OFFSET} for
+   * none.
+   */
+  public PublishRequest withLogOffset(long offset) {
+    return new PublishRequest(
+        name, version, publisher, createdMillis, algorithm, sizing, threads, previous, offset);
   }
 }

@@ -19,7 +19,11 @@ import java.util.Objects;
  * data tree:       digest 16 | size u64 | height u8
  * file table tree: digest 16 | size u64 | height u8
  * entry count u64 | chunker min u32 | avg u32 | max u32
+ * log offset u64                       (version 2 only, with flags bit 1)
  * </pre>
+ *
+ * A root without a log offset is written as version 1, so that older nodes read it; one with a log
+ * offset as version 2, which older nodes refuse with one error rather than misread.
  *
  * @param name snapshot name
  * @param version snapshot version
@@ -33,6 +37,9 @@ import java.util.Objects;
  * @param chunkerMin chunker minimum used at publication (informational)
  * @param chunkerAvg chunker average used at publication (informational)
  * @param chunkerMax chunker maximum used at publication (informational)
+ * @param logOffset the offset of the first record of the change log of the same name that the
+ *     snapshot does not hold (it holds the state after every record before it), or {@link
+ *     #NO_LOG_OFFSET}: a restore replays the log from there
  */
 public record SnapshotRoot(
     String name,
@@ -46,10 +53,16 @@ public record SnapshotRoot(
     long entryCount,
     int chunkerMin,
     int chunkerAvg,
-    int chunkerMax) {
+    int chunkerMax,
+    long logOffset) {
 
   static final int MAGIC = 0x5348_5352; // "SHSR"
   static final int VERSION = 1;
+  static final int VERSION_WITH_LOG_OFFSET = 2;
+
+  /** The log offset of a snapshot that records none. */
+  public static final long NO_LOG_OFFSET = -1;
+
   static final int MAX_PUBLISHER_BYTES = 256;
 
   public SnapshotRoot {
@@ -59,6 +72,44 @@ public record SnapshotRoot(
     Objects.requireNonNull(publisher, "publisher");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(fileTable, "fileTable");
+    if (logOffset < NO_LOG_OFFSET) {
+      throw new IllegalArgumentException("log offset " + logOffset + " is below 0");
+    }
+  }
+
+  /** A root that records no log offset. */
+  public SnapshotRoot(
+      String name,
+      long version,
+      HashAlgorithm algorithm,
+      boolean singleFile,
+      String publisher,
+      long createdMillis,
+      TreeRef data,
+      TreeRef fileTable,
+      long entryCount,
+      int chunkerMin,
+      int chunkerAvg,
+      int chunkerMax) {
+    this(
+        name,
+        version,
+        algorithm,
+        singleFile,
+        publisher,
+        createdMillis,
+        data,
+        fileTable,
+        entryCount,
+        chunkerMin,
+        chunkerAvg,
+        chunkerMax,
+        NO_LOG_OFFSET);
+  }
+
+  /** Whether the snapshot records the log offset it covers. */
+  public boolean hasLogOffset() {
+    return logOffset != NO_LOG_OFFSET;
   }
 
   /** {@code name@version}. */
@@ -68,11 +119,18 @@ public record SnapshotRoot(
 
   byte[] encode() {
     FormatWriter w = new FormatWriter(160);
-    w.u32(MAGIC).u16(VERSION).u8(algorithm.code()).u8(singleFile ? 1 : 0);
+    boolean log = hasLogOffset();
+    w.u32(MAGIC)
+        .u16(log ? VERSION_WITH_LOG_OFFSET : VERSION)
+        .u8(algorithm.code())
+        .u8((singleFile ? 1 : 0) | (log ? 2 : 0));
     w.u64(version).u64(createdMillis).utf8u16(name).utf8u16(publisher);
     tree(w, data);
     tree(w, fileTable);
     w.u64(entryCount).u32(chunkerMin).u32(chunkerAvg).u32(chunkerMax);
+    if (log) {
+      w.u64(logOffset);
+    }
     return w.toByteArray();
   }
 
@@ -88,14 +146,18 @@ public record SnapshotRoot(
   public static SnapshotRoot decode(ChunkId id, ByteBuffer bytes) throws FormatException {
     FormatReader r = new FormatReader(bytes, "snapshot root " + id);
     r.expectMagic(MAGIC);
-    r.version(2, VERSION, VERSION);
+    int format = r.version(2, VERSION, VERSION_WITH_LOG_OFFSET);
     HashAlgorithm algorithm = HashAlgorithm.fromCode(r.u8("algorithm"));
     if (algorithm != id.algorithm()) {
       throw r.error("says algorithm " + algorithm + " but its id is " + id.algorithm());
     }
     int flags = r.u8("flags");
-    if ((flags & ~1) != 0) {
+    int known = format == VERSION ? 1 : 3;
+    if ((flags & ~known) != 0) {
       throw r.error("unknown flags " + flags);
+    }
+    if (format == VERSION_WITH_LOG_OFFSET && (flags & 2) == 0) {
+      throw r.error("version 2 without a log offset");
     }
     long version = r.u64("version", Long.MAX_VALUE);
     long created = r.i64("created");
@@ -107,6 +169,7 @@ public record SnapshotRoot(
     int min = (int) r.u32("chunker min", Integer.MAX_VALUE);
     int avg = (int) r.u32("chunker avg", Integer.MAX_VALUE);
     int max = (int) r.u32("chunker max", Integer.MAX_VALUE);
+    long logOffset = (flags & 2) != 0 ? r.u64("log offset", Long.MAX_VALUE) : NO_LOG_OFFSET;
     r.expectEnd();
     try {
       return new SnapshotRoot(
@@ -121,7 +184,8 @@ public record SnapshotRoot(
           entryCount,
           min,
           avg,
-          max);
+          max,
+          logOffset);
     } catch (IllegalArgumentException e) {
       throw r.error(e.getMessage());
     }

@@ -107,7 +107,8 @@ public final class SnapshotWriter {
               table.size(),
               c.minBytes(),
               c.avgBytes(),
-              c.maxBytes());
+              c.maxBytes(),
+              request.logOffset());
       VerifiedChunk rootChunk = VerifiedChunk.hash(request.algorithm(), root.encode());
       pipeline.count(batch.add(rootChunk), rootChunk.length());
       batch.commit();
@@ -169,7 +170,8 @@ public final class SnapshotWriter {
         previous.data().equals(dataTree)
             && previous.fileTable().equals(tableTree)
             && previous.singleFile() == singleFile
-            && previous.algorithm() == request.algorithm();
+            && previous.algorithm() == request.algorithm()
+            && previous.logOffset() == request.logOffset(); // a later log offset is news
     return same ? Optional.of(previous) : Optional.empty();
   }
 }

@@ -72,7 +72,8 @@ final class ValidEncodings {
             r.nextLong(0, FileTable.MAX_ENTRIES + 1),
             r.nextInt(1 << 16),
             r.nextInt(1 << 20),
-            r.nextInt(1 << 24))
+            r.nextInt(1 << 24),
+            r.nextBoolean() ? SnapshotRoot.NO_LOG_OFFSET : r.nextLong(0, Long.MAX_VALUE))
         .encode();
   }
 }

@@ -91,7 +91,8 @@ final class LocalSnapshots {
             self.toHex(),
             System.currentTimeMillis(),
             Progress.none(),
-            call.forced());
+            call.forced(),
+            call.logOffsetOrNone());
     if (outcome.unchanged()) {
       log.info(
           "publish {}: content unchanged since {}@{}; no version made",
@@ -232,6 +233,7 @@ final class LocalSnapshots {
         entry.sizeBytes(),
         result.files(),
         result.bytes(),
-        (System.nanoTime() - start) / 1e9);
+        (System.nanoTime() - start) / 1e9,
+        reader.root(entry.root()).logOffset());
   }
 }

@@ -79,6 +79,7 @@ final class LogReplication implements AutoCloseable {
   private final ThreadPoolExecutor worker;
   private final Set<String> toPublish = new LinkedHashSet<>(); // guarded by this
   private final Map<String, CatalogEntry> toImport = new LinkedHashMap<>(); // guarded by this
+  private final Set<String> toTrim = new LinkedHashSet<>(); // guarded by this
   private boolean draining; // guarded by this
   private boolean checkWriters; // guarded by this
 
@@ -150,9 +151,21 @@ final class LogReplication implements AutoCloseable {
     }
   }
 
-  /** A snapshot version is now held here complete: a log's, to import, or another one. */
+  /**
+   * A snapshot version is now held here complete: a log's, to import; or one that may record the
+   * offset of its name's log it covers, before which that log's segments can go.
+   */
   void held(CatalogEntry entry) {
-    if (!entry.complete() || !entry.name().startsWith(ChangeLog.SNAPSHOT_PREFIX)) {
+    if (!entry.complete()) {
+      return;
+    }
+    if (!entry.name().startsWith(ChangeLog.SNAPSHOT_PREFIX)) {
+      if (logs.holdsLog(entry.name())) {
+        synchronized (this) {
+          toTrim.add(entry.name()); // at most one per log
+        }
+        kick();
+      }
       return;
     }
     synchronized (this) {
@@ -203,11 +216,16 @@ final class LogReplication implements AutoCloseable {
       if (check) {
         checkWriters();
       }
+      String trim = null;
       synchronized (this) {
         Iterator<String> p = toPublish.iterator();
+        Iterator<String> t = toTrim.iterator();
         if (p.hasNext()) {
           publish = p.next();
           p.remove();
+        } else if (t.hasNext()) {
+          trim = t.next();
+          t.remove();
         } else {
           Iterator<CatalogEntry> i = toImport.values().iterator();
           if (!i.hasNext()) {
@@ -221,13 +239,19 @@ final class LogReplication implements AutoCloseable {
       try {
         if (publish != null) {
           publish(publish);
+        } else if (trim != null) {
+          trim(trim);
         } else {
           importVersion(imported);
         }
       } catch (IOException | RuntimeException e) {
         log.warn(
             "{} failed: {}",
-            publish != null ? "publishing log " + publish : "importing " + imported.label(),
+            publish != null
+                ? "publishing log " + publish
+                : trim != null
+                    ? "dropping old segments of log " + trim
+                    : "importing " + imported.label(),
             e.getMessage());
       }
     }
@@ -239,7 +263,8 @@ final class LogReplication implements AutoCloseable {
    */
   private void checkWriters() {
     try {
-      logs.otherWriters(swarm.readCatalogs(src -> otherWriters(src, logs.self())));
+      logs.oneWriter()
+          .otherWriters(swarm.readCatalogs(src -> otherWriters(src, logs.oneWriter().self())));
     } catch (RuntimeException e) {
       log.debug("looking up the logs' writers failed: {}", e.toString());
     }
@@ -270,7 +295,7 @@ final class LogReplication implements AutoCloseable {
   /** Publishes the sealed segments of own log {@code name}, unless that version exists. */
   private void publish(String name) throws IOException {
     ChangeLog l = logs.ownLog(name);
-    if (l == null || logs.superseded(name)) {
+    if (l == null || logs.oneWriter().superseded(name)) {
       return; // not this node's, or it lost the log to a node of lower id: publish no more
     }
     List<SegmentRef> segments = l.sealed();
@@ -296,6 +321,33 @@ final class LogReplication implements AutoCloseable {
       publishLater(name); // a segment was dropped meanwhile: publish what is held now
     } finally {
       clear(dir);
+    }
+  }
+
+  /**
+   * Drops the segments of log {@code name} wholly before the offset the newest complete snapshot of
+   * {@code name} held here records, if it records one; an own log is published again without them.
+   */
+  private void trim(String name) throws IOException {
+    Optional<CatalogEntry> newest = store.catalog().latestComplete(name);
+    if (newest.isEmpty()) {
+      return;
+    }
+    long offset = reader.root(newest.get().root()).logOffset();
+    if (offset == SnapshotRoot.NO_LOG_OFFSET) {
+      return;
+    }
+    int dropped = logs.dropBefore(name, offset);
+    if (dropped > 0) {
+      log.info(
+          "log {}: dropped {} segments before offset {}, which {} covers",
+          name,
+          dropped,
+          offset,
+          newest.get().label());
+      if (logs.ownLog(name) != null) {
+        publishLater(name);
+      }
     }
   }
 

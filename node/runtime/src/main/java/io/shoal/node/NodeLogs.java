@@ -76,8 +76,7 @@ public final class NodeLogs implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Map<String, ChangeLog> logs = new TreeMap<>(); // guarded by this
   private final Map<String, String> writers = new HashMap<>(); // replicas' writers; guarded by this
-  private final String self; // this node's id, hex
-  private volatile Map<String, String> otherWriters = Map.of(); // log -> lowest other writer
+  private final OneWriter oneWriter;
   private final LogWaiters waiters;
   private final List<Consumer<ChangeLog>> sealListeners = new ArrayList<>();
   private final Counter appended;
@@ -88,7 +87,7 @@ public final class NodeLogs implements AutoCloseable {
 
   private NodeLogs(Path root, ChangeLog.Options options, NodeMetrics metrics, String self) {
     this.root = root;
-    this.self = self;
+    this.oneWriter = new OneWriter(self);
     this.options = options;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -201,7 +200,7 @@ public final class NodeLogs implements AutoCloseable {
    * @throws IllegalArgumentException for a bad name, no records, a record over 1 MiB, more than one
    *     segment holds at once, or a new log past {@link #MAX_LOGS}
    * @throws ConflictException when another node writes the log: this node replicates it, or the
-   *     swarm announces it from another node (see {@link #checkOneWriter})
+   *     swarm announces it from another node ({@link OneWriter})
    */
   public LogAppended append(String name, List<byte[]> records) throws IOException {
     ChangeLog l = openOrCreate(name);
@@ -229,11 +228,11 @@ public final class NodeLogs implements AutoCloseable {
           "log "
               + name
               + " is written by node "
-              + writer.substring(0, Math.min(12, writer.length()))
+              + OneWriter.shortId(writer)
               + " and replicated here; append on that node");
     }
     ChangeLog l = logs.get(name);
-    checkOneWriter(name, l);
+    oneWriter.check(name, l);
     if (l == null) {
       if (logs.size() >= MAX_LOGS) {
         throw new IllegalArgumentException(
@@ -246,57 +245,26 @@ public final class NodeLogs implements AutoCloseable {
     return l;
   }
 
+  /** Whether this node holds log {@code name}, its own or a replica. */
+  synchronized boolean holdsLog(String name) {
+    return logs.containsKey(name);
+  }
+
   /**
-   * The one-writer rule, as far as this node has heard of other writers ({@link #otherWriters}): no
-   * new log that another node writes; and of two nodes that wrote one log across a partition, the
-   * one with the lower id (hex) keeps writing it and the other takes no more appends.
+   * Deletes the sealed segments of log {@code name} that end at or before {@code offset} (see
+   * {@link ChangeLog#dropBefore}); returns how many.
    */
-  private void checkOneWriter(String name, ChangeLog l) throws ConflictException {
-    String other = otherWriters.get(name);
-    if (other == null) {
-      return;
+  int dropBefore(String name, long offset) throws IOException {
+    ChangeLog l;
+    synchronized (this) {
+      l = logs.get(name);
     }
-    if (l == null) {
-      throw new ConflictException(
-          "log " + name + " is written by node " + shortId(other) + "; append on that node");
-    }
-    if (other.compareTo(self) < 0) {
-      throw new ConflictException(
-          "log "
-              + name
-              + " was written by this node and by node "
-              + shortId(other)
-              + " apart (a partition); the lower node id, "
-              + shortId(other)
-              + ", keeps it, and this node takes no more appends. Its records from offset "
-              + l.sealedOffset()
-              + " on are not replicated");
-    }
+    return l == null ? 0 : l.dropBefore(offset);
   }
 
-  private static String shortId(String hex) {
-    return hex.substring(0, Math.min(12, hex.length()));
-  }
-
-  /** This node's id, hex. */
-  String self() {
-    return self;
-  }
-
-  /** Whether this node writes {@code name} but lost it to a node of lower id (see above). */
-  boolean superseded(String name) {
-    String other = otherWriters.get(name);
-    return other != null && other.compareTo(self) < 0;
-  }
-
-  /** The other nodes that publish each log, the lowest id of each (hex), as gossip shows them. */
-  void otherWriters(Map<String, String> lowestOtherWriter) {
-    otherWriters = Map.copyOf(lowestOtherWriter);
-  }
-
-  /** The lowest id (hex) of the other nodes that publish log {@code name}; null for none known. */
-  String otherWriter(String name) {
-    return otherWriters.get(name);
+  /** The one-writer rule: who else writes which log, as gossip shows it. */
+  OneWriter oneWriter() {
+    return oneWriter;
   }
 
   /** The writer of this node's replica of {@code name}; null when it holds none. */

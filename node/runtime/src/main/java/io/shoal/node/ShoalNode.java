@@ -255,7 +255,9 @@ public final class ShoalNode implements AutoCloseable {
 
   /** Publishes a file or directory on this machine and announces it to the cluster. */
   public Publication.Outcome publish(PublishCall call) throws IOException {
-    return local.publish(LogReplication.notALogName(call));
+    Publication.Outcome o = local.publish(LogReplication.notALogName(call));
+    store.catalog().get(o.name(), o.version()).ifPresent(replication::held);
+    return o;
   }
 
   /** Writes a snapshot this node holds to a path on this machine. */

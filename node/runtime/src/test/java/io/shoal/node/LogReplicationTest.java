@@ -220,11 +220,51 @@ class LogReplicationTest {
 
     // A node that has heard of the log's writers does not start a log of its own under the name.
     ShoalNode late = swarm.start(config("c").withSeeds(List.of(lower.peerAddress())));
-    await().atMost(Duration.ofSeconds(30)).until(() -> late.logs().otherWriter("orders") != null);
-    assertThat(late.logs().otherWriter("orders")).isEqualTo(lower.id().toHex());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> late.logs().oneWriter().otherWriter("orders") != null);
+    assertThat(late.logs().oneWriter().otherWriter("orders")).isEqualTo(lower.id().toHex());
     assertThatThrownBy(() -> late.logs().append("orders", List.of(record(0))))
         .isInstanceOf(ConflictException.class)
         .hasMessageContaining("append on that node");
     assertThat(late.logs().list()).isEmpty();
+  }
+
+  @Test
+  void aSnapshotRecordsItsLogOffset_aRestoreReplaysFromIt_andOlderSegmentsGo() throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    ShoalNode follower =
+        swarm.start(
+            config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders")));
+    appendRecords(writer, "orders", 0, 3000);
+    await().atMost(Duration.ofSeconds(30)).until(() -> published(writer, "orders") == 3000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 3000);
+    Path state = java.nio.file.Files.writeString(tmp.resolve("state.txt"), "state after 2000");
+    writer.publish(new PublishCall("orders", state.toString(), null, null, null, null, 2000L));
+
+    // Segments wholly before 2000 go on the writer, which publishes its log without them, and on
+    // the follower once it holds the snapshot.
+    await().atMost(Duration.ofSeconds(30)).until(() -> info(writer, "orders").start() > 0);
+    assertThat(info(writer, "orders").start()).isLessThanOrEqualTo(2000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> info(follower, "orders").start() > 0);
+    assertThat(info(follower, "orders").start()).isLessThanOrEqualTo(2000);
+
+    // A restore: the snapshot, then the records from the offset it records.
+    var written =
+        follower.materialize(
+            new io.shoal.node.api.GetCall(
+                "orders", tmp.resolve("restored.txt").toString(), false, false));
+    assertThat(written.logOffset()).isEqualTo(2000);
+    assertThat(java.nio.file.Files.readString(tmp.resolve("restored.txt")))
+        .isEqualTo("state after 2000");
+    List<String> replay = readAll(follower, "orders", written.logOffset());
+    assertThat(replay).hasSize(1000);
+    assertThat(replay.get(0)).isEqualTo("2000:" + new String(record(2000), UTF_8));
+    assertThat(follower.logs().read("orders", 0, 1, Duration.ZERO))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("holds records from offset");
   }
 }

@@ -11,6 +11,8 @@ package io.shoal.node.api;
  * @param files regular files written
  * @param writtenBytes bytes written
  * @param seconds time taken
+ * @param logOffset where a replay of the change log of the same name starts: the snapshot holds the
+ *     state before that record; -1 when it records none
  */
 public record Written(
     String name,
@@ -20,4 +22,19 @@ public record Written(
     long sizeBytes,
     long files,
     long writtenBytes,
-    double seconds) {}
+    double seconds,
+    long logOffset) {
+
+  /** What a materialization of a snapshot that records no log offset wrote. */
+  public Written(
+      String name,
+      long version,
+      String root,
+      String path,
+      long sizeBytes,
+      long files,
+      long writtenBytes,
+      double seconds) {
+    this(name, version, root, path, sizeBytes, files, writtenBytes, seconds, -1);
+  }
+}
