@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.chunkstore.StoreOptions;
+import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.views.ViewConfig;
 import io.shoal.node.Faults;
@@ -8,6 +9,7 @@ import io.shoal.node.MembershipMode;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -213,6 +215,15 @@ final class NodeCommand implements Callable<Integer> {
   boolean faultInjection;
 
   @Option(
+      names = "--log-seal-ms",
+      paramLabel = "MILLIS",
+      defaultValue = "10000",
+      description =
+          "seal a change log's open records into a segment, which followers then fetch, after"
+              + " this long (default: ${DEFAULT-VALUE}); or at 1 MiB")
+  long logSealMillis;
+
+  @Option(
       names = "--gossip-speedup",
       paramLabel = "N",
       hidden = true,
@@ -232,6 +243,9 @@ final class NodeCommand implements Callable<Integer> {
               + "': want 1 to "
               + io.shoal.gossip.Zone.MAX_CHARS
               + " characters of a-z, 0-9, '.', '_' and '-'");
+    }
+    if (logSealMillis < 1 || logSealMillis > 3_600_000) {
+      throw new CliException("--log-seal-ms must be 1 to 3600000, not " + logSealMillis);
     }
     HostPort listenAt = HostPort.parse(listen);
     HostPort httpAt = HostPort.parse(httpAddress);
@@ -266,6 +280,9 @@ final class NodeCommand implements Callable<Integer> {
             .zone(zone == null ? "" : zone)
             .membership(membershipMode())
             .faults(faultInjection ? Faults.linkFaultsOnly() : Faults.none())
+            .logs(
+                new ChangeLog.Options(
+                    ChangeLog.Options.defaults().sealBytes(), Duration.ofMillis(logSealMillis)))
             .build();
     ShoalNode node = ShoalNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -47,6 +47,20 @@ class ReadmeTest {
     assertThat(blocks).as("README's shell blocks").hasSizeGreaterThanOrEqualTo(5);
     assertThat(blocks).extracting(String::strip).contains(TEST_COMMAND);
 
+    String output = runBlocks(blocks, repo, tmp, "readme-run.log", TIMEOUT);
+    assertThat(output)
+        .as("the tour's second version shares all but a chunk with the first")
+        .containsPattern("state +2 .*\\((9\\d|100)%\\)")
+        .contains("converged");
+  }
+
+  /**
+   * Runs {@code blocks} in one bash, in a fresh checkout-like directory under {@code tmp} (the
+   * launcher and a copy of {@code docs/}), with this build's classes; fails unless they all succeed
+   * within {@code timeout}. Returns their output, also kept in {@code target/LOGNAME}.
+   */
+  static String runBlocks(
+      List<String> blocks, Path repo, Path tmp, String logName, Duration timeout) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("checkout"));
     Files.createSymbolicLink(root.resolve("shoal"), repo.resolve("shoal"));
     copyTree(repo.resolve("docs"), root.resolve("docs"));
@@ -58,7 +72,7 @@ class ReadmeTest {
         script.append(block).append('\n');
       }
     }
-    Path log = Path.of("target", "readme-run.log").toAbsolutePath();
+    Path log = Path.of("target", logName).toAbsolutePath();
     ProcessBuilder pb =
         new ProcessBuilder("bash", "-c", script.toString())
             .directory(root.toFile())
@@ -69,21 +83,18 @@ class ReadmeTest {
     pb.environment().remove("SHOAL_DATA");
     pb.environment().remove("w");
     Process p = pb.start();
-    boolean done = p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    boolean done = p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
     if (!done) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly().waitFor();
     }
     String output = Files.readString(log);
     String tail = output.substring(Math.max(0, output.length() - 4000));
-    assertThat(done).as("README ran within %s; its output ends:%n%s", TIMEOUT, tail).isTrue();
+    assertThat(done).as("the blocks ran within %s; their output ends:%n%s", timeout, tail).isTrue();
     assertThat(p.exitValue())
-        .as("README's commands; the output (%s) ends:%n%s", log, tail)
+        .as("the blocks' commands; the output (%s) ends:%n%s", log, tail)
         .isZero();
-    assertThat(output)
-        .as("the tour's second version shares all but a chunk with the first")
-        .containsPattern("state +2 .*\\((9\\d|100)%\\)")
-        .contains("converged");
+    return output;
   }
 
   private static void copyTree(Path from, Path to) throws IOException {

@@ -282,8 +282,10 @@ final class LogReplication implements AutoCloseable {
         }
         String name = e.getKey().substring(ChangeLog.SNAPSHOT_PREFIX.length());
         for (HeldVersion v : e.getValue().versions()) {
+          // Only a signed version names its writer: an unsigned one (an insecure cluster) names
+          // whichever node announces it, a replica as well as the writer.
           String writer = v.publisher().toHex();
-          if (!writer.equals(self) && src.isTrusted(v)) {
+          if (v.publication().length() > 0 && !writer.equals(self) && src.isTrusted(v)) {
             out.merge(name, writer, (a, b) -> a.compareTo(b) <= 0 ? a : b);
           }
         }
