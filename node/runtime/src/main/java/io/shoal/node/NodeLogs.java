@@ -64,6 +64,7 @@ public final class NodeLogs implements AutoCloseable {
   /** Longest a read waits for records. */
   public static final Duration MAX_WAIT = Duration.ofSeconds(30);
 
+  /** How often open records are checked for their age: at most this, else half the seal age. */
   static final long SEAL_CHECK_MILLIS = 250;
 
   /** In a replica's directory: the id of the node that writes the log (hex). */
@@ -112,8 +113,8 @@ public final class NodeLogs implements AutoCloseable {
             .name("shoal_log_segments_sealed_total")
             .help("Change log segments this node sealed")
             .register(metrics.registry());
-    metrics.gauge("shoal_log_waiting_reads", "Log reads waiting for records", this::waitingReads);
-    metrics.gauge("shoal_logs", "Change logs this node holds", this::count);
+    metrics.gauge("shoal_log_waiting_reads", "Log reads waiting for records", waiters::waiting);
+    metrics.gauge("shoal_logs", "Change logs this node holds", () -> all().size());
   }
 
   /**
@@ -132,8 +133,13 @@ public final class NodeLogs implements AutoCloseable {
       throw e;
     }
     logs.timer.scheduleWithFixedDelay(
-        logs::sealDue, SEAL_CHECK_MILLIS, SEAL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        logs::sealDue, sealCheck(options), sealCheck(options), TimeUnit.MILLISECONDS);
     return logs;
+  }
+
+  /** The seal timer's period for {@code options}: a record waits at most half its age more. */
+  static long sealCheck(ChangeLog.Options options) {
+    return Math.max(5, Math.min(SEAL_CHECK_MILLIS, options.sealAge().toMillis() / 2));
   }
 
   private synchronized void openExisting() throws IOException {
@@ -429,14 +435,6 @@ public final class NodeLogs implements AutoCloseable {
               l.name(), l.startOffset(), l.endOffset(), l.sealedOffset(), segments.size(), bytes));
     }
     return out;
-  }
-
-  private int waitingReads() {
-    return waiters.waiting();
-  }
-
-  private synchronized int count() {
-    return logs.size();
   }
 
   private synchronized List<ChangeLog> all() {
