@@ -102,13 +102,14 @@ final class FetchFinisher {
             seconds,
             f.servingPeers(),
             f.bannedPeers().stream().map(NodeId::toHex).toList());
-    log.info(
-        "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
-        job.target.label(),
-        r.fetchedBytes(),
-        r.chunksFetched(),
-        r.peers(),
-        String.format(java.util.Locale.ROOT, "%.2f", seconds));
+    log.atLevel(LogLines.level(job.target.name()))
+        .log(
+            "fetched {}: {} bytes new in {} chunks from {} peers in {} s",
+            job.target.label(),
+            r.fetchedBytes(),
+            r.chunksFetched(),
+            r.peers(),
+            String.format(java.util.Locale.ROOT, "%.2f", seconds));
     return r;
   }
 

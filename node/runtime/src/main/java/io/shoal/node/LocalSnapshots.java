@@ -101,13 +101,14 @@ final class LocalSnapshots {
           outcome.version());
       return outcome;
     }
-    log.info(
-        "published {}@{} (root {}, {} bytes, {} new)",
-        outcome.name(),
-        outcome.version(),
-        outcome.root().substring(0, 12),
-        outcome.sizeBytes(),
-        outcome.newBytes());
+    log.atLevel(LogLines.level(outcome.name()))
+        .log(
+            "published {}@{} (root {}, {} bytes, {} new)",
+            outcome.name(),
+            outcome.version(),
+            outcome.root().substring(0, 12),
+            outcome.sizeBytes(),
+            outcome.newBytes());
     announcer.announce();
     return outcome;
   }

@@ -75,12 +75,15 @@ final class MembershipOutputs implements GossipDriver.Outputs {
 
   @Override
   public void onWinner(LearnedWinner w) {
-    log.info(
-        "{}@{} (root {}) {}",
-        w.name(),
-        w.version().version(),
-        w.version().root().toShortHex(),
-        w.announcedBy().equals(self) ? "held here" : "announced by " + w.announcedBy().shortHex());
+    log.atLevel(LogLines.level(w.name()))
+        .log(
+            "{}@{} (root {}) {}",
+            w.name(),
+            w.version().version(),
+            w.version().root().toShortHex(),
+            w.announcedBy().equals(self)
+                ? "held here"
+                : "announced by " + w.announcedBy().shortHex());
   }
 
   @Override

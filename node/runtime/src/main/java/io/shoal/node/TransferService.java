@@ -152,7 +152,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             fetchMetrics.started(job);
-            log.info("fetching {} (root {})", target.label(), target.root().toShortHex());
+            log.atLevel(LogLines.level(target.name()))
+                .log("fetching {} (root {})", target.label(), target.root().toShortHex());
             session.startFetch(target.root(), direct == null, List.of(), null, now);
             plan(job);
             afterInput(now);
