@@ -133,9 +133,13 @@ final class LogReplication implements AutoCloseable {
    */
   void start() {
     logs.onSealed(l -> publishLater(l.name()));
+    logs.oneWriter().refreshWith(this::checkWriters);
     logs.every(
         WRITER_CHECK_MILLIS,
         () -> {
+          if (logs.own().isEmpty()) {
+            return; // nothing to lose to another writer; a new log looks the writers up itself
+          }
           synchronized (this) {
             checkWriters = true;
           }
@@ -228,15 +232,19 @@ final class LogReplication implements AutoCloseable {
           t.remove();
         } else {
           Iterator<CatalogEntry> i = toImport.values().iterator();
-          if (!i.hasNext()) {
+          if (i.hasNext()) {
+            imported = i.next();
+            i.remove();
+          } else if (!checkWriters) {
             draining = false;
             return;
           }
-          imported = i.next();
-          i.remove();
         }
       }
       try {
+        if (publish == null && trim == null && imported == null) {
+          continue; // a writer check came meanwhile
+        }
         if (publish != null) {
           publish(publish);
         } else if (trim != null) {

@@ -209,6 +209,9 @@ public final class NodeLogs implements AutoCloseable {
    *     swarm announces it from another node ({@link OneWriter})
    */
   public LogAppended append(String name, List<byte[]> records) throws IOException {
+    if (!holdsLog(name)) {
+      oneWriter.refresh(); // a new log: first hear who else writes one of that name
+    }
     ChangeLog l = openOrCreate(name);
     long sealedBefore = l.sealedOffset();
     long first = l.append(records, System.nanoTime());

@@ -14,6 +14,7 @@ import java.util.Map;
 final class OneWriter {
   private final String self; // this node's id, hex
   private volatile Map<String, String> otherWriters = Map.of(); // log -> lowest other writer
+  private volatile Runnable refresher = () -> {};
 
   OneWriter(String self) {
     this.self = self;
@@ -48,6 +49,16 @@ final class OneWriter {
 
   static String shortId(String hex) {
     return hex.substring(0, Math.min(12, hex.length()));
+  }
+
+  /** Sets how {@link #refresh} looks the writers up (the catalogs gossip carries). */
+  void refreshWith(Runnable r) {
+    refresher = r;
+  }
+
+  /** Looks the writers up now: before this node starts a new log. Blocks until known. */
+  void refresh() {
+    refresher.run();
   }
 
   /** This node's id, hex. */
