@@ -53,38 +53,9 @@ public final class Publication {
    * Publishes {@code path} as {@code name}, at {@code version} if given or the newest version plus
    * one, then keeps the newest {@code keep} versions of each name (0 keeps all). Unless {@code
    * force}, content equal to that of the newest version, held complete and numbered {@code version
-   * - 1}, makes no version: the outcome is that version, marked unchanged.
-   */
-  public static Outcome publish(
-      ChunkStore store,
-      Path path,
-      String name,
-      Long version,
-      HashAlgorithm algorithm,
-      int keep,
-      String publisher,
-      long nowMillis,
-      Progress progress,
-      boolean force)
-      throws IOException {
-    return publish(
-        store,
-        path,
-        name,
-        version,
-        algorithm,
-        keep,
-        publisher,
-        nowMillis,
-        progress,
-        force,
-        SnapshotRoot.NO_LOG_OFFSET);
-  }
-
-  /**
-   * As {@link #publish(ChunkStore, Path, String, Long, HashAlgorithm, int, String, long, Progress,
-   * boolean)}, recording that the snapshot holds the state before record {@code logOffset} of the
-   * change log of its name ({@link SnapshotRoot#NO_LOG_OFFSET} for none).
+   * - 1}, makes no version: the outcome is that version, marked unchanged. The snapshot records
+   * that it holds the state before record {@code logOffset} of the change log of its name ({@link
+   * SnapshotRoot#NO_LOG_OFFSET} for none).
    */
   public static Outcome publish(
       ChunkStore store,

@@ -28,7 +28,8 @@ class PublicationTest {
         "test-node",
         1_700_000_000_000L,
         Progress.none(),
-        force);
+        force,
+        SnapshotRoot.NO_LOG_OFFSET);
   }
 
   private Path tree() throws Exception {

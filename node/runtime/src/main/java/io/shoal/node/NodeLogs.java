@@ -419,11 +419,6 @@ public final class NodeLogs implements AutoCloseable {
     return writers.containsKey(name) ? null : logs.get(name);
   }
 
-  /** Whether this node writes log {@code name} (holds it, not as a replica). */
-  synchronized boolean writes(String name) {
-    return logs.containsKey(name) && !writers.containsKey(name);
-  }
-
   /** The logs this node holds, by name. */
   public synchronized List<LogInfo> list() {
     List<LogInfo> out = new ArrayList<>(logs.size());

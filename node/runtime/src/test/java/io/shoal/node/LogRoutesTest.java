@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -138,14 +139,25 @@ class LogRoutesTest {
       assertThat(r.statusCode()).as(c[1] + ": " + r.body()).isEqualTo(Integer.parseInt(c[2]));
       assertThat(JSON.readTree(r.body()).get("error").asText()).as(c[1]).contains(c[3]);
     }
+    // A replica of another node's log: an append over HTTP is a conflict, and adds nothing.
+    node.logs()
+        .adopt(
+            "mirror",
+            "ab".repeat(16),
+            io.shoal.chunkstore.log.LogSegment.seal("mirror", 0, List.of("m".getBytes(UTF_8))));
+    HttpResponse<String> conflict = post("/log/append?name=mirror", "x".getBytes(UTF_8));
+    assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+    assertThat(JSON.readTree(conflict.body()).get("error").asText())
+        .contains("is written by node abababababab and replicated here");
     HttpResponse<String> big = post("/log/append?name=orders", new byte[(1 << 20) + 1]);
     assertThat(big.statusCode()).isEqualTo(413);
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("escaped");
     }
     try (Stream<Path> logs = Files.list(tmp.resolve("n").resolve(NodeLogs.DIR))) {
-      assertThat(logs.map(p -> p.getFileName().toString())).containsExactly("orders");
+      assertThat(logs.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("orders", "mirror");
     }
-    assertThat(node.logs().list().get(0).end()).isEqualTo(1);
+    assertThat(node.logs().list()).extracting(i -> i.end()).containsExactly(1L, 1L);
   }
 }
