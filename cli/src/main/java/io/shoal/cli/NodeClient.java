@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shoal.chunkstore.IoErrors;
 import io.shoal.node.DataDirFiles;
 import io.shoal.node.DataDirFiles.NodeInfo;
+import io.shoal.node.net.PinnedCertificate;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

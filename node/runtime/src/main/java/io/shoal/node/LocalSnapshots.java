@@ -184,9 +184,8 @@ final class LocalSnapshots {
   Written materialize(GetCall call) throws IOException {
     checkGet(call);
     long start = System.nanoTime();
-    CatalogEntry entry =
-        resolver.fetchInto(SnapshotRef.parse(call.ref()), Duration.ZERO, null).entry();
-    return write(call, entry, start);
+    return write(
+        call, resolver.fetchInto(SnapshotRef.parse(call.ref()), Duration.ZERO, null), start);
   }
 
   /**
@@ -201,7 +200,7 @@ final class LocalSnapshots {
         .thenApplyAsync(
             f -> {
               try {
-                return write(call, f.entry(), start);
+                return write(call, f, start);
               } catch (IOException e) {
                 throw new CompletionException(e);
               }
@@ -215,7 +214,8 @@ final class LocalSnapshots {
     }
   }
 
-  private Written write(GetCall call, CatalogEntry entry, long start) throws IOException {
+  private Written write(GetCall call, ShoalNode.Fetched fetched, long start) throws IOException {
+    CatalogEntry entry = fetched.entry();
     var result =
         Materializer.materialize(
             reader,
@@ -235,6 +235,7 @@ final class LocalSnapshots {
         result.files(),
         result.bytes(),
         (System.nanoTime() - start) / 1e9,
-        reader.root(entry.root()).logOffset());
+        reader.root(entry.root()).logOffset(),
+        fetched.result() == null ? 0 : fetched.result().fetchedBytes());
   }
 }

@@ -13,6 +13,7 @@ package io.shoal.node.api;
  * @param seconds time taken
  * @param logOffset where a replay of the change log of the same name starts: the snapshot holds the
  *     state before that record; -1 when it records none
+ * @param fetchedBytes the chunk bytes fetched from peers for it; 0 when the node held them
  */
 public record Written(
     String name,
@@ -23,7 +24,22 @@ public record Written(
     long files,
     long writtenBytes,
     double seconds,
-    long logOffset) {
+    long logOffset,
+    long fetchedBytes) {
+
+  /** What a materialization that fetched nothing wrote. */
+  public Written(
+      String name,
+      long version,
+      String root,
+      String path,
+      long sizeBytes,
+      long files,
+      long writtenBytes,
+      double seconds,
+      long logOffset) {
+    this(name, version, root, path, sizeBytes, files, writtenBytes, seconds, logOffset, 0);
+  }
 
   /** What a materialization of a snapshot that records no log offset wrote. */
   public Written(

@@ -1,6 +1,5 @@
-package io.shoal.cli;
+package io.shoal.node.net;
 
-import io.shoal.node.net.HttpTls;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
@@ -16,9 +15,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * node.json. No CA and no host name are checked, because nothing but that very certificate is
  * accepted (an {@link X509ExtendedTrustManager} decides alone; JSSE adds no host name check).
  */
-final class PinnedCertificate extends X509ExtendedTrustManager {
+public final class PinnedCertificate extends X509ExtendedTrustManager {
   /** The server presented another certificate than the pinned one. */
-  static final class MismatchException extends CertificateException {
+  public static final class MismatchException extends CertificateException {
     private static final long serialVersionUID = 1L;
 
     MismatchException(String message) {
@@ -33,7 +32,7 @@ final class PinnedCertificate extends X509ExtendedTrustManager {
   }
 
   /** A TLS 1.3 context that trusts only the certificate with this fingerprint (hex). */
-  static SSLContext context(String sha256) {
+  public static SSLContext context(String sha256) {
     try {
       SSLContext ctx = SSLContext.getInstance("TLSv1.3");
       ctx.init(null, new TrustManager[] {new PinnedCertificate(sha256)}, null);
