@@ -105,6 +105,23 @@ public interface ChunkStore extends Closeable {
    */
   long retainOnly(Predicate<ChunkId> live) throws IOException;
 
+  /** Computes the chunks to keep; see {@link #retainReachable}. */
+  @FunctionalInterface
+  interface LiveChunks {
+    Predicate<ChunkId> compute() throws IOException;
+  }
+
+  /**
+   * As {@link #retainOnly}, with the chunks to keep computed once no batch is open and while none
+   * can open. A live set computed earlier misses what a publication that committed meanwhile
+   * reuses: a chunk it found in the store and did not write again.
+   *
+   * @return the payload bytes removed
+   */
+  default long retainReachable(LiveChunks live) throws IOException {
+    return retainOnly(live.compute());
+  }
+
   /** Where the chunk's bytes lie on disk, for zero-copy serving; empty when not on disk. */
   Optional<ChunkLocation> locate(ChunkId id);
 

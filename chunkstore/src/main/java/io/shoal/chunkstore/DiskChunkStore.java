@@ -261,10 +261,15 @@ final class DiskChunkStore implements ChunkStore {
 
   @Override
   public long retainOnly(Predicate<ChunkId> live) throws IOException {
+    return retainReachable(() -> live);
+  }
+
+  @Override
+  public long retainReachable(LiveChunks live) throws IOException {
     health.throwIfFailed();
     gate.beginCollection();
     try {
-      return compaction.collect(live);
+      return compaction.collect(live.compute());
     } finally {
       gate.endCollection();
     }

@@ -59,9 +59,9 @@ public final class Retention {
     if (dropped.isEmpty()) {
       return new Result(List.of(), -1, 0);
     }
-    Set<ChunkId> live = reachable(reader);
-    long reclaimed = store.retainOnly(live::contains);
-    return new Result(dropped, live.size(), reclaimed);
+    int[] live = {0};
+    long reclaimed = store.retainReachable(() -> liveSet(reader, live));
+    return new Result(dropped, live[0], reclaimed);
   }
 
   /**
@@ -76,8 +76,17 @@ public final class Retention {
 
   /** Collects every chunk that no catalog entry reaches. */
   public static Result collectGarbage(SnapshotReader reader) throws IOException {
+    int[] live = {0};
+    long reclaimed = reader.store().retainReachable(() -> liveSet(reader, live));
+    return new Result(List.of(), live[0], reclaimed);
+  }
+
+  /** The reachable chunks, computed inside the collection; their count goes to {@code count}. */
+  private static java.util.function.Predicate<ChunkId> liveSet(SnapshotReader reader, int[] count)
+      throws IOException {
     Set<ChunkId> live = reachable(reader);
-    return new Result(List.of(), live.size(), reader.store().retainOnly(live::contains));
+    count[0] = live.size();
+    return live::contains;
   }
 
   /**

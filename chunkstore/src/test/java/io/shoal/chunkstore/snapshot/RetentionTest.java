@@ -54,4 +54,49 @@ class RetentionTest {
       assertThat(Files.readAllBytes(out)).isEqualTo(TestData.randomBytes(3, 3 << 20));
     }
   }
+
+  /**
+   * Two names publish the same two contents in random order, each keeping one version, so that a
+   * content is garbage whenever neither name's newest holds it. A publication that finds a chunk in
+   * the store and reuses it must not lose it to a collection that computed its live set before the
+   * publication was in the catalog: every version left must read back whole.
+   */
+  @Test
+  void publicationsReusingChunks_thatACollectionFindsUnreachable_keepThem() throws Exception {
+    byte[][] contents = {TestData.randomBytes(11, 1 << 20), TestData.randomBytes(12, 1 << 20)};
+    try (ChunkStore store = ChunkStore.open(tmp.resolve("store"))) {
+      SnapshotReader reader = new SnapshotReader(store);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.List<Thread> threads = new java.util.ArrayList<>();
+      for (String name : java.util.List.of("a", "b")) {
+        Thread t =
+            new Thread(
+                () -> {
+                  java.util.Random random = new java.util.Random(name.hashCode());
+                  try {
+                    for (long v = 1; v <= 150 && failure.get() == null; v++) {
+                      byte[] content = contents[random.nextInt(2)];
+                      var r =
+                          SnapshotWriter.publishBytes(
+                              store, "f", content, PublishRequest.of(name, v, "x", 0));
+                      Retention.apply(reader, 1);
+                      Path out = tmp.resolve(name + "-" + v);
+                      Materializer.materialize(
+                          reader, r.rootId(), out, Materializer.Options.defaults(), n -> {});
+                      Files.delete(out);
+                    }
+                  } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                  }
+                });
+        threads.add(t);
+        t.start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(failure.get()).as("a publication lost a chunk it reused").isNull();
+    }
+  }
 }
