@@ -335,26 +335,31 @@ final class LogReplication implements AutoCloseable {
   }
 
   /**
-   * Drops the segments of log {@code name} wholly before the offset the newest complete snapshot of
-   * {@code name} held here records, if it records one; an own log is published again without them.
+   * Drops the segments of log {@code name} wholly before the offset that the newest but one
+   * complete snapshot of {@code name} held here records, if it records one; an own log is published
+   * again without them. Not the newest: a reader of the log that is less than one snapshot behind
+   * (it applies records as they arrive, while the writer's next snapshot overtakes it) keeps its
+   * place instead of having to restore.
    */
   private void trim(String name) throws IOException {
-    Optional<CatalogEntry> newest = store.catalog().latestComplete(name);
-    if (newest.isEmpty()) {
+    List<CatalogEntry> complete = // oldest first
+        store.catalog().versions(name).stream().filter(CatalogEntry::complete).toList();
+    if (complete.size() < 2) {
       return;
     }
-    long offset = reader.root(newest.get().root()).logOffset();
+    CatalogEntry covering = complete.get(complete.size() - 2);
+    long offset = reader.root(covering.root()).logOffset();
     if (offset == SnapshotRoot.NO_LOG_OFFSET) {
       return;
     }
     int dropped = logs.dropBefore(name, offset);
     if (dropped > 0) {
       log.info(
-          "log {}: dropped {} segments before offset {}, which {} covers",
+          "log {}: dropped {} segments before offset {}, which {} (the newest snapshot but one) covers",
           name,
           dropped,
           offset,
-          newest.get().label());
+          covering.label());
       if (logs.ownLog(name) != null) {
         publishLater(name);
       }

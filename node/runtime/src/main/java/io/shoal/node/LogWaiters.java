@@ -56,11 +56,22 @@ final class LogWaiters {
 
   /** Answers the reads waiting on {@code log}: it has new records. */
   void wake(ChangeLog log) {
-    List<Waiter> woken;
+    List<Waiter> woken = new ArrayList<>();
     synchronized (this) {
-      woken = waiters.remove(log.name());
-      if (woken == null) {
+      List<Waiter> ws = waiters.get(log.name());
+      if (ws == null) {
         return;
+      }
+      long end = log.endOffset();
+      for (java.util.Iterator<Waiter> it = ws.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.from() < end) { // a read past the end of a replica waits on
+          woken.add(w);
+          it.remove();
+        }
+      }
+      if (ws.isEmpty()) {
+        waiters.remove(log.name());
       }
       waiting -= woken.size();
     }
@@ -117,6 +128,10 @@ final class LogWaiters {
    * NodeLogs#MAX_READ_BYTES}.
    */
   static LogBatch batch(ChangeLog l, long from, int max) throws IOException {
+    if (from >= l.endOffset()) {
+      return new LogBatch(
+          l.name(), l.startOffset(), l.endOffset(), l.sealedOffset(), from, List.of());
+    }
     List<LogRecord> read = l.read(from, max, NodeLogs.MAX_READ_BYTES);
     List<LogBatch.Entry> entries = new ArrayList<>(read.size());
     for (LogRecord r : read) {

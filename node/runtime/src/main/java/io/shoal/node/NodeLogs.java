@@ -292,8 +292,11 @@ public final class NodeLogs implements AutoCloseable {
    * wait} for the next append, holding no thread, and answers an empty batch if none came.
    *
    * <p>The future fails with {@link NotFoundException} when this node holds no log {@code name};
-   * IllegalArgumentException for a bad name, or {@code from} before the first record held or past
-   * the end; {@link RetryLaterException} when {@link #MAX_WAITERS} reads wait already.
+   * IllegalArgumentException for a bad name, or {@code from} before the first record held, or past
+   * the end of a log this node writes. On a replica, a read past the end waits as one at the end
+   * does: the reader's state came from a snapshot newer than the segments that reached this node so
+   * far, and the records it needs are on their way. {@link RetryLaterException} when {@link
+   * #MAX_WAITERS} reads wait already.
    */
   public CompletableFuture<LogBatch> read(String name, long from, int max, Duration wait) {
     try {
@@ -314,7 +317,7 @@ public final class NodeLogs implements AutoCloseable {
         throw new NotFoundException("this node holds no log " + name);
       }
       long end = l.endOffset();
-      if (from > end) {
+      if (from > end && ownLog(name) != null) {
         throw new IllegalArgumentException(
             "log " + name + " ends at offset " + end + "; cannot read from " + from);
       }

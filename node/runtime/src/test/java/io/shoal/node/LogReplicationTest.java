@@ -88,6 +88,14 @@ class LogReplicationTest {
     assertThat(readAll(follower, "orders", 0)).isEqualTo(readAll(writer, "orders", 0));
     assertThat(info(follower, "orders").segments()).isGreaterThan(1);
 
+    // A reader ahead of the replica (its state came from a newer snapshot) waits for the records.
+    assertThat(follower.logs().read("orders", 3050, 10, Duration.ZERO).join().records()).isEmpty();
+    var ahead = follower.logs().read("orders", 3050, 10, Duration.ofSeconds(30));
+    appendRecords(writer, "orders", 3000, 3100);
+    assertThat(ahead.get(60, java.util.concurrent.TimeUnit.SECONDS).records())
+        .extracting(LogBatch.Entry::offset)
+        .startsWith(3050L);
+
     assertThatThrownBy(() -> follower.logs().append("orders", List.of(record(0))))
         .isInstanceOf(ConflictException.class)
         .hasMessageContaining("is written by node " + writer.id().toHex().substring(0, 12));
@@ -236,7 +244,8 @@ class LogReplicationTest {
   }
 
   @Test
-  void aSnapshotRecordsItsLogOffset_aRestoreReplaysFromIt_andOlderSegmentsGo() throws Exception {
+  void aSnapshotRecordsItsLogOffset_aRestoreReplaysFromIt_andSegmentsBeforeThePreviousOneGo()
+      throws Exception {
     ShoalNode writer = swarm.start(config("w"));
     ShoalNode follower =
         swarm.start(
@@ -246,27 +255,35 @@ class LogReplicationTest {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 3000);
-    Path state = java.nio.file.Files.writeString(tmp.resolve("state.txt"), "state after 2000");
-    writer.publish(new PublishCall("orders", state.toString(), null, null, null, null, 2000L));
+    Path old = java.nio.file.Files.writeString(tmp.resolve("old.txt"), "state after 2000");
+    writer.publish(new PublishCall("orders", old.toString(), null, null, null, null, 2000L));
+    Path state = java.nio.file.Files.writeString(tmp.resolve("state.txt"), "state after 3000");
+    writer.publish(new PublishCall("orders", state.toString(), null, null, null, null, 3000L));
+    appendRecords(writer, "orders", 3000, 4000);
 
-    // Segments wholly before 2000 go on the writer, which publishes its log without them, and on
-    // the follower once it holds the snapshot.
+    // Segments wholly before 2000, the offset of the newest snapshot but one, go on the writer,
+    // which publishes its log without them, and on the follower once it holds both snapshots. A
+    // reader less than one snapshot behind the newest (at 2000 here) keeps its place.
     await().atMost(Duration.ofSeconds(30)).until(() -> info(writer, "orders").start() > 0);
     assertThat(info(writer, "orders").start()).isLessThanOrEqualTo(2000);
-    await().atMost(Duration.ofSeconds(60)).until(() -> info(follower, "orders").start() > 0);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> info(follower, "orders").start() > 0 && info(follower, "orders").end() == 4000);
     assertThat(info(follower, "orders").start()).isLessThanOrEqualTo(2000);
+    assertThat(readAll(follower, "orders", 2000)).hasSize(2000);
 
-    // A restore: the snapshot, then the records from the offset it records.
+    // A restore: the newest snapshot, then the records from the offset it records.
     var written =
         follower.materialize(
             new io.shoal.node.api.GetCall(
                 "orders", tmp.resolve("restored.txt").toString(), false, false));
-    assertThat(written.logOffset()).isEqualTo(2000);
+    assertThat(written.logOffset()).isEqualTo(3000);
     assertThat(java.nio.file.Files.readString(tmp.resolve("restored.txt")))
-        .isEqualTo("state after 2000");
+        .isEqualTo("state after 3000");
     List<String> replay = readAll(follower, "orders", written.logOffset());
     assertThat(replay).hasSize(1000);
-    assertThat(replay.get(0)).isEqualTo("2000:" + new String(record(2000), UTF_8));
+    assertThat(replay.get(0)).isEqualTo("3000:" + new String(record(3000), UTF_8));
     assertThat(follower.logs().read("orders", 0, 1, Duration.ZERO))
         .failsWithin(Duration.ofSeconds(5))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
