@@ -3,6 +3,7 @@ package io.shoal.api;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shoal.node.DataDirFiles;
+import io.shoal.node.net.NotFoundException;
 import io.shoal.node.net.PinnedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -178,6 +179,9 @@ final class HttpLink {
     }
     if (status == 400) {
       throw new IllegalArgumentException(message);
+    }
+    if (status == 404) {
+      throw new NotFoundException("node: " + message + " (HTTP 404)");
     }
     throw new IOException("node: " + message + " (HTTP " + status + ")");
   }

@@ -121,6 +121,12 @@ public interface Shoal extends AutoCloseable {
    * Reads up to {@code max} records of log {@code name} from offset {@code from}. When none is
    * there yet, waits up to {@code wait} (at most 30 s) for one to be appended or replicated, and
    * returns what came, perhaps nothing. Blocks the caller for at most {@code wait}.
+   *
+   * @throws io.shoal.node.net.NotFoundException if the node holds no log {@code name} (yet): a
+   *     replica's node holds a log once the first sealed segment has reached it
+   * @throws IllegalArgumentException if {@code from} is before the first record the node still
+   *     holds: segments that the newest snapshot but one covers are dropped, so a reader that far
+   *     behind restores the newest snapshot instead
    */
   LogRead read(String name, long from, int max, Duration wait) throws IOException;
 

@@ -157,6 +157,8 @@ class ShoalApiTest {
     assertThatThrownBy(() -> reader.openStream("files@1", "d/none"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("404");
+    assertThatThrownBy(() -> reader.read("nothing", 0, 10, Duration.ZERO))
+        .isInstanceOf(io.shoal.node.net.NotFoundException.class);
   }
 
   @Test
@@ -181,6 +183,8 @@ class ShoalApiTest {
 
     assertThatThrownBy(() -> client.read("no such/log", 0, 10, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.read("nothing", 0, 10, Duration.ZERO))
+        .isInstanceOf(io.shoal.node.net.NotFoundException.class);
     assertThatThrownBy(() -> Shoal.connect(tmp.resolve("nobody")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("no node is running");
