@@ -38,15 +38,7 @@ final class EmbeddedShoal extends NodeShoal {
 
   @Override
   Published publish(String name, Path path, long logOffset) throws IOException {
-    PublishCall call =
-        new PublishCall(
-            name,
-            path.toAbsolutePath().toString(),
-            null,
-            null,
-            null,
-            null,
-            logOffset == NO_LOG_OFFSET ? null : logOffset);
+    PublishCall call = publishCall(name, path, logOffset);
     return Views.published(node.publish(call), logOffset);
   }
 

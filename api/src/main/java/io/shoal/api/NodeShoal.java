@@ -1,5 +1,6 @@
 package io.shoal.api;
 
+import io.shoal.node.api.PublishCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.SeekableByteChannel;
@@ -74,6 +75,18 @@ abstract class NodeShoal implements Shoal {
   @Override
   public SeekableByteChannel openChannel(String ref, String path) throws IOException {
     return new RangeChannel(link, HttpLink.gateway(ref, path));
+  }
+
+  /** The node's request to publish {@code path} as the next version of {@code name}. */
+  static PublishCall publishCall(String name, Path path, long logOffset) {
+    return new PublishCall(
+        name,
+        path.toAbsolutePath().toString(),
+        null,
+        null,
+        null,
+        null,
+        logOffset == NO_LOG_OFFSET ? null : logOffset);
   }
 
   static void checkRecords(List<byte[]> records) {
