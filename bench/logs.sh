@@ -3,10 +3,15 @@
 #
 #   bench/logs.sh [RECORDS=1000] [RATE_PER_S=100] [SEAL_MS=50] [CATCHUP_RECORDS=100000]
 #
+# Two secured nodes (credentials of one CA, as a cluster runs off loopback): only a signed log
+# names its writer, and only the writer streams a log's newest records to its followers.
+#
 # Latency: a writer node appends RECORDS records, one request each at RATE_PER_S, each carrying
 # its send time; a reader long-polls the follower (--follow bench) and notes when each record
 # becomes readable there. The baseline in the same run is the same reader on the writer itself.
-# Reports p50, p99 and max of append -> readable, on each.
+# Reports p50, p99 and max of append -> readable, on each. The follower first holds the log: one
+# record is appended and read there before the timed ones (the first records of a new log reach a
+# follower with the log's first segment, after it is sealed, announced and fetched).
 #
 # Catch-up: the follower stops, the writer appends CATCHUP_RECORDS records (about 100 B each, in
 # requests of 1,000), the follower restarts; reports the seconds until it holds them all, the
@@ -24,11 +29,14 @@ CATCHUP=${4:-100000}
 need curl python3
 workdir logs
 "$SHOAL" --version >/dev/null
+"$SHOAL" cluster init "$D/ca" >/dev/null
+for n in w f; do "$SHOAL" cluster issue "$D/ca" --out "$D/cred-$n" >/dev/null; done
 
 # Uncompressed, so that the catch-up's bytes received compare with the segments' bytes.
-start_node w --log-seal-ms "$SEAL_MS" --no-compression
+start_node w --log-seal-ms "$SEAL_MS" --no-compression --credentials "$D/cred-w"
 W_HTTP=$NODE_HTTP W_PEER=$NODE_PEER
-start_node f --log-seal-ms "$SEAL_MS" --no-compression --join "127.0.0.1:$W_PEER" --follow bench
+start_node f --log-seal-ms "$SEAL_MS" --no-compression --credentials "$D/cred-f" \
+  --join "127.0.0.1:$W_PEER" --follow bench
 F_HTTP=$NODE_HTTP
 F_PID=${NODE_PIDS[-1]}
 log "writer on :$W_HTTP, follower on :$F_HTTP; $RECORDS records at $RATE/s, seal after $SEAL_MS ms"
@@ -43,10 +51,19 @@ def call(port, token, path, body=None):
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.load(r)
 
+# Warm-up: one record, read on the follower, so that it holds the log before the timed records.
+call(w_port, w_token, "/log/append?name=bench", b"warm-up")
+while True:
+    try:
+        if call(f_port, f_token, "/log/read?name=bench&from=0&wait=5000")["records"]: break
+    except urllib.error.HTTPError as e:
+        if e.code != 404: raise
+        time.sleep(0.05)
+
 seen = {"writer": {}, "follower": {}}
 def reader(label, port, token):
-    nxt = 0
-    while nxt < n:
+    nxt = 1
+    while nxt <= n:
         try:
             b = call(port, token, f"/log/read?name=bench&from={nxt}&wait=5000")
         except urllib.error.HTTPError as e:
@@ -90,7 +107,7 @@ for i in range(0, n, 1000):
         headers={"Authorization": "Bearer " + token, "Content-Type": "application/octet-stream"})
     urllib.request.urlopen(req, timeout=60).read()
 EOF
-END=$((RECORDS + CATCHUP))
+END=$((1 + RECORDS + CATCHUP))
 for _ in $(seq 600); do   # until the writer has sealed and published all of it
   v=$("$SHOAL" ls --data "$D/w" --json 2>/dev/null | python3 -c 'import json,sys; print(max([e["version"] for e in json.load(sys.stdin) if e["name"]=="_log.bench"] or [0]))')
   [[ $v == "$END" ]] && break; sleep 0.1
@@ -100,7 +117,7 @@ total=$(curl -sf -H "Authorization: Bearer $(node_token w)" "http://127.0.0.1:$W
 t0=$(date +%s.%N)
 NODE_PEER=$(free_port)
 "$SHOAL" node --data "$D/f" --listen "127.0.0.1:$NODE_PEER" --http "127.0.0.1:$F_HTTP" --log-seal-ms "$SEAL_MS" \
-  --no-compression --join "127.0.0.1:$W_PEER" --follow bench >>"$D/f.log" 2>&1 &
+  --no-compression --credentials "$D/cred-f" --join "127.0.0.1:$W_PEER" --follow bench >>"$D/f.log" 2>&1 &
 NODE_PIDS+=($!)
 for _ in $(seq 1200); do
   e=$(curl -sf -H "Authorization: Bearer $(node_token f 2>/dev/null)" "http://127.0.0.1:$F_HTTP/log/ls" 2>/dev/null \

@@ -368,7 +368,7 @@ final class LogReplication implements AutoCloseable {
 
   /** Adopts the segments of {@code entry}, a log's snapshot, that this node's replica lacks. */
   private void importVersion(CatalogEntry entry) throws IOException {
-    String name = NodeLogs.checkName(entry.name().substring(ChangeLog.SNAPSHOT_PREFIX.length()));
+    String name = LogNames.check(entry.name().substring(ChangeLog.SNAPSHOT_PREFIX.length()));
     String writer =
         entry.provenance().publisher().isEmpty() ? "unsigned" : entry.provenance().publisher();
     if (logs.ownLog(name) != null) {

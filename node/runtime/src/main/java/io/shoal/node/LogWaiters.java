@@ -1,7 +1,6 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.log.ChangeLog;
-import io.shoal.chunkstore.log.LogRecord;
 import io.shoal.node.api.LogBatch;
 import io.shoal.node.net.RetryLaterException;
 import java.io.IOException;
@@ -24,11 +23,14 @@ final class LogWaiters {
   private record Waiter(ChangeLog log, long from, int max, CompletableFuture<LogBatch> answer) {}
 
   private final ScheduledExecutorService timer;
+  private final ReplicaTails reads;
   private final Map<String, List<Waiter>> waiters = new HashMap<>(); // guarded by this
   private int waiting; // guarded by this
 
-  LogWaiters(ScheduledExecutorService timer) {
+  /** Answers from {@code reads} (a replica's records include those streamed ahead). */
+  LogWaiters(ScheduledExecutorService timer, ReplicaTails reads) {
     this.timer = timer;
+    this.reads = reads;
   }
 
   /**
@@ -40,7 +42,7 @@ final class LogWaiters {
    */
   synchronized CompletableFuture<LogBatch> await(ChangeLog log, long from, int max, Duration wait)
       throws RetryLaterException {
-    if (log.endOffset() > from) {
+    if (reads.end(log) > from) {
       return null;
     }
     if (waiting >= NodeLogs.MAX_WAITERS) {
@@ -62,7 +64,7 @@ final class LogWaiters {
       if (ws == null) {
         return;
       }
-      long end = log.endOffset();
+      long end = reads.end(log);
       for (java.util.Iterator<Waiter> it = ws.iterator(); it.hasNext(); ) {
         Waiter w = it.next();
         if (w.from() < end) { // a read past the end of a replica waits on
@@ -79,7 +81,7 @@ final class LogWaiters {
         () -> {
           for (Waiter w : woken) {
             try {
-              w.answer().complete(batch(log, w.from(), w.max()));
+              w.answer().complete(reads.batch(log, w.from(), w.max()));
             } catch (IOException | RuntimeException e) {
               w.answer().completeExceptionally(e);
             }
@@ -103,7 +105,7 @@ final class LogWaiters {
     w.answer()
         .complete(
             new LogBatch(
-                l.name(), l.startOffset(), l.endOffset(), l.sealedOffset(), w.from(), List.of()));
+                l.name(), l.startOffset(), reads.end(l), l.sealedOffset(), w.from(), List.of()));
   }
 
   synchronized int waiting() {
@@ -121,23 +123,5 @@ final class LogWaiters {
     for (Waiter w : pending) {
       w.answer().completeExceptionally(new IOException("the node is stopping"));
     }
-  }
-
-  /**
-   * Up to {@code max} records of {@code l} from {@code from}, within {@link
-   * NodeLogs#MAX_READ_BYTES}.
-   */
-  static LogBatch batch(ChangeLog l, long from, int max) throws IOException {
-    if (from >= l.endOffset()) {
-      return new LogBatch(
-          l.name(), l.startOffset(), l.endOffset(), l.sealedOffset(), from, List.of());
-    }
-    List<LogRecord> read = l.read(from, max, NodeLogs.MAX_READ_BYTES);
-    List<LogBatch.Entry> entries = new ArrayList<>(read.size());
-    for (LogRecord r : read) {
-      entries.add(new LogBatch.Entry(r.offset(), r.data()));
-    }
-    return new LogBatch(
-        l.name(), l.startOffset(), l.endOffset(), l.sealedOffset(), from + read.size(), entries);
   }
 }

@@ -1,9 +1,7 @@
 package io.shoal.node;
 
-import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.AtomicFiles;
 import io.shoal.chunkstore.ChunkId;
-import io.shoal.chunkstore.SnapshotName;
 import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.log.LogSegment;
 import io.shoal.chunkstore.log.SegmentRef;
@@ -79,10 +77,9 @@ public final class NodeLogs implements AutoCloseable {
   private final Map<String, String> writers = new HashMap<>(); // replicas' writers; guarded by this
   private final OneWriter oneWriter;
   private final LogWaiters waiters;
+  private final ReplicaTails tails = new ReplicaTails();
   private final List<Consumer<ChangeLog>> sealListeners = new ArrayList<>();
-  private final Counter appended;
-  private final Counter appendedBytes;
-  private final Counter sealedSegments;
+  private final LogMetrics metrics;
   private final Set<String> failed = new HashSet<>(); // the timer thread's
   private boolean closed; // guarded by this
 
@@ -97,24 +94,12 @@ public final class NodeLogs implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.waiters = new LogWaiters(timer);
-    appended =
-        Counter.builder()
-            .name("shoal_log_appended_records_total")
-            .help("Records appended to this node's change logs")
-            .register(metrics.registry());
-    appendedBytes =
-        Counter.builder()
-            .name("shoal_log_appended_bytes_total")
-            .help("Bytes of records appended to this node's change logs")
-            .register(metrics.registry());
-    sealedSegments =
-        Counter.builder()
-            .name("shoal_log_segments_sealed_total")
-            .help("Change log segments this node sealed")
-            .register(metrics.registry());
+    this.waiters = new LogWaiters(timer, tails);
+    this.metrics = new LogMetrics(metrics);
     metrics.gauge("shoal_log_waiting_reads", "Log reads waiting for records", waiters::waiting);
     metrics.gauge("shoal_logs", "Change logs this node holds", () -> all().size());
+    metrics.gauge(
+        "shoal_log_tail_held_bytes", "Bytes of records streamed ahead of segments", tails::bytes);
   }
 
   /**
@@ -149,7 +134,7 @@ public final class NodeLogs implements AutoCloseable {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
       for (Path d : dirs) {
         String name = d.getFileName().toString();
-        if (!Files.isDirectory(d) || !validName(name)) {
+        if (!Files.isDirectory(d) || !LogNames.valid(name)) {
           log.warn("ignoring {}: not a change log (bad name or not a directory)", d);
           continue;
         }
@@ -163,34 +148,6 @@ public final class NodeLogs implements AutoCloseable {
           writers.put(name, Files.readString(writer, StandardCharsets.US_ASCII).trim());
         }
       }
-    }
-  }
-
-  /**
-   * Returns {@code name} if it can name a log: a snapshot name that stays one with {@link
-   * ChangeLog#SNAPSHOT_PREFIX} before it (so at most 123 characters).
-   *
-   * @throws IllegalArgumentException naming the bad value
-   */
-  static String checkName(String name) {
-    SnapshotName.check(name);
-    if (name.length() + ChangeLog.SNAPSHOT_PREFIX.length() > SnapshotName.MAX_NAME_CHARS) {
-      throw new IllegalArgumentException(
-          "bad log name '"
-              + name
-              + "': at most "
-              + (SnapshotName.MAX_NAME_CHARS - ChangeLog.SNAPSHOT_PREFIX.length())
-              + " characters");
-    }
-    return name;
-  }
-
-  private static boolean validName(String name) {
-    try {
-      checkName(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
     }
   }
 
@@ -219,8 +176,8 @@ public final class NodeLogs implements AutoCloseable {
     for (byte[] r : records) {
       bytes += r.length;
     }
-    appended.inc(records.size());
-    appendedBytes.inc(bytes);
+    metrics.appended.inc(records.size());
+    metrics.appendedBytes.inc(bytes);
     if (l.sealedOffset() != sealedBefore) {
       sealed(l);
     }
@@ -229,7 +186,7 @@ public final class NodeLogs implements AutoCloseable {
   }
 
   private synchronized ChangeLog openOrCreate(String name) throws IOException {
-    checkName(name);
+    LogNames.check(name);
     checkOpen();
     String writer = writers.get(name);
     if (writer != null) {
@@ -271,6 +228,11 @@ public final class NodeLogs implements AutoCloseable {
     return l == null ? 0 : l.dropBefore(offset);
   }
 
+  /** The logs' metrics, which {@link LogTails} adds to. */
+  LogMetrics metrics() {
+    return metrics;
+  }
+
   /** The one-writer rule: who else writes which log, as gossip shows it. */
   OneWriter oneWriter() {
     return oneWriter;
@@ -279,6 +241,39 @@ public final class NodeLogs implements AutoCloseable {
   /** The writer of this node's replica of {@code name}; null when it holds none. */
   synchronized String writerOf(String name) {
     return writers.get(name);
+  }
+
+  /** The replicas this node holds: each log's name and the id (hex) of the node that writes it. */
+  synchronized Map<String, String> replicas() {
+    return Map.copyOf(writers);
+  }
+
+  /**
+   * Where the next record streamed for replica {@code name} would go, or -1 when this node holds no
+   * replica of it written by {@code writer}, or keeps as many streamed records as it may.
+   */
+  synchronized long tailFrom(String name, String writer) {
+    ChangeLog l = logs.get(name);
+    boolean ok = l != null && writer.equals(writers.get(name)) && tails.hasRoom(name);
+    return ok ? tails.end(l) : -1;
+  }
+
+  /**
+   * Keeps {@code records}, which {@code writer} streamed for its log {@code name} from {@code
+   * from}, ahead of this node's replica's sealed segments, and wakes the reads that wait for them.
+   * Returns how many it kept: none unless they continue the replica.
+   */
+  int takeStreamed(String name, String writer, long from, List<byte[]> records) {
+    ChangeLog l;
+    synchronized (this) {
+      l = writer.equals(writers.get(name)) ? logs.get(name) : null;
+    }
+    int taken = l == null ? 0 : tails.offer(l, from, records);
+    if (taken > 0) {
+      metrics.tailReceived.inc(taken);
+      waiters.wake(l);
+    }
+    return taken;
   }
 
   /** Runs {@code task} every {@code millis} on this class's timer, until {@link #close}. */
@@ -300,7 +295,7 @@ public final class NodeLogs implements AutoCloseable {
    */
   public CompletableFuture<LogBatch> read(String name, long from, int max, Duration wait) {
     try {
-      checkName(name);
+      LogNames.check(name);
       if (max < 1) {
         throw new IllegalArgumentException("max must be at least 1, not " + max);
       }
@@ -325,7 +320,7 @@ public final class NodeLogs implements AutoCloseable {
           wait.isZero() ? null : waiters.await(l, from, bounded, wait);
       return later != null
           ? later
-          : CompletableFuture.completedFuture(LogWaiters.batch(l, from, bounded));
+          : CompletableFuture.completedFuture(tails.batch(l, from, bounded));
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -347,6 +342,7 @@ public final class NodeLogs implements AutoCloseable {
     }
     boolean added = l.adopt(segment, System.nanoTime());
     if (added) {
+      tails.sealed(l, segment);
       waiters.wake(l);
     }
     return added;
@@ -369,7 +365,7 @@ public final class NodeLogs implements AutoCloseable {
   /** This node's replica of {@code name}, written by {@code writer}; emptied when {@code reset}. */
   private synchronized ChangeLog replica(String name, String writer, boolean reset)
       throws IOException {
-    checkName(name);
+    LogNames.check(name);
     checkOpen();
     ChangeLog l = logs.get(name);
     if (l != null && !writers.containsKey(name)) {
@@ -384,6 +380,7 @@ public final class NodeLogs implements AutoCloseable {
     if (l != null && (reset || !writer.equals(writers.get(name)))) {
       l.close();
       logs.remove(name);
+      tails.drop(name);
       deleteFiles(dir);
       l = null;
     }
@@ -464,7 +461,7 @@ public final class NodeLogs implements AutoCloseable {
   }
 
   private void sealed(ChangeLog l) {
-    sealedSegments.inc();
+    metrics.sealedSegments.inc();
     for (Consumer<ChangeLog> s : sealListeners) {
       s.accept(l);
     }

@@ -7,6 +7,7 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.membership.CatalogSyncPage;
 import io.shoal.node.core.membership.CatalogSyncRequest;
 import io.shoal.node.core.membership.ViewFrame;
+import io.shoal.node.net.LogTail;
 import io.shoal.node.net.PeerAuthenticated;
 import io.shoal.node.net.PeerLink;
 import io.shoal.node.net.PeerTransport;
@@ -15,9 +16,9 @@ import java.util.function.Consumer;
 
 /**
  * What the peer transport reports, sent where it belongs: gossip messages to the gossip driver,
- * everything else (transfer messages, writability, disconnections) to the transfer service, and
- * each authenticated peer's certificate to the membership and to the node's listener. Called on
- * Netty's loops; must not block.
+ * change logs' tails to {@link LogTails}, everything else (transfer messages, writability,
+ * disconnections) to the transfer service, and each authenticated peer's certificate to the
+ * membership and to the node's listener. Called on Netty's loops; must not block.
  *
  * <p>The transport starts before the driver and the transfer service exist (they need it to send),
  * so they are connected once built ({@link #connect}).
@@ -27,6 +28,7 @@ final class PeerListener implements PeerTransport.Listener {
   private volatile ViewDriver views;
   private volatile ViewCatalogDriver catalogs;
   private volatile TransferService transfers;
+  private volatile LogTails tails;
   private volatile Consumer<PeerAuthenticated> authenticated = p -> {};
   private volatile SeedWatch seeds;
 
@@ -46,6 +48,24 @@ final class PeerListener implements PeerTransport.Listener {
 
   void connect(TransferService transfers) {
     this.transfers = transfers;
+  }
+
+  /** The change logs' tail requests and replies go to {@code t}. */
+  void connect(LogTails t) {
+    this.tails = t;
+  }
+
+  /** Starts asking the writers of the logs this node replicates for their newest records. */
+  void startTails() {
+    tails.start();
+  }
+
+  /** Stops the log tails' thread, if they were connected. */
+  void closeTails() {
+    LogTails t = tails;
+    if (t != null) {
+      t.close();
+    }
   }
 
   /** Tells {@code watch} of each push-pull reply, so it knows which seeds answered. */
@@ -70,6 +90,11 @@ final class PeerListener implements PeerTransport.Listener {
       if (c != null) {
         c.onMessage(from, fromAddress, message);
       } // else: this node runs full membership, and the sender is misconfigured
+    } else if (message instanceof LogTail.Request || message instanceof LogTail.Reply) {
+      LogTails t = tails;
+      if (t != null) {
+        t.onMessage(from, link, message);
+      } // else: the node is still starting; the follower asks again
     } else if (v != null && message instanceof GossipMessage) {
       v.onFullMembershipMessage();
     } else if (message instanceof GossipMessage g) {

@@ -15,6 +15,7 @@ import io.shoal.node.api.GetCall;
 import io.shoal.node.api.NodeStatus;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.api.Written;
+import io.shoal.node.core.membership.SwarmDirectory;
 import io.shoal.node.net.HttpApi;
 import io.shoal.node.net.HttpExposure;
 import io.shoal.node.net.NodeMetrics;
@@ -124,6 +125,7 @@ public final class ShoalNode implements AutoCloseable {
     startTransfers();
     announcer.announce();
     replication.start();
+    peers.startTails();
     serveHttp();
     ready = true; // only now can the CLI find the node through its data directory
     StartupLog.up(config, nodeId, peerAddress, httpAddress, clusterId(), transport);
@@ -188,6 +190,7 @@ public final class ShoalNode implements AutoCloseable {
 
   /** The chunk sink, the transfer service on its loop, following and snapshot resolution. */
   private void startTransfers() {
+    SwarmDirectory directory = views == null ? driver.directory() : viewCatalogs.directory();
     sink = new ChunkSink(store, threads.committer);
     ChunkArrivals arrivals = new ChunkArrivals(store);
     sink.onCommit(arrivals::committed);
@@ -201,7 +204,7 @@ public final class ShoalNode implements AutoCloseable {
             threads.transferWorkers,
             threads.verifiers,
             sink,
-            views == null ? driver.directory() : viewCatalogs.directory(),
+            directory,
             metrics,
             config,
             new CompressionPolicy(config.compression()),
@@ -224,6 +227,7 @@ public final class ShoalNode implements AutoCloseable {
     resolver = new SnapshotResolver(store, reader, driver, swarm, transfers, retention, seeds);
     local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
     replication = new LogReplication(logs, store, reader, config.dataDir(), local::publish, swarm);
+    peers.connect(new LogTails(logs, directory, transport::send));
     scrubber =
         new Scrubber(
             store, transfers, e -> announcer.announce(), metrics, config.scrubBytesPerSecond());
@@ -440,6 +444,7 @@ public final class ShoalNode implements AutoCloseable {
     if (replication != null) {
       replication.close();
     }
+    peers.closeTails();
     if (logs != null) {
       logs.close();
     }

@@ -64,6 +64,9 @@ public final class KryoRegistry {
   // Catalogs of views mode (protocol version 6): a neighbour's table, page by page.
   static final int CATALOG_SYNC_REQUEST = 41;
   static final int CATALOG_SYNC_PAGE = 42;
+  // Change logs (protocol version 7): a follower asks the writer for the records after its replica.
+  static final int LOG_TAIL_REQUEST = 43;
+  static final int LOG_TAIL_REPLY = 44;
 
   private static final int MAX_POOLED_KRYOS = 64;
   private static final int MAX_MESSAGE_LIST = 1 << 16;
@@ -95,7 +98,9 @@ public final class KryoRegistry {
           DELTA_REQUEST,
           VIEW_FRAME,
           CATALOG_SYNC_REQUEST,
-          CATALOG_SYNC_PAGE);
+          CATALOG_SYNC_PAGE,
+          LOG_TAIL_REQUEST,
+          LOG_TAIL_REPLY);
 
   private KryoRegistry() {}
 
@@ -139,6 +144,9 @@ public final class KryoRegistry {
         CATALOG_SYNC_REQUEST);
     kryo.register(
         CatalogSyncPage.class, new CatalogSyncSerializers.PageSerializer(), CATALOG_SYNC_PAGE);
+    kryo.register(
+        LogTail.Request.class, new LogTailSerializers.RequestSerializer(), LOG_TAIL_REQUEST);
+    kryo.register(LogTail.Reply.class, new LogTailSerializers.ReplySerializer(), LOG_TAIL_REPLY);
     return kryo;
   }
 

@@ -38,12 +38,16 @@ public final class WireProtocol {
    *       malformed, so it is refused at the handshake instead. CatalogSyncRequest and
    *       CatalogSyncPage (ids 41, 42) carry a neighbour's catalog table, page by page, in the same
    *       mode.
+   *   <li>Version 7: LogTailRequest and LogTailReply (ids 43, 44) stream a change log's newest
+   *       records from its writer to a follower ahead of the segments that seal them. A peer of
+   *       version 6 would close the connection on either as malformed, so it is refused at the
+   *       handshake instead.
    * </ul>
    */
-  public static final int MIN_VERSION = 6;
+  public static final int MIN_VERSION = 7;
 
   /** Highest protocol version this build speaks. */
-  public static final int MAX_VERSION = 6;
+  public static final int MAX_VERSION = 7;
 
   /** Frame kind of a Kryo-encoded control message. */
   static final int KIND_CONTROL = 1;

@@ -139,7 +139,7 @@ class ControlCodecTest {
     body.skipBytes(4);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class)
-        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 6..6");
+        .hasMessageContaining("peer speaks protocol versions 3..3 only; this node speaks 7..7");
     body.release();
   }
 
@@ -151,7 +151,7 @@ class ControlCodecTest {
     body.skipBytes(4);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class)
-        .hasMessageContaining("peer speaks protocol versions 4..4 only; this node speaks 6..6");
+        .hasMessageContaining("peer speaks protocol versions 4..4 only; this node speaks 7..7");
     body.release();
   }
 
@@ -163,7 +163,19 @@ class ControlCodecTest {
     body.skipBytes(4);
     assertThatThrownBy(() -> ControlCodec.decode(body))
         .isInstanceOf(MalformedMessageException.class)
-        .hasMessageContaining("peer speaks protocol versions 5..5 only; this node speaks 6..6");
+        .hasMessageContaining("peer speaks protocol versions 5..5 only; this node speaks 7..7");
+    body.release();
+  }
+
+  @Test
+  void helloOfVersionSix_isMalformedNamingBothRanges() {
+    // A version-6 node would close the connection on a LogTailRequest (registration id 43).
+    ByteBuf body =
+        ControlCodec.encode(ByteBufAllocator.DEFAULT, new Handshake.Hello(6, 6, "prod", A, ADDR));
+    body.skipBytes(4);
+    assertThatThrownBy(() -> ControlCodec.decode(body))
+        .isInstanceOf(MalformedMessageException.class)
+        .hasMessageContaining("peer speaks protocol versions 6..6 only; this node speaks 7..7");
     body.release();
   }
 

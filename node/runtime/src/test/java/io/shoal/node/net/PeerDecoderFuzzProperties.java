@@ -167,7 +167,7 @@ class PeerDecoderFuzzProperties {
     return ChunkBitmap.of(bits, length);
   }
 
-  /** One valid message of kind {@code kind} (0 to 14: every registered message). */
+  /** One valid message of kind {@code kind} (0 to 16: every registered message). */
   static Object message(int kind, SplittableRandom r) {
     return switch (kind) {
       case 0 ->
@@ -199,6 +199,17 @@ class PeerDecoderFuzzProperties {
                   ? TransferMessage.ChunkRefused.Reason.NOT_FOUND
                   : TransferMessage.ChunkRefused.Reason.BUSY);
       case 13 -> new TransferMessage.Cancel(r.nextLong(1, Long.MAX_VALUE));
+      case 15 -> new LogTail.Request("log-" + r.nextInt(99), r.nextLong(0, Long.MAX_VALUE), 5000);
+      case 16 -> {
+        List<byte[]> records = new ArrayList<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+          byte[] b = new byte[r.nextInt(200)];
+          r.nextBytes(b);
+          records.add(b);
+        }
+        yield new LogTail.Reply(
+            "log-" + r.nextInt(99), r.nextLong(0, Long.MAX_VALUE), LogTail.Status.RECORDS, records);
+      }
       default -> {
         List<ChunkId> bases = new ArrayList<>();
         for (int i = 1 + r.nextInt(TransferMessage.DeltaRequest.MAX_BASES); i > 0; i--) {
@@ -210,7 +221,7 @@ class PeerDecoderFuzzProperties {
     };
   }
 
-  static final int MESSAGE_KINDS = 15;
+  static final int MESSAGE_KINDS = 17;
 
   private static GossipMessage.Sync sync(SplittableRandom r) {
     List<MemberUpdate> members = new ArrayList<>();
