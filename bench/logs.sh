@@ -126,10 +126,13 @@ for _ in $(seq 1200); do
 done
 t1=$(date +%s.%N)
 [[ $e == "$END" ]] || die "the follower never caught up (at $e of $END)"
-moved=$(metric "$F_HTTP" shoal_transfer_received_bytes_total)
+# Everything that carried records here: segments (chunk transfers) and records streamed by the writer.
+chunks=$(metric "$F_HTTP" shoal_transfer_received_bytes_total)
+streamed=$(metric "$F_HTTP" shoal_log_tail_received_bytes_total)
+moved=$((chunks + streamed))
 same=$(diff <("$SHOAL" log read bench --data "$D/w" --json) <("$SHOAL" log read bench --data "$D/f" --json) >/dev/null && echo yes || echo no)
 missing=$((total - held))
 log "catch-up done"
-printf 'catch-up: %d records; %.2f s from the follower'"'"'s start to holding them all; received %d B against %d B of missing segments (%s x; all segments %d B); copy equals the writer'"'"'s: %s\n' \
-  "$CATCHUP" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$moved" "$missing" "$(ratio "$moved" "$missing")" "$total" "$same"
+printf 'catch-up: %d records; %.2f s from the follower'"'"'s start to holding them all; received %d B (%d B of segments, %d B streamed) against %d B of missing segments (%s x; all segments %d B); copy equals the writer'"'"'s: %s\n' \
+  "$CATCHUP" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$moved" "$chunks" "$streamed" "$missing" "$(ratio "$moved" "$missing")" "$total" "$same"
 [[ $same == yes ]] || exit 1

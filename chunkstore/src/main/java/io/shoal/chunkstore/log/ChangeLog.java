@@ -437,6 +437,23 @@ public final class ChangeLog implements Closeable {
     return List.copyOf(sealed.values());
   }
 
+  /**
+   * Where the newest records that hold about {@code maxBytes} begin: the open records, the newest
+   * sealed segment, and the sealed segments before it that fit within {@code maxBytes} whole.
+   */
+  public synchronized long recentFrom(long maxBytes) {
+    long from = openFirst;
+    long bytes = openBytes;
+    for (SegmentRef r : sealed.descendingMap().values()) {
+      if (from != openFirst && bytes + r.bytes() > maxBytes) {
+        break;
+      }
+      bytes += r.bytes();
+      from = r.firstOffset();
+    }
+    return from;
+  }
+
   /** The offset of the first record held (0 until segments are dropped). */
   public synchronized long startOffset() {
     return sealed.isEmpty() ? openFirst : sealed.firstKey();

@@ -83,6 +83,30 @@ class ChangeLogTest {
   }
 
   @Test
+  void recentFrom_coversTheOpenRecordsAndTheNewestSegmentsThatFitWhole() throws Exception {
+    try (ChangeLog log = open(SMALL)) {
+      assertThat(log.recentFrom(0)).as("an empty log").isZero();
+      appendNumbered(log, 0, 40);
+      List<SegmentRef> sealed = log.sealed();
+      SegmentRef newest = sealed.get(sealed.size() - 1);
+      SegmentRef before = sealed.get(sealed.size() - 2);
+
+      assertThat(log.recentFrom(0))
+          .as("the newest segment at least")
+          .isEqualTo(newest.firstOffset());
+      long open = 0;
+      for (LogRecord r : log.read(log.sealedOffset(), 100)) {
+        open += LogSegment.recordCost(r.data().length);
+      }
+      assertThat(log.recentFrom(open + newest.bytes() + before.bytes()))
+          .isEqualTo(before.firstOffset());
+      assertThat(log.recentFrom(open + newest.bytes() + before.bytes() - 1))
+          .isEqualTo(newest.firstOffset());
+      assertThat(log.recentFrom(Long.MAX_VALUE)).isZero();
+    }
+  }
+
+  @Test
   void sealIfDue_sealsTheOpenPartOnceItIsOldEnough() throws Exception {
     try (ChangeLog log = ChangeLog.open(dir, "orders", ChangeLog.Options.defaults(), 0)) {
       log.append(records("a", "b"), 0);

@@ -10,6 +10,7 @@ final class LogMetrics {
   final Counter sealedSegments;
   final Counter tailServed;
   final Counter tailReceived;
+  final Counter tailReceivedBytes;
   final NodeMetrics node;
 
   LogMetrics(NodeMetrics metrics) {
@@ -36,6 +37,11 @@ final class LogMetrics {
             metrics,
             "shoal_log_tail_received_records_total",
             "Records of replicated logs their writers streamed here ahead of their segments");
+    tailReceivedBytes =
+        counter(
+            metrics,
+            "shoal_log_tail_received_bytes_total",
+            "Bytes of records that writers streamed here, whether kept or held already");
   }
 
   private static Counter counter(NodeMetrics metrics, String name, String help) {

@@ -2,7 +2,6 @@ package io.shoal.node;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.log.ChangeLog;
-import io.shoal.chunkstore.log.SegmentRef;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.api.LogBatch;
@@ -38,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * through segments only. A reply is taken only from the writer asked, for the log and the offset
  * asked; anything else is dropped.
  *
- * <p>The writer's side: a request for a log it writes, from its newest sealed segment on, is
- * answered with the records there within {@link LogTail}'s bounds, as soon as there are some or
+ * <p>The writer's side: a request for a log it writes, from within {@link #SERVE_BYTES} of its end,
+ * is answered with the records there within {@link LogTail}'s bounds, as soon as there are some or
  * when the request's wait runs out. A follower further behind is told to take the segments first
  * ({@link LogTail.Status#BEHIND}), so a catch-up moves segments, not records twice. At most {@link
  * #MAX_WAITING_PER_PEER} requests of one peer and {@link #MAX_WAITING} in all are held; the rest
@@ -50,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * stopped with them.
  */
 final class LogTails {
+  /**
+   * A follower is served records from about this many bytes before the end of the log on; one
+   * further behind takes the segments.
+   */
+  static final long SERVE_BYTES = LogTail.MAX_BYTES;
+
   /** How often the replicas without a request outstanding are looked at. */
   static final long CHECK_MILLIS = 100;
 
@@ -80,6 +85,7 @@ final class LogTails {
   private final BiConsumer<Endpoint, Object> send;
   private final ThreadPoolExecutor reads;
   private final Counter sent;
+  private final Counter receivedBytes;
   private final Map<String, Asked> asked = new HashMap<>(); // guarded by this
   private final Map<String, Paused> paused = new HashMap<>(); // guarded by this
   private final Map<NodeId, Integer> waitingBy = new HashMap<>(); // guarded by this
@@ -90,6 +96,7 @@ final class LogTails {
     this.directory = directory;
     this.send = send;
     this.sent = logs.metrics().tailServed;
+    this.receivedBytes = logs.metrics().tailReceivedBytes;
     // One thread reads the writer's disk for the requests held; a request holds a place in the
     // queue only while reserved, so the queue never fills.
     this.reads =
@@ -172,6 +179,11 @@ final class LogTails {
     }
     boolean again = r.status() == LogTail.Status.RECORDS;
     if (again && !r.records().isEmpty()) {
+      long bytes = 0;
+      for (byte[] record : r.records()) {
+        bytes += record.length;
+      }
+      receivedBytes.inc(bytes);
       int taken = logs.takeStreamed(r.name(), a.writerHex(), r.from(), r.records());
       again = taken == r.records().size();
     }
@@ -229,10 +241,7 @@ final class LogTails {
     if (own == null) {
       return LogTail.Status.NOT_WRITER;
     }
-    List<SegmentRef> sealed = own.sealed();
-    long newest =
-        sealed.isEmpty() ? own.startOffset() : sealed.get(sealed.size() - 1).firstOffset();
-    if (r.from() < newest) {
+    if (r.from() < own.recentFrom(SERVE_BYTES)) {
       return LogTail.Status.BEHIND;
     }
     return r.from() > own.endOffset() ? LogTail.Status.REFUSED : null;

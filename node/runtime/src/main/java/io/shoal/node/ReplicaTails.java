@@ -66,30 +66,39 @@ final class ReplicaTails {
 
   /**
    * Takes {@code records}, streamed by the writer from offset {@code from}, after what {@code l}
-   * holds. Takes none unless {@code from} is where the replica's records end now; stops at the
-   * bounds. Returns how many it took.
+   * holds: those past the replica's end, when they continue it (the first ones may be held already,
+   * sealed or streamed). Stops at the bounds. Returns how many of {@code records} the replica now
+   * holds, counting from the first: {@code records.size()} when all are.
    */
   synchronized int offer(ChangeLog l, long from, List<byte[]> records) {
-    if (from != end(l) || records.isEmpty()) {
+    long end = end(l);
+    if (from > end || records.isEmpty()) {
       return 0;
     }
     Tail t = tails.get(l.name());
-    if (t == null || t.records.isEmpty()) {
+    if (t != null && t.end() < end) {
+      drop(l.name()); // a segment adopted past them, and not yet checked against them
+      t = null;
+    }
+    if (t == null) {
       t = new Tail();
-      t.first = from;
+      t.first = end;
       tails.put(l.name(), t);
     }
-    int taken = 0;
-    for (byte[] r : records) {
+    int held = (int) Math.min(records.size(), end - from);
+    for (byte[] r : records.subList(held, records.size())) {
       if (bytes + r.length > MAX_BYTES || t.bytes + r.length > MAX_BYTES_PER_LOG) {
         break;
       }
       t.records.add(r);
       t.bytes += r.length;
       bytes += r.length;
-      taken++;
+      held++;
     }
-    return taken;
+    if (t.records.isEmpty()) {
+      tails.remove(l.name());
+    }
+    return held;
   }
 
   /**

@@ -138,39 +138,48 @@ class LogTailTest {
     ShoalNode[] nodes = writerAndFollower();
     ShoalNode writer = nodes[0];
     ShoalNode follower = nodes[1];
-    append(writer, sealing(1)); // segments [0, 1) and [1, 2): the newest starts at 1
-    await().atMost(Duration.ofSeconds(30)).until(() -> info(follower).end() == 2);
+    // One segment per record, 1 MB in all: more than a follower may be behind and still be served.
+    String[] segments = new String[200];
+    for (int i = 0; i < segments.length; i++) {
+      segments[i] = sealing(i + 1);
+    }
+    append(writer, segments);
+    await().atMost(Duration.ofSeconds(30)).until(() -> info(follower).end() == 201);
     List<LogTail.Reply> replies = new CopyOnWriteArrayList<>();
     PeerTransport mallory = rogue(swarm.credentials("mallory"), replies);
 
     // A reply the follower did not ask mallory for, with records for the replica's next offset.
     mallory.send(
         follower.peerAddress(),
-        new LogTail.Reply("orders", 2, LogTail.Status.RECORDS, List.of("forged".getBytes(UTF_8))));
+        new LogTail.Reply(
+            "orders", 201, LogTail.Status.RECORDS, List.of("forged".getBytes(UTF_8))));
     append(writer, "genuine");
-    await().atMost(Duration.ofSeconds(30)).until(() -> at(follower, 2) != null);
-    assertThat(at(follower, 2)).isEqualTo("genuine");
+    await().atMost(Duration.ofSeconds(30)).until(() -> at(follower, 201) != null);
+    assertThat(at(follower, 201)).isEqualTo("genuine");
 
     // Requests the writer refuses, each with its reason.
     mallory.send(writer.peerAddress(), new LogTail.Request("orders", 0, 0));
-    mallory.send(writer.peerAddress(), new LogTail.Request("orders", 9, 0));
+    mallory.send(writer.peerAddress(), new LogTail.Request("orders", 999, 0));
     mallory.send(writer.peerAddress(), new LogTail.Request("nope", 0, 0));
     mallory.send(writer.peerAddress(), new LogTail.Request("../orders", 0, 0));
-    mallory.send(follower.peerAddress(), new LogTail.Request("orders", 2, 0));
-    await().atMost(Duration.ofSeconds(10)).until(() -> replies.size() == 5);
+    mallory.send(follower.peerAddress(), new LogTail.Request("orders", 201, 0));
+    // A request a few segments behind is served: the follower is near enough to the end.
+    mallory.send(writer.peerAddress(), new LogTail.Request("orders", 195, 0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> replies.size() == 6);
     assertThat(replies)
         .extracting(r -> r.name() + "@" + r.from() + " " + r.status())
         .containsExactlyInAnyOrder(
             "orders@0 BEHIND",
-            "orders@9 REFUSED",
+            "orders@999 REFUSED",
+            "orders@195 RECORDS",
             "nope@0 NOT_WRITER",
             "../orders@0 REFUSED",
-            "orders@2 NOT_WRITER");
+            "orders@201 NOT_WRITER");
     replies.clear();
 
     // Waiting requests past the bound for one peer are answered at once; the rest wait.
     for (int i = 0; i <= LogTails.MAX_WAITING_PER_PEER; i++) {
-      mallory.send(writer.peerAddress(), new LogTail.Request("orders", 3, 30_000));
+      mallory.send(writer.peerAddress(), new LogTail.Request("orders", 202, 30_000));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> !replies.isEmpty());
     assertThat(replies).extracting(LogTail.Reply::status).containsExactly(LogTail.Status.BUSY);
@@ -186,7 +195,7 @@ class LogTailTest {
               assertThat(Arrays.equals(r.records().get(0), "next".getBytes(UTF_8))).isTrue();
             });
     // The follower, asking as well, was not starved by them.
-    await().atMost(Duration.ofSeconds(30)).until(() -> "next".equals(at(follower, 3)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> "next".equals(at(follower, 202)));
   }
 
   /** A member of the swarm's CA that speaks the protocol itself, keeping the tail replies. */
