@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.HashAlgorithm;
@@ -24,14 +21,12 @@ import io.shoal.node.api.NodeStatus;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.core.ChunkBitmap;
 import io.shoal.node.core.TransferMessage;
-import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
 import io.shoal.node.security.NodeCredentials;
 import io.shoal.testing.TestData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ClaimTrustTest {
   @TempDir Path tmp;
   private TestSwarm swarm;
-  private EventLoopGroup rogueLoops;
-  private PeerTransport rogue;
 
   @BeforeEach
   void makeSwarm() {
@@ -59,14 +52,6 @@ class ClaimTrustTest {
 
   @AfterEach
   void stop() {
-    if (rogue != null) {
-      rogue.close();
-    }
-    if (rogueLoops != null) {
-      rogueLoops
-          .shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
-          .syncUninterruptibly();
-    }
     swarm.close();
   }
 
@@ -90,26 +75,7 @@ class ClaimTrustTest {
 
   /** A member that speaks the protocol itself, with a credential of the swarm's CA. */
   private PeerTransport rogue(NodeCredentials credentials) throws Exception {
-    return rogue(credentials, message -> {});
-  }
-
-  /** The same, handing every message it receives to {@code received}. */
-  private PeerTransport rogue(NodeCredentials credentials, Consumer<Object> received)
-      throws Exception {
-    rogueLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    rogue =
-        new PeerTransport(
-            credentials.clusterId(),
-            credentials.nodeId(),
-            credentials,
-            rogueLoops,
-            new NodeMetrics(),
-            (from, fromAddress, link, message) -> {
-              received.accept(message);
-              io.netty.util.ReferenceCountUtil.release(message);
-            });
-    rogue.bind("127.0.0.1", 0, null);
-    return rogue;
+    return swarm.rogue(credentials, message -> {});
   }
 
   @Test
@@ -337,7 +303,7 @@ class ClaimTrustTest {
 
     ChunkId root = ChunkId.parse(old.root());
     List<Object> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
-    PeerTransport asker = rogue(swarm.credentials("asker"), replies::add);
+    PeerTransport asker = swarm.rogue(swarm.credentials("asker"), replies::add);
     asker.send(strict.peerAddress(), new TransferMessage.HaveQuery(root));
     asker.send(strict.peerAddress(), new TransferMessage.ChunkRequest(77, root, 0));
     await()

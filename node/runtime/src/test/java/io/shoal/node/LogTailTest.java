@@ -4,16 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.node.api.LogBatch;
 import io.shoal.node.api.LogInfo;
 import io.shoal.node.net.LogTail;
-import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.PeerTransport;
-import io.shoal.node.security.NodeCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +34,6 @@ class LogTailTest {
 
   @TempDir Path tmp;
   private TestSwarm swarm;
-  private EventLoopGroup rogueLoops;
-  private PeerTransport rogue;
 
   @BeforeEach
   void swarm() {
@@ -49,12 +42,6 @@ class LogTailTest {
 
   @AfterEach
   void stop() {
-    if (rogue != null) {
-      rogue.close();
-    }
-    if (rogueLoops != null) {
-      rogueLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
     swarm.close();
   }
 
@@ -146,7 +133,14 @@ class LogTailTest {
     append(writer, segments);
     await().atMost(Duration.ofSeconds(30)).until(() -> info(follower).end() == 201);
     List<LogTail.Reply> replies = new CopyOnWriteArrayList<>();
-    PeerTransport mallory = rogue(swarm.credentials("mallory"), replies);
+    PeerTransport mallory =
+        swarm.rogue(
+            swarm.credentials("mallory"),
+            m -> {
+              if (m instanceof LogTail.Reply r) {
+                replies.add(r);
+              }
+            });
 
     // A reply the follower did not ask mallory for, with records for the replica's next offset.
     mallory.send(
@@ -196,26 +190,5 @@ class LogTailTest {
             });
     // The follower, asking as well, was not starved by them.
     await().atMost(Duration.ofSeconds(30)).until(() -> "next".equals(at(follower, 202)));
-  }
-
-  /** A member of the swarm's CA that speaks the protocol itself, keeping the tail replies. */
-  private PeerTransport rogue(NodeCredentials credentials, List<LogTail.Reply> replies)
-      throws Exception {
-    rogueLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    rogue =
-        new PeerTransport(
-            credentials.clusterId(),
-            credentials.nodeId(),
-            credentials,
-            rogueLoops,
-            new NodeMetrics(),
-            (from, fromAddress, link, message) -> {
-              if (message instanceof LogTail.Reply r) {
-                replies.add(r);
-              }
-              io.netty.util.ReferenceCountUtil.release(message);
-            });
-    rogue.bind("127.0.0.1", 0, null);
-    return rogue;
   }
 }

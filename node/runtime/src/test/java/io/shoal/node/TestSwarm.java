@@ -3,8 +3,14 @@ package io.shoal.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.shoal.gossip.GossipConfig;
 import io.shoal.node.api.PublishCall;
+import io.shoal.node.net.NodeMetrics;
+import io.shoal.node.net.PeerTransport;
 import io.shoal.node.security.CertificateAuthority;
 import io.shoal.node.security.NodeCredentials;
 import java.io.IOException;
@@ -15,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Real nodes on loopback for a test, killed when it ends. Secured by default: the swarm has one CA
@@ -27,6 +35,8 @@ final class TestSwarm implements AutoCloseable {
 
   private final Path dir;
   private final List<ShoalNode> nodes = new ArrayList<>();
+  private final List<PeerTransport> rogues = new ArrayList<>();
+  private EventLoopGroup rogueLoops;
   private CertificateAuthority ca;
 
   TestSwarm(Path dir) {
@@ -127,8 +137,38 @@ final class TestSwarm implements AutoCloseable {
                     .anyMatch(w -> w.name().equals("data") && w.completeHolders().size() >= count));
   }
 
+  /**
+   * A member that speaks the protocol itself with {@code credentials}, not a node: it sends what a
+   * test makes it send and hands every message it receives to {@code received}. Closed with the
+   * swarm.
+   */
+  synchronized PeerTransport rogue(NodeCredentials credentials, Consumer<Object> received)
+      throws IOException {
+    if (rogueLoops == null) {
+      rogueLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    }
+    PeerTransport t =
+        new PeerTransport(
+            credentials.clusterId(),
+            credentials.nodeId(),
+            credentials,
+            rogueLoops,
+            new NodeMetrics(),
+            (from, fromAddress, link, message) -> {
+              received.accept(message);
+              ReferenceCountUtil.release(message);
+            });
+    rogues.add(t);
+    t.bind("127.0.0.1", 0, null);
+    return t;
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    rogues.forEach(PeerTransport::close);
+    if (rogueLoops != null) {
+      rogueLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
     nodes.forEach(ShoalNode::kill);
   }
 }
