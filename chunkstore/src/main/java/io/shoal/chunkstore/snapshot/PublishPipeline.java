@@ -11,9 +11,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,9 @@ final class PublishPipeline implements AutoCloseable {
   private long chunks;
   private long sinceCommit;
 
+  /** The workers' threads, joined by {@link #close}; at most {@code request.threads()}. */
+  private final Queue<Thread> threads = new ConcurrentLinkedQueue<>();
+
   PublishPipeline(PublishRequest request, FastCdc chunker, ChunkBatch batch) {
     this.request = request;
     this.chunker = chunker;
@@ -78,6 +83,7 @@ final class PublishPipeline implements AutoCloseable {
             r -> {
               Thread t = new Thread(r, "shoal-publish-" + threadNumber.incrementAndGet());
               t.setDaemon(true);
+              threads.add(t);
               return t;
             },
             new ThreadPoolExecutor.AbortPolicy());
@@ -281,12 +287,21 @@ final class PublishPipeline implements AutoCloseable {
     progress.advance(s.ownBytes);
   }
 
-  /** Stops the workers, interrupting what they do, and waits until they have ended. */
+  /**
+   * Stops the workers, interrupting what they do, and waits until their threads have ended (the
+   * pool counts as terminated a moment before its last thread does).
+   */
   @Override
   public void close() throws IOException {
     pool.shutdownNow();
     try {
-      if (!pool.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+      boolean stopped = pool.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+      for (Thread t : threads) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        stopped &= !t.isAlive();
+      }
+      if (!stopped) {
         throw new IOException(
             "publication workers did not stop within " + STOP_WAIT_SECONDS + " s");
       }
