@@ -4,23 +4,37 @@ import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.node.core.membership.Follow;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the follow rule's decisions ({@link Follow}): fetches the new winner, then applies
- * retention. Called on the gossip loop; starts the fetch and returns.
+ * retention. While a restore of a name runs ({@link #restoring}), that name's new winners wait, so
+ * that the restore has the links and the disk to itself; the newest of them is fetched when it
+ * ends.
+ *
+ * <p>Follows arrive on the gossip loop; a restore's end comes on whatever thread finished it.
+ * Starts the fetch and returns. Thread-safe.
  */
 final class Follower {
   private static final Logger log = LoggerFactory.getLogger(Follower.class);
 
-  private final TransferService transfers;
-  private final FetchRetention retention;
+  private final BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch;
+  private final Runnable retention;
   private final BooleanSupplier closed;
+  private final Map<String, Integer> restoring = new HashMap<>(); // guarded by this
+  private final Map<String, Follow> deferred = new HashMap<>(); // one per restoring name; this
 
-  Follower(TransferService transfers, FetchRetention retention, BooleanSupplier closed) {
-    this.transfers = transfers;
+  Follower(
+      BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch,
+      Runnable retention,
+      BooleanSupplier closed) {
+    this.fetch = fetch;
     this.retention = retention;
     this.closed = closed;
   }
@@ -30,6 +44,12 @@ final class Follower {
       return;
     }
     String name = f.name();
+    synchronized (this) {
+      if (restoring.containsKey(name)) {
+        deferred.put(name, f); // the follow rule gives newer winners only: the last is newest
+        return;
+      }
+    }
     HeldVersion v = f.version();
     CatalogEntry target =
         new CatalogEntry(
@@ -40,8 +60,8 @@ final class Follower {
             v.sizeBytes(),
             0,
             CatalogAnnouncer.provenanceOf(v, f.publisherCredential()));
-    transfers
-        .fetch(target, FileSelection.all())
+    fetch
+        .apply(target, FileSelection.all())
         .whenComplete(
             (r, err) -> {
               if (err != null) {
@@ -52,8 +72,32 @@ final class Follower {
                     v.version(),
                     err.getMessage());
               } else {
-                retention.apply();
+                retention.run();
               }
             });
+  }
+
+  /**
+   * A restore of {@code name} starts: the name's follows wait until it ends. Returns what ends it,
+   * to be run once when the restore is done, whether it succeeded or not.
+   */
+  Runnable restoring(String name) {
+    synchronized (this) {
+      restoring.merge(name, 1, Integer::sum);
+    }
+    return () -> ended(name);
+  }
+
+  private void ended(String name) {
+    Follow next;
+    synchronized (this) {
+      if (restoring.computeIfPresent(name, (n, count) -> count > 1 ? count - 1 : null) != null) {
+        return; // another restore of the name still runs
+      }
+      next = deferred.remove(name);
+    }
+    if (next != null) {
+      onFollow(next);
+    }
   }
 }

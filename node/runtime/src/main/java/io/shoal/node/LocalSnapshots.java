@@ -51,6 +51,7 @@ final class LocalSnapshots {
   private final boolean requireSha256;
   final SnapshotResolver resolver; // package-private: NodeRoutes pins through its driver
   private final CatalogAnnouncer announcer;
+  private final Follower follower;
 
   LocalSnapshots(
       ChunkStore store,
@@ -58,13 +59,15 @@ final class LocalSnapshots {
       NodeId self,
       boolean requireSha256,
       SnapshotResolver resolver,
-      CatalogAnnouncer announcer) {
+      CatalogAnnouncer announcer,
+      Follower follower) {
     this.store = store;
     this.reader = reader;
     this.self = self;
     this.requireSha256 = requireSha256;
     this.resolver = resolver;
     this.announcer = announcer;
+    this.follower = follower;
   }
 
   /** Publishes a file or directory on this machine and announces it to the cluster. */
@@ -180,12 +183,20 @@ final class LocalSnapshots {
     }
   }
 
-  /** Writes a snapshot this node holds to a path on this machine. */
+  /**
+   * Writes a snapshot this node holds to a path on this machine; follows of its name wait meanwhile
+   * ({@link Follower#restoring}).
+   */
   Written materialize(GetCall call) throws IOException {
     checkGet(call);
     long start = System.nanoTime();
-    return write(
-        call, resolver.fetchInto(SnapshotRef.parse(call.ref()), Duration.ZERO, null), start);
+    SnapshotRef ref = SnapshotRef.parse(call.ref());
+    Runnable done = follower.restoring(ref.name());
+    try {
+      return write(call, resolver.fetchInto(ref, Duration.ZERO, null), start);
+    } finally {
+      done.run();
+    }
   }
 
   /**
@@ -195,17 +206,28 @@ final class LocalSnapshots {
   CompletableFuture<Written> materializeAsync(GetCall call, Executor worker) {
     checkGet(call);
     long start = System.nanoTime();
-    return resolver
-        .fetchAsync(SnapshotRef.parse(call.ref()), FileSelection.of(call.paths()))
-        .thenApplyAsync(
-            f -> {
-              try {
-                return write(call, f, start);
-              } catch (IOException e) {
-                throw new CompletionException(e);
-              }
-            },
-            worker);
+    SnapshotRef ref = SnapshotRef.parse(call.ref());
+    Runnable done = follower.restoring(ref.name());
+    CompletableFuture<Written> written;
+    try {
+      written =
+          resolver
+              .fetchAsync(ref, FileSelection.of(call.paths()))
+              .thenApplyAsync(
+                  f -> {
+                    try {
+                      return write(call, f, start);
+                    } catch (IOException e) {
+                      throw new CompletionException(e);
+                    }
+                  },
+                  worker);
+    } catch (RuntimeException e) {
+      done.run();
+      throw e;
+    }
+    written.whenComplete((w, e) -> done.run());
+    return written;
   }
 
   private static void checkGet(GetCall call) {

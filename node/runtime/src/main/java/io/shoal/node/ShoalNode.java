@@ -217,7 +217,8 @@ public final class ShoalNode implements AutoCloseable {
     peers.connect(transfers);
     FetchRetention retention =
         new FetchRetention(config.keep(), reader, threads.workers, announcer, transfers.gate);
-    membershipOutputs.connect(transfers, new Follower(transfers, retention, () -> closed));
+    Follower follower = new Follower(transfers::fetch, retention::apply, () -> closed);
+    membershipOutputs.connect(transfers, follower);
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
     if (views != null) {
       transport.onDial(PeerTransport.DialListener.both(seeds, views));
@@ -225,7 +226,9 @@ public final class ShoalNode implements AutoCloseable {
     }
     CatalogReader swarm = views == null ? driver : viewCatalogs;
     resolver = new SnapshotResolver(store, reader, driver, swarm, transfers, retention, seeds);
-    local = new LocalSnapshots(store, reader, nodeId, config.requireSha256(), resolver, announcer);
+    local =
+        new LocalSnapshots(
+            store, reader, nodeId, config.requireSha256(), resolver, announcer, follower);
     replication = new LogReplication(logs, store, reader, config.dataDir(), local::publish, swarm);
     peers.connect(new LogTails(logs, directory, transport::send));
     scrubber =
