@@ -1,10 +1,12 @@
 package io.shoal.node.net;
 
+import static io.shoal.node.net.CodecBodies.assertEveryPrefixRefused;
+import static io.shoal.node.net.CodecBodies.assertRefused;
+import static io.shoal.node.net.CodecBodies.body;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.shoal.chunkstore.log.LogSegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,29 +100,6 @@ class LogTailCodecTest {
 
   @Test
   void truncatedReply_isRefused() {
-    ByteBuf whole = body(new LogTail.Reply("orders", 3, LogTail.Status.RECORDS, records(2, 5)));
-    for (int cut = 1; cut < whole.readableBytes(); cut++) {
-      ByteBuf part = whole.copy(whole.readerIndex(), cut);
-      assertThatThrownBy(() -> ControlCodec.decode(part)).isInstanceOf(RuntimeException.class);
-      part.release();
-    }
-    whole.release();
-  }
-
-  private static ByteBuf body(Object m) {
-    ByteBuf frame = ControlCodec.encode(ByteBufAllocator.DEFAULT, m);
-    frame.skipBytes(4);
-    return frame;
-  }
-
-  private static void assertRefused(Object m, String message) {
-    ByteBuf frame = body(m);
-    try {
-      assertThatThrownBy(() -> ControlCodec.decode(frame))
-          .isInstanceOf(MalformedMessageException.class)
-          .hasMessageContaining(message);
-    } finally {
-      frame.release();
-    }
+    assertEveryPrefixRefused(new LogTail.Reply("orders", 3, LogTail.Status.RECORDS, records(2, 5)));
   }
 }
