@@ -184,8 +184,7 @@ final class LogTails {
         bytes += record.length;
       }
       receivedBytes.inc(bytes);
-      int taken = logs.takeStreamed(r.name(), a.writerHex(), r.from(), r.records());
-      again = taken == r.records().size();
+      again = logs.takeStreamed(r.name(), a.writerHex(), r.from(), r.records());
     }
     if (again) {
       ask(r.name(), a.writerHex());

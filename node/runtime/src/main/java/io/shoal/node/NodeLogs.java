@@ -261,19 +261,23 @@ public final class NodeLogs implements AutoCloseable {
   /**
    * Keeps {@code records}, which {@code writer} streamed for its log {@code name} from {@code
    * from}, ahead of this node's replica's sealed segments, and wakes the reads that wait for them.
-   * Returns how many it kept: none unless they continue the replica.
+   * Returns whether the replica now holds them all: false when they do not continue it, or when the
+   * bounds stopped them.
    */
-  int takeStreamed(String name, String writer, long from, List<byte[]> records) {
+  boolean takeStreamed(String name, String writer, long from, List<byte[]> records) {
     ChangeLog l;
     synchronized (this) {
       l = writer.equals(writers.get(name)) ? logs.get(name) : null;
     }
-    int taken = l == null ? 0 : tails.offer(l, from, records);
-    if (taken > 0) {
-      metrics.tailReceived.inc(taken);
+    if (l == null) {
+      return false;
+    }
+    int added = tails.offer(l, from, records);
+    if (added > 0) {
+      metrics.tailReceived.inc(added);
       waiters.wake(l);
     }
-    return taken;
+    return tails.end(l) >= from + records.size();
   }
 
   /** Runs {@code task} every {@code millis} on this class's timer, until {@link #close}. */

@@ -67,8 +67,8 @@ final class ReplicaTails {
   /**
    * Takes {@code records}, streamed by the writer from offset {@code from}, after what {@code l}
    * holds: those past the replica's end, when they continue it (the first ones may be held already,
-   * sealed or streamed). Stops at the bounds. Returns how many of {@code records} the replica now
-   * holds, counting from the first: {@code records.size()} when all are.
+   * sealed or streamed). Stops at the bounds. Returns how many it added; whether the replica now
+   * holds them all is {@code end(l) >= from + records.size()}.
    */
   synchronized int offer(ChangeLog l, long from, List<byte[]> records) {
     long end = end(l);
@@ -85,20 +85,21 @@ final class ReplicaTails {
       t.first = end;
       tails.put(l.name(), t);
     }
-    int held = (int) Math.min(records.size(), end - from);
-    for (byte[] r : records.subList(held, records.size())) {
+    int added = 0;
+    int first = (int) Math.min(records.size(), end - from);
+    for (byte[] r : records.subList(first, records.size())) {
       if (bytes + r.length > MAX_BYTES || t.bytes + r.length > MAX_BYTES_PER_LOG) {
         break;
       }
       t.records.add(r);
       t.bytes += r.length;
       bytes += r.length;
-      held++;
+      added++;
     }
     if (t.records.isEmpty()) {
       tails.remove(l.name());
     }
-    return held;
+    return added;
   }
 
   /**

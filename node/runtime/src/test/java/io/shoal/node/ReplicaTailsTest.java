@@ -46,10 +46,10 @@ class ReplicaTailsTest {
       assertThat(tails.offer(l, 3, records(3, 5))).isEqualTo(2);
       assertThat(tails.end(l)).isEqualTo(5);
       // From 1: records 1..4 are held already (sealed or streamed); 5 and 6 are new.
-      assertThat(tails.offer(l, 1, records(1, 7))).isEqualTo(6);
+      assertThat(tails.offer(l, 1, records(1, 7))).isEqualTo(2);
       assertThat(tails.end(l)).isEqualTo(7);
-      // Wholly held already: all of it counts as held, nothing is added.
-      assertThat(tails.offer(l, 4, records(4, 6))).isEqualTo(2);
+      // Wholly held already: nothing is added, and the replica holds all of it.
+      assertThat(tails.offer(l, 4, records(4, 6))).isZero();
       assertThat(tails.end(l)).isEqualTo(7);
       assertThat(read(tails, l, 3)).containsExactly("3:r3", "4:r4", "5:r5", "6:r6");
       assertThat(tails.bytes()).isEqualTo(8);
