@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.node.core.membership.Follow;
@@ -14,9 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the follow rule's decisions ({@link Follow}): fetches the new winner, then applies
- * retention. While a restore of a name runs ({@link #restoring}), that name's new winners wait, so
- * that the restore has the links and the disk to itself; the newest of them is fetched when it
- * ends.
+ * retention. While a restore of a name runs ({@link #restoring}), the new winners of that name and
+ * of its change log ({@code _log.NAME}) wait, so that the restore has the links and the disk to
+ * itself; the newest of each is fetched when it ends. The log waits too because its segments before
+ * the offset the restored snapshot covers are of no use to the restore: by the time it ends, the
+ * writer has often dropped them from its log (it keeps the log from its newest snapshot but one),
+ * and the log's next version moves only what comes after them.
  *
  * <p>Follows arrive on the gossip loop; a restore's end comes on whatever thread finished it.
  * Starts the fetch and returns. Thread-safe.
@@ -28,7 +32,7 @@ final class Follower {
   private final Runnable retention;
   private final BooleanSupplier closed;
   private final Map<String, Integer> restoring = new HashMap<>(); // guarded by this
-  private final Map<String, Follow> deferred = new HashMap<>(); // one per restoring name; this
+  private final Map<String, Follow> deferred = new HashMap<>(); // <= 2 per restoring name; this
 
   Follower(
       BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch,
@@ -45,7 +49,7 @@ final class Follower {
     }
     String name = f.name();
     synchronized (this) {
-      if (restoring.containsKey(name)) {
+      if (restoring.containsKey(name) || restoring.containsKey(restoredName(name))) {
         deferred.put(name, f); // the follow rule gives newer winners only: the last is newest
         return;
       }
@@ -77,9 +81,16 @@ final class Follower {
             });
   }
 
+  /** For a log's snapshot name, the name of the log; else {@code name}. */
+  private static String restoredName(String name) {
+    return name.startsWith(ChangeLog.SNAPSHOT_PREFIX)
+        ? name.substring(ChangeLog.SNAPSHOT_PREFIX.length())
+        : name;
+  }
+
   /**
-   * A restore of {@code name} starts: the name's follows wait until it ends. Returns what ends it,
-   * to be run once when the restore is done, whether it succeeded or not.
+   * A restore of {@code name} starts: the follows of the name and of its log wait until it ends.
+   * Returns what ends it, to be run once when the restore is done, whether it succeeded or not.
    */
   Runnable restoring(String name) {
     synchronized (this) {
@@ -90,14 +101,19 @@ final class Follower {
 
   private void ended(String name) {
     Follow next;
+    Follow nextLog;
     synchronized (this) {
       if (restoring.computeIfPresent(name, (n, count) -> count > 1 ? count - 1 : null) != null) {
         return; // another restore of the name still runs
       }
       next = deferred.remove(name);
+      nextLog = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name);
     }
     if (next != null) {
       onFollow(next);
+    }
+    if (nextLog != null) {
+      onFollow(nextLog);
     }
   }
 }

@@ -48,21 +48,37 @@ class FollowerTest {
   }
 
   @Test
-  void whileARestoreOfTheNameRuns_itsWinnersWait_andTheNewestIsFetchedWhenItEnds() {
+  void whileARestoreOfTheNameRuns_itsWinnersAndItsLogsWait_andTheNewestOfEachIsFetchedWhenItEnds() {
     Runnable first = follower.restoring("kv");
     Runnable second = follower.restoring("kv");
     follower.onFollow(follow("kv", 2));
+    follower.onFollow(follow("_log.kv", 6));
     follower.onFollow(follow("kv", 3));
-    follower.onFollow(follow("_log.kv", 7)); // another name (the log's) is not held back
-    assertThat(fetched).containsExactly("_log.kv@7");
+    follower.onFollow(follow("_log.kv", 7));
+    follower.onFollow(follow("other", 1)); // another name is not held back
+    follower.onFollow(follow("_log.other", 9)); // nor another name's log
+    assertThat(fetched).containsExactly("other@1", "_log.other@9");
 
     first.run();
-    assertThat(fetched).as("a second restore of kv still runs").containsExactly("_log.kv@7");
+    assertThat(fetched).as("a second restore of kv still runs").hasSize(2);
     second.run();
-    assertThat(fetched).containsExactly("_log.kv@7", "kv@3");
+    assertThat(fetched).containsExactly("other@1", "_log.other@9", "kv@3", "_log.kv@7");
 
     follower.onFollow(follow("kv", 4));
-    assertThat(fetched).as("no restore runs now").containsExactly("_log.kv@7", "kv@3", "kv@4");
+    follower.onFollow(follow("_log.kv", 8));
+    assertThat(fetched)
+        .as("no restore runs now")
+        .containsExactly("other@1", "_log.other@9", "kv@3", "_log.kv@7", "kv@4", "_log.kv@8");
+  }
+
+  @Test
+  void aRestoreOfALogsSnapshot_holdsBackThatLogsFollows() {
+    Runnable done = follower.restoring("_log.kv");
+    follower.onFollow(follow("_log.kv", 3));
+    follower.onFollow(follow("kv", 1)); // the log's restore does not hold back its name
+    assertThat(fetched).containsExactly("kv@1");
+    done.run();
+    assertThat(fetched).containsExactly("kv@1", "_log.kv@3");
   }
 
   @Test
