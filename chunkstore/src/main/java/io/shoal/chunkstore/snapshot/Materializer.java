@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Writes a snapshot out: a single-file snapshot becomes the file {@code target}, a directory
@@ -81,9 +82,21 @@ public final class Materializer {
     reader.leafCount(root.data()); // refuses a hostile DAG before anything is written
     try (Target t = open(root, table, target, options)) {
       progress.begin(t.selected.bytes());
-      writeData(reader, root, t, options, progress);
+      writeData(reader, root, t, options, progress, id -> true);
       return t.commit();
     }
+  }
+
+  /**
+   * Writes into {@code t}, as {@link #materialize} does (in stream order, on {@code
+   * options.threads()} threads), the selected data chunks of {@code root} that {@code which} takes,
+   * read from {@code reader}: for a target whose other chunks arrive by other means.
+   */
+  public static void writeChunks(
+      SnapshotReader reader, SnapshotRoot root, Target t, Predicate<ChunkId> which)
+      throws IOException {
+    reader.leafCount(root.data()); // refuses a hostile DAG before anything is written
+    writeData(reader, root, t, t.options, Progress.none(), which);
   }
 
   /**
@@ -311,7 +324,12 @@ public final class Materializer {
   }
 
   private static void writeData(
-      SnapshotReader reader, SnapshotRoot root, Target outputs, Options options, Progress progress)
+      SnapshotReader reader,
+      SnapshotRoot root,
+      Target outputs,
+      Options options,
+      Progress progress,
+      Predicate<ChunkId> which)
       throws IOException {
     AtomicInteger threadNumber = new AtomicInteger();
     ExecutorService pool =
@@ -338,9 +356,12 @@ public final class Materializer {
           if (cursor.offset() < covered) {
             continue; // a chunk shared with the previous range is written once
           }
+          covered = cursor.offset() + cursor.length();
+          if (!which.test(cursor.id())) {
+            continue; // a gap: the run before it is submitted with the next chunk taken
+          }
           reader.checkLeaf(cursor.id(), cursor.length());
           segments.add(cursor.id(), cursor.offset(), cursor.length());
-          covered = cursor.offset() + cursor.length();
         }
       }
       segments.submit();

@@ -204,15 +204,22 @@ final class ChunkReceiver {
   }
 
   /**
-   * Writes a verified chunk where it belongs: the job's direct output for its data, else the store.
-   * A failure here is this node's (a full disk), never the sender's.
+   * Writes a verified chunk where it belongs: the job's direct output for its data, else the store;
+   * both for a teed job, the store first (the mirror's failure is kept for its owner, and fails
+   * only the restore). A failure here is this node's (a full disk), never the sender's.
    */
   private IOException keep(FetchJob job, VerifiedChunk chunk) {
     try {
-      if (job.direct != null && job.direct.places(chunk.id())) {
-        job.direct.write(chunk.id(), chunk.bytes());
-      } else {
+      DirectOutput direct = job.direct;
+      boolean tee = job.tee;
+      boolean placed = direct != null && direct.places(chunk.id());
+      if (!placed || tee) {
         sink.add(chunk);
+      }
+      if (placed && tee) {
+        direct.mirror(chunk.id(), chunk.bytes());
+      } else if (placed) {
+        direct.write(chunk.id(), chunk.bytes());
       }
       return null;
     } catch (IOException e) {

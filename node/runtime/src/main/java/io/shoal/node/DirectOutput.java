@@ -1,16 +1,24 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.ChunkId;
+import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.FileTable;
 import io.shoal.chunkstore.snapshot.Materializer;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -19,6 +27,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * which is most of the cost of a fetch on a fast link. Metadata still goes to the store (the
  * planner walks it), so the store ends up holding the snapshot's index but not its data, and such a
  * fetch is never recorded in the catalog.
+ *
+ * <p>A restore uses one as a mirror instead ({@link TransferService#fetchMirrored}): the store
+ * keeps every chunk as for any fetch, so the node seeds the version, and the mirror gets a copy of
+ * each as it arrives, so the files are written while the fetch runs rather than read out of the
+ * store after it. What the mirror lacks at the end (chunks another fetch brought) is copied from
+ * the store ({@link #fillFrom}).
  *
  * <p>Thread-safe: chunks are written from the I/O threads, the target is opened and committed on
  * workers.
@@ -29,6 +43,9 @@ final class DirectOutput implements AutoCloseable {
   private final Map<ChunkId, Placement> placements = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile Materializer.Target target;
+  private volatile IOException mirrorFailure;
+  private final LongAdder mirrored = new LongAdder();
+  private volatile CompletableFuture<Void> copied = CompletableFuture.completedFuture(null);
   private boolean closed;
 
   /**
@@ -97,8 +114,102 @@ final class DirectOutput implements AutoCloseable {
    * is not written again, but returns only once the first copy is written. Its reply counts the
    * chunk done as much as the first's, so returning earlier let a fetch finish, and check its
    * files, while the first copy was still being written ("... is missing N bytes").
+   *
+   * @return whether this call wrote it
    */
-  void write(ChunkId id, ByteBuffer bytes) throws IOException {
+  boolean write(ChunkId id, ByteBuffer bytes) throws IOException {
+    Placement p = placements.get(id);
+    if (p == null) {
+      return false;
+    }
+    synchronized (p) {
+      if (p.written) {
+        return false;
+      }
+      for (long offset : p.offsets) {
+        writeAt(offset, bytes.duplicate());
+      }
+      p.written = true;
+      return true;
+    }
+  }
+
+  /**
+   * As {@link #write}, for a mirror: a failure is kept for {@link #fillFrom} to throw, and the
+   * mirror takes nothing more, while the store fetch it rides on goes on.
+   */
+  void mirror(ChunkId id, ByteBuffer bytes) {
+    if (mirrorFailure != null || target == null) {
+      return; // not opened yet (it joined a fetch being planned): filled from the store, or unused
+    }
+    try {
+      if (write(id, bytes)) {
+        mirrored.add((long) bytes.remaining() * placements.get(id).offsets.length);
+      }
+    } catch (IOException e) {
+      mirrorFailure = e;
+    }
+  }
+
+  /** Bytes {@link #mirror} wrote as they arrived (a chunk counted at each of its offsets). */
+  long mirroredBytes() {
+    return mirrored.sum();
+  }
+
+  /**
+   * Writes the chunks this output places and has not written yet, read from {@code store}: the
+   * mirror of a fetch now held, whose missing chunks reached the store by another fetch. Worker.
+   *
+   * @return false when the output was never opened (no fetch wrote to it), so nothing was written
+   * @throws IOException the mirror's first failure, or a chunk the store cannot give
+   */
+  boolean fillFrom(ChunkStore store) throws IOException {
+    if (mirrorFailure != null) {
+      throw mirrorFailure;
+    }
+    if (target == null) {
+      return false;
+    }
+    try {
+      copied.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
+    for (ChunkId id : placements.keySet()) {
+      fill(store, id);
+    }
+    return true;
+  }
+
+  /**
+   * Copies the selected data chunks of {@code root} that {@code held} names, which the store holds
+   * and this output does not place, from the store on {@code worker} while the fetch runs, as a
+   * materialization does (in stream order, on its own threads); {@link #fillFrom} waits for it. A
+   * kept replica holds most of a new version: copying that first held the fetch back by seconds.
+   */
+  void copyHeld(SnapshotReader reader, SnapshotRoot root, Set<ChunkId> held, Executor worker) {
+    if (held.isEmpty()) {
+      return;
+    }
+    Materializer.Target t = target;
+    try {
+      copied =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  Materializer.writeChunks(reader, root, t, held::contains);
+                } catch (IOException e) {
+                  throw new CompletionException(e);
+                }
+              },
+              worker);
+    } catch (RejectedExecutionException e) {
+      copied = CompletableFuture.failedFuture(new IOException("the transfer pool is full", e));
+    }
+  }
+
+  /** Writes placed chunk {@code id} from {@code store} unless written already. */
+  private void fill(ChunkStore store, ChunkId id) throws IOException {
     Placement p = placements.get(id);
     if (p == null) {
       return;
@@ -107,11 +218,24 @@ final class DirectOutput implements AutoCloseable {
       if (p.written) {
         return;
       }
+      ByteBuffer bytes = store.read(id);
       for (long offset : p.offsets) {
         writeAt(offset, bytes.duplicate());
       }
       p.written = true;
     }
+  }
+
+  /** The mirror could not be opened: it takes nothing, and {@link #fillFrom} throws {@code why}. */
+  void failMirror(IOException why) {
+    if (mirrorFailure == null) {
+      mirrorFailure = why;
+    }
+  }
+
+  /** Whether {@link #failMirror} or a failed {@link #mirror} write stopped this mirror. */
+  boolean mirrorFailed() {
+    return mirrorFailure != null;
   }
 
   /** Writes a chunk the store already held (the fetch does not ask for it). */

@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes what a fetch wrote durable and records it in the catalog, on a worker: the store is flushed
- * before the catalog says complete, a direct output is committed (renamed into place). Also keeps
- * the partial catalog entry of a fetch whose data is planned.
+ * before the catalog says complete, a direct output that bypasses the store is committed (renamed
+ * into place). A teed output is left to its owner ({@link LocalSnapshots}), which commits it once
+ * the fetch is held: its failure is the restore's, not the fetch's. Also keeps the partial catalog
+ * entry of a fetch whose data is planned.
  */
 final class FetchFinisher {
   private static final Logger log = LoggerFactory.getLogger(FetchFinisher.class);
@@ -59,14 +61,14 @@ final class FetchFinisher {
     workers.execute(
         () -> {
           try {
-            if (job.direct == null) {
+            if (job.keepsData()) {
               sink.flush(); // durable before the catalog says complete
               putCatalog(job.entry(job.selection.isAll()), true); // a selection stays partial
             } else {
               job.direct.commit();
             }
           } catch (IOException e) {
-            String where = job.direct == null ? "the store" : job.direct.destination().toString();
+            String where = job.keepsData() ? "the store" : job.direct.destination().toString();
             finished.onFailed(
                 job,
                 new IOException(

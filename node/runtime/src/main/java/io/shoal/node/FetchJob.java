@@ -19,8 +19,18 @@ final class FetchJob {
   final CatalogEntry target;
   final CompletableFuture<FetchResult> done = new CompletableFuture<>();
 
-  /** Where data chunks go when they bypass the store, or null. */
-  final DirectOutput direct;
+  /**
+   * Where data chunks are written as they arrive, or null: instead of the store, or as well as the
+   * store when {@link #tee}. Set once more when a restore's mirror joins a running store fetch
+   * ({@link #attachMirror}).
+   */
+  volatile DirectOutput direct;
+
+  /**
+   * Whether the store keeps the data as well as {@link #direct} (a restore that the node then
+   * seeds): the job is then a store fetch in every other respect.
+   */
+  volatile boolean tee;
 
   /** The files whose data is fetched; short of all, the snapshot stays partial here. */
   final FileSelection selection;
@@ -44,9 +54,15 @@ final class FetchJob {
   /** When {@link #doneBytes} last grew (at the start until it does): a stalled fetch's age. */
   volatile long lastProgressNanos;
 
-  FetchJob(CatalogEntry target, DirectOutput direct, FileSelection selection, long nowNanos) {
+  FetchJob(
+      CatalogEntry target,
+      DirectOutput direct,
+      boolean tee,
+      FileSelection selection,
+      long nowNanos) {
     this.target = target;
     this.direct = direct;
+    this.tee = direct != null && tee;
     this.selection = selection;
     this.startNanos = nowNanos;
     this.lastProgressNanos = nowNanos;
@@ -94,9 +110,26 @@ final class FetchJob {
         : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s";
   }
 
-  /** Why a second caller of this snapshot cannot share this fetch, or null when it can. */
+  /**
+   * Makes {@code mirror} this store fetch's mirror from now on: chunks that arrive later are
+   * written to it as well. Any thread; the job has no direct output.
+   */
+  void attachMirror(DirectOutput mirror) {
+    tee = true; // before the output: a reader that sees the output sees the store kept as well
+    direct = mirror;
+  }
+
+  /** Whether the data goes to the store (and so this node can serve it). */
+  boolean keepsData() {
+    return direct == null || tee;
+  }
+
+  /**
+   * Why a second caller of this snapshot cannot share this fetch, or null when it can. A caller
+   * that only wants the store filled can join a fetch that keeps its data.
+   */
   String refusesToJoin(DirectOutput otherDirect, FileSelection otherSelection) {
-    if (otherDirect != null || direct != null) {
+    if (otherDirect != null || !keepsData()) {
       return target.label() + " is already being fetched";
     }
     return selection.equals(otherSelection)

@@ -14,8 +14,11 @@ import io.shoal.node.core.TransferSession;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,13 +96,24 @@ final class FetchPlanner {
             if (plan.metadataComplete() && !job.dataPlanned) {
               plan = withBases(plan, job);
             }
-            if (job.direct != null && plan.metadataComplete() && !job.direct.isOpen()) {
+            if (job.direct != null
+                && plan.metadataComplete()
+                && !job.direct.isOpen()
+                && !job.direct.mirrorFailed()) {
               try {
-                openDirect(job.direct, plan.root());
+                if (job.tee) {
+                  openMirrorTarget(job.direct, plan.root()); // the data plan places the rest
+                } else {
+                  openDirect(job.direct, plan.root());
+                }
               } catch (IOException e) {
-                // The target's own complaint (it exists, a path escapes it) says it best.
-                planned.onPlanFailed(job, e);
-                return;
+                if (job.tee) {
+                  job.direct.failMirror(e); // the restore fails; the store fetch goes on
+                } else {
+                  // The target's own complaint (it exists, a path escapes it) says it best.
+                  planned.onPlanFailed(job, e);
+                  return;
+                }
               }
             }
             planned.onPlanned(job, plan);
@@ -149,6 +163,62 @@ final class FetchPlanner {
         DeltaBases.attach(reader, job.target, plan.root(), plan.missingData()),
         plan.totalLeaves(),
         plan.have());
+  }
+
+  /**
+   * Makes {@code out} the mirror of {@code job}, a store fetch whose data is planned already, on a
+   * worker: opens it, writes into it the selected data chunks the store holds, places the others,
+   * and only then attaches it, so that each placed chunk either arrives after (and is mirrored) or
+   * is in the store by the end ({@link DirectOutput#fillFrom}). A failure is kept in the mirror;
+   * with the pool full, the mirror stays unattached (the restore then writes out of the store).
+   */
+  CompletableFuture<Void> openMirror(FetchJob job, DirectOutput out) {
+    try {
+      return attachAsync(job, out);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  private CompletableFuture<Void> attachAsync(FetchJob job, DirectOutput out) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            openMirrorTarget(out, reader.root(job.root())).forEach(out::place);
+            job.attachMirror(out);
+          } catch (IOException | RuntimeException e) {
+            out.failMirror(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+          }
+        },
+        workers);
+  }
+
+  /**
+   * Opens mirror {@code out} for {@code root}, places the selected data chunks the store holds and
+   * has them copied in the background while the fetch runs ({@link DirectOutput#copyHeld}: a kept
+   * replica holds most of a new version, and copying it first held back the fetch by seconds).
+   * Returns the offsets of the selected data chunks the store lacks, not placed.
+   */
+  private Map<ChunkId, List<Long>> openMirrorTarget(DirectOutput out, SnapshotRoot root)
+      throws IOException {
+    FileSelection.Selected selected = out.open(root, reader.fileTable(root));
+    Set<ChunkId> held = new HashSet<>();
+    Map<ChunkId, List<Long>> missing = new HashMap<>();
+    if (root.data().sizeBytes() > 0) {
+      LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
+      while (cursor.next()) {
+        if (!selected.overlaps(cursor.offset(), cursor.length())) {
+          continue;
+        }
+        if (store.contains(cursor.id())) {
+          held.add(cursor.id());
+        } else {
+          missing.computeIfAbsent(cursor.id(), k -> new ArrayList<>()).add(cursor.offset());
+        }
+      }
+    }
+    out.copyHeld(reader, root, held, workers);
+    return missing;
   }
 
   /** Opens a direct output and writes into it the selected data chunks the store already holds. */

@@ -20,6 +20,7 @@ import io.shoal.node.api.PublishCall;
 import io.shoal.node.api.Removed;
 import io.shoal.node.api.RmCall;
 import io.shoal.node.api.Written;
+import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.RetryLaterException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ final class LocalSnapshots {
   final SnapshotResolver resolver; // package-private: NodeRoutes pins through its driver
   private final CatalogAnnouncer announcer;
   private final Follower follower;
+  private final NodeMetrics metrics;
 
   LocalSnapshots(
       ChunkStore store,
@@ -60,7 +62,9 @@ final class LocalSnapshots {
       boolean requireSha256,
       SnapshotResolver resolver,
       CatalogAnnouncer announcer,
-      Follower follower) {
+      Follower follower,
+      NodeMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.reader = reader;
     this.self = self;
@@ -184,16 +188,19 @@ final class LocalSnapshots {
   }
 
   /**
-   * Writes a snapshot this node holds to a path on this machine; follows of its name wait meanwhile
-   * ({@link Follower#restoring}).
+   * Writes a snapshot to a path on this machine, fetching it first unless held; follows of its name
+   * wait meanwhile ({@link Follower#restoring}). A fetch writes the files as the data arrives, as
+   * well as into the store ({@link TransferService#fetchMirrored}).
    */
   Written materialize(GetCall call) throws IOException {
     checkGet(call);
     long start = System.nanoTime();
     SnapshotRef ref = SnapshotRef.parse(call.ref());
+    Materializer.Options options = options(call);
+    Materializer.checkTargetEarly(Path.of(call.path()), call.force());
     Runnable done = follower.restoring(ref.name());
-    try {
-      return write(call, resolver.fetchInto(ref, Duration.ZERO, null), start);
+    try (DirectOutput mirror = new DirectOutput(Path.of(call.path()), options)) {
+      return write(call, resolver.fetchInto(ref, Duration.ZERO, mirror, true), mirror, start);
     } finally {
       done.run();
     }
@@ -207,27 +214,46 @@ final class LocalSnapshots {
     checkGet(call);
     long start = System.nanoTime();
     SnapshotRef ref = SnapshotRef.parse(call.ref());
+    Materializer.Options options = options(call);
+    try {
+      Materializer.checkTargetEarly(Path.of(call.path()), call.force());
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     Runnable done = follower.restoring(ref.name());
+    DirectOutput mirror = new DirectOutput(Path.of(call.path()), options);
     CompletableFuture<Written> written;
     try {
       written =
           resolver
-              .fetchAsync(ref, FileSelection.of(call.paths()))
+              .fetchAsync(ref, options.selection(), mirror)
               .thenApplyAsync(
                   f -> {
                     try {
-                      return write(call, f, start);
+                      return write(call, f, mirror, start);
                     } catch (IOException e) {
                       throw new CompletionException(e);
                     }
                   },
                   worker);
     } catch (RuntimeException e) {
+      mirror.close();
       done.run();
       throw e;
     }
-    written.whenComplete((w, e) -> done.run());
+    written.whenComplete(
+        (w, e) -> {
+          mirror.close();
+          done.run();
+        });
     return written;
+  }
+
+  private static Materializer.Options options(GetCall call) {
+    return Materializer.Options.defaults()
+        .withOverwrite(call.force())
+        .withSync(call.sync())
+        .withSelection(FileSelection.of(call.paths()));
   }
 
   private static void checkGet(GetCall call) {
@@ -236,18 +262,22 @@ final class LocalSnapshots {
     }
   }
 
-  private Written write(GetCall call, ShoalNode.Fetched fetched, long start) throws IOException {
+  /**
+   * Commits the mirror a fetch wrote, its gaps filled from the store; or, when nothing was fetched
+   * into it (the snapshot was held, or a running fetch was joined), writes the snapshot out of the
+   * store.
+   */
+  private Written write(GetCall call, ShoalNode.Fetched fetched, DirectOutput mirror, long start)
+      throws IOException {
     CatalogEntry entry = fetched.entry();
-    var result =
-        Materializer.materialize(
-            reader,
-            entry.root(),
-            Path.of(call.path()),
-            Materializer.Options.defaults()
-                .withOverwrite(call.force())
-                .withSync(call.sync())
-                .withSelection(FileSelection.of(call.paths())),
-            Progress.none());
+    Materializer.Result result =
+        mirror.fillFrom(store)
+            ? mirror.commit()
+            : Materializer.materialize(
+                reader, entry.root(), Path.of(call.path()), options(call), Progress.none());
+    long asFetched = Math.min(mirror.mirroredBytes(), result.bytes());
+    metrics.restoreWrittenBytes.labelValues("as_fetched").inc(asFetched);
+    metrics.restoreWrittenBytes.labelValues("from_store").inc(result.bytes() - asFetched);
     return new Written(
         entry.name(),
         entry.version(),

@@ -228,7 +228,7 @@ public final class ShoalNode implements AutoCloseable {
     resolver = new SnapshotResolver(store, reader, driver, swarm, transfers, retention, seeds);
     local =
         new LocalSnapshots(
-            store, reader, nodeId, config.requireSha256(), resolver, announcer, follower);
+            store, reader, nodeId, config.requireSha256(), resolver, announcer, follower, metrics);
     replication = new LogReplication(logs, store, reader, config.dataDir(), local::publish, swarm);
     peers.connect(new LogTails(logs, directory, transport::send));
     scrubber =

@@ -87,16 +87,28 @@ final class SnapshotResolver {
 
   ShoalNode.Fetched fetchInto(SnapshotRef ref, Duration announcement, DirectOutput out)
       throws IOException {
+    return fetchInto(ref, announcement, out, false);
+  }
+
+  /**
+   * Makes sure this node holds {@code ref}, waiting up to {@code announcement} for the swarm to
+   * announce it: fetches it unless held, into the store, or into {@code out} instead when not null,
+   * or into both when {@code mirrored} (then only the files {@code out} takes). Blocks until done.
+   */
+  ShoalNode.Fetched fetchInto(
+      SnapshotRef ref, Duration announcement, DirectOutput out, boolean mirrored)
+      throws IOException {
     Decision d = decide(ref, announcement);
     if (!d.fetch()) {
       return new ShoalNode.Fetched(d.entry(), null);
     }
     try {
-      if (out != null) {
+      if (out != null && !mirrored) {
         FetchResult r = transfers.fetchTo(d.entry(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
         return new ShoalNode.Fetched(d.entry(), r);
       }
-      return fetchHeld(d.entry(), FileSelection.all()).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
+      return fetchHeld(d.entry(), out == null ? FileSelection.all() : out.selection(), out)
+          .get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io
           ? io
@@ -182,6 +194,16 @@ final class SnapshotResolver {
    * of all, only the data of the files it takes is fetched, and the version stays partial here.
    */
   CompletableFuture<ShoalNode.Fetched> fetchAsync(SnapshotRef ref, FileSelection selection) {
+    return fetchAsync(ref, selection, null);
+  }
+
+  /**
+   * As {@link #fetchAsync(SnapshotRef, FileSelection)}; a fetch this starts also writes the data,
+   * as it arrives, to {@code mirror} (unless null), which takes {@code selection}. The mirror stays
+   * unopened when nothing is fetched or a running fetch is joined.
+   */
+  CompletableFuture<ShoalNode.Fetched> fetchAsync(
+      SnapshotRef ref, FileSelection selection, DirectOutput mirror) {
     Decision d;
     try {
       d = decide(ref, SERVE_ANNOUNCEMENT_WAIT);
@@ -190,15 +212,19 @@ final class SnapshotResolver {
     }
     // A partial version held here (an earlier selection) is fetched on: it may lack these files.
     return d.fetch() || !d.entry().complete()
-        ? fetchHeld(d.entry(), selection)
+        ? fetchHeld(d.entry(), selection, mirror)
         : CompletableFuture.completedFuture(new ShoalNode.Fetched(d.entry(), null));
   }
 
-  /** Fetches {@code target} (the files {@code selection} takes) into the store; then retention. */
+  /**
+   * Fetches {@code target} (the files {@code selection} takes) into the store, and into {@code
+   * mirror} unless null; then retention.
+   */
   private CompletableFuture<ShoalNode.Fetched> fetchHeld(
-      CatalogEntry target, FileSelection selection) {
-    return transfers
-        .fetch(target, selection)
+      CatalogEntry target, FileSelection selection, DirectOutput mirror) {
+    return (mirror == null
+            ? transfers.fetch(target, selection)
+            : transfers.fetchMirrored(target, mirror))
         .thenApply(
             r -> {
               retention.apply();

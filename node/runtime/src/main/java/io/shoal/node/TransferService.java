@@ -115,16 +115,27 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
 
   /** Fetches what the store lacks of the files {@code selection} takes of {@code target}. */
   CompletableFuture<FetchResult> fetch(CatalogEntry target, FileSelection selection) {
-    return gate.admit(() -> start(target, null, selection));
+    return gate.admit(() -> start(target, null, false, selection));
   }
 
   /** As {@link #fetch}, with the data chunks written on arrival to {@code out}, not the store. */
   CompletableFuture<FetchResult> fetchTo(CatalogEntry target, DirectOutput out) {
-    return gate.admit(() -> start(target, out, out.selection()));
+    return gate.admit(() -> start(target, out, false, out.selection()));
+  }
+
+  /**
+   * As {@link #fetch} of the files {@code mirror} takes, with each data chunk also written on
+   * arrival to {@code mirror}; the caller fills the mirror's gaps from the store and commits it
+   * once the fetch is held ({@link DirectOutput#fillFrom}). A store fetch of {@code target} that
+   * runs already (the follow's, started by the same announcement) takes the mirror from then on.
+   * One with a direct output of its own is joined without it: the mirror stays unopened.
+   */
+  CompletableFuture<FetchResult> fetchMirrored(CatalogEntry target, DirectOutput mirror) {
+    return gate.admit(() -> start(target, mirror, true, mirror.selection()));
   }
 
   private CompletableFuture<FetchResult> start(
-      CatalogEntry target, DirectOutput direct, FileSelection selection) {
+      CatalogEntry target, DirectOutput out, boolean tee, FileSelection selection) {
     CompletableFuture<FetchResult> result = new CompletableFuture<>();
     if (!ids.allows(target.root())) {
       try {
@@ -137,10 +148,19 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     inbox.post(
         () -> {
           FetchJob job = jobs.get(target.root());
+          DirectOutput direct = job != null && tee ? null : out; // a mirror joins as a store fetch
           String busy = job == null ? null : job.refusesToJoin(direct, selection);
           if (busy != null) {
             result.completeExceptionally(new IOException(busy));
             return;
+          }
+          CompletableFuture<Void> attached = CompletableFuture.completedFuture(null);
+          if (job != null && tee && job.direct == null && !job.finishing) {
+            if (job.dataPlanned) {
+              attached = planner.openMirror(job, out);
+            } else {
+              job.attachMirror(out); // opened and placed when the data is planned
+            }
           }
           if (job == null && !session.canStartFetch()) {
             result.completeExceptionally(new FetchRefusedException(target.label()));
@@ -148,24 +168,26 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
           }
           if (job == null) {
             long now = System.nanoTime();
-            job = new FetchJob(target, direct, selection, now);
+            job = new FetchJob(target, direct, tee, selection, now);
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             fetchMetrics.started(job);
             log.atLevel(LogLines.level(target.name()))
                 .log("fetching {} (root {})", target.label(), target.root().toShortHex());
-            session.startFetch(target.root(), direct == null, List.of(), null, now);
+            session.startFetch(target.root(), job.keepsData(), List.of(), null, now);
             plan(job);
             afterInput(now);
           }
-          job.done.whenComplete(
-              (r, e) -> {
-                if (e != null) {
-                  result.completeExceptionally(e);
-                } else {
-                  result.complete(r);
-                }
-              });
+          job.done
+              .thenCombine(attached, (r, nothing) -> r)
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      result.completeExceptionally(e);
+                    } else {
+                      result.complete(r);
+                    }
+                  });
         });
     return result;
   }
@@ -291,7 +313,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     }
     long now = System.nanoTime();
     TransferSession.DataPlan data = FetchPlanner.take(job, plan);
-    if (data != null && job.direct == null) {
+    if (data != null && job.keepsData()) {
       finisher.recordPartial(job);
     }
     session.onPlan(job.root(), plan.missingMetadata(), data, now);

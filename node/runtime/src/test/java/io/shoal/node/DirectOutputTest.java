@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.PublishRequest;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
@@ -60,6 +61,109 @@ class DirectOutputTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aMirror_takesWhatArrives_andFillsTheRestFromTheStore() throws Exception {
+    byte[] data = TestData.randomBytes(4, 4 << 20);
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root =
+          reader.root(
+              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
+                  .rootId());
+      Path dest = tmp.resolve("mirror.bin");
+      try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
+        assertThat(out.fillFrom(store)).as("never opened: nothing written").isFalse();
+        out.open(root, reader.fileTable(root));
+        List<ChunkId> ids = new java.util.ArrayList<>();
+        LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
+        while (leaves.next()) {
+          out.place(leaves.id(), List.of(leaves.offset()));
+          ids.add(leaves.id());
+        }
+        assertThat(ids).hasSizeGreaterThan(2);
+        long arrived = 0;
+        for (int i = 0; i < ids.size(); i += 2) { // every other chunk "arrives"; the rest is held
+          ByteBuffer bytes = store.read(ids.get(i));
+          arrived += bytes.remaining();
+          out.mirror(ids.get(i), bytes);
+          out.mirror(ids.get(i), store.read(ids.get(i))); // a duplicate counts once
+        }
+
+        assertThat(out.fillFrom(store)).isTrue();
+        out.commit();
+        assertThat(out.mirroredBytes()).isEqualTo(arrived).isLessThan(data.length);
+      }
+      assertThat(Files.mismatch(dest, writeFile(tmp.resolve("want"), data))).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void heldChunks_areCopiedInTheBackground_andFillFromWaitsForThemAndFillsTheRest()
+      throws Exception {
+    byte[] data = TestData.randomBytes(6, 8 << 20);
+    ExecutorService pool = Executors.newFixedThreadPool(1);
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root =
+          reader.root(
+              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
+                  .rootId());
+      for (int round = 0; round < ROUNDS; round++) {
+        Path dest = tmp.resolve("copied" + round);
+        try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
+          out.open(root, reader.fileTable(root));
+          // Every other chunk is held (copied in the background), the rest placed (as arriving).
+          java.util.Set<ChunkId> held = new java.util.HashSet<>();
+          LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
+          for (int i = 0; leaves.next(); i++) {
+            if (i % 2 == 0) {
+              held.add(leaves.id());
+            } else {
+              out.place(leaves.id(), List.of(leaves.offset()));
+            }
+          }
+          assertThat(held).hasSizeGreaterThan(1);
+          out.copyHeld(reader, root, held, pool);
+          assertThat(out.fillFrom(store)).isTrue(); // races the background copy
+          out.commit();
+          assertThat(out.mirroredBytes()).as("nothing arrived: all came from the store").isZero();
+        }
+        assertThat(Files.mismatch(dest, writeFile(tmp.resolve("want"), data))).isEqualTo(-1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aMirrorWhoseWriteFails_takesNothingMore_andItsOwnerGetsTheFailure() throws Exception {
+    byte[] data = TestData.randomBytes(5, 1 << 20);
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root =
+          reader.root(
+              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
+                  .rootId());
+      DirectOutput out = new DirectOutput(tmp.resolve("gone.bin"), Materializer.Options.defaults());
+      out.open(root, reader.fileTable(root));
+      LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
+      assertThat(leaves.next()).isTrue();
+      out.place(leaves.id(), List.of(leaves.offset()));
+      out.close(); // abandoned, as when the restore gives up: a late chunk cannot be written
+
+      out.mirror(leaves.id(), store.read(leaves.id())); // no exception: the fetch goes on
+
+      assertThat(out.mirrorFailed()).isTrue();
+      assertThat(out.mirroredBytes()).isZero();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> out.fillFrom(store))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("abandoned");
+      try (var left = Files.list(tmp)) {
+        assertThat(left).isEmpty();
+      }
     }
   }
 

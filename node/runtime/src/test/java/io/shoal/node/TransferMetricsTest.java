@@ -100,7 +100,11 @@ class TransferMetricsTest {
         HashAlgorithm.XXH128.hash(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     FetchJob job =
         new FetchJob(
-            new CatalogEntry(name, 1, root, false, 0, 0), null, FileSelection.all(), startNanos);
+            new CatalogEntry(name, 1, root, false, 0, 0),
+            null,
+            false,
+            FileSelection.all(),
+            startNanos);
     jobs.put(root, job);
     return job;
   }

@@ -58,6 +58,18 @@ public final class NodeMetrics {
           .name("shoal_peer_received_bytes_total")
           .help("Frame bytes received from peers")
           .register(registry);
+
+  /**
+   * Bytes restores wrote into their targets: {@code how="as_fetched"} as the data arrived, {@code
+   * how="from_store"} read out of the store (held already, or brought by another fetch).
+   */
+  public final Counter restoreWrittenBytes =
+      Counter.builder()
+          .name("shoal_restore_written_bytes_total")
+          .help("Bytes restores wrote into their targets, as the data arrived or out of the store")
+          .labelNames("how")
+          .register(registry);
+
   final Counter malformedFrames =
       Counter.builder()
           .name("shoal_peer_malformed_frames_total")

@@ -1,0 +1,183 @@
+package io.shoal.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.shoal.node.api.GetCall;
+import io.shoal.testing.TestData;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A restore of a snapshot the node lacks writes the files as the data arrives, while the store
+ * keeps it as any fetch does, so the node serves the version afterwards.
+ */
+class MirroredRestoreTest {
+  @TempDir Path tmp;
+  private TestSwarm swarm;
+
+  @BeforeEach
+  void swarm() {
+    swarm = new TestSwarm(tmp);
+  }
+
+  @AfterEach
+  void stopAll() {
+    swarm.close();
+  }
+
+  private static double written(ShoalNode n, String how) {
+    return n.metrics().restoreWrittenBytes.labelValues(how).get();
+  }
+
+  @Test
+  @DisplayName(
+      "a restore writes the files as the data arrives; the node then holds and serves the version")
+  void aRestore_writesTheFilesAsTheDataArrives_andTheNodeThenServesTheVersion() throws Exception {
+    int size = 12 << 20;
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), 31, size);
+    List<ShoalNode> seeders = swarm.seeders(2, source);
+    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
+    TestSwarm.awaitHolders(fresh, 2);
+    Path out = tmp.resolve("out/copy.bin");
+
+    fresh.materialize(new GetCall("data", out.toString(), false, true));
+
+    assertThat(Files.mismatch(source, out)).isEqualTo(-1);
+    assertThat(written(fresh, "as_fetched")).isEqualTo(size);
+    assertThat(written(fresh, "from_store")).isZero();
+    assertThat(fresh.store().catalog().latestComplete("data")).isPresent();
+    try (var left = Files.list(out.getParent())) {
+      assertThat(left).as("no hidden leftovers beside the target").containsExactly(out);
+    }
+
+    // The store kept every chunk: with the seeders gone, a newcomer gets the version from it.
+    for (ShoalNode s : seeders) {
+      s.close();
+    }
+    ShoalNode late = swarm.join("late", fresh);
+    TestSwarm.awaitHolders(late, 1);
+    Path again = tmp.resolve("again.bin");
+    late.materialize(new GetCall("data", again.toString(), false, false));
+    assertThat(Files.mismatch(source, again)).isEqualTo(-1);
+
+    // A version held already is written out of the store.
+    Path second = tmp.resolve("second.bin");
+    fresh.materialize(new GetCall("data", second.toString(), false, false));
+    assertThat(Files.mismatch(source, second)).isEqualTo(-1);
+    assertThat(written(fresh, "as_fetched")).isEqualTo(size);
+    assertThat(written(fresh, "from_store")).isEqualTo(size);
+  }
+
+  @Test
+  @DisplayName(
+      "a restore of a new version copies the chunks held from the old one while the rest arrives")
+  void aRestoreOfANewVersion_copiesWhatIsHeld_andWritesOnlyTheChangeAsItArrives() throws Exception {
+    int size = 12 << 20;
+    Path v1 = TestData.randomFile(tmp.resolve("v1.bin"), 35, size);
+    List<ShoalNode> seeders = swarm.seeders(2, v1);
+    ShoalNode kept = swarm.join("kept", seeders.get(0));
+    TestSwarm.awaitHolders(kept, 2);
+    kept.materialize(new GetCall("data@1", tmp.resolve("out1.bin").toString(), false, false));
+    byte[] changed = Files.readAllBytes(v1);
+    byte[] patch = TestData.randomBytes(36, 512 << 10);
+    System.arraycopy(patch, 0, changed, 6 << 20, patch.length); // half a MiB in the middle
+    Path v2 = Files.write(tmp.resolve("v2.bin"), changed);
+    seeders
+        .get(0)
+        .publish(
+            new io.shoal.node.api.PublishCall(
+                "data", v2.toAbsolutePath().toString(), null, null, null));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                seeders.get(1).store().catalog().latestComplete("data").orElseThrow().version()
+                    == 2);
+    Path out = tmp.resolve("out2.bin");
+
+    kept.materialize(new GetCall("data@2", out.toString(), false, true));
+
+    assertThat(Files.mismatch(v2, out)).isEqualTo(-1);
+    double asFetched = written(kept, "as_fetched") - size; // v1 arrived whole
+    double fromStore = written(kept, "from_store");
+    assertThat(asFetched)
+        .as("the changed chunks, as they arrived")
+        .isPositive()
+        .isLessThan(size / 4.0);
+    assertThat(asFetched + fromStore).isEqualTo(size);
+    assertThat(kept.store().catalog().latestComplete("data").orElseThrow().version()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName(
+      "a restore that joins the follow's running fetch mirrors what arrives from then on, exactly")
+  void aRestoreThatJoinsTheFollowsFetch_mirrorsWhatArrivesFromThenOn() throws Exception {
+    int size = 24 << 20;
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), 34, size);
+    List<ShoalNode> seeders = swarm.seeders(2, source);
+    for (ShoalNode s : seeders) {
+      s.setUploadLimit(4L << 20); // about 3 s for the whole: the restore joins halfway
+    }
+    ShoalNode follower =
+        swarm.start(
+            swarm
+                .config("follower")
+                .withSeeds(List.of(seeders.get(0).peerAddress()))
+                .withFollow(List.of("*")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> TransferTest.done(follower) > 0); // the follow's fetch has its data plan
+    Path out = tmp.resolve("out/copy.bin");
+
+    follower.materialize(new GetCall("data", out.toString(), false, false));
+
+    assertThat(Files.mismatch(source, out)).isEqualTo(-1);
+    double asFetched = written(follower, "as_fetched");
+    double fromStore = written(follower, "from_store");
+    assertThat(asFetched).as("written as it arrived, after the restore joined").isPositive();
+    assertThat(fromStore).as("held when the restore joined").isPositive();
+    assertThat(asFetched + fromStore).isEqualTo(size);
+    assertThat(follower.store().catalog().latestComplete("data")).isPresent();
+  }
+
+  @Test
+  @DisplayName("a target that cannot take the snapshot fails the restore, but not the fetch")
+  void aTargetThatCannotTakeTheSnapshot_failsTheRestore_butTheNodeStillFetchesIt()
+      throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("tree/sub"));
+    TestData.randomFile(dir.resolve("a.bin"), 32, 3 << 20);
+    TestData.randomFile(tmp.resolve("tree/b.bin"), 33, 2 << 20);
+    List<ShoalNode> seeders = swarm.seeders(1, tmp.resolve("tree"));
+    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
+    TestSwarm.awaitHolders(fresh, 1);
+    // With --force, only the snapshot's shape tells that a file cannot take a directory: the
+    // target opens once the metadata is here, while the data is already being fetched.
+    Path out = tmp.resolve("out");
+    Files.writeString(out, "a file, not a directory");
+
+    assertThatThrownBy(() -> fresh.materialize(new GetCall("data", out.toString(), true, false)))
+        .isInstanceOf(FileAlreadyExistsException.class)
+        .hasMessageContaining("not a directory");
+
+    assertThat(Files.readString(out)).isEqualTo("a file, not a directory");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> fresh.store().catalog().latestComplete("data").isPresent());
+    assertThat(written(fresh, "as_fetched") + written(fresh, "from_store")).isZero();
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("no hidden leftovers beside the target")
+          .noneMatch(n -> n.startsWith(".out"));
+    }
+  }
+}
