@@ -63,7 +63,7 @@ final class FetchFinisher {
           try {
             if (job.keepsData()) {
               sink.flush(); // durable before the catalog says complete
-              putCatalog(job.entry(job.selection.isAll()), true); // a selection stays partial
+              putCatalog(job.entry(job.fetchesWhole()), true); // a selection stays partial
             } else {
               job.direct.commit();
             }

@@ -35,6 +35,9 @@ final class FetchJob {
   /** The files whose data is fetched; short of all, the snapshot stays partial here. */
   final FileSelection selection;
 
+  /** Whether {@link #selection} took every file of the table (known once the metadata is here). */
+  volatile boolean selectedWhole;
+
   final long startNanos;
   final Set<ChunkId> metadataIds = new HashSet<>();
   boolean planning;
@@ -117,6 +120,11 @@ final class FetchJob {
   void attachMirror(DirectOutput mirror) {
     tee = true; // before the output: a reader that sees the output sees the store kept as well
     direct = mirror;
+  }
+
+  /** Whether the store holds the whole snapshot once this fetch ends. */
+  boolean fetchesWhole() {
+    return selection.isAll() || selectedWhole;
   }
 
   /** Whether the data goes to the store (and so this node can serve it). */

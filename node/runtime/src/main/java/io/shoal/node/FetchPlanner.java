@@ -3,6 +3,7 @@ package io.shoal.node;
 import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.snapshot.FileSelection;
+import io.shoal.chunkstore.snapshot.FileTable;
 import io.shoal.chunkstore.snapshot.LeafCursor;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
@@ -85,12 +86,14 @@ final class FetchPlanner {
             SnapshotPlanner.Plan plan = SnapshotPlanner.plan(reader, job.root());
             if (plan.metadataComplete() && !job.selection.isAll()) {
               FileSelection.Selected selected;
+              FileTable table = reader.fileTable(plan.root());
               try {
-                selected = job.selection.select(reader.fileTable(plan.root()), job.target.label());
+                selected = job.selection.select(table, job.target.label());
               } catch (IllegalArgumentException e) {
                 planned.onPlanFailed(job, new IOException(e.getMessage(), e)); // no data moved
                 return;
               }
+              job.selectedWhole = selected.entries().size() == table.entries().size();
               plan = limited(plan, selected);
             }
             if (plan.metadataComplete() && !job.dataPlanned) {
@@ -172,12 +175,29 @@ final class FetchPlanner {
    * is in the store by the end ({@link DirectOutput#fillFrom}). A failure is kept in the mirror;
    * with the pool full, the mirror stays unattached (the restore then writes out of the store).
    */
-  CompletableFuture<Void> openMirror(FetchJob job, DirectOutput out) {
+  private CompletableFuture<Void> openMirror(FetchJob job, DirectOutput out) {
     try {
       return attachAsync(job, out);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(null);
     }
+  }
+
+  /**
+   * A restore's mirror joins {@code job}, the running fetch of its snapshot (transfer loop): a
+   * store fetch takes it from now on, opened at once if its data is planned ({@link #openMirror}),
+   * else when it is. A fetch with a direct output of its own, or finishing, is joined without it
+   * (the restore then writes out of the store). Completes when the mirror is attached.
+   */
+  CompletableFuture<Void> joinMirror(FetchJob job, DirectOutput out) {
+    if (job.direct != null || job.finishing) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (job.dataPlanned) {
+      return openMirror(job, out);
+    }
+    job.attachMirror(out); // opened and placed when the data is planned
+    return CompletableFuture.completedFuture(null);
   }
 
   private CompletableFuture<Void> attachAsync(FetchJob job, DirectOutput out) {

@@ -49,14 +49,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe entry points; the session and the jobs are confined to the transfer loop.
  */
-final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, ChunkServer.Done {
+final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, FetchPlanner.Planned {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
   /** Which id algorithms this node fetches and serves. */
   private final HashRequirement ids;
 
   private final EventLoop loop;
-  private final NodeMetrics metrics;
   private final TransferMetrics fetchMetrics;
   private final RuntimeHolders holders;
   private final TransferSession session;
@@ -92,12 +91,10 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       Consumer<CatalogEntry> catalogChanged) {
     this.ids = ids;
     this.loop = loop;
-    this.metrics = metrics;
     this.holders = new RuntimeHolders(directory, config.zone(), metrics.crossZoneReceivedBytes);
     long upload = config.uploadBytesPerSecond();
     this.session = new TransferSession(self, config.transfer(), holders, upload, 0, config.zone());
     Executor pool = NodeThreads.counted(workers, metrics.tasksRefused.labelValues("transfer_pool"));
-    this.server = new ChunkServer(store, pool, compression, faults, metrics, this);
     var download = new DownloadThrottle(config.downloadBytesPerSecond());
     this.receiver = new ChunkReceiver(sink, store, verifiers, download, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, pool);
@@ -105,6 +102,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
+    var replies = new ServeReplies(inbox, session, routes, metrics);
+    this.server = new ChunkServer(store, pool, compression, faults, metrics, replies);
     this.banned = new BannedPeers(metrics);
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     this.fetchMetrics =
@@ -124,11 +123,10 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
   }
 
   /**
-   * As {@link #fetch} of the files {@code mirror} takes, with each data chunk also written on
-   * arrival to {@code mirror}; the caller fills the mirror's gaps from the store and commits it
-   * once the fetch is held ({@link DirectOutput#fillFrom}). A store fetch of {@code target} that
-   * runs already (the follow's, started by the same announcement) takes the mirror from then on.
-   * One with a direct output of its own is joined without it: the mirror stays unopened.
+   * As {@link #fetch} of the files {@code mirror} takes, each data chunk also written on arrival to
+   * {@code mirror}, which the caller fills from the store and commits once the fetch is held
+   * ({@link DirectOutput#fillFrom}). A running fetch of {@code target} is joined ({@link
+   * FetchPlanner#joinMirror}).
    */
   CompletableFuture<FetchResult> fetchMirrored(CatalogEntry target, DirectOutput mirror) {
     return gate.admit(() -> start(target, mirror, true, mirror.selection()));
@@ -154,14 +152,10 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
             result.completeExceptionally(new IOException(busy));
             return;
           }
-          CompletableFuture<Void> attached = CompletableFuture.completedFuture(null);
-          if (job != null && tee && job.direct == null && !job.finishing) {
-            if (job.dataPlanned) {
-              attached = planner.openMirror(job, out);
-            } else {
-              job.attachMirror(out); // opened and placed when the data is planned
-            }
-          }
+          CompletableFuture<Void> attached =
+              job != null && tee
+                  ? planner.joinMirror(job, out)
+                  : CompletableFuture.completedFuture(null);
           if (job == null && !session.canStartFetch()) {
             result.completeExceptionally(new FetchRefusedException(target.label()));
             return;
@@ -291,19 +285,17 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
       return;
     }
     job.planning = true;
-    planner.plan(
-        job,
-        new FetchPlanner.Planned() {
-          @Override
-          public void onPlanned(FetchJob j, SnapshotPlanner.Plan plan) {
-            inbox.post(() -> applyPlan(j, plan));
-          }
+    planner.plan(job, this);
+  }
 
-          @Override
-          public void onPlanFailed(FetchJob j, IOException why) {
-            inbox.post(() -> fail(j, why));
-          }
-        });
+  @Override
+  public void onPlanned(FetchJob j, SnapshotPlanner.Plan plan) {
+    inbox.post(() -> applyPlan(j, plan));
+  }
+
+  @Override
+  public void onPlanFailed(FetchJob j, IOException why) {
+    inbox.post(() -> fail(j, why));
   }
 
   private void applyPlan(FetchJob job, SnapshotPlanner.Plan plan) {
@@ -410,32 +402,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     server.serve(s, link, session.uploadRateBytesPerSecond());
   }
 
-  @Override
-  public void served(UploadCore.Serve s, int wireBytes) {
-    if (wireBytes > 0) {
-      metrics.chunkBytesSent(wireBytes);
-      metrics.chunksServed.inc();
-    }
-    inbox.input(now -> session.onServed(s.peer(), wireBytes, now));
-  }
-
-  @Override
-  public void notFound(UploadCore.Serve s) {
-    inbox.input(now -> session.onServeFailed(s, now));
-  }
-
-  @Override
-  public void busy(UploadCore.Serve s) {
-    inbox.input(
-        now -> {
-          session.onServed(s.peer(), 0, now);
-          PeerLink link = routes.requesterLink(s.peer());
-          if (link != null) {
-            link.send(new ChunkRefused(s.requestId(), ChunkRefused.Reason.BUSY));
-          }
-        });
-  }
-
   // ---------------------------------------------------------------- timer
 
   private void onTimer() {
@@ -469,7 +435,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Chu
     ended(job);
     long now = System.nanoTime();
     FetchResult r = FetchFinisher.result(job, f, now);
-    if (job.selection.isAll()) { // else peers must not hear it is all here
+    if (job.fetchesWhole()) { // else peers must not hear it is all here
       session.onFetchFinished(f);
     }
     afterInput(now);
