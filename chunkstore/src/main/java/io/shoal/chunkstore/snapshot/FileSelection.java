@@ -18,20 +18,43 @@ import java.util.regex.PatternSyntaxException;
  * java.nio.file.FileSystem#getPathMatcher} {@code glob:} syntax, so {@code *} stays within one
  * component and {@code **} crosses them). {@link #all()} selects everything.
  *
- * <p>Immutable. Equal selections have equal globs in the same order.
+ * <p>A selection can also be {@link #chosen} by code that sees the whole file table (which segments
+ * of a change log a follower lacks), rather than by globs.
+ *
+ * <p>Immutable. Equal selections have equal globs in the same order, or the same chooser's label.
  */
 public final class FileSelection {
   /** Most globs one selection takes. */
   public static final int MAX_GLOBS = 64;
 
-  private static final FileSelection ALL = new FileSelection(List.of(), List.of());
+  /** Picks the regular files to take from a whole file table; deterministic for one table. */
+  @FunctionalInterface
+  public interface Chooser {
+    /** The regular files of {@code table} to take, a subset of its entries. */
+    List<FileEntry> choose(FileTable table);
+  }
+
+  private static final FileSelection ALL = new FileSelection(List.of(), List.of(), null, null);
 
   private final List<String> globs;
   private final List<PathMatcher> matchers;
+  private final String label; // of a chosen selection, else null
+  private final Chooser chooser; // of a chosen selection, else null
 
-  private FileSelection(List<String> globs, List<PathMatcher> matchers) {
+  private FileSelection(
+      List<String> globs, List<PathMatcher> matchers, String label, Chooser chooser) {
     this.globs = globs;
     this.matchers = matchers;
+    this.label = label;
+    this.chooser = chooser;
+  }
+
+  /**
+   * The files {@code chooser} picks once the file table is known; {@code label} says which in
+   * messages and tells selections apart (two with the same label are equal).
+   */
+  public static FileSelection chosen(String label, Chooser chooser) {
+    return new FileSelection(List.of(), List.of(), label, chooser);
   }
 
   /** Every file. */
@@ -67,11 +90,11 @@ public final class FileSelection {
             "bad --path glob '" + glob + "': " + e.getDescription(), e);
       }
     }
-    return new FileSelection(List.copyOf(globs), List.copyOf(matchers));
+    return new FileSelection(List.copyOf(globs), List.copyOf(matchers), null, null);
   }
 
   public boolean isAll() {
-    return globs.isEmpty();
+    return globs.isEmpty() && chooser == null;
   }
 
   /** The globs as given; empty for {@link #all()}. */
@@ -79,10 +102,17 @@ public final class FileSelection {
     return globs;
   }
 
-  /** Whether the file or directory at {@code path} is selected, itself or by a directory above. */
+  /**
+   * Whether the file or directory at {@code path} is selected, itself or by a directory above.
+   *
+   * @throws IllegalStateException for a {@link #chosen} selection: only its table tells
+   */
   public boolean matches(String path) {
     if (isAll()) {
       return true;
+    }
+    if (chooser != null) {
+      throw new IllegalStateException(label + " is known only from the whole file table");
     }
     for (String p = path; ; ) {
       Path candidate = Path.of(p);
@@ -114,9 +144,18 @@ public final class FileSelection {
     Set<String> dirsAbove = new HashSet<>();
     List<FileEntry> all = table.entries();
     BitSet chosen = new BitSet(all.size());
+    Set<String> picked = null;
+    if (chooser != null) {
+      picked = new HashSet<>();
+      for (FileEntry e : chooser.choose(table)) {
+        if (!e.directory()) {
+          picked.add(e.path());
+        }
+      }
+    }
     for (int i = 0; i < all.size(); i++) {
       String path = all.get(i).path();
-      if (matches(path)) {
+      if (picked != null ? picked.contains(path) && !all.get(i).directory() : matches(path)) {
         chosen.set(i);
         for (int s = path.lastIndexOf('/'); s > 0; s = path.lastIndexOf('/', s - 1)) {
           if (!dirsAbove.add(path.substring(0, s))) {
@@ -127,7 +166,9 @@ public final class FileSelection {
     }
     if (chosen.isEmpty()) {
       throw new IllegalArgumentException(
-          "no file of " + label + " matches --path " + String.join(", ", quoted()));
+          chooser != null
+              ? "no file of " + label + " is among " + this.label
+              : "no file of " + label + " matches --path " + String.join(", ", quoted()));
     }
     List<FileEntry> entries = new ArrayList<>(chosen.cardinality() + dirsAbove.size());
     for (int i = 0; i < all.size(); i++) {
@@ -145,17 +186,17 @@ public final class FileSelection {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FileSelection s && s.globs.equals(globs);
+    return o instanceof FileSelection s && s.globs.equals(globs) && Objects.equals(s.label, label);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(globs);
+    return Objects.hash(globs, label);
   }
 
   @Override
   public String toString() {
-    return isAll() ? "all files" : String.join(", ", quoted());
+    return isAll() ? "all files" : label != null ? label : String.join(", ", quoted());
   }
 
   /**

@@ -22,17 +22,36 @@ import org.slf4j.LoggerFactory;
  * writer has often dropped them from its log (it keeps the log from its newest snapshot but one),
  * and the log's next version moves only what comes after them.
  *
+ * <p>A change log's snapshot is fetched in part ({@link LogFollows#segments}): a node whose replica
+ * does not continue the writer's published log takes only the segments from the offset its newest
+ * snapshot of the name covers. So that the offset is known, a stale replica (nothing adopted since
+ * the node started, or none) also waits while the follow fetches a new version of the name.
+ *
  * <p>Follows arrive on the gossip loop; a restore's end comes on whatever thread finished it.
  * Starts the fetch and returns. Thread-safe.
  */
 final class Follower {
   private static final Logger log = LoggerFactory.getLogger(Follower.class);
 
+  /** What following a change log's snapshot needs from the node's logs ({@link LogReplication}). */
+  interface LogFollows {
+    /** The files of a version of {@code logSnapshot} ({@code _log.NAME}) to fetch. */
+    FileSelection segments(String logSnapshot);
+
+    /** Whether the follow of log {@code name} waits while a version of {@code name} is fetched. */
+    boolean waitsForSnapshot(String name);
+
+    /** A version of a log's snapshot was fetched, complete or in part. */
+    void fetched(CatalogEntry entry);
+  }
+
   private final BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch;
   private final Runnable retention;
   private final BooleanSupplier closed;
+  private volatile LogFollows logs;
   private final Map<String, Integer> restoring = new HashMap<>(); // guarded by this
-  private final Map<String, Follow> deferred = new HashMap<>(); // <= 2 per restoring name; this
+  private final Map<String, Integer> fetching = new HashMap<>(); // follow fetches running; this
+  private final Map<String, Follow> deferred = new HashMap<>(); // <= 2 per waiting name; this
 
   Follower(
       BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch,
@@ -43,15 +62,29 @@ final class Follower {
     this.closed = closed;
   }
 
+  /** Follows of change logs' snapshots go through {@code l} from now on. */
+  void logs(LogFollows l) {
+    this.logs = l;
+  }
+
   void onFollow(Follow f) {
     if (closed.getAsBoolean()) {
       return;
     }
     String name = f.name();
+    String logged = restoredName(name);
+    boolean isLog = !logged.equals(name);
+    LogFollows l = logs;
+    boolean waits = isLog && l != null && l.waitsForSnapshot(logged);
     synchronized (this) {
-      if (restoring.containsKey(name) || restoring.containsKey(restoredName(name))) {
+      if (restoring.containsKey(name)
+          || restoring.containsKey(logged)
+          || (waits && fetching.containsKey(logged))) {
         deferred.put(name, f); // the follow rule gives newer winners only: the last is newest
         return;
+      }
+      if (!isLog) {
+        fetching.merge(name, 1, Integer::sum);
       }
     }
     HeldVersion v = f.version();
@@ -64,21 +97,46 @@ final class Follower {
             v.sizeBytes(),
             0,
             CatalogAnnouncer.provenanceOf(v, f.publisherCredential()));
-    fetch
-        .apply(target, FileSelection.all())
-        .whenComplete(
-            (r, err) -> {
-              if (err != null) {
-                log.warn(
-                    "following {}: fetching {}@{} failed: {}",
-                    name,
-                    name,
-                    v.version(),
-                    err.getMessage());
-              } else {
-                retention.run();
-              }
-            });
+    CompletableFuture<FetchResult> fetched;
+    try {
+      fetched = fetch.apply(target, isLog && l != null ? l.segments(name) : FileSelection.all());
+    } catch (RuntimeException e) {
+      fetched = CompletableFuture.failedFuture(e);
+    }
+    fetched.whenComplete(
+        (r, err) -> {
+          if (err != null) {
+            log.warn(
+                "following {}: fetching {}@{} failed: {}",
+                name,
+                name,
+                v.version(),
+                err.getMessage());
+          } else {
+            if (isLog && l != null) {
+              l.fetched(target);
+            }
+            retention.run();
+          }
+          if (!isLog) {
+            fetchEnded(name);
+          }
+        });
+  }
+
+  /** The follow's fetch of a version of {@code name} ended: a log waiting for it goes on. */
+  private void fetchEnded(String name) {
+    Follow next;
+    synchronized (this) {
+      if (fetching.computeIfPresent(name, (n, count) -> count > 1 ? count - 1 : null) != null
+          || restoring.containsKey(name)) {
+        return;
+      }
+      next = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name);
+    }
+    if (next != null) {
+      onFollow(next);
+    }
   }
 
   /** For a log's snapshot name, the name of the log; else {@code name}. */
@@ -107,7 +165,7 @@ final class Follower {
         return; // another restore of the name still runs
       }
       next = deferred.remove(name);
-      nextLog = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name);
+      nextLog = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name); // may wait on for a fetch
     }
     if (next != null) {
       onFollow(next);

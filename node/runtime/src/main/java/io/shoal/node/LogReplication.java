@@ -52,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * writer's log does. A version whose segments do not continue the replica (another node wrote the
  * log across a partition, and its version won) replaces the replica.
  *
+ * <p>A follower fetches only the segments it lacks ({@link LogFollowing#segments}): a replica that
+ * continues the published log moves just what is new anyway, but one that does not (down across
+ * several of the name's snapshots, or new) takes only the segments from the offset its newest
+ * snapshot of the name covers: a restore replays only what follows it, and the older segments would
+ * be dropped here at once ({@link #trim}). Such a version is held in part, and its segments are
+ * adopted once fetched ({@link LogFollowing#fetched}).
+ *
  * <p>All work runs on one thread of its own, pending work coalesced per log: at most one
  * publication and one import wait per name. Stopped by {@link #close}.
  */
@@ -82,6 +89,7 @@ final class LogReplication implements AutoCloseable {
   private final Set<String> toTrim = new LinkedHashSet<>(); // guarded by this
   private boolean draining; // guarded by this
   private boolean checkWriters; // guarded by this
+  private final LogFollowing following;
 
   LogReplication(
       NodeLogs logs,
@@ -96,6 +104,7 @@ final class LogReplication implements AutoCloseable {
     this.reader = reader;
     this.staging = dataDir.resolve(STAGING_DIR);
     this.publisher = publisher;
+    this.following = new LogFollowing(logs, store, reader, this::importLater);
     this.worker =
         new ThreadPoolExecutor(
             1,
@@ -150,7 +159,11 @@ final class LogReplication implements AutoCloseable {
     }
     for (CatalogEntry e : store.catalog().entries()) { // fetched, not imported before a stop
       if (e.complete() && store.catalog().latest(e.name()).filter(e::equals).isPresent()) {
-        held(e);
+        if (e.name().startsWith(ChangeLog.SNAPSHOT_PREFIX)) {
+          importLater(e);
+        } else {
+          held(e);
+        }
       }
     }
   }
@@ -172,6 +185,17 @@ final class LogReplication implements AutoCloseable {
       }
       return;
     }
+    following.fetchedNow(entry.name());
+    importLater(entry);
+  }
+
+  /** What the follow of the logs' snapshots needs ({@link Follower#logs}). */
+  Follower.LogFollows following() {
+    return following;
+  }
+
+  /** Adopts the segments of {@code entry}, a version of a log's snapshot, on the worker. */
+  void importLater(CatalogEntry entry) {
     synchronized (this) {
       CatalogEntry pending = toImport.get(entry.name());
       if (pending == null && toImport.size() >= NodeLogs.MAX_LOGS) {
@@ -395,6 +419,9 @@ final class LogReplication implements AutoCloseable {
       if (!f.directory()) {
         files.add(f);
       }
+    }
+    if (!entry.complete()) { // fetched in part: the segments from some offset on
+      files = files.subList(following.heldFrom(root, files), files.size());
     }
     try {
       adoptAll(name, writer, root, files);

@@ -39,9 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running node: owns its data directory, serves peers and the HTTP API, and runs this node's
- * membership and transfers. Start with {@link #start}; {@link #close()} leaves the cluster
- * gracefully.
+ * A running node: owns its data directory, serves peers and the HTTP API, runs membership and
+ * transfers. Start with {@link #start}; {@link #close()} leaves the cluster gracefully.
  *
  * <p>The parts: {@link LocalIdentity} (the node id), {@link NodeThreads} (every thread, and the
  * order they stop in), {@link PeerTransport} with its {@link PeerListener}, the {@link
@@ -230,6 +229,7 @@ public final class ShoalNode implements AutoCloseable {
         new LocalSnapshots(
             store, reader, nodeId, config.requireSha256(), resolver, announcer, follower, metrics);
     replication = new LogReplication(logs, store, reader, config.dataDir(), local::publish, swarm);
+    follower.logs(replication.following());
     peers.connect(new LogTails(logs, directory, transport::send));
     scrubber =
         new Scrubber(

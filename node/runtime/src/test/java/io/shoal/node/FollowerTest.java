@@ -88,4 +88,64 @@ class FollowerTest {
     follower.onFollow(follow("kv", 5));
     assertThat(fetched).containsExactly("kv@5");
   }
+
+  @Test
+  void aStaleLog_waitsWhileItsNameIsFetched_thenFetchesTheSegmentsItsLogsPick() {
+    java.util.Map<String, CompletableFuture<FetchResult>> running = new java.util.HashMap<>();
+    List<String> selections = new CopyOnWriteArrayList<>();
+    List<String> logsFetched = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean stale =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Follower f =
+        new Follower(
+            (CatalogEntry e, io.shoal.chunkstore.snapshot.FileSelection s) -> {
+              fetched.add(e.name() + "@" + e.version());
+              selections.add(s.toString());
+              CompletableFuture<FetchResult> done = new CompletableFuture<>();
+              running.put(e.name() + "@" + e.version(), done);
+              return done;
+            },
+            retained::incrementAndGet,
+            () -> false);
+    f.logs(
+        new Follower.LogFollows() {
+          @Override
+          public io.shoal.chunkstore.snapshot.FileSelection segments(String logSnapshot) {
+            return io.shoal.chunkstore.snapshot.FileSelection.chosen(
+                "segments of " + logSnapshot, t -> t.entries());
+          }
+
+          @Override
+          public boolean waitsForSnapshot(String name) {
+            return stale.get();
+          }
+
+          @Override
+          public void fetched(CatalogEntry entry) {
+            logsFetched.add(entry.name() + "@" + entry.version());
+          }
+        });
+
+    f.onFollow(follow("kv", 3));
+    f.onFollow(follow("_log.kv", 40)); // the replica is stale: it waits for kv@3
+    assertThat(fetched).containsExactly("kv@3");
+    running.get("kv@3").complete(null);
+    assertThat(fetched).containsExactly("kv@3", "_log.kv@40");
+    assertThat(selections).containsExactly("all files", "segments of _log.kv");
+    running.get("_log.kv@40").complete(null);
+    assertThat(logsFetched).containsExactly("_log.kv@40");
+
+    stale.set(false); // caught up once: the log no longer waits for its name
+    f.onFollow(follow("kv", 4));
+    f.onFollow(follow("_log.kv", 41));
+    assertThat(fetched).containsExactly("kv@3", "_log.kv@40", "kv@4", "_log.kv@41");
+    running.get("kv@4").complete(null);
+
+    stale.set(true); // a failed fetch of the name lets the log go on as well
+    f.onFollow(follow("kv", 5));
+    f.onFollow(follow("_log.kv", 42));
+    assertThat(fetched).hasSize(5);
+    running.get("kv@5").completeExceptionally(new java.io.IOException("no peer"));
+    assertThat(fetched).endsWith("kv@5", "_log.kv@42");
+  }
 }

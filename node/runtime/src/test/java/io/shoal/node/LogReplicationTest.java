@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.chunkstore.log.ChangeLog;
+import io.shoal.chunkstore.log.SegmentRef;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.api.LogBatch;
 import io.shoal.node.api.LogInfo;
@@ -136,6 +137,60 @@ class LogReplicationTest {
         .isGreaterThanOrEqualTo((double) missing)
         .isLessThan((double) (missing + (320 << 10)))
         .isLessThan((double) totalBytes);
+  }
+
+  @Test
+  void aFollowerDownAcrossSnapshots_fetchesOnlyTheSegmentsFromItsNewestSnapshotsOffset()
+      throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    NodeConfig fc =
+        config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders"));
+    ShoalNode follower = swarm.start(fc);
+    appendRecords(writer, "orders", 0, 10_000);
+    snapshot(writer, 10_000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                info(follower, "orders") != null
+                    && info(follower, "orders").end() == 10_000
+                    && follower.store().catalog().latestComplete("orders").isPresent());
+    follower.close();
+
+    appendRecords(writer, "orders", 10_000, 25_000);
+    snapshot(writer, 25_000);
+    appendRecords(writer, "orders", 25_000, 35_000);
+    snapshot(writer, 35_000);
+    appendRecords(writer, "orders", 35_000, 40_000);
+    // The writer keeps its log from the newest snapshot but one (25,000) on: the follower's
+    // replica, which ends at 10,000, does not continue it.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> published(writer, "orders") == 40_000 && info(writer, "orders").start() > 10_000);
+    List<SegmentRef> segments = writer.logs().ownLog("orders").sealed();
+    long fromNewest =
+        segments.stream().filter(r -> r.endOffset() > 35_000).mapToLong(r -> r.bytes()).sum();
+    long all = segments.stream().mapToLong(r -> r.bytes()).sum();
+    assertThat(all - fromNewest).as("what the old way moved more").isGreaterThan(400 << 10);
+
+    ShoalNode back = swarm.start(fc);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(back, "orders") != null && info(back, "orders").end() == 40_000);
+    assertThat(info(back, "orders").start()).isGreaterThan(25_000).isLessThanOrEqualTo(35_000);
+    assertThat(readAll(back, "orders", 35_000)).isEqualTo(readAll(writer, "orders", 35_000));
+    double moved = back.metrics().chunkReceivedBytes();
+    // Beyond those segments: the newest snapshot (a few bytes) and both snapshots' indexes.
+    assertThat(moved)
+        .as("bytes received %s; segments from 35,000 %s, all %s", moved, fromNewest, all)
+        .isGreaterThanOrEqualTo((double) fromNewest)
+        .isLessThan((double) (fromNewest + (200 << 10)));
+  }
+
+  private void snapshot(ShoalNode writer, long offset) throws Exception {
+    Path state = java.nio.file.Files.writeString(tmp.resolve("state" + offset), "after " + offset);
+    writer.publish(new PublishCall("orders", state.toString(), null, null, null, null, offset));
   }
 
   private static long published(ShoalNode n, String log) {

@@ -49,6 +49,7 @@ public final class FollowRule {
   private LocalCatalog local = new LocalCatalog(new TreeMap<>(), Map.of());
   private final ArrayDeque<LearnedWinner> winners = new ArrayDeque<>();
   private final ArrayDeque<Follow> follows = new ArrayDeque<>();
+  private final ArrayDeque<Follow> logFollows = new ArrayDeque<>(); // given after the others
 
   /**
    * @param patterns the names whose winners this node fetches; each also matches the snapshots of
@@ -122,9 +123,14 @@ public final class FollowRule {
     return winners.poll();
   }
 
-  /** The next winner to fetch now; null when none. */
+  /**
+   * The next winner to fetch now; null when none. Change logs' snapshots come after the others
+   * learned so far: a node that learns a new snapshot of a name and of its log in one go starts the
+   * snapshot's fetch first, and can pick the log's segments by the offset it covers.
+   */
   public Follow pollFollow() {
-    return follows.poll();
+    Follow f = follows.poll();
+    return f != null ? f : logFollows.poll();
   }
 
   /** The winner of {@code name} as this node knows it; null when it knows no version. */
@@ -158,7 +164,8 @@ public final class FollowRule {
     knownWinners.put(name, v);
     winners.add(new LearnedWinner(name, v, by));
     if (follow.matches(name) && !holdsComplete(name, v)) {
-      follows.add(new Follow(name, v, credentials.apply(v.publisher())));
+      (name.startsWith(ChangeLog.SNAPSHOT_PREFIX) ? logFollows : follows)
+          .add(new Follow(name, v, credentials.apply(v.publisher())));
     }
   }
 

@@ -82,6 +82,18 @@ class FollowRuleTest {
   }
 
   @Test
+  void aNameAndItsChangeLogLearnedTogether_theNameIsFetchedFirst() {
+    rule.onAnnounced(id(1), "_log.orders", value(v(40, "a", true)));
+    rule.onAnnounced(id(1), "orders", value(v(3, "b", true)));
+    rule.onAnnounced(id(1), "logs-eu", value(v(1, "c", true)));
+
+    // The snapshot's offset then tells which of the log's segments a stale replica lacks.
+    assertThat(follows())
+        .extracting(Follow::name)
+        .containsExactly("orders", "logs-eu", "_log.orders");
+  }
+
+  @Test
   void onAnnounced_partialVersion_isAWinnerToo() {
     rule.onAnnounced(id(1), "logs-eu", value(v(1, "a", false)));
 

@@ -1,0 +1,180 @@
+package io.shoal.node;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
+import io.shoal.chunkstore.log.ChangeLog;
+import io.shoal.chunkstore.snapshot.FileEntry;
+import io.shoal.chunkstore.snapshot.FileSelection;
+import io.shoal.chunkstore.snapshot.FileTable;
+import io.shoal.chunkstore.snapshot.LeafCursor;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.chunkstore.snapshot.SnapshotRoot;
+import io.shoal.node.api.LogInfo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Which segments of a change log's published snapshot ({@code _log.NAME}) a follower fetches, and
+ * when: a replica that continues the published log moves only what is new anyway; one that does not
+ * (its node was down across several of the name's snapshots, or it is new) takes only the segments
+ * from the offset its newest snapshot of the name covers ({@link #lacking}). A restore replays only
+ * what follows that offset, and the older segments would be dropped at once ({@link
+ * LogReplication}, trim). Such a version is held in part; its segments are adopted once it is
+ * fetched ({@link #fetched}), from the longest run of them here that ends with the newest ({@link
+ * #heldFrom}).
+ *
+ * <p>Thread-safe: called from the follow's threads and the replication worker.
+ */
+final class LogFollowing implements Follower.LogFollows {
+  private final NodeLogs logs;
+  private final ChunkStore store;
+  private final SnapshotReader reader;
+  private final Consumer<CatalogEntry> importLater;
+  // Logs a version was fetched for since the node started: at most NodeLogs.MAX_LOGS names.
+  private final Set<String> fetchedSinceStart = ConcurrentHashMap.newKeySet();
+
+  LogFollowing(
+      NodeLogs logs, ChunkStore store, SnapshotReader reader, Consumer<CatalogEntry> importLater) {
+    this.logs = logs;
+    this.store = store;
+    this.reader = reader;
+    this.importLater = importLater;
+  }
+
+  /**
+   * A version of a log's snapshot that the follow fetched in part ({@link #segments}): its segments
+   * are adopted now that they are here. One fetched whole comes through {@link
+   * LogReplication#held}.
+   */
+  @Override
+  public void fetched(CatalogEntry target) {
+    Optional<CatalogEntry> e = store.catalog().get(target.name(), target.version());
+    if (e.isPresent() && !e.get().complete() && e.get().root().equals(target.root())) {
+      fetchedNow(target.name());
+      importLater.accept(e.get());
+    }
+  }
+
+  /** A version of log snapshot {@code logSnapshot} was fetched since the node started. */
+  void fetchedNow(String logSnapshot) {
+    fetchedSinceStart.add(logSnapshot.substring(ChangeLog.SNAPSHOT_PREFIX.length()));
+  }
+
+  /**
+   * Until a version of log {@code name} is fetched after the node starts, its follow waits while
+   * the follow fetches a version of {@code name}: that version's offset tells which segments the
+   * replica lacks, when it does not continue the published log.
+   */
+  @Override
+  public boolean waitsForSnapshot(String name) {
+    return !fetchedSinceStart.contains(name) && logs.ownLog(name) == null;
+  }
+
+  /**
+   * The segments of a version of {@code logSnapshot} to fetch, chosen once its file table is here
+   * ({@link #lacking}).
+   */
+  @Override
+  public FileSelection segments(String logSnapshot) {
+    String name = logSnapshot.substring(ChangeLog.SNAPSHOT_PREFIX.length());
+    return FileSelection.chosen(
+        "the segments of log " + name + " this node lacks",
+        table -> lacking(table, replicaEnd(name), coveredOffset(name)));
+  }
+
+  /**
+   * Of a log's published segments, sorted by name (so by first offset), those a follower needs: all
+   * when its replica ends where one of them starts (it continues the log: what it holds moves
+   * nothing), when they are not all segments, or when no snapshot tells an offset; else those from
+   * the one holding offset {@code covered} on (all if it comes before them).
+   *
+   * @param end where the replica ends, or -1 when there is none
+   * @param covered the offset the newest snapshot of the log's name here covers, or {@link
+   *     SnapshotRoot#NO_LOG_OFFSET}
+   */
+  static List<FileEntry> lacking(FileTable table, long end, long covered) {
+    List<FileEntry> files = new ArrayList<>();
+    List<Long> firsts = new ArrayList<>();
+    for (FileEntry f : table.entries()) {
+      if (f.directory()) {
+        continue;
+      }
+      Optional<ChangeLog.SegmentName> s = ChangeLog.parseSegmentFileName(f.path());
+      if (s.isEmpty()) {
+        return table.entries();
+      }
+      files.add(f);
+      firsts.add(s.get().firstOffset());
+    }
+    if (covered == SnapshotRoot.NO_LOG_OFFSET || firsts.contains(end)) {
+      return files;
+    }
+    int from = 0;
+    for (int i = 0; i < firsts.size(); i++) {
+      if (firsts.get(i) <= covered) {
+        from = i;
+      }
+    }
+    return files.subList(from, files.size());
+  }
+
+  /** Where this node's replica of {@code name} ends, or -1 when it holds none. */
+  private long replicaEnd(String name) {
+    if (logs.writerOf(name) == null) {
+      return -1;
+    }
+    return logs.list().stream()
+        .filter(i -> i.name().equals(name) && i.segments() > 0)
+        .mapToLong(LogInfo::sealed)
+        .findFirst()
+        .orElse(-1);
+  }
+
+  /**
+   * The log offset the newest version of {@code name} here covers, held whole or in part (its root
+   * here: a fetch of it runs), or {@link SnapshotRoot#NO_LOG_OFFSET}.
+   */
+  private long coveredOffset(String name) {
+    List<CatalogEntry> versions = store.catalog().versions(name); // oldest first
+    for (int i = versions.size() - 1; i >= 0; i--) {
+      try {
+        long offset = reader.root(versions.get(i).root()).logOffset();
+        if (offset != SnapshotRoot.NO_LOG_OFFSET) {
+          return offset;
+        }
+      } catch (IOException | RuntimeException e) {
+        // its root is not here (yet): an older version may tell
+      }
+    }
+    return SnapshotRoot.NO_LOG_OFFSET;
+  }
+
+  /** Where the longest run of {@code files} ending with the last whose data is all here starts. */
+  int heldFrom(SnapshotRoot root, List<FileEntry> files) {
+    for (int i = files.size() - 1; i >= 0; i--) {
+      if (!isHeld(root, files.get(i))) {
+        return i + 1;
+      }
+    }
+    return 0;
+  }
+
+  private boolean isHeld(SnapshotRoot root, FileEntry f) {
+    try {
+      LeafCursor leaves = new LeafCursor(reader, root.data(), f.dataOffset());
+      while (f.sizeBytes() > 0 && leaves.next() && leaves.offset() < f.dataEnd()) {
+        if (!store.contains(leaves.id())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false; // the index above it is not here either
+    }
+  }
+}
