@@ -39,10 +39,7 @@ class DirectOutputTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
       SnapshotReader reader = new SnapshotReader(store);
-      SnapshotRoot root =
-          reader.root(
-              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
-                  .rootId());
+      SnapshotRoot root = published(store, reader, data);
       for (int round = 0; round < ROUNDS; round++) {
         Path dest = tmp.resolve("out" + round);
         try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
@@ -69,10 +66,7 @@ class DirectOutputTest {
     byte[] data = TestData.randomBytes(4, 4 << 20);
     try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
       SnapshotReader reader = new SnapshotReader(store);
-      SnapshotRoot root =
-          reader.root(
-              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
-                  .rootId());
+      SnapshotRoot root = published(store, reader, data);
       Path dest = tmp.resolve("mirror.bin");
       try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
         assertThat(out.fillFrom(store)).as("never opened: nothing written").isFalse();
@@ -107,10 +101,7 @@ class DirectOutputTest {
     ExecutorService pool = Executors.newFixedThreadPool(1);
     try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
       SnapshotReader reader = new SnapshotReader(store);
-      SnapshotRoot root =
-          reader.root(
-              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
-                  .rootId());
+      SnapshotRoot root = published(store, reader, data);
       for (int round = 0; round < ROUNDS; round++) {
         Path dest = tmp.resolve("copied" + round);
         try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
@@ -143,10 +134,7 @@ class DirectOutputTest {
     byte[] data = TestData.randomBytes(5, 1 << 20);
     try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
       SnapshotReader reader = new SnapshotReader(store);
-      SnapshotRoot root =
-          reader.root(
-              SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
-                  .rootId());
+      SnapshotRoot root = published(store, reader, data);
       DirectOutput out = new DirectOutput(tmp.resolve("gone.bin"), Materializer.Options.defaults());
       out.open(root, reader.fileTable(root));
       LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
@@ -165,6 +153,14 @@ class DirectOutputTest {
         assertThat(left).isEmpty();
       }
     }
+  }
+
+  /** {@code data} published as one file into {@code store}: its root. */
+  private static SnapshotRoot published(ChunkStore store, SnapshotReader reader, byte[] data)
+      throws java.io.IOException {
+    return reader.root(
+        SnapshotWriter.publishBytes(store, "f.bin", data, PublishRequest.of("f", 1, "p", 1))
+            .rootId());
   }
 
   private static CompletableFuture<Void> write(

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Restore through a node: a running node that lacks a snapshot restores it from N seeders with
+# 'shoal get big -o OUT --data DIR' (through the node, as the Java API's restore is): fetched from
+# every seeder, each chunk verified, the files written and forced to disk before OUT appears.
+# Whole-command time, CLI JVM start included.
+#
+#   bench/restore.sh [SIZE_MIB=1024] [SEEDERS=2] [ROUNDS=3]
+#
+# Each round publishes a new random version, so the node lacks all of it; the node follows
+# nothing (its follow would fetch the version before the get). The issue-14 target for a 1 GiB
+# replica of the RocksDB example is under 3 s from 2 peers; examples/rocksdb-kv/run.sh measures
+# that with RocksDB beside it, this without.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
+SIZE=${1:-1024}
+SEEDERS=${2:-2}
+ROUNDS=${3:-3}
+need curl openssl python3
+workdir restore
+"$SHOAL" --version >/dev/null
+BYTES=$((SIZE * 1048576))
+
+start_node s1 --keep 1
+SEED="127.0.0.1:$NODE_PEER"
+for ((i = 2; i <= SEEDERS; i++)); do
+  start_node "s$i" --join "$SEED" --follow '*' --keep 1
+done
+start_node fresh --join "$SEED" --keep 1
+
+# holds NODE VERSION: the node on $D/NODE holds big@VERSION complete
+holds() {
+  "$SHOAL" ls --data "$D/$1" --json 2>/dev/null | python3 -c '
+import json, sys
+v = int(sys.argv[1])
+sys.exit(0 if any(e["name"] == "big" and e["version"] == v and e["complete"] for e in json.load(sys.stdin)) else 1)' "$2"
+}
+
+times=()
+for ((r = 1; r <= ROUNDS; r++)); do
+  random_file "$D/big.bin" "$SIZE"
+  "$SHOAL" publish big "$D/big.bin" --data "$D/s1" >/dev/null
+  for ((i = 2; i <= SEEDERS; i++)); do
+    for _ in $(seq 600); do holds "s$i" "$r" && break; sleep 0.1; done
+    holds "s$i" "$r" || die "seeder s$i never held big@$r"
+  done
+  rm -rf "$D/out.bin"; sync
+  t0=$(date +%s.%N)
+  "$SHOAL" get "big@$r" -o "$D/out.bin" --data "$D/fresh" >"$D/get.out" 2>&1 || die "get failed: $(tail -3 "$D/get.out")"
+  t1=$(date +%s.%N)
+  cmp -s "$D/big.bin" "$D/out.bin" || die "the restored copy differs"
+  times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
+  log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s"
+done
+s=$(printf '%s\n' "${times[@]}" | median)
+log "median ${s} s ($(mibps $BYTES "$s") MiB/s)"
+echo "restore: size_mib=$SIZE seeders=$SEEDERS get_s=$s MBps=$(mibps $BYTES "$s")"
