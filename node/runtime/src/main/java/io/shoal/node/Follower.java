@@ -35,8 +35,8 @@ final class Follower {
 
   /** What following a change log's snapshot needs from the node's logs ({@link LogReplication}). */
   interface LogFollows {
-    /** The files of a version of {@code logSnapshot} ({@code _log.NAME}) to fetch. */
-    FileSelection segments(String logSnapshot);
+    /** The files of {@code target}, a version of a log's snapshot ({@code _log.NAME}), to fetch. */
+    FileSelection segments(CatalogEntry target);
 
     /** Whether the follow of log {@code name} waits while a version of {@code name} is fetched. */
     boolean waitsForSnapshot(String name);
@@ -99,7 +99,7 @@ final class Follower {
             CatalogAnnouncer.provenanceOf(v, f.publisherCredential()));
     CompletableFuture<FetchResult> fetched;
     try {
-      fetched = fetch.apply(target, isLog && l != null ? l.segments(name) : FileSelection.all());
+      fetched = fetch.apply(target, isLog && l != null ? l.segments(target) : FileSelection.all());
     } catch (RuntimeException e) {
       fetched = CompletableFuture.failedFuture(e);
     }

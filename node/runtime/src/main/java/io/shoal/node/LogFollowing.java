@@ -76,22 +76,28 @@ final class LogFollowing implements Follower.LogFollows {
   }
 
   /**
-   * The segments of a version of {@code logSnapshot} to fetch, chosen once its file table is here
-   * ({@link #lacking}).
+   * The segments of {@code target}, a version of a log's snapshot, to fetch, chosen once its file
+   * table is here ({@link #lacking}); a replica of another writer's log counts as none.
    */
   @Override
-  public FileSelection segments(String logSnapshot) {
-    String name = logSnapshot.substring(ChangeLog.SNAPSHOT_PREFIX.length());
+  public FileSelection segments(CatalogEntry target) {
+    String name = target.name().substring(ChangeLog.SNAPSHOT_PREFIX.length());
+    String publisher = target.provenance().publisher();
+    String writer = publisher.isEmpty() ? LogReplication.UNSIGNED : publisher;
     return FileSelection.chosen(
         "the segments of log " + name + " this node lacks",
-        table -> lacking(table, replicaEnd(name), coveredOffset(name)));
+        table ->
+            lacking(
+                table,
+                writer.equals(logs.writerOf(name)) ? replicaEnd(name) : -1,
+                coveredOffset(name)));
   }
 
   /**
-   * Of a log's published segments, sorted by name (so by first offset), those a follower needs: all
-   * when its replica ends where one of them starts (it continues the log: what it holds moves
-   * nothing), when they are not all segments, or when no snapshot tells an offset; else those from
-   * the one holding offset {@code covered} on (all if it comes before them).
+   * Of a log's published segments, sorted by name (so by first offset), those a follower needs:
+   * from the one where its replica ends, when one starts there (it continues the log); else, when
+   * its newest snapshot of the name tells an offset, from the one holding offset {@code covered}
+   * (all if it comes before them); else all, and all when they are not all segments.
    *
    * @param end where the replica ends, or -1 when there is none
    * @param covered the offset the newest snapshot of the log's name here covers, or {@link
@@ -111,7 +117,11 @@ final class LogFollowing implements Follower.LogFollows {
       files.add(f);
       firsts.add(s.get().firstOffset());
     }
-    if (covered == SnapshotRoot.NO_LOG_OFFSET || firsts.contains(end)) {
+    int at = end < 0 ? -1 : firsts.indexOf(end);
+    if (at >= 0) {
+      return files.subList(at, files.size());
+    }
+    if (covered == SnapshotRoot.NO_LOG_OFFSET) {
       return files;
     }
     int from = 0;
@@ -125,9 +135,6 @@ final class LogFollowing implements Follower.LogFollows {
 
   /** Where this node's replica of {@code name} ends, or -1 when it holds none. */
   private long replicaEnd(String name) {
-    if (logs.writerOf(name) == null) {
-      return -1;
-    }
     return logs.list().stream()
         .filter(i -> i.name().equals(name) && i.segments() > 0)
         .mapToLong(LogInfo::sealed)

@@ -66,6 +66,9 @@ final class LogReplication implements AutoCloseable {
   /** How often the logs' writers are looked up in the catalogs gossip carries. */
   static final long WRITER_CHECK_MILLIS = 1000;
 
+  /** The writer a replica of an unsigned log (an insecure cluster) is recorded with. */
+  static final String UNSIGNED = "unsigned";
+
   /** Under the data directory: the hard links a publication of a log is made from. */
   static final String STAGING_DIR = "logs-publishing";
 
@@ -394,7 +397,7 @@ final class LogReplication implements AutoCloseable {
   private void importVersion(CatalogEntry entry) throws IOException {
     String name = LogNames.check(entry.name().substring(ChangeLog.SNAPSHOT_PREFIX.length()));
     String writer =
-        entry.provenance().publisher().isEmpty() ? "unsigned" : entry.provenance().publisher();
+        entry.provenance().publisher().isEmpty() ? UNSIGNED : entry.provenance().publisher();
     if (logs.ownLog(name) != null) {
       log.warn(
           "log {}: node {} published {}@{} but this node writes the log itself; not importing it",

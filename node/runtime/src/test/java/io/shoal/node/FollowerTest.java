@@ -110,9 +110,9 @@ class FollowerTest {
     f.logs(
         new Follower.LogFollows() {
           @Override
-          public io.shoal.chunkstore.snapshot.FileSelection segments(String logSnapshot) {
+          public io.shoal.chunkstore.snapshot.FileSelection segments(CatalogEntry target) {
             return io.shoal.chunkstore.snapshot.FileSelection.chosen(
-                "segments of " + logSnapshot, t -> t.entries());
+                "segments of " + target.name(), t -> t.entries());
           }
 
           @Override

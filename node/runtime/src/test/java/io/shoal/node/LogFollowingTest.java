@@ -40,9 +40,12 @@ class LogFollowingTest {
   }
 
   @Test
-  void aReplicaThatContinuesTheLog_takesAll_forWhatItHoldsMovesNothing() throws Exception {
-    assertThat(firsts(LogFollowing.lacking(log(20, 30, 40, 50), 40, 45)))
-        .containsExactly(20L, 30L, 40L, 50L);
+  void aReplicaThatContinuesTheLog_takesTheSegmentsFromWhereItEnds() throws Exception {
+    FileTable t = log(20, 30, 40, 50);
+    assertThat(firsts(LogFollowing.lacking(t, 40, 45))).containsExactly(40L, 50L);
+    assertThat(firsts(LogFollowing.lacking(t, 30, SnapshotRoot.NO_LOG_OFFSET)))
+        .containsExactly(30L, 40L, 50L);
+    assertThat(firsts(LogFollowing.lacking(t, 20, 45))).as("behind its snapshot").hasSize(4);
   }
 
   @Test

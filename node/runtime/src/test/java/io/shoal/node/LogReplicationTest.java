@@ -312,6 +312,13 @@ class LogReplicationTest {
         .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 3000);
     Path old = java.nio.file.Files.writeString(tmp.resolve("old.txt"), "state after 2000");
     writer.publish(new PublishCall("orders", old.toString(), null, null, null, null, 2000L));
+    // The follower fetches only the newest winner it hears of: for it to hold both snapshots, it
+    // hears of the first before the second is published.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                follower.store().catalog().get("orders", 1).filter(e -> e.complete()).isPresent());
     Path state = java.nio.file.Files.writeString(tmp.resolve("state.txt"), "state after 3000");
     writer.publish(new PublishCall("orders", state.toString(), null, null, null, null, 3000L));
     appendRecords(writer, "orders", 3000, 4000);
