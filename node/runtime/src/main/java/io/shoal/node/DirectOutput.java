@@ -186,25 +186,25 @@ final class DirectOutput implements AutoCloseable {
    * and this output does not place, from the store on {@code worker} while the fetch runs, as a
    * materialization does (in stream order, on its own threads); {@link #fillFrom} waits for it. A
    * kept replica holds most of a new version: copying that first held the fetch back by seconds.
+   * When the pool refuses the task, the copy is made on the calling thread rather than lost.
    */
   void copyHeld(SnapshotReader reader, SnapshotRoot root, Set<ChunkId> held, Executor worker) {
     if (held.isEmpty()) {
       return;
     }
     Materializer.Target t = target;
+    Runnable copy =
+        () -> {
+          try {
+            Materializer.writeChunks(reader, root, t, held::contains);
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        };
     try {
-      copied =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  Materializer.writeChunks(reader, root, t, held::contains);
-                } catch (IOException e) {
-                  throw new CompletionException(e);
-                }
-              },
-              worker);
+      copied = CompletableFuture.runAsync(copy, worker);
     } catch (RejectedExecutionException e) {
-      copied = CompletableFuture.failedFuture(new IOException("the transfer pool is full", e));
+      copied = CompletableFuture.runAsync(copy, Runnable::run); // the pool is full: copy them here
     }
   }
 

@@ -117,7 +117,14 @@ class DirectOutputTest {
             }
           }
           assertThat(held).hasSizeGreaterThan(1);
-          out.copyHeld(reader, root, held, pool);
+          // Every other round the pool refuses the copy: it is then made on the spot, not lost.
+          java.util.concurrent.Executor worker =
+              round % 2 == 0
+                  ? pool
+                  : r -> {
+                    throw new java.util.concurrent.RejectedExecutionException("full");
+                  };
+          out.copyHeld(reader, root, held, worker);
           assertThat(out.fillFrom(store)).isTrue(); // races the background copy
           out.commit();
           assertThat(out.mirroredBytes()).as("nothing arrived: all came from the store").isZero();
