@@ -118,6 +118,16 @@ final class DirectOutput implements AutoCloseable {
    * @return whether this call wrote it
    */
   boolean write(ChunkId id, ByteBuffer bytes) throws IOException {
+    return writeOnce(id, () -> bytes);
+  }
+
+  /** Where a placed chunk's bytes come from, read only when it is not written yet. */
+  @FunctionalInterface
+  private interface ChunkBytes {
+    ByteBuffer get() throws IOException;
+  }
+
+  private boolean writeOnce(ChunkId id, ChunkBytes bytes) throws IOException {
     Placement p = placements.get(id);
     if (p == null) {
       return false;
@@ -126,8 +136,9 @@ final class DirectOutput implements AutoCloseable {
       if (p.written) {
         return false;
       }
+      ByteBuffer b = bytes.get();
       for (long offset : p.offsets) {
-        writeAt(offset, bytes.duplicate());
+        writeAt(offset, b.duplicate());
       }
       p.written = true;
       return true;
@@ -210,20 +221,7 @@ final class DirectOutput implements AutoCloseable {
 
   /** Writes placed chunk {@code id} from {@code store} unless written already. */
   private void fill(ChunkStore store, ChunkId id) throws IOException {
-    Placement p = placements.get(id);
-    if (p == null) {
-      return;
-    }
-    synchronized (p) {
-      if (p.written) {
-        return;
-      }
-      ByteBuffer bytes = store.read(id);
-      for (long offset : p.offsets) {
-        writeAt(offset, bytes.duplicate());
-      }
-      p.written = true;
-    }
+    writeOnce(id, () -> store.read(id));
   }
 
   /** The mirror could not be opened: it takes nothing, and {@link #fillFrom} throws {@code why}. */
