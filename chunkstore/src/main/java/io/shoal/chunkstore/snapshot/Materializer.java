@@ -170,7 +170,8 @@ public final class Materializer {
               options.sync(),
               writeback,
               !selected.isWhole(),
-              layout.keptModeBits);
+              layout.keptModeBits,
+              new DirectWriter());
     }
 
     /** Writes {@code data}, the data stream's bytes from {@code streamOffset}; thread-safe. */

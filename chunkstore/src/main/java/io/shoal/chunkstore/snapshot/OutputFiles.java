@@ -34,6 +34,7 @@ final class OutputFiles implements AutoCloseable {
   static final int PER_FILE_SYNC_LIMIT = 64;
   private static final int LOCK_STRIPES = 64;
   private static final int PERMISSION_BITS = 0777;
+  private static final int OWNER_WRITE = 0200;
   private static final Set<StandardOpenOption> CREATE_WRITE =
       EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
@@ -42,6 +43,8 @@ final class OutputFiles implements AutoCloseable {
   private final long[] offsets;
   private final AtomicLongArray remaining;
   private final FileChannel[] channels;
+  private final FileChannel[] directs;
+  private final DirectWriter direct;
   private final Object[] locks = new Object[LOCK_STRIPES];
   private final boolean syncEachFile;
   private final boolean sync;
@@ -61,12 +64,15 @@ final class OutputFiles implements AutoCloseable {
       boolean sync,
       Writeback writeback,
       boolean selective,
-      int keptModeBits) {
+      int keptModeBits,
+      DirectWriter direct) {
     this.files = files;
     this.paths = paths;
     this.offsets = new long[files.size()];
     this.remaining = new AtomicLongArray(files.size());
     this.channels = new FileChannel[files.size()];
+    this.directs = new FileChannel[files.size()];
+    this.direct = direct;
     for (int i = 0; i < files.size(); i++) {
       offsets[i] = files.get(i).dataOffset();
       remaining.set(i, files.get(i).sizeBytes());
@@ -131,8 +137,11 @@ final class OutputFiles implements AutoCloseable {
       slice.position((int) (pos - streamStart)).limit((int) (pos - streamStart + n));
       FileChannel ch = channel(i);
       long at = pos - f.dataOffset();
-      while (slice.hasRemaining()) {
-        at += ch.write(slice, at);
+      FileChannel d = direct != null && direct.worthIt(at, n) ? directChannel(i) : null;
+      if (d != null) {
+        direct.write(ch, d, slice, at);
+      } else {
+        DirectWriter.writeBuffered(ch, slice, at);
       }
       if (sync) {
         writeback.wrote(n, () -> forceUnlessCompleted(ch));
@@ -201,6 +210,21 @@ final class OutputFiles implements AutoCloseable {
   }
 
   /**
+   * File {@code i}'s descriptor for direct writes, opened at its first large write; null when its
+   * file system refuses them or its mode does not let the owner write it (see {@link
+   * DirectWriter}).
+   */
+  private FileChannel directChannel(int i) throws IOException {
+    channel(i); // creates the file
+    synchronized (locks[i % LOCK_STRIPES]) {
+      if (directs[i] == null && (files.get(i).mode() & OWNER_WRITE) != 0) {
+        directs[i] = direct.open(paths.get(i));
+      }
+      return directs[i];
+    }
+  }
+
+  /**
    * The background flush of a file still being written. One queued behind the file's last bytes may
    * find it completed and closed: {@link #complete} forced it then, or {@link #finishAll} syncs it,
    * so there is nothing left to do (a 1 GiB get failed with "a background fsync failed:
@@ -216,9 +240,12 @@ final class OutputFiles implements AutoCloseable {
 
   private void complete(int i) throws IOException {
     FileChannel ch;
+    FileChannel d;
     synchronized (locks[i % LOCK_STRIPES]) {
       ch = channels[i];
       channels[i] = null;
+      d = directs[i];
+      directs[i] = null;
     }
     try {
       if (!createsWithMode(files.get(i).mode() & PERMISSION_BITS)) {
@@ -228,6 +255,7 @@ final class OutputFiles implements AutoCloseable {
         ch.force(true);
       }
     } finally {
+      closeQuietly(d); // its writes are done; the fsync above covers them
       ch.close();
     }
   }
@@ -268,13 +296,17 @@ final class OutputFiles implements AutoCloseable {
   @Override
   public void close() {
     for (int i = 0; i < channels.length; i++) {
-      FileChannel ch = channels[i];
-      if (ch != null) {
-        try {
-          ch.close();
-        } catch (IOException e) {
-          // Closing after a failure; the failure is what gets reported.
-        }
+      closeQuietly(channels[i]);
+      closeQuietly(directs[i]);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // Closing after a failure; the failure is what gets reported.
       }
     }
   }

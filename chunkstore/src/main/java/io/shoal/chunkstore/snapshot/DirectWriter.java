@@ -1,0 +1,142 @@
+package io.shoal.chunkstore.snapshot;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Writes the block-aligned middle of a large write with {@code O_DIRECT}, and its unaligned ends
+ * through the page cache.
+ *
+ * <p>A materialization writes each byte once and does not read it back. Through the page cache,
+ * each byte is first copied into a page the kernel must find for it. On a VM whose host backs guest
+ * memory lazily, that copy costs more than the disk: here, 1 GiB written to fresh pages takes 2 to
+ * 2.8 s, against 0.6 s with {@code O_DIRECT} and its fsync (bench/README.md). Written directly, the
+ * device takes the bytes from a reused aligned buffer, a restore does not push the service's
+ * working set out of the page cache, and the final fsync has only the ends left.
+ *
+ * <p>Every file block is written either whole and directly, or in parts through the page cache,
+ * never both, so the two paths never overlap. Where the file system refuses {@code O_DIRECT}, or a
+ * file's mode does not let its owner write it (a second descriptor could not be opened), everything
+ * goes through the page cache.
+ *
+ * <p>Thread-safe.
+ */
+final class DirectWriter {
+  /** The least aligned middle worth a direct write; smaller writes use the page cache. */
+  static final int MIN_DIRECT_BYTES = 128 << 10;
+
+  private static final int MAX_BLOCK = 64 << 10;
+  private static final int BUFFER_BYTES = 1 << 20;
+  private static final int POOLED_BUFFERS = 8;
+
+  /** Aligned buffers kept between writes; beyond these, a write allocates its own. */
+  private static final ArrayBlockingQueue<ByteBuffer> POOL =
+      new ArrayBlockingQueue<>(POOLED_BUFFERS);
+
+  private volatile int block;
+  private volatile boolean refused;
+  private final LongAdder directBytes = new LongAdder();
+
+  /** Whether a write of {@code length} bytes at {@code at} has a middle worth writing directly. */
+  boolean worthIt(long at, long length) {
+    if (refused) {
+      return false;
+    }
+    long b = block == 0 ? MAX_BLOCK : block;
+    return alignDown(at + length, b) - alignUp(at, b) >= MIN_DIRECT_BYTES;
+  }
+
+  /**
+   * Opens {@code file}, created already, for direct writes; null when its file system refuses them,
+   * after which {@link #worthIt} is false for every write.
+   */
+  FileChannel open(Path file) {
+    if (refused) {
+      return null;
+    }
+    try {
+      if (block == 0) {
+        long b = Files.getFileStore(file).getBlockSize();
+        if (b <= 0 || b > MAX_BLOCK || Long.bitCount(b) != 1) {
+          refused = true;
+          return null;
+        }
+        block = (int) b;
+      }
+      return FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException e) {
+      refused = true; // the page cache takes everything then
+      return null;
+    }
+  }
+
+  /**
+   * Writes {@code slice}, the file's bytes from {@code at}: its aligned middle through {@code
+   * direct}, its ends through {@code buffered}.
+   */
+  void write(FileChannel buffered, FileChannel direct, ByteBuffer slice, long at)
+      throws IOException {
+    long end = at + slice.remaining();
+    long from = alignUp(at, block);
+    long to = alignDown(end, block);
+    int start = slice.position();
+    writeBuffered(buffered, part(slice, start, from - at), at);
+    ByteBuffer aligned = take();
+    try {
+      for (long pos = from; pos < to; ) {
+        int n = (int) Math.min(BUFFER_BYTES, to - pos);
+        aligned.clear();
+        aligned.put(part(slice, start + (int) (pos - at), n)).flip();
+        while (aligned.hasRemaining()) {
+          pos += direct.write(aligned, pos);
+        }
+        directBytes.add(n);
+      }
+    } finally {
+      give(aligned);
+    }
+    writeBuffered(buffered, part(slice, start + (int) (to - at), end - to), to);
+  }
+
+  /** Bytes written directly so far. */
+  long directBytes() {
+    return directBytes.sum();
+  }
+
+  static void writeBuffered(FileChannel ch, ByteBuffer bytes, long at) throws IOException {
+    long pos = at;
+    while (bytes.hasRemaining()) {
+      pos += ch.write(bytes, pos);
+    }
+  }
+
+  private static ByteBuffer part(ByteBuffer slice, int from, long length) {
+    return slice.duplicate().limit(from + (int) length).position(from);
+  }
+
+  private static ByteBuffer take() {
+    ByteBuffer b = POOL.poll();
+    return b != null
+        ? b
+        : ByteBuffer.allocateDirect(BUFFER_BYTES + MAX_BLOCK).alignedSlice(MAX_BLOCK);
+  }
+
+  private static void give(ByteBuffer b) {
+    POOL.offer(b); // a full pool drops it, for the collector
+  }
+
+  private static long alignUp(long v, long b) {
+    return (v + b - 1) & -b;
+  }
+
+  private static long alignDown(long v, long b) {
+    return v & -b;
+  }
+}
