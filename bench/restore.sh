@@ -10,6 +10,10 @@
 # nothing (its follow would fetch the version before the get). The issue-14 target for a 1 GiB
 # replica of the RocksDB example is under 3 s from 2 peers; examples/rocksdb-kv/run.sh measures
 # that with RocksDB beside it, this without.
+#
+# SECURE=1 gives every node credentials of one CA, so peers talk TLS with certificates, as the
+# example's replicas do; by default the nodes run insecure on loopback. KEEP_LOGS=DIR copies the
+# nodes' logs there after each round.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
 SIZE=${1:-1024}
@@ -20,12 +24,24 @@ workdir restore
 "$SHOAL" --version >/dev/null
 BYTES=$((SIZE * 1048576))
 
-start_node s1 --keep 1
+# secured NODE: the options that give NODE credentials when SECURE=1
+secured() {
+  if [ "${SECURE:-0}" = 1 ]; then
+    [ -d "$D/ca" ] || "$SHOAL" cluster init "$D/ca" >/dev/null
+    "$SHOAL" cluster issue "$D/ca" --out "$D/cred-$1" >/dev/null
+    echo "--credentials $D/cred-$1"
+  fi
+}
+
+# shellcheck disable=SC2046 # secured prints options, split on purpose
+start_node s1 --keep 1 $(secured s1)
 SEED="127.0.0.1:$NODE_PEER"
 for ((i = 2; i <= SEEDERS; i++)); do
-  start_node "s$i" --join "$SEED" --follow '*' --keep 1
+  # shellcheck disable=SC2046
+  start_node "s$i" --join "$SEED" --follow '*' --keep 1 $(secured "s$i")
 done
-start_node fresh --join "$SEED" --keep 1
+# shellcheck disable=SC2046
+start_node fresh --join "$SEED" --keep 1 $(secured fresh)
 
 # holds NODE VERSION: the node on $D/NODE holds big@VERSION complete
 holds() {
@@ -49,8 +65,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
   t1=$(date +%s.%N)
   cmp -s "$D/big.bin" "$D/out.bin" || die "the restored copy differs"
   times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
+  [ -n "${KEEP_LOGS:-}" ] && cp "$D"/*.log "$KEEP_LOGS"/
   log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s"
 done
 s=$(printf '%s\n' "${times[@]}" | median)
 log "median ${s} s ($(mibps $BYTES "$s") MiB/s)"
-echo "restore: size_mib=$SIZE seeders=$SEEDERS get_s=$s MBps=$(mibps $BYTES "$s")"
+echo "restore: size_mib=$SIZE seeders=$SEEDERS secure=${SECURE:-0} get_s=$s MBps=$(mibps $BYTES "$s")"

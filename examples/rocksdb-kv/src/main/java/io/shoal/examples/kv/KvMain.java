@@ -41,6 +41,11 @@ public final class KvMain {
   private KvMain() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("serve")) {
+      // A replica runs long: its log lines carry their time, as a shoal node's do.
+      System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+      System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    }
     System.exit(new CommandLine(KvMain.class).execute(args));
   }
 
