@@ -2,6 +2,7 @@ package io.shoal.chunkstore.snapshot;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,10 +22,11 @@ import java.util.concurrent.atomic.LongAdder;
  * device takes the bytes from a reused aligned buffer, a restore does not push the service's
  * working set out of the page cache, and the final fsync has only the ends left.
  *
- * <p>Every file block is written either whole and directly, or in parts through the page cache,
- * never both, so the two paths never overlap. Where the file system refuses {@code O_DIRECT}, or a
- * file's mode does not let its owner write it (a second descriptor could not be opened), everything
- * goes through the page cache.
+ * <p>The unit is the larger of the file system's block and the memory page. Every unit of a file is
+ * written either whole and directly, or in parts through the page cache, never both, so the two
+ * paths never share a block or a page. Where the file system refuses {@code O_DIRECT}, or a file's
+ * mode does not let its owner write it (a second descriptor could not be opened), everything goes
+ * through the page cache.
  *
  * <p>Thread-safe.
  */
@@ -33,6 +35,10 @@ final class DirectWriter {
   static final int MIN_DIRECT_BYTES = 128 << 10;
 
   private static final int MAX_BLOCK = 64 << 10;
+
+  /** The memory page size, or {@link #MAX_BLOCK} when it cannot be learnt. */
+  private static final long PAGE_BYTES = pageSize();
+
   private static final int BUFFER_BYTES = 1 << 20;
   private static final int POOLED_BUFFERS = 8;
 
@@ -63,8 +69,11 @@ final class DirectWriter {
     }
     try {
       if (block == 0) {
-        long b = Files.getFileStore(file).getBlockSize();
-        if (b <= 0 || b > MAX_BLOCK || Long.bitCount(b) != 1) {
+        // Aligned to pages as well as blocks: a page holding both a direct block and a part
+        // written through the cache could be written back over the direct one with what the
+        // cache read before it.
+        long b = Math.max(Files.getFileStore(file).getBlockSize(), PAGE_BYTES);
+        if (b > MAX_BLOCK || Long.bitCount(b) != 1) {
           refused = true;
           return null;
         }
@@ -130,6 +139,17 @@ final class DirectWriter {
 
   private static void give(ByteBuffer b) {
     POOL.offer(b); // a full pool drops it, for the collector
+  }
+
+  private static long pageSize() {
+    try {
+      Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      Object unsafe = f.get(null);
+      return ((Number) unsafe.getClass().getMethod("pageSize").invoke(unsafe)).longValue();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return MAX_BLOCK; // the largest page size in use; direct writes are then only coarser
+    }
   }
 
   private static long alignUp(long v, long b) {
