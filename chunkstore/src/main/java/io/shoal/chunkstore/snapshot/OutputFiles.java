@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>When only some of a snapshot's files are written ({@link FileSelection}), the stream's bytes
  * that fall between or after them are skipped.
  *
+ * <p>A large write goes to the device directly, but for its unaligned ends ({@link DirectWriter});
+ * a file then has a second descriptor, opened at its first such write and closed with the first.
+ *
  * <p>Thread-safe: segments may be written concurrently.
  */
 final class OutputFiles implements AutoCloseable {
@@ -137,7 +140,7 @@ final class OutputFiles implements AutoCloseable {
       slice.position((int) (pos - streamStart)).limit((int) (pos - streamStart + n));
       FileChannel ch = channel(i);
       long at = pos - f.dataOffset();
-      FileChannel d = direct != null && direct.worthIt(at, n) ? directChannel(i) : null;
+      FileChannel d = direct.worthIt(at, n) ? directChannel(i) : null;
       if (d != null) {
         direct.write(ch, d, slice, at);
       } else {
