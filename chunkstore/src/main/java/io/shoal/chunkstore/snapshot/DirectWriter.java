@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * written either whole and directly, or in parts through the page cache, never both, so the two
  * paths never share a block or a page. Where the file system refuses {@code O_DIRECT}, or a file's
  * mode does not let its owner write it (a second descriptor could not be opened), everything goes
- * through the page cache.
+ * through the page cache; so does everything after a first direct write the file system refuses.
  *
  * <p>Thread-safe.
  */
@@ -97,21 +97,46 @@ final class DirectWriter {
     long to = alignDown(end, block);
     int start = slice.position();
     writeBuffered(buffered, part(slice, start, from - at), at);
+    long pos = from;
     ByteBuffer aligned = take();
     try {
-      for (long pos = from; pos < to; ) {
+      while (pos < to) {
         int n = (int) Math.min(BUFFER_BYTES, to - pos);
         aligned.clear();
         aligned.put(part(slice, start + (int) (pos - at), n)).flip();
-        while (aligned.hasRemaining()) {
-          pos += direct.write(aligned, pos);
+        long written = directly(direct, aligned, pos);
+        if (written < 0) {
+          break; // refused: the rest goes through the page cache
         }
-        directBytes.add(n);
+        pos += written;
       }
     } finally {
       give(aligned);
     }
-    writeBuffered(buffered, part(slice, start + (int) (to - at), end - to), to);
+    writeBuffered(buffered, part(slice, start + (int) (pos - at), end - pos), pos);
+  }
+
+  /**
+   * Writes {@code aligned} at {@code pos} directly; -1 when the file system refused the first
+   * direct write of this materialization (some accept {@code O_DIRECT} at open and refuse it at the
+   * write, with a stricter alignment), after which no write goes direct. A failure after one
+   * succeeded is the device's, and is thrown.
+   */
+  private long directly(FileChannel direct, ByteBuffer aligned, long pos) throws IOException {
+    int n = aligned.remaining();
+    try {
+      for (long at = pos; aligned.hasRemaining(); ) {
+        at += direct.write(aligned, at);
+      }
+    } catch (IOException e) {
+      if (directBytes.sum() > 0) {
+        throw e;
+      }
+      refused = true; // were it the device's, the page cache meets it again and throws
+      return -1;
+    }
+    directBytes.add(n);
+    return n;
   }
 
   /** Bytes written directly so far. */

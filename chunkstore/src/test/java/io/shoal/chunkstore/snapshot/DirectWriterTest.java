@@ -1,11 +1,15 @@
 package io.shoal.chunkstore.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shoal.chunkstore.Writeback;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -81,6 +85,52 @@ class DirectWriterTest {
 
     assertThat(Files.readAllBytes(paths.get(0))).isEqualTo(stream);
     assertThat(direct.directBytes()).isZero();
+  }
+
+  /**
+   * Some file systems take {@code O_DIRECT} at open and refuse the write: the bytes then go through
+   * the page cache, and so does every later write (a closed channel stands in for the refusal).
+   */
+  @Test
+  void aFirstDirectWriteRefused_goesThroughThePageCache_andSoDoesEveryLaterOne() throws Exception {
+    Path file = tmp.resolve("f");
+    byte[] bytes = new byte[3 << 20];
+    new Random(11).nextBytes(bytes);
+    DirectWriter direct = new DirectWriter();
+    try (FileChannel buffered =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      FileChannel refusing = direct.open(file);
+      assertThat(refusing).isNotNull();
+      refusing.close();
+      assertThat(direct.worthIt(100, bytes.length - 200)).isTrue();
+
+      direct.write(buffered, refusing, ByteBuffer.wrap(bytes, 100, bytes.length - 200), 100);
+      DirectWriter.writeBuffered(buffered, ByteBuffer.wrap(bytes, 0, 100), 0);
+      DirectWriter.writeBuffered(
+          buffered, ByteBuffer.wrap(bytes, bytes.length - 100, 100), bytes.length - 100);
+    }
+
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+    assertThat(direct.directBytes()).isZero();
+    assertThat(direct.worthIt(0, 8 << 20)).isFalse();
+  }
+
+  /** A direct write failing after others succeeded is the device's failure, and is thrown. */
+  @Test
+  void aDirectWriteFailingAfterOthersSucceeded_isThrown() throws Exception {
+    Path file = tmp.resolve("f");
+    byte[] bytes = new byte[2 << 20];
+    DirectWriter direct = new DirectWriter();
+    try (FileChannel buffered =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      FileChannel d = direct.open(file);
+      direct.write(buffered, d, ByteBuffer.wrap(bytes), 0);
+      assertThat(direct.directBytes()).isEqualTo(bytes.length);
+      d.close();
+
+      assertThatThrownBy(() -> direct.write(buffered, d, ByteBuffer.wrap(bytes), 0))
+          .isInstanceOf(IOException.class);
+    }
   }
 
   @Test
