@@ -70,6 +70,11 @@ class ZoneFetchTest {
     double sentByA = a.metrics().chunkSentBytes();
     ShoalNode f = swarm.start(swarm.config("f").withZone("b").withSeeds(List.of(a.peerAddress())));
     TestSwarm.awaitHolders(f, 2);
+    // f may hear b's catalog before b's membership, and with it b's zone: until then b is in no
+    // zone f knows, and f asked a too (CI, 3,304 bytes from a).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> f.status().members().stream().filter(m -> "b".equals(m.zone())).count() == 2);
 
     f.fetch(SnapshotRef.parse("data"), Duration.ofSeconds(30));
 
