@@ -29,8 +29,8 @@ CATCHUP=${4:-100000}
 need curl python3
 workdir logs
 "$SHOAL" --version >/dev/null
-"$SHOAL" cluster init "$D/ca" >/dev/null
-for n in w f; do "$SHOAL" cluster issue "$D/ca" --out "$D/cred-$n" >/dev/null; done
+credentials w
+credentials f
 
 # Uncompressed, so that the catch-up's bytes received compare with the segments' bytes.
 start_node w --log-seal-ms "$SEAL_MS" --no-compression --credentials "$D/cred-w"

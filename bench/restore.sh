@@ -27,8 +27,7 @@ BYTES=$((SIZE * 1048576))
 # secured NODE: the options that give NODE credentials when SECURE=1
 secured() {
   if [ "${SECURE:-0}" = 1 ]; then
-    [ -d "$D/ca" ] || "$SHOAL" cluster init "$D/ca" >/dev/null
-    "$SHOAL" cluster issue "$D/ca" --out "$D/cred-$1" >/dev/null
+    credentials "$1"
     echo "--credentials $D/cred-$1"
   fi
 }
@@ -65,7 +64,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   t1=$(date +%s.%N)
   cmp -s "$D/big.bin" "$D/out.bin" || die "the restored copy differs"
   times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
-  [ -n "${KEEP_LOGS:-}" ] && cp "$D"/*.log "$KEEP_LOGS"/
+  if [ -n "${KEEP_LOGS:-}" ]; then cp "$D"/*.log "$KEEP_LOGS"/; fi
   log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s"
 done
 s=$(printf '%s\n' "${times[@]}" | median)

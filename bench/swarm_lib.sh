@@ -30,6 +30,12 @@ import json,sys; sys.exit(0 if any(e["name"]==sys.argv[1] and e["complete"] for 
   die "node $1 never completed $2"
 }
 
+# credentials NAME : issues NAME a credential of the run's CA (made at the first call) in $D/cred-NAME
+credentials() {
+  [ -d "$D/ca" ] || "$SHOAL" cluster init "$D/ca" >/dev/null
+  "$SHOAL" cluster issue "$D/ca" --out "$D/cred-$1" >/dev/null
+}
+
 stop_nodes() {
   local pid
   for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
