@@ -5,6 +5,7 @@ import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.chunkstore.NodeIdentity;
 import io.shoal.chunkstore.SnapshotName;
 import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.chunkstore.snapshot.PublishHistory;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.node.api.PublishCall;
 import java.io.IOException;
@@ -126,7 +127,8 @@ final class PublishCommand implements Callable<Integer> {
           System.currentTimeMillis(),
           progress,
           force || version != null,
-          logOffset == null ? SnapshotRoot.NO_LOG_OFFSET : logOffset);
+          logOffset == null ? SnapshotRoot.NO_LOG_OFFSET : logOffset,
+          PublishHistory.none());
     }
   }
 

@@ -45,7 +45,8 @@ public final class Publication {
       long newBytes,
       double seconds,
       int versionsDropped,
-      boolean unchanged) {}
+      boolean unchanged,
+      long reusedBytes) {}
 
   private Publication() {}
 
@@ -55,7 +56,8 @@ public final class Publication {
    * force}, content equal to that of the newest version, held complete and numbered {@code version
    * - 1}, makes no version: the outcome is that version, marked unchanged. The snapshot records
    * that it holds the state before record {@code logOffset} of the change log of its name ({@link
-   * SnapshotRoot#NO_LOG_OFFSET} for none).
+   * SnapshotRoot#NO_LOG_OFFSET} for none). Files that {@code history} shows unchanged since its
+   * latest publication of the name are not read again (never when {@code force}).
    */
   public static Outcome publish(
       ChunkStore store,
@@ -68,7 +70,8 @@ public final class Publication {
       long nowMillis,
       Progress progress,
       boolean force,
-      long logOffset)
+      long logOffset,
+      PublishHistory history)
       throws IOException {
     SnapshotName.check(name);
     if (keep < 0) {
@@ -90,7 +93,9 @@ public final class Publication {
         request = request.unlessSameAs(newest.get().root());
       }
     }
-    SnapshotWriter.Result result = SnapshotWriter.publish(store, path, request, progress);
+    SnapshotWriter.Result result =
+        SnapshotWriter.publish(
+            store, path, request, progress, force ? PublishHistory.none() : history);
     double seconds = (System.nanoTime() - start) / 1e9;
     int dropped =
         keep == 0 ? 0 : Retention.apply(new SnapshotReader(store), keep).versionsDropped().size();
@@ -109,6 +114,7 @@ public final class Publication {
         result.newBytes(),
         seconds,
         dropped,
-        result.unchanged());
+        result.unchanged(),
+        result.reusedBytes());
   }
 }

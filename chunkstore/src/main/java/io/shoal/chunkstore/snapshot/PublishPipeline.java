@@ -60,6 +60,7 @@ final class PublishPipeline implements AutoCloseable {
   private final int readAhead;
 
   private long chunks;
+  private long reusedBytes;
   private long sinceCommit;
 
   /** The workers' threads, joined by {@link #close}; at most {@code request.threads()}. */
@@ -96,7 +97,13 @@ final class PublishPipeline implements AutoCloseable {
     /** Bytes of the stream that belong to this segment; the buffer holds more, up to max. */
     final int ownBytes;
 
-    final ByteBuffer buffer;
+    /** The segment's bytes; null while it is {@link #reused}. */
+    ByteBuffer buffer;
+
+    /**
+     * Whether the segment is not read: the previous version's chunks cover it ({@link ReusePlan}).
+     */
+    boolean reused;
 
     /** End offsets of the speculative chunks, and those chunks, hashed. */
     int[] speculativeEnds = new int[0];
@@ -109,6 +116,10 @@ final class PublishPipeline implements AutoCloseable {
 
     int[] lengths = new int[64];
     VerifiedChunk[] chunks = new VerifiedChunk[64];
+
+    /** For a reused segment, the ids of its chunks, which the store holds already. */
+    ChunkId[] reusedIds = new ChunkId[64];
+
     int count;
     int unhashed;
 
@@ -116,6 +127,13 @@ final class PublishPipeline implements AutoCloseable {
       this.start = start;
       this.ownBytes = ownBytes;
       this.buffer = buffer;
+      this.reused = buffer == null;
+    }
+
+    void addReused(int offset, int length, ChunkId id) {
+      addChunk(offset, length, null);
+      unhashed--;
+      reusedIds[count - 1] = id;
     }
 
     void addChunk(int offset, int length, VerifiedChunk hashed) {
@@ -123,6 +141,7 @@ final class PublishPipeline implements AutoCloseable {
         offsets = Arrays.copyOf(offsets, count * 2);
         lengths = Arrays.copyOf(lengths, count * 2);
         chunks = Arrays.copyOf(chunks, count * 2);
+        reusedIds = Arrays.copyOf(reusedIds, count * 2);
       }
       offsets[count] = offset;
       lengths[count] = length;
@@ -140,6 +159,11 @@ final class PublishPipeline implements AutoCloseable {
     return chunks;
   }
 
+  /** Bytes of the stream taken from the previous version without reading them. */
+  long reusedBytes() {
+    return reusedBytes;
+  }
+
   /** Counts a chunk written outside the stream (the root), committing as {@link #run} does. */
   void count(boolean added, long length) throws IOException {
     chunks++;
@@ -150,8 +174,11 @@ final class PublishPipeline implements AutoCloseable {
     }
   }
 
-  /** Chunks, hashes and writes the stream; returns its tree, whose nodes are written too. */
-  TreeRef run(StreamSource source, Progress progress) throws IOException {
+  /**
+   * Chunks, hashes and writes the stream, taking the chunks {@code reuse} offers where the true
+   * chunking meets them; returns its tree, whose nodes are written too.
+   */
+  TreeRef run(StreamSource source, ReusePlan reuse, Progress progress) throws IOException {
     TreeBuilder tree =
         new TreeBuilder(request.algorithm(), node -> count(batch.add(node), node.length()));
     long total = source.size();
@@ -169,10 +196,15 @@ final class PublishPipeline implements AutoCloseable {
     try {
       for (int k = 0; k < segments; k++) {
         while (nextToRead < segments && nextToRead <= k + readAhead) {
-          reading.add(readChunkAndHash(source, nextToRead++, total));
+          reading.add(readChunkAndHash(source, reuse, nextToRead++, total));
         }
         Segment s = join(reading.poll());
-        truePosition = stitch(s, truePosition);
+        if (s.reused) {
+          truePosition = stitchReused(s, truePosition, reuse, source, total);
+        }
+        if (!s.reused) {
+          truePosition = stitch(s, truePosition);
+        }
         hashing.add(
             s.unhashed == 0
                 ? CompletableFuture.completedFuture(s)
@@ -195,28 +227,23 @@ final class PublishPipeline implements AutoCloseable {
     return tree.finish();
   }
 
-  private CompletableFuture<Segment> readChunkAndHash(StreamSource source, int k, long total) {
+  private CompletableFuture<Segment> readChunkAndHash(
+      StreamSource source, ReusePlan reuse, int k, long total) {
     long start = (long) k * SEGMENT_BYTES;
     int own = (int) Math.min(SEGMENT_BYTES, total - start);
-    int held = (int) Math.min((long) own + chunker.maxBytes(), total - start);
+    if (reuse.covers(start, start + own)) {
+      return CompletableFuture.completedFuture(new Segment(start, own, null));
+    }
     return CompletableFuture.supplyAsync(
         () -> {
-          ByteBuffer buffer = DirectBuffers.take(SEGMENT_BYTES + chunker.maxBytes());
-          Segment s = new Segment(start, own, buffer);
-          try {
-            buffer.limit(held);
-            source.read(start, buffer);
-            buffer.flip();
-          } catch (IOException e) {
-            DirectBuffers.give(buffer);
-            throw new UncheckedIOException(e);
-          }
+          Segment s = new Segment(start, own, read(source, start, own, total));
           // Every chunk but the stream's last is at least minBytes long.
+          int held = s.buffer.limit();
           int[] ends = new int[own / chunker.minBytes() + 2];
           VerifiedChunk[] hashed = new VerifiedChunk[ends.length];
           int n = 0;
           for (int at = 0; at < own; ) {
-            int length = chunker.nextChunkLength(buffer, at, held - at);
+            int length = chunker.nextChunkLength(s.buffer, at, held - at);
             hashed[n] = VerifiedChunk.hash(request.algorithm(), s.slice(at, length));
             at += length;
             ends[n++] = at;
@@ -227,6 +254,49 @@ final class PublishPipeline implements AutoCloseable {
           return s;
         },
         pool);
+  }
+
+  /** The segment's bytes and up to a longest chunk after them, in a buffer of the pool. */
+  private ByteBuffer read(StreamSource source, long start, int own, long total) {
+    int held = (int) Math.min((long) own + chunker.maxBytes(), total - start);
+    ByteBuffer buffer = DirectBuffers.take(SEGMENT_BYTES + chunker.maxBytes());
+    try {
+      buffer.limit(held);
+      source.read(start, buffer);
+      buffer.flip();
+      return buffer;
+    } catch (IOException e) {
+      DirectBuffers.give(buffer);
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Takes the reused chunks that start in the segment while the true chunking meets them; where it
+   * does not, reads the segment after all and leaves it to {@link #stitch}.
+   */
+  private long stitchReused(
+      Segment s, long truePosition, ReusePlan reuse, StreamSource source, long total)
+      throws IOException {
+    long at = truePosition;
+    long end = s.start + s.ownBytes;
+    while (at < end) {
+      int j = reuse.startingAt(at);
+      if (j < 0) {
+        try {
+          s.buffer = read(source, s.start, s.ownBytes, total);
+        } catch (UncheckedIOException e) {
+          throw e.getCause();
+        }
+        s.reused = false;
+        s.count = 0;
+        s.unhashed = 0;
+        return truePosition;
+      }
+      s.addReused((int) (at - s.start), reuse.length(j), reuse.id(j));
+      at += reuse.length(j);
+    }
+    return at;
   }
 
   /** Finds the true chunks that start in the segment, given where the true chunking is. */
@@ -268,6 +338,15 @@ final class PublishPipeline implements AutoCloseable {
   }
 
   private void write(Segment s, TreeBuilder tree, Progress progress) throws IOException {
+    if (s.reused) {
+      for (int i = 0; i < s.count; i++) {
+        tree.add(s.reusedIds[i], s.lengths[i]);
+      }
+      chunks += s.count;
+      reusedBytes += s.ownBytes;
+      progress.advance(s.ownBytes);
+      return;
+    }
     try {
       long before = batch.addedBytes();
       batch.addAll(Arrays.asList(s.chunks).subList(0, s.count));

@@ -31,6 +31,8 @@ public final class SnapshotWriter {
    * @param newBytes payload bytes of the new chunks
    * @param unchanged whether the content equals {@link PublishRequest#previous()}'s, so that
    *     snapshot is the result and no version was made
+   * @param reusedBytes bytes of unchanged files taken from the previous version unread ({@link
+   *     PublishHistory})
    */
   public record Result(
       ChunkId rootId,
@@ -38,7 +40,8 @@ public final class SnapshotWriter {
       long chunks,
       long newChunks,
       long newBytes,
-      boolean unchanged) {}
+      boolean unchanged,
+      long reusedBytes) {}
 
   private SnapshotWriter() {}
 
@@ -51,16 +54,44 @@ public final class SnapshotWriter {
    */
   public static Result publish(
       ChunkStore store, Path source, PublishRequest request, Progress progress) throws IOException {
+    return publish(store, source, request, progress, PublishHistory.none());
+  }
+
+  /**
+   * Publishes {@code source} as {@link #publish(ChunkStore, Path, PublishRequest, Progress)} does,
+   * without reading the files that {@code history} shows unchanged since the latest publication of
+   * the name, and records this one in it. The snapshot is exactly the one reading them would make.
+   */
+  public static Result publish(
+      ChunkStore store,
+      Path source,
+      PublishRequest request,
+      Progress progress,
+      PublishHistory history)
+      throws IOException {
+    long startedMillis = System.currentTimeMillis();
     SourceScanner.Scan scan = SourceScanner.scan(source);
     FileTable table = FileTable.of(scan.entries());
     List<FileEntry> regular = table.entries().stream().filter(e -> !e.directory()).toList();
-    return publish(
-        store,
-        table,
-        scan.singleFile(),
-        StreamSource.ofFiles(scan.files(), regular),
-        request,
-        progress);
+    Optional<PublishHistory.Entry> previous = history.latest(request.name());
+    history.forget(request.name());
+    Result result =
+        publish(
+            store,
+            table,
+            scan.singleFile(),
+            StreamSource.ofFiles(scan.files(), regular),
+            request,
+            progress,
+            (c, s) -> ReusePlan.of(s, c, request.algorithm(), previous, regular, scan.stamps()));
+    history.record(request.name(), result.rootId(), startedMillis, regular, scan.stamps());
+    return result;
+  }
+
+  /** Plans which chunks of an earlier version a publication takes unread. */
+  @FunctionalInterface
+  interface Reuse {
+    ReusePlan plan(FastCdc chunker, ChunkStore store) throws IOException;
   }
 
   /** Publishes one file, held in memory, named {@code fileName}. */
@@ -79,6 +110,18 @@ public final class SnapshotWriter {
       PublishRequest request,
       Progress progress)
       throws IOException {
+    return publish(store, table, singleFile, data, request, progress, (c, s) -> ReusePlan.NONE);
+  }
+
+  private static Result publish(
+      ChunkStore store,
+      FileTable table,
+      boolean singleFile,
+      StreamSource data,
+      PublishRequest request,
+      Progress progress,
+      Reuse reuse)
+      throws IOException {
     if (store.catalog().get(request.name(), request.version()).isPresent()) {
       throw new IllegalArgumentException(
           "the catalog already holds " + request.name() + "@" + request.version());
@@ -87,8 +130,9 @@ public final class SnapshotWriter {
     try (ChunkBatch batch = store.newBatch();
         PublishPipeline pipeline = new PublishPipeline(request, c, batch)) {
       progress.begin(data.size());
-      TreeRef dataTree = pipeline.run(data, progress);
-      TreeRef tableTree = pipeline.run(StreamSource.ofBytes(table.encode()), Progress.none());
+      TreeRef dataTree = pipeline.run(data, reuse.plan(c, store), progress);
+      TreeRef tableTree =
+          pipeline.run(StreamSource.ofBytes(table.encode()), ReusePlan.NONE, Progress.none());
       Optional<SnapshotRoot> same = sameContent(store, request, singleFile, dataTree, tableTree);
       if (same.isPresent()) {
         batch.commit();
@@ -151,7 +195,13 @@ public final class SnapshotWriter {
       SnapshotRoot root,
       boolean unchanged) {
     return new Result(
-        rootId, root, pipeline.chunks(), batch.addedChunks(), batch.addedBytes(), unchanged);
+        rootId,
+        root,
+        pipeline.chunks(),
+        batch.addedChunks(),
+        batch.addedBytes(),
+        unchanged,
+        pipeline.reusedBytes());
   }
 
   /** The previous snapshot of the request, if it holds exactly this content. */

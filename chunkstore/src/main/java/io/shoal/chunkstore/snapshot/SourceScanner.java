@@ -8,10 +8,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Walks what is being published and lists it in file-table order: depth-first, names in each
@@ -20,12 +22,17 @@ import java.util.Map;
  * command line may itself be a link, which is followed).
  */
 final class SourceScanner {
-  /** What a scan found. */
-  record Scan(boolean singleFile, List<FileEntry> entries, List<Path> files) {}
+  /**
+   * What a scan found: the entries in table order, and for each regular file its path and its stamp
+   * (null where the file system gives none).
+   */
+  record Scan(
+      boolean singleFile, List<FileEntry> entries, List<Path> files, List<FileStamp> stamps) {}
 
   private final Path root;
   private final List<FileEntry> entries = new ArrayList<>();
   private final List<Path> files = new ArrayList<>();
+  private final List<FileStamp> stamps = new ArrayList<>();
 
   private SourceScanner(Path root) {
     this.root = root;
@@ -46,13 +53,14 @@ final class SourceScanner {
       }
       s.entries.add(new FileEntry(name.toString(), false, mode(source), attrs.size(), 0));
       s.files.add(source);
-      return new Scan(true, s.entries, s.files);
+      s.stamps.add(Attributes.of(source).stamp());
+      return new Scan(true, s.entries, s.files, s.stamps);
     }
     if (!attrs.isDirectory()) {
       throw new IOException("cannot publish " + source + ": not a regular file or a directory");
     }
     s.walk(source, "");
-    return new Scan(false, s.entries, s.files);
+    return new Scan(false, s.entries, s.files, s.stamps);
   }
 
   private void walk(Path dir, String prefix) throws IOException {
@@ -88,6 +96,7 @@ final class SourceScanner {
       } else if (a.regular()) {
         entries.add(new FileEntry(rel, false, a.mode(), a.size(), 0));
         files.add(child);
+        stamps.add(a.stamp());
       } else {
         throw new IOException(
             "cannot publish "
@@ -102,8 +111,10 @@ final class SourceScanner {
    * What the walk needs of a path inside the tree, links not followed: with one {@code lstat} where
    * the file system has a Unix view (a small file costs the scan one system call, not two).
    */
-  private record Attributes(boolean directory, boolean regular, boolean link, long size, int mode) {
-    private static final String UNIX = "unix:mode,size,isDirectory,isRegularFile,isSymbolicLink";
+  private record Attributes(
+      boolean directory, boolean regular, boolean link, long size, int mode, FileStamp stamp) {
+    private static final String UNIX =
+        "unix:mode,size,isDirectory,isRegularFile,isSymbolicLink,lastModifiedTime,dev,ino";
 
     static Attributes of(Path p) throws IOException {
       Map<String, Object> m;
@@ -114,14 +125,27 @@ final class SourceScanner {
             Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         boolean link = a.isSymbolicLink();
         return new Attributes(
-            a.isDirectory(), a.isRegularFile(), link, a.size(), link ? 0 : SourceScanner.mode(p));
+            a.isDirectory(),
+            a.isRegularFile(),
+            link,
+            a.size(),
+            link ? 0 : SourceScanner.mode(p),
+            null);
       }
+      long size = (Long) m.get("size");
+      FileStamp stamp =
+          new FileStamp(
+              size,
+              ((FileTime) m.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+              (Long) m.get("dev"),
+              (Long) m.get("ino"));
       return new Attributes(
           (Boolean) m.get("isDirectory"),
           (Boolean) m.get("isRegularFile"),
           (Boolean) m.get("isSymbolicLink"),
-          (Long) m.get("size"),
-          (Integer) m.get("mode") & 07777);
+          size,
+          (Integer) m.get("mode") & 07777,
+          stamp);
     }
   }
 

@@ -29,7 +29,8 @@ class PublicationTest {
         1_700_000_000_000L,
         Progress.none(),
         force,
-        SnapshotRoot.NO_LOG_OFFSET);
+        SnapshotRoot.NO_LOG_OFFSET,
+        PublishHistory.none());
   }
 
   private Path tree() throws Exception {

@@ -87,7 +87,8 @@ class SnapshotWriterPipelineTest {
             c.minBytes(),
             c.avgBytes(),
             c.maxBytes());
-    return new SnapshotWriter.Result(request.algorithm().hash(root.encode()), root, 0, 0, 0, false);
+    return new SnapshotWriter.Result(
+        request.algorithm().hash(root.encode()), root, 0, 0, 0, false, 0);
   }
 
   private static TreeRef sequentialTree(byte[] bytes, PublishRequest request, FastCdc c)

@@ -8,6 +8,7 @@ import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.Publication;
+import io.shoal.chunkstore.snapshot.PublishHistory;
 import io.shoal.chunkstore.snapshot.Retention;
 import io.shoal.chunkstore.snapshot.SnapshotLookup;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
@@ -55,6 +56,9 @@ final class LocalSnapshots {
   private final Follower follower;
   private final NodeMetrics metrics;
 
+  /** What this node's latest publication of each name read, so the next skips unchanged files. */
+  private final PublishHistory history = PublishHistory.create();
+
   LocalSnapshots(
       ChunkStore store,
       SnapshotReader reader,
@@ -99,7 +103,8 @@ final class LocalSnapshots {
             System.currentTimeMillis(),
             Progress.none(),
             call.forced(),
-            call.logOffsetOrNone());
+            call.logOffsetOrNone(),
+            history);
     if (outcome.unchanged()) {
       log.info(
           "publish {}: content unchanged since {}@{}; no version made",
@@ -110,12 +115,13 @@ final class LocalSnapshots {
     }
     log.atLevel(LogLines.level(outcome.name()))
         .log(
-            "published {}@{} (root {}, {} bytes, {} new)",
+            "published {}@{} (root {}, {} bytes, {} new, {} of unchanged files not read)",
             outcome.name(),
             outcome.version(),
             outcome.root().substring(0, 12),
             outcome.sizeBytes(),
-            outcome.newBytes());
+            outcome.newBytes(),
+            outcome.reusedBytes());
     announcer.announce();
     return outcome;
   }
