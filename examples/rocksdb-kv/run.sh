@@ -122,7 +122,7 @@ await 300 "replica 2 holds the newest checkpoint" holds_newest 2
 
 report() { # report I: what replica I's recovery did
   local r="$w/kv-$1/recovery.json"
-  json "$r" '"  restored kv@%d: %.1f MiB of state from %d peers in %.2f s (%.1f MiB fetched)" % (d["restoredVersion"], d["stateBytes"]/2**20, d["restorePeers"], d["restoreSeconds"], d["restoreFetchedBytes"]/2**20)'
+  json "$r" '"  restored kv@%d: %.1f MiB of state from %d peers in %.2f s (%.1f MiB fetched)%s" % (d["restoredVersion"], d["stateBytes"]/2**20, d["restorePeers"], d["restoreSeconds"], d["restoreFetchedBytes"]/2**20, "" if d.get("restores", 1) == 1 else "; %d restores, the log had moved past the first" % d["restores"])'
   json "$r" '"  replayed %d records (%.1f MiB) from log offset %d in %.2f s" % (d["replayedRecords"], d["replayedBytes"]/2**20, d["checkpointOffset"], d["replaySeconds"])'
 }
 

@@ -32,6 +32,9 @@ final class KvReplica implements AutoCloseable {
   /** The snapshot and the log of the service. */
   static final String NAME = "kv";
 
+  /** Restores one recovery makes at most while the log keeps moving past what it restored. */
+  static final int MAX_RESTORES = 3;
+
   private static final Logger log = LoggerFactory.getLogger(KvReplica.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,15 +72,29 @@ final class KvReplica implements AutoCloseable {
       log.info("no checkpoint of '{}' yet: starting from offset {}", NAME, state.offset());
     } else {
       Restored r = restore(newest);
-      report.put("restoredVersion", r.version());
-      report.put("stateBytes", r.sizeBytes());
-      report.put("restoreFetchedBytes", r.fetchedBytes());
-      report.put("restorePeers", peers);
-      report.put("restoreSeconds", r.seconds());
-      report.put("checkpointOffset", r.logOffset());
+      report(report, r, null);
     }
     long replayStart = System.nanoTime();
-    long[] replayed = replayToEnd();
+    long[] replayed;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        replayed = replayToEnd();
+        break;
+      } catch (IllegalArgumentException e) {
+        // The version restored was the newest this node held when it started, and the log has
+        // moved past it since (its node dropped what a newer checkpoint covers): restore that one.
+        if (attempt == MAX_RESTORES) {
+          throw new IOException(
+              "the log keeps moving past the restored checkpoint: " + e.getMessage());
+        }
+        log.warn("{}: restoring the newest checkpoint", e.getMessage());
+        SnapshotVersion newer = awaitNewer(newest, wait);
+        Restored r = restore(newer);
+        report(report, r, report);
+        newest = newer;
+        replayStart = System.nanoTime();
+      }
+    }
     report.put("replayedRecords", replayed[0]);
     report.put("replayedBytes", replayed[1]);
     report.put("replaySeconds", (System.nanoTime() - replayStart) / 1e9);
@@ -85,6 +102,39 @@ final class KvReplica implements AutoCloseable {
     report.put("recoverySeconds", (System.nanoTime() - start) / 1e9);
     report.put("files", sstFiles(db()));
     Files.write(dir.resolve("recovery.json"), JSON.writeValueAsBytes(report));
+  }
+
+  /** Records restore {@code r} in the report, adding to what {@code earlier} restores moved. */
+  private void report(Map<String, Object> report, Restored r, Map<String, Object> earlier) {
+    long fetched = r.fetchedBytes();
+    double seconds = r.seconds();
+    if (earlier != null) {
+      fetched += (Long) earlier.getOrDefault("restoreFetchedBytes", 0L);
+      seconds += (Double) earlier.getOrDefault("restoreSeconds", 0.0);
+      report.merge("restores", 1, (a, b) -> (Integer) a + 1);
+    }
+    report.putIfAbsent("restores", 1);
+    report.put("restoredVersion", r.version());
+    report.put("stateBytes", r.sizeBytes());
+    report.put("restoreFetchedBytes", fetched);
+    report.put("restorePeers", peers);
+    report.put("restoreSeconds", seconds);
+    report.put("checkpointOffset", r.logOffset());
+  }
+
+  /** A checkpoint newer than {@code than}, waiting up to {@code wait} for one. */
+  private SnapshotVersion awaitNewer(SnapshotVersion than, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      SnapshotVersion v = awaitCheckpoint(Duration.ZERO);
+      if (v != null && (than == null || v.version() > than.version())) {
+        return v;
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new IOException("no checkpoint of '" + NAME + "' newer than the one restored");
+      }
+      pause(200);
+    }
   }
 
   /**
