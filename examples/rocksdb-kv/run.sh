@@ -43,9 +43,9 @@ fi
 
 # The quick C1 compiler only, as shoal's launcher runs its one-shot commands: a replica that starts
 # spends its first seconds restoring 1 GiB, and on 2 cores the optimizing C2 compiler's warm-up
-# competes with that. Its own hot code is native (RocksDB, TLS, xxHash). Measured, 1 GiB fresh
-# restores interleaved (docs/api.md): C1 only 2.31-2.97 s, C2 for the hottest code only (the
-# launcher's node flags) 2.81-3.23 s, the JVM's default 3.53-4.71 s.
+# competes with that. Its own hot code is native (RocksDB, TLS, xxHash). Measured, six 1 GiB fresh
+# restores each, interleaved (docs/api.md): C1 only 2.31-3.70 s (median 2.94), C2 for the hottest
+# code only (the launcher's node flags) 2.81-3.23 s (3.16), the JVM's default 3.48-4.78 s (3.82).
 jvm_opts=${KV_JAVA_OPTS--XX:TieredStopAtLevel=1}
 # shellcheck disable=SC2086 # $jvm_opts is options, split on purpose
 kv() { java $jvm_opts -cp "$cp" io.shoal.examples.kv.KvMain "$@"; }
