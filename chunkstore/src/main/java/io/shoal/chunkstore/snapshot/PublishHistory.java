@@ -17,15 +17,15 @@ import java.util.Optional;
  * length and has its modification time set back by hand is taken as unchanged, as rsync does; a
  * publication with {@code force} never reuses.
  *
- * <p>Held in memory by whoever publishes repeatedly (a node); bounded to {@link #MAX_NAMES} names,
- * least recently published dropped first, and to publications of at most {@link #MAX_FILES} files.
+ * <p>Held in memory by whoever publishes repeatedly (a node); bounded to {@link #MAX_NAMES} names
+ * and {@link #MAX_FILES} files over all of them, the least recently published dropped first.
  * Thread-safe.
  */
 public final class PublishHistory {
   /** Names remembered; a publication of another drops the least recently published. */
   static final int MAX_NAMES = 256;
 
-  /** Publications with more files than this are not remembered. */
+  /** Files remembered over all names (about 100 B each); a larger publication is not remembered. */
   static final int MAX_FILES = 1 << 20;
 
   /** How long before a publication's start a file must have been last modified to be trusted. */
@@ -49,21 +49,24 @@ public final class PublishHistory {
   record Placed(FileStamp stamp, long dataOffset) {}
 
   private final int maxNames;
+  private final int maxFiles;
   private final LinkedHashMap<String, Entry> byName;
+  private long files;
 
-  private PublishHistory(int maxNames) {
+  PublishHistory(int maxNames, int maxFiles) {
     this.maxNames = maxNames;
+    this.maxFiles = maxFiles;
     this.byName = new LinkedHashMap<>(16, 0.75f, true);
   }
 
-  /** A history of up to {@link #MAX_NAMES} names. */
+  /** A history of up to {@link #MAX_NAMES} names and {@link #MAX_FILES} files. */
   public static PublishHistory create() {
-    return new PublishHistory(MAX_NAMES);
+    return new PublishHistory(MAX_NAMES, MAX_FILES);
   }
 
   /** A history that remembers nothing: every publication reads every byte. */
   public static PublishHistory none() {
-    return new PublishHistory(0);
+    return new PublishHistory(0, 0);
   }
 
   synchronized Optional<Entry> latest(String name) {
@@ -81,25 +84,34 @@ public final class PublishHistory {
       long startedMillis,
       List<FileEntry> entries,
       List<FileStamp> stamps) {
-    if (maxNames == 0 || entries.size() > MAX_FILES) {
-      byName.remove(name);
+    forget(name);
+    if (maxNames == 0 || entries.size() > maxFiles) {
       return;
     }
-    Map<String, Placed> files = new HashMap<>();
+    Map<String, Placed> placed = new HashMap<>();
     for (int i = 0; i < entries.size(); i++) {
       FileStamp s = stamps.get(i);
       if (s != null) {
-        files.put(entries.get(i).path(), new Placed(s, entries.get(i).dataOffset()));
+        placed.put(entries.get(i).path(), new Placed(s, entries.get(i).dataOffset()));
       }
     }
-    byName.put(name, new Entry(root, startedMillis, Map.copyOf(files)));
-    while (byName.size() > maxNames) {
-      byName.remove(byName.keySet().iterator().next());
+    byName.put(name, new Entry(root, startedMillis, Map.copyOf(placed)));
+    files += placed.size();
+    while (byName.size() > maxNames || files > maxFiles) {
+      forget(byName.keySet().iterator().next());
     }
   }
 
   /** Forgets a name, after a publication of it failed or did not read its files. */
   synchronized void forget(String name) {
-    byName.remove(name);
+    Entry gone = byName.remove(name);
+    if (gone != null) {
+      files -= gone.files().size();
+    }
+  }
+
+  /** Files remembered over all names. */
+  synchronized long files() {
+    return files;
   }
 }
