@@ -70,6 +70,9 @@ final class DirectOutput implements AutoCloseable {
     return destination;
   }
 
+  /** Data chunks written or copied from the store at open, at all their offsets; never placed. */
+  private final Set<ChunkId> fromStore = ConcurrentHashMap.newKeySet();
+
   /** The files written; the fetch moves only their data. */
   FileSelection selection() {
     return options.selection();
@@ -99,9 +102,22 @@ final class DirectOutput implements AutoCloseable {
     }
   }
 
-  /** Says where a data chunk the fetch will ask for goes; before its request is sent. */
+  /**
+   * Says where a data chunk the fetch will ask for goes; before its request is sent. A chunk this
+   * output already takes from the store ({@link #copyHeld}, {@link #writeFromStore}) is not placed:
+   * the store can gain a chunk between the fetch's plan and the opening of this output (another
+   * fetch stored it), and placing it too would write it twice ("... is missing -N bytes").
+   */
   void place(ChunkId id, List<Long> offsets) {
-    placements.put(id, new Placement(offsets));
+    if (!fromStore.contains(id)) {
+      placements.put(id, new Placement(offsets));
+    }
+  }
+
+  /** Writes data chunk {@code id}, read from the store, at {@code offset}; it is not placed. */
+  void writeFromStore(long offset, ChunkId id, ByteBuffer bytes) throws IOException {
+    fromStore.add(id);
+    writeAt(offset, bytes);
   }
 
   /** Whether {@code id} is a data chunk this output places. */
@@ -203,6 +219,7 @@ final class DirectOutput implements AutoCloseable {
     if (held.isEmpty()) {
       return;
     }
+    fromStore.addAll(held);
     Materializer.Target t = target;
     Runnable copy =
         () -> {

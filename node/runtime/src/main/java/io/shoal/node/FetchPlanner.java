@@ -230,10 +230,13 @@ final class FetchPlanner {
         if (!selected.overlaps(cursor.offset(), cursor.length())) {
           continue;
         }
-        if (store.contains(cursor.id())) {
-          held.add(cursor.id());
+        // One decision per chunk: the store can gain it during this walk (another fetch), and a
+        // chunk both copied and placed would be written twice at its earlier offsets.
+        ChunkId id = cursor.id();
+        if (!missing.containsKey(id) && (held.contains(id) || store.contains(id))) {
+          held.add(id);
         } else {
-          missing.computeIfAbsent(cursor.id(), k -> new ArrayList<>()).add(cursor.offset());
+          missing.computeIfAbsent(id, k -> new ArrayList<>()).add(cursor.offset());
         }
       }
     }
@@ -248,10 +251,17 @@ final class FetchPlanner {
       return;
     }
     LeafCursor cursor = new LeafCursor(reader, root.data(), 0);
+    Set<ChunkId> missing = new HashSet<>(); // one decision per chunk, as in openMirrorTarget
     while (cursor.next()) {
-      if (selected.overlaps(cursor.offset(), cursor.length()) && store.contains(cursor.id())) {
-        reader.checkLeaf(cursor.id(), cursor.length());
-        out.writeAt(cursor.offset(), store.read(cursor.id()));
+      if (!selected.overlaps(cursor.offset(), cursor.length())) {
+        continue;
+      }
+      ChunkId id = cursor.id();
+      if (!missing.contains(id) && store.contains(id)) {
+        reader.checkLeaf(id, cursor.length());
+        out.writeFromStore(cursor.offset(), id, store.read(id));
+      } else {
+        missing.add(id);
       }
     }
   }

@@ -137,6 +137,44 @@ class DirectOutputTest {
   }
 
   @Test
+  void aChunkTheStoreGainedAfterThePlan_isWrittenOnce() throws Exception {
+    // The fetch's plan lists every chunk as missing; by the time the output opens, another fetch
+    // has stored every other one, which the output copies from the store. The plan's placements
+    // of those must not write them a second time.
+    byte[] data = TestData.randomBytes(8, 8 << 20);
+    ExecutorService pool = Executors.newFixedThreadPool(1);
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root = published(store, reader, data);
+      Path dest = tmp.resolve("gained.bin");
+      try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
+        out.open(root, reader.fileTable(root));
+        java.util.Set<ChunkId> held = new java.util.HashSet<>();
+        java.util.Map<ChunkId, Long> all = new java.util.LinkedHashMap<>();
+        LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
+        for (int i = 0; leaves.next(); i++) {
+          all.put(leaves.id(), leaves.offset());
+          if (i % 2 == 0) {
+            held.add(leaves.id());
+          }
+        }
+        assertThat(held).hasSizeGreaterThan(1);
+        out.copyHeld(reader, root, held, pool);
+        all.forEach((id, offset) -> out.place(id, List.of(offset)));
+        for (ChunkId id : all.keySet()) {
+          out.mirror(id, store.read(id)); // each arrives from a peer as well
+        }
+
+        assertThat(out.fillFrom(store)).isTrue();
+        out.commit();
+      }
+      assertThat(Files.mismatch(dest, writeFile(tmp.resolve("want"), data))).isEqualTo(-1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aMirrorWhoseWriteFails_takesNothingMore_andItsOwnerGetsTheFailure() throws Exception {
     byte[] data = TestData.randomBytes(5, 1 << 20);
     try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
