@@ -104,15 +104,6 @@ final class ReusePlan {
     return plan.build();
   }
 
-  /** Payload bytes of every reusable chunk. */
-  long bytes() {
-    long sum = 0;
-    for (int i = 0; i < count; i++) {
-      sum += lengths[i];
-    }
-    return sum;
-  }
-
   /** Whether reusable chunks, back to back, cover {@code [from, to)}. */
   boolean covers(long from, long to) {
     int i = Arrays.binarySearch(starts, 0, count, from);

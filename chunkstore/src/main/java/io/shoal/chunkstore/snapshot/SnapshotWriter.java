@@ -83,7 +83,7 @@ public final class SnapshotWriter {
             StreamSource.ofFiles(scan.files(), regular),
             request,
             progress,
-            (c, s) -> ReusePlan.of(s, c, request.algorithm(), previous, regular, scan.stamps()));
+            c -> ReusePlan.of(store, c, request.algorithm(), previous, regular, scan.stamps()));
     history.record(request.name(), result.rootId(), startedMillis, regular, scan.stamps());
     return result;
   }
@@ -91,7 +91,7 @@ public final class SnapshotWriter {
   /** Plans which chunks of an earlier version a publication takes unread. */
   @FunctionalInterface
   interface Reuse {
-    ReusePlan plan(FastCdc chunker, ChunkStore store) throws IOException;
+    ReusePlan plan(FastCdc chunker) throws IOException;
   }
 
   /** Publishes one file, held in memory, named {@code fileName}. */
@@ -110,7 +110,7 @@ public final class SnapshotWriter {
       PublishRequest request,
       Progress progress)
       throws IOException {
-    return publish(store, table, singleFile, data, request, progress, (c, s) -> ReusePlan.NONE);
+    return publish(store, table, singleFile, data, request, progress, c -> ReusePlan.NONE);
   }
 
   private static Result publish(
@@ -130,7 +130,7 @@ public final class SnapshotWriter {
     try (ChunkBatch batch = store.newBatch();
         PublishPipeline pipeline = new PublishPipeline(request, c, batch)) {
       progress.begin(data.size());
-      TreeRef dataTree = pipeline.run(data, reuse.plan(c, store), progress);
+      TreeRef dataTree = pipeline.run(data, reuse.plan(c), progress);
       TreeRef tableTree =
           pipeline.run(StreamSource.ofBytes(table.encode()), ReusePlan.NONE, Progress.none());
       Optional<SnapshotRoot> same = sameContent(store, request, singleFile, dataTree, tableTree);

@@ -72,7 +72,7 @@ final class KvReplica implements AutoCloseable {
       log.info("no checkpoint of '{}' yet: starting from offset {}", NAME, state.offset());
     } else {
       Restored r = restore(newest);
-      report(report, r, null);
+      report(report, r);
     }
     long replayStart = System.nanoTime();
     long[] replayed;
@@ -90,7 +90,7 @@ final class KvReplica implements AutoCloseable {
         log.warn("{}: restoring the newest checkpoint", e.getMessage());
         SnapshotVersion newer = awaitNewer(newest, wait);
         Restored r = restore(newer);
-        report(report, r, report);
+        report(report, r);
         newest = newer;
         replayStart = System.nanoTime();
       }
@@ -104,21 +104,14 @@ final class KvReplica implements AutoCloseable {
     Files.write(dir.resolve("recovery.json"), JSON.writeValueAsBytes(report));
   }
 
-  /** Records restore {@code r} in the report, adding to what {@code earlier} restores moved. */
-  private void report(Map<String, Object> report, Restored r, Map<String, Object> earlier) {
-    long fetched = r.fetchedBytes();
-    double seconds = r.seconds();
-    if (earlier != null) {
-      fetched += (Long) earlier.getOrDefault("restoreFetchedBytes", 0L);
-      seconds += (Double) earlier.getOrDefault("restoreSeconds", 0.0);
-      report.merge("restores", 1, (a, b) -> (Integer) a + 1);
-    }
-    report.putIfAbsent("restores", 1);
+  /** Records restore {@code r} in the report, adding to what earlier restores of it moved. */
+  private void report(Map<String, Object> report, Restored r) {
+    report.merge("restores", 1, (a, b) -> (Integer) a + 1);
+    report.merge("restoreFetchedBytes", r.fetchedBytes(), (a, b) -> (Long) a + (Long) b);
+    report.merge("restoreSeconds", r.seconds(), (a, b) -> (Double) a + (Double) b);
     report.put("restoredVersion", r.version());
     report.put("stateBytes", r.sizeBytes());
-    report.put("restoreFetchedBytes", fetched);
     report.put("restorePeers", peers);
-    report.put("restoreSeconds", seconds);
     report.put("checkpointOffset", r.logOffset());
   }
 
