@@ -86,9 +86,11 @@ class FastCdcProperties {
       @ForAll @LongRange(min = 1) long seed,
       @ForAll @IntRange(min = 64, max = 300) int min,
       @ForAll @IntRange(min = 0, max = 3) int alphabetBits,
-      @ForAll @IntRange(min = 0, max = 5000) int offset) {
+      @ForAll @IntRange(min = 0, max = 5000) int offset,
+      @ForAll @IntRange(min = 1, max = 3000) int block) {
     // A small alphabet makes early cuts frequent, so both bytes of a step and both regions are hit;
-    // an odd minimum or offset shifts which byte of a step a cut lands on.
+    // an odd minimum or offset shifts which byte of a step a cut lands on. A buffer without an
+    // array is scanned in copied blocks: small ones put cuts on, before and after their edges.
     FastCdc cdc = FastCdc.of(min, 512, 2048 + (int) (seed & 1));
     byte[] data = TestData.randomBytes(seed, 64 << 10);
     if (alphabetBits > 0) {
@@ -104,6 +106,11 @@ class FastCdcProperties {
           .as("at %d", at)
           .isEqualTo(expected);
       assertThat(cdc.nextChunkLength(direct, at, data.length - at)).isEqualTo(expected);
+      assertThat(cdc.nextChunkLength(direct, at, data.length - at, block))
+          .as("at %d in blocks of %d", at, block)
+          .isEqualTo(expected);
+      assertThat(cdc.nextChunkLength(heap.asReadOnlyBuffer(), at, data.length - at, block))
+          .isEqualTo(expected);
       at += expected;
     }
   }
