@@ -183,7 +183,7 @@ final class ChunkReceiver {
         chunk = VerifiedChunk.verify(p.id(), payload(frame, p.bases()));
       }
       if (chunk.isPresent()) {
-        writeFailure = keep(p.job(), chunk.get());
+        writeFailure = keep(p.job(), chunk.get(), frame);
       }
     } catch (IOException | RuntimeException e) {
       log.debug("chunk {} from {} unusable: {}", frame.id(), from.shortHex(), e.toString());
@@ -206,9 +206,11 @@ final class ChunkReceiver {
   /**
    * Writes a verified chunk where it belongs: the job's direct output for its data, else the store;
    * both for a teed job, the store first (the mirror's failure is kept for its owner, and fails
-   * only the restore). A failure here is this node's (a full disk), never the sender's.
+   * only the restore; its writer may write after this returns, so {@code frame}, whose bytes the
+   * chunk views, is retained until then). A failure here is this node's (a full disk), never the
+   * sender's.
    */
-  private IOException keep(FetchJob job, VerifiedChunk chunk) {
+  private IOException keep(FetchJob job, VerifiedChunk chunk, ChunkFrame frame) {
     try {
       DirectOutput direct = job.direct;
       boolean tee = job.tee;
@@ -217,7 +219,8 @@ final class ChunkReceiver {
         sink.add(chunk);
       }
       if (placed && tee) {
-        direct.mirror(chunk.id(), chunk.bytes());
+        frame.retain();
+        direct.mirror(chunk.id(), chunk.bytes(), frame::release);
       } else if (placed) {
         direct.write(chunk.id(), chunk.bytes());
       }

@@ -196,16 +196,16 @@ final class LocalSnapshots {
   /**
    * Writes a snapshot to a path on this machine, fetching it first unless held; follows of its name
    * wait meanwhile ({@link Follower#restoring}). A fetch writes the files as the data arrives, as
-   * well as into the store ({@link TransferService#fetchMirrored}).
+   * well as into the store ({@link TransferService#fetchMirrored}), on {@code mirrorWriter}.
    */
-  Written materialize(GetCall call) throws IOException {
+  Written materialize(GetCall call, Executor mirrorWriter) throws IOException {
     checkGet(call);
     long start = System.nanoTime();
     SnapshotRef ref = SnapshotRef.parse(call.ref());
     Materializer.Options options = options(call);
     Materializer.checkTargetEarly(Path.of(call.path()), call.force());
     Runnable done = follower.restoring(ref.name());
-    try (DirectOutput mirror = new DirectOutput(Path.of(call.path()), options)) {
+    try (DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter)) {
       return write(call, resolver.fetchInto(ref, Duration.ZERO, mirror, true), mirror, start);
     } finally {
       done.run();
@@ -216,7 +216,8 @@ final class LocalSnapshots {
    * As {@link #materialize}, holding no thread while the fetch runs: the snapshot is written on
    * {@code worker} once held.
    */
-  CompletableFuture<Written> materializeAsync(GetCall call, Executor worker) {
+  CompletableFuture<Written> materializeAsync(
+      GetCall call, Executor worker, Executor mirrorWriter) {
     checkGet(call);
     long start = System.nanoTime();
     SnapshotRef ref = SnapshotRef.parse(call.ref());
@@ -227,7 +228,7 @@ final class LocalSnapshots {
       return CompletableFuture.failedFuture(e);
     }
     Runnable done = follower.restoring(ref.name());
-    DirectOutput mirror = new DirectOutput(Path.of(call.path()), options);
+    DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter);
     CompletableFuture<Written> written;
     try {
       written =

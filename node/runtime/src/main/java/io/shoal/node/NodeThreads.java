@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ol>
  *   <li>the gossip driver, the HTTP API, the transfer service and the peer transport stop first
  *       (they run on the loops and submit to the pools); then {@link #stopPools} interrupts the
- *       worker, transfer and verifier pools;
+ *       worker, transfer, verifier and mirror pools;
  *   <li>the chunk sink writes (or abandons) its last batch on the committer; then {@link
  *       #stopCommitter};
  *   <li>{@link #stopLoops} last, waiting for the loops to finish, so that no handler runs once the
@@ -40,10 +40,11 @@ final class NodeThreads {
 
   /**
    * Threads that verify (hash) received chunks and write them to the store or a direct output. Four
-   * for a CPU budget of two: a restore's direct output waits for the device ({@code O_DIRECT}), and
-   * a profile of the example's restore had each of two verifiers blocked in such writes half the
-   * time, so the chunks behind them waited with a core idle. The two more cover those waits; the
-   * frames they take from are bounded as before ({@link ChunkReceiver#PAUSE_READING_FRAMES}).
+   * for a CPU budget of two: a one-shot fetch's direct output waits for the device ({@code
+   * O_DIRECT}) on the verifier, and so did a restore's before it had writers of its own ({@link
+   * #MIRROR_THREADS}); a profile had each of two verifiers blocked there half the time, with a core
+   * idle. The frames they take from are bounded as before ({@link
+   * ChunkReceiver#PAUSE_READING_FRAMES}).
    */
   static final int VERIFY_THREADS = 4;
 
@@ -53,6 +54,12 @@ final class NodeThreads {
    * when reading stopped; past it a reply is dropped and counted, and its request times out.
    */
   static final int VERIFY_QUEUE = 4096;
+
+  /** Threads that write what restores fetch into their files ({@link DirectOutput#mirror}). */
+  static final int MIRROR_THREADS = 2;
+
+  /** Restores waiting for a mirror writer; past it a verifier writes the chunk itself. */
+  static final int MIRROR_QUEUE = 64;
 
   static final long IDLE_SECONDS = 30;
   static final long LOOP_STOP_TIMEOUT_SECONDS = 2;
@@ -72,6 +79,11 @@ final class NodeThreads {
   /** Verification and writing of received chunks; a full queue refuses ({@link #VERIFY_QUEUE}). */
   final ThreadPoolExecutor verifiers;
 
+  /**
+   * Writers of restores' files: one task per restore with chunks waiting ({@link #MIRROR_QUEUE}).
+   */
+  final ThreadPoolExecutor mirrorWriters;
+
   /** The chunk sink's group commits. */
   final ScheduledExecutorService committer;
 
@@ -80,11 +92,13 @@ final class NodeThreads {
       ThreadPoolExecutor workers,
       ThreadPoolExecutor transferWorkers,
       ThreadPoolExecutor verifiers,
+      ThreadPoolExecutor mirrorWriters,
       ScheduledExecutorService committer) {
     this.loops = loops;
     this.workers = workers;
     this.transferWorkers = transferWorkers;
     this.verifiers = verifiers;
+    this.mirrorWriters = mirrorWriters;
     this.committer = committer;
   }
 
@@ -112,6 +126,13 @@ final class NodeThreads {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(VERIFY_QUEUE),
             daemons("shoal-verify-")),
+        new ThreadPoolExecutor(
+            MIRROR_THREADS,
+            MIRROR_THREADS,
+            IDLE_SECONDS,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MIRROR_QUEUE),
+            daemons("shoal-mirror-")),
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "shoal-store-commit");
@@ -127,6 +148,11 @@ final class NodeThreads {
     for (Runnable waiting : verifiers.shutdownNow()) {
       if (waiting instanceof ChunkReceiver.Verification v) {
         v.abandon();
+      }
+    }
+    for (Runnable waiting : mirrorWriters.shutdownNow()) {
+      if (waiting instanceof DirectOutput.MirrorWrites w) {
+        w.abandon();
       }
     }
   }

@@ -269,12 +269,12 @@ public final class ShoalNode implements AutoCloseable {
 
   /** Writes a snapshot this node holds to a path on this machine. */
   public Written materialize(GetCall call) throws IOException {
-    return local.materialize(call);
+    return local.materialize(call, threads.mirrorWriters);
   }
 
   /** As {@link #materialize}, holding no thread during the fetch; a full worker pool fails it. */
   public CompletableFuture<Written> materializeAsync(GetCall call) {
-    return local.materializeAsync(call, threads.workers);
+    return local.materializeAsync(call, threads.workers, threads.mirrorWriters);
   }
 
   /**

@@ -200,6 +200,164 @@ class DirectOutputTest {
     }
   }
 
+  @Test
+  void aMirrorWithAWriter_holdsEachChunkUntilWritten_andFillFromWaitsForTheWriter()
+      throws Exception {
+    byte[] data = TestData.randomBytes(9, 8 << 20);
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.Executor gated =
+        r ->
+            writer.execute(
+                () -> {
+                  try {
+                    gate.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  r.run();
+                });
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root = published(store, reader, data);
+      Path dest = tmp.resolve("written-behind.bin");
+      try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults(), gated)) {
+        out.open(root, reader.fileTable(root));
+        List<ChunkId> ids = placeAll(out, reader, root);
+        java.util.concurrent.atomic.AtomicInteger released =
+            new java.util.concurrent.atomic.AtomicInteger();
+        for (ChunkId id : ids) {
+          out.mirror(id, store.read(id), released::incrementAndGet);
+        }
+        assertThat(released).as("every chunk held for the writer").hasValue(0);
+        assertThat(out.mirroredBytes()).isZero();
+
+        CompletableFuture<Boolean> filled = CompletableFuture.supplyAsync(() -> fill(out, store));
+        org.awaitility.Awaitility.await()
+            .during(java.time.Duration.ofMillis(300))
+            .atMost(java.time.Duration.ofSeconds(5))
+            .until(() -> !filled.isDone());
+        gate.countDown();
+
+        assertThat(filled.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(released).as("each freed once written").hasValue(ids.size());
+        assertThat(out.mirroredBytes()).as("all written as it arrived").isEqualTo(data.length);
+        out.commit();
+      }
+      assertThat(Files.mismatch(dest, writeFile(tmp.resolve("want"), data))).isEqualTo(-1);
+    } finally {
+      writer.shutdownNow();
+    }
+  }
+
+  @Test
+  void aMirrorWhoseWriterIsBehindByTheBound_orRefuses_writesOnTheCaller() throws Exception {
+    int size = (int) (DirectOutput.MIRROR_PENDING_BYTES + (8 << 20));
+    byte[] data = TestData.randomBytes(10, size);
+    HeldTasks held = new HeldTasks();
+    java.util.concurrent.Executor refusing =
+        r -> {
+          throw new java.util.concurrent.RejectedExecutionException("full");
+        };
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root = published(store, reader, data);
+      for (java.util.concurrent.Executor writer : List.of(held, refusing)) {
+        Path dest = tmp.resolve("behind" + (writer == held ? "-held" : "-refused") + ".bin");
+        try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults(), writer)) {
+          out.open(root, reader.fileTable(root));
+          long waiting = 0;
+          for (ChunkId id : placeAll(out, reader, root)) {
+            ByteBuffer bytes = store.read(id);
+            int n = bytes.remaining();
+            boolean[] freed = {false};
+            out.mirror(id, bytes, () -> freed[0] = true);
+            waiting += freed[0] ? 0 : n;
+          }
+          if (writer == held) {
+            assertThat(waiting).isPositive().isLessThanOrEqualTo(DirectOutput.MIRROR_PENDING_BYTES);
+            assertThat(out.mirroredBytes()).as("past the bound, written here").isPositive();
+            held.runAll();
+          } else {
+            assertThat(waiting).as("a refusing writer: all written here").isZero();
+          }
+          assertThat(out.fillFrom(store)).isTrue();
+          assertThat(out.mirroredBytes()).isEqualTo(size);
+          out.commit();
+        }
+        assertThat(Files.mismatch(dest, writeFile(tmp.resolve("want-behind"), data))).isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void chunksWaitingForTheWriter_areFreedUnwritten_whenTheRestoreOrTheNodeStops() throws Exception {
+    byte[] data = TestData.randomBytes(11, 4 << 20);
+    try (ChunkStore store = ChunkStore.inMemory(1L << 30)) {
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root = published(store, reader, data);
+      for (boolean nodeStops : new boolean[] {false, true}) {
+        HeldTasks held = new HeldTasks();
+        Path dest = tmp.resolve("stopped-" + nodeStops);
+        java.util.concurrent.atomic.AtomicInteger released =
+            new java.util.concurrent.atomic.AtomicInteger();
+        DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults(), held);
+        out.open(root, reader.fileTable(root));
+        List<ChunkId> ids = placeAll(out, reader, root);
+        for (ChunkId id : ids) {
+          out.mirror(id, store.read(id), released::incrementAndGet);
+        }
+        assertThat(held.tasks).hasSize(1);
+        if (nodeStops) {
+          ((DirectOutput.MirrorWrites) held.tasks.get(0)).abandon(); // as NodeThreads.stopPools
+        } else {
+          out.close(); // the restore gives up; then the writer runs
+          held.runAll();
+        }
+        assertThat(released).hasValue(ids.size());
+        assertThat(out.mirroredBytes()).isZero();
+        out.close();
+        assertThat(dest).doesNotExist();
+      }
+    }
+  }
+
+  /** Holds the tasks it is given until {@link #runAll}. */
+  private static final class HeldTasks implements java.util.concurrent.Executor {
+    final List<Runnable> tasks = new java.util.ArrayList<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      while (!tasks.isEmpty()) {
+        tasks.remove(0).run();
+      }
+    }
+  }
+
+  /** Places every data chunk of {@code root} at its offset; their ids in order. */
+  private static List<ChunkId> placeAll(DirectOutput out, SnapshotReader reader, SnapshotRoot root)
+      throws java.io.IOException {
+    List<ChunkId> ids = new java.util.ArrayList<>();
+    LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
+    while (leaves.next()) {
+      out.place(leaves.id(), List.of(leaves.offset()));
+      ids.add(leaves.id());
+    }
+    return ids;
+  }
+
+  private static boolean fill(DirectOutput out, ChunkStore store) {
+    try {
+      return out.fillFrom(store);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** {@code data} published as one file into {@code store}: its root. */
   private static SnapshotRoot published(ChunkStore store, SnapshotReader reader, byte[] data)
       throws java.io.IOException {

@@ -34,7 +34,12 @@ class NodeThreadsTest {
             t -> t.transferWorkers,
             NodeThreads.TRANSFER_THREADS,
             NodeThreads.TRANSFER_QUEUE),
-        pool("verifiers", t -> t.verifiers, NodeThreads.VERIFY_THREADS, NodeThreads.VERIFY_QUEUE));
+        pool("verifiers", t -> t.verifiers, NodeThreads.VERIFY_THREADS, NodeThreads.VERIFY_QUEUE),
+        pool(
+            "mirror writers",
+            t -> t.mirrorWriters,
+            NodeThreads.MIRROR_THREADS,
+            NodeThreads.MIRROR_QUEUE));
   }
 
   private static Arguments pool(
