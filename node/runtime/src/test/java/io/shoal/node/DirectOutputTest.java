@@ -71,12 +71,7 @@ class DirectOutputTest {
       try (DirectOutput out = new DirectOutput(dest, Materializer.Options.defaults())) {
         assertThat(out.fillFrom(store)).as("never opened: nothing written").isFalse();
         out.open(root, reader.fileTable(root));
-        List<ChunkId> ids = new java.util.ArrayList<>();
-        LeafCursor leaves = new LeafCursor(reader, root.data(), 0);
-        while (leaves.next()) {
-          out.place(leaves.id(), List.of(leaves.offset()));
-          ids.add(leaves.id());
-        }
+        List<ChunkId> ids = placeAll(out, reader, root);
         assertThat(ids).hasSizeGreaterThan(2);
         long arrived = 0;
         for (int i = 0; i < ids.size(); i += 2) { // every other chunk "arrives"; the rest is held
