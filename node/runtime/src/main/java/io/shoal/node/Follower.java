@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * and the log's next version moves only what comes after them.
  *
  * <p>A change log's snapshot is fetched in part ({@link LogFollows#segments}): a node whose replica
- * does not continue the writer's published log takes only the segments from the offset its newest
- * snapshot of the name covers. So that the offset is known, a stale replica (nothing adopted since
- * the node started, or none) also waits while the follow fetches a new version of the name.
+ * does not continue the writer's published log, or is stale (nothing adopted since the node
+ * started, or none) and ends before the offset its newest snapshot of the name covers, takes only
+ * the segments from that offset. So that the offset is known, a stale replica waits while the
+ * follow fetches a new version of the name.
  *
  * <p>Follows arrive on the gossip loop; a restore's end comes on whatever thread finished it.
  * Starts the fetch and returns. Thread-safe.

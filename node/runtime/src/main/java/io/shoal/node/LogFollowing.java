@@ -17,20 +17,26 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which segments of a change log's published snapshot ({@code _log.NAME}) a follower fetches, and
- * when: a replica that continues the published log moves only what is new anyway; one that does not
- * (its node was down across several of the name's snapshots, or it is new) takes only the segments
- * from the offset its newest snapshot of the name covers ({@link #lacking}). A restore replays only
- * what follows that offset, and the older segments would be dropped at once ({@link
- * LogReplication}, trim). Such a version is held in part; its segments are adopted once it is
- * fetched ({@link #fetched}), from the longest run of them here that ends with the newest ({@link
- * #heldFrom}).
+ * when: a replica that continues the published log moves only what is new; one that does not (its
+ * node was down across several of the name's snapshots, or it is new) takes only the segments from
+ * the offset its newest snapshot of the name covers ({@link #lacking}). So does a stale replica
+ * (its node restarted and has fetched no version of the log since) that continues the log but ends
+ * before the offset a snapshot held here complete covers: a restore replays only what follows that
+ * offset, and the segments before it are of no use to one. Such a version is held in part; its
+ * segments are adopted once it is fetched ({@link #fetched}), from the longest run of them here
+ * that ends with the newest ({@link #heldFrom}), replacing a replica they do not continue ({@link
+ * #startAfresh}).
  *
  * <p>Thread-safe: called from the follow's threads and the replication worker.
  */
 final class LogFollowing implements Follower.LogFollows {
+  private static final Logger log = LoggerFactory.getLogger(LogFollowing.class);
+
   private final NodeLogs logs;
   private final ChunkStore store;
   private final SnapshotReader reader;
@@ -72,7 +78,12 @@ final class LogFollowing implements Follower.LogFollows {
    */
   @Override
   public boolean waitsForSnapshot(String name) {
-    return !fetchedSinceStart.contains(name) && logs.ownLog(name) == null;
+    return stale(name) && logs.ownLog(name) == null;
+  }
+
+  /** Whether no version of log {@code name} was fetched since the node started. */
+  private boolean stale(String name) {
+    return !fetchedSinceStart.contains(name);
   }
 
   /**
@@ -86,11 +97,13 @@ final class LogFollowing implements Follower.LogFollows {
     String writer = publisher.isEmpty() ? LogReplication.UNSIGNED : publisher;
     return FileSelection.chosen(
         "the segments of log " + name + " this node lacks",
-        table ->
-            lacking(
-                table,
-                writer.equals(logs.writerOf(name)) ? replicaEnd(name) : -1,
-                coveredOffset(name)));
+        table -> {
+          long end = writer.equals(logs.writerOf(name)) ? replicaEnd(name) : -1;
+          if (end >= 0 && stale(name) && coveredOffset(name, true) > end) {
+            end = -1; // behind a snapshot held complete: start at its offset, as a new replica does
+          }
+          return lacking(table, end, coveredOffset(name, false));
+        });
   }
 
   /**
@@ -143,12 +156,15 @@ final class LogFollowing implements Follower.LogFollows {
   }
 
   /**
-   * The log offset the newest version of {@code name} here covers, held whole or in part (its root
-   * here: a fetch of it runs), or {@link SnapshotRoot#NO_LOG_OFFSET}.
+   * The log offset the newest version of {@code name} here covers, held whole or, unless {@code
+   * complete}, in part (its root here: a fetch of it runs); or {@link SnapshotRoot#NO_LOG_OFFSET}.
    */
-  private long coveredOffset(String name) {
+  private long coveredOffset(String name, boolean complete) {
     List<CatalogEntry> versions = store.catalog().versions(name); // oldest first
     for (int i = versions.size() - 1; i >= 0; i--) {
+      if (complete && !versions.get(i).complete()) {
+        continue;
+      }
       try {
         long offset = reader.root(versions.get(i).root()).logOffset();
         if (offset != SnapshotRoot.NO_LOG_OFFSET) {
@@ -159,6 +175,37 @@ final class LogFollowing implements Follower.LogFollows {
       }
     }
     return SnapshotRoot.NO_LOG_OFFSET;
+  }
+
+  /**
+   * Empties this node's replica of {@code name} when {@code files}, the segments of a version of
+   * its snapshot fetched in part, start past where the replica ends: the follow skipped the
+   * segments a newer snapshot covers ({@link #segments}), and the replica goes on from them.
+   */
+  void startAfresh(String name, String writer, List<FileEntry> files) throws IOException {
+    long end = // of the replica, even one whose segments the node's trim dropped
+        !writer.equals(logs.writerOf(name))
+            ? -1
+            : logs.list().stream()
+                .filter(i -> i.name().equals(name))
+                .mapToLong(LogInfo::end)
+                .findFirst()
+                .orElse(-1);
+    long first =
+        files.isEmpty()
+            ? -1
+            : ChangeLog.parseSegmentFileName(files.get(0).path())
+                .map(ChangeLog.SegmentName::firstOffset)
+                .orElse(-1L);
+    if (end >= 0 && first > end) {
+      log.info(
+          "log {}: taking the segments from offset {} on; the replica here ended at {}, before the"
+              + " offset of the newest snapshot held here",
+          name,
+          first,
+          end);
+      logs.resetReplica(name, writer);
+    }
   }
 
   /** Where the longest run of {@code files} ending with the last whose data is all here starts. */

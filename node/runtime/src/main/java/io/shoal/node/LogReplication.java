@@ -53,10 +53,10 @@ import org.slf4j.LoggerFactory;
  * log across a partition, and its version won) replaces the replica.
  *
  * <p>A follower fetches only the segments it lacks ({@link LogFollowing#segments}): a replica that
- * continues the published log moves just what is new anyway, but one that does not (down across
- * several of the name's snapshots, or new) takes only the segments from the offset its newest
- * snapshot of the name covers: a restore replays only what follows it, and the older segments would
- * be dropped here at once ({@link #trim}). Such a version is held in part, and its segments are
+ * continues the published log moves just what is new, but one that does not (down across several of
+ * the name's snapshots, or new), or that ends before a newer snapshot held here when its node has
+ * just restarted, takes only the segments from the offset its newest snapshot of the name covers: a
+ * restore replays only what follows it. Such a version is held in part, and its segments are
  * adopted once fetched ({@link LogFollowing#fetched}).
  *
  * <p>All work runs on one thread of its own, pending work coalesced per log: at most one
@@ -425,6 +425,7 @@ final class LogReplication implements AutoCloseable {
     }
     if (!entry.complete()) { // fetched in part: the segments from some offset on
       files = files.subList(following.heldFrom(root, files), files.size());
+      following.startAfresh(name, writer, files);
     }
     try {
       adoptAll(name, writer, root, files);

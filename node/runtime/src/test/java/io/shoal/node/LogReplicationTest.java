@@ -188,6 +188,56 @@ class LogReplicationTest {
         .isLessThan((double) (fromNewest + (200 << 10)));
   }
 
+  @Test
+  void aFollowerDownAcrossOneSnapshot_skipsTheSegmentsItCovers_thoughItsReplicaContinuesTheLog()
+      throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    NodeConfig fc =
+        config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders"));
+    ShoalNode follower = swarm.start(fc);
+    appendRecords(writer, "orders", 0, 10_000);
+    snapshot(writer, 9_000); // the follower keeps the segments from the one holding 9,000 on
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                info(follower, "orders") != null
+                    && info(follower, "orders").end() == 10_000
+                    && follower.store().catalog().latestComplete("orders").isPresent());
+    follower.close();
+
+    appendRecords(writer, "orders", 10_000, 30_000);
+    snapshot(writer, 30_000);
+    appendRecords(writer, "orders", 30_000, 35_000);
+    // The writer keeps its log from the newest snapshot but one (9,000) on: the follower's
+    // replica, which ends at 10,000, continues it.
+    await().atMost(Duration.ofSeconds(60)).until(() -> published(writer, "orders") == 35_000);
+    List<SegmentRef> segments = writer.logs().ownLog("orders").sealed();
+    assertThat(segments.get(0).firstOffset()).isLessThanOrEqualTo(9_000);
+    long fromNewest =
+        segments.stream().filter(r -> r.endOffset() > 30_000).mapToLong(r -> r.bytes()).sum();
+    long fromReplicaEnd =
+        segments.stream().filter(r -> r.firstOffset() >= 10_000).mapToLong(r -> r.bytes()).sum();
+    assertThat(fromReplicaEnd - fromNewest)
+        .as("what continuing the replica moved more")
+        .isGreaterThan(400 << 10);
+
+    ShoalNode back = swarm.start(fc);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(back, "orders") != null && info(back, "orders").end() == 35_000);
+    assertThat(info(back, "orders").start()).isGreaterThan(10_000).isLessThanOrEqualTo(30_000);
+    assertThat(readAll(back, "orders", 30_000)).isEqualTo(readAll(writer, "orders", 30_000));
+    double moved = back.metrics().chunkReceivedBytes();
+    // Beyond those segments: the newest snapshot (a few bytes) and both snapshots' indexes.
+    assertThat(moved)
+        .as(
+            "bytes received %s; segments from 30,000 %s, from 10,000 %s",
+            moved, fromNewest, fromReplicaEnd)
+        .isGreaterThanOrEqualTo((double) fromNewest)
+        .isLessThan((double) (fromNewest + (200 << 10)));
+  }
+
   private void snapshot(ShoalNode writer, long offset) throws Exception {
     Path state = java.nio.file.Files.writeString(tmp.resolve("state" + offset), "after " + offset);
     writer.publish(new PublishCall("orders", state.toString(), null, null, null, null, offset));
