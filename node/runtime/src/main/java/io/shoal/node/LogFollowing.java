@@ -179,8 +179,9 @@ final class LogFollowing implements Follower.LogFollows {
 
   /**
    * Empties this node's replica of {@code name} when {@code files}, the segments of a version of
-   * its snapshot fetched in part, start past where the replica ends: the follow skipped the
-   * segments a newer snapshot covers ({@link #segments}), and the replica goes on from them.
+   * its snapshot fetched here, start past where the replica ends: the follow skipped the segments a
+   * snapshot covers ({@link #segments}), or the writer dropped them, and the replica goes on from
+   * them.
    */
   void startAfresh(String name, String writer, List<FileEntry> files) throws IOException {
     long end = // of the replica, even one whose segments the node's trim dropped
@@ -200,7 +201,7 @@ final class LogFollowing implements Follower.LogFollows {
     if (end >= 0 && first > end) {
       log.info(
           "log {}: taking the segments from offset {} on; the replica here ended at {}, before the"
-              + " offset of the newest snapshot held here",
+              + " offset a newer snapshot covers",
           name,
           first,
           end);

@@ -425,8 +425,8 @@ final class LogReplication implements AutoCloseable {
     }
     if (!entry.complete()) { // fetched in part: the segments from some offset on
       files = files.subList(following.heldFrom(root, files), files.size());
-      following.startAfresh(name, writer, files);
     }
+    following.startAfresh(name, writer, files);
     try {
       adoptAll(name, writer, root, files);
     } catch (IllegalArgumentException e) {
