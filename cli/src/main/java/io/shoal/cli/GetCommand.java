@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.snapshot.CatalogListing.Listed;
 import io.shoal.chunkstore.snapshot.FileEntry;
 import io.shoal.chunkstore.snapshot.FileSelection;
@@ -213,7 +214,7 @@ final class GetCommand implements Callable<Integer> {
           w.files(),
           Human.seconds(nanos),
           Human.rate(w.writtenBytes(), nanos));
-      if (w.logOffset() >= 0) {
+      if (w.logOffset() >= 0 && !w.name().startsWith(ChangeLog.SNAPSHOT_PREFIX)) {
         out.printf(
             "it holds log %s before offset %d: replay with 'shoal log read %s --from %d'%n",
             w.name(), w.logOffset(), w.name(), w.logOffset());

@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * the offset its newest snapshot of the name covers ({@link #lacking}). So does a stale replica
  * (its node restarted and has fetched no version of the log since) that continues the log but ends
  * before the offset a snapshot held here complete covers: a restore replays only what follows that
- * offset, and the segments before it are of no use to one. Such a version is held in part; its
- * segments are adopted once it is fetched ({@link #fetched}), from the longest run of them here
- * that ends with the newest ({@link #heldFrom}), replacing a replica they do not continue ({@link
- * #startAfresh}).
+ * offset, and the segments before it are of no use to one. Each version of the log's snapshot
+ * records the offset its writer's newest snapshot of the name covered ({@link #publishedOffset}),
+ * which counts as one held here ({@link #publishedWith}): gossip may bring the log's version before
+ * the name's. Such a version is held in part; its segments are adopted once it is fetched ({@link
+ * #fetched}), from the longest run of them here that ends with the newest ({@link #heldFrom}),
+ * replacing a replica they do not continue ({@link #startAfresh}).
  *
  * <p>Thread-safe: called from the follow's threads and the replication worker.
  */
@@ -98,12 +100,37 @@ final class LogFollowing implements Follower.LogFollows {
     return FileSelection.chosen(
         "the segments of log " + name + " this node lacks",
         table -> {
+          long published = publishedWith(target);
           long end = writer.equals(logs.writerOf(name)) ? replicaEnd(name) : -1;
-          if (end >= 0 && stale(name) && coveredOffset(name, true) > end) {
+          if (end >= 0 && stale(name) && Math.max(coveredOffset(name, true), published) > end) {
             end = -1; // behind a snapshot held complete: start at its offset, as a new replica does
           }
-          return lacking(table, end, coveredOffset(name, false));
+          return lacking(table, end, Math.max(coveredOffset(name, false), published));
         });
+  }
+
+  /**
+   * What a version of the snapshot of own log {@code name} records as its log offset: the offset
+   * the newest snapshot of {@code name} held here complete covers, or null when none records one. A
+   * follower reads it back ({@link #publishedWith}).
+   */
+  Long publishedOffset(String name) {
+    long covered = coveredOffset(name, true);
+    return covered == SnapshotRoot.NO_LOG_OFFSET ? null : covered;
+  }
+
+  /**
+   * The offset that the newest snapshot of the log's name its writer held covered when it published
+   * {@code target}, a version of the log's snapshot (recorded as the version's log offset), or
+   * {@link SnapshotRoot#NO_LOG_OFFSET}. It tells a node that has not yet heard of that snapshot
+   * which segments a restore of it will not replay. The root is here when the file table is.
+   */
+  private long publishedWith(CatalogEntry target) {
+    try {
+      return reader.root(target.root()).logOffset();
+    } catch (IOException | RuntimeException e) {
+      return SnapshotRoot.NO_LOG_OFFSET;
+    }
   }
 
   /**

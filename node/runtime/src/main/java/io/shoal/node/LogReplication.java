@@ -352,8 +352,9 @@ final class LogReplication implements AutoCloseable {
       for (SegmentRef r : segments) {
         Files.createLink(dir.resolve(ChangeLog.segmentFileName(r)), l.segmentFile(r));
       }
-      publisher.publish(
-          new PublishCall(snapshot, dir.toAbsolutePath().toString(), version, null, null, null));
+      String path = dir.toAbsolutePath().toString();
+      Long covers = following.publishedOffset(name); // for a follower that lacks the snapshot
+      publisher.publish(new PublishCall(snapshot, path, version, null, null, null, covers));
     } catch (NoSuchFileException e) {
       publishLater(name); // a segment was dropped meanwhile: publish what is held now
     } finally {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.log.SegmentRef;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.api.LogBatch;
 import io.shoal.node.api.LogInfo;
@@ -234,6 +236,47 @@ class LogReplicationTest {
         .as(
             "bytes received %s; segments from 30,000 %s, from 10,000 %s",
             moved, fromNewest, fromReplicaEnd)
+        .isGreaterThanOrEqualTo((double) fromNewest)
+        .isLessThan((double) (fromNewest + (200 << 10)));
+  }
+
+  @Test
+  void aNewFollowerThatHasNotHeardOfTheSnapshot_skipsWhatTheWritersNewestSnapshotCovers()
+      throws Exception {
+    ShoalNode writer = swarm.start(config("w"));
+    appendRecords(writer, "orders", 0, 10_000);
+    snapshot(writer, 10_000);
+    appendRecords(writer, "orders", 10_000, 30_000);
+    snapshot(writer, 30_000);
+    appendRecords(writer, "orders", 30_000, 35_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> published(writer, "orders") == 35_000);
+    CatalogEntry newest =
+        writer.store().catalog().latest(ChangeLog.SNAPSHOT_PREFIX + "orders").orElseThrow();
+    assertThat(new SnapshotReader(writer.store()).root(newest.root()).logOffset())
+        .as("the log's snapshot records the offset the writer's newest snapshot covers")
+        .isEqualTo(30_000);
+    List<SegmentRef> segments = writer.logs().ownLog("orders").sealed();
+    assertThat(segments.get(0).firstOffset()).isLessThanOrEqualTo(10_000);
+    long fromNewest =
+        segments.stream().filter(r -> r.endOffset() > 30_000).mapToLong(r -> r.bytes()).sum();
+    long all = segments.stream().mapToLong(r -> r.bytes()).sum();
+    assertThat(all - fromNewest).as("what taking all moved more").isGreaterThan(400 << 10);
+
+    // It follows the log alone, so it never fetches the snapshot: only the log's version tells.
+    ShoalNode follower =
+        swarm.start(
+            config("f")
+                .withSeeds(List.of(writer.peerAddress()))
+                .withFollow(List.of(ChangeLog.SNAPSHOT_PREFIX + "orders")));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 35_000);
+    assertThat(follower.store().catalog().versions("orders")).isEmpty();
+    assertThat(info(follower, "orders").start()).isGreaterThan(10_000).isLessThanOrEqualTo(30_000);
+    assertThat(readAll(follower, "orders", 30_000)).isEqualTo(readAll(writer, "orders", 30_000));
+    double moved = follower.metrics().chunkReceivedBytes();
+    assertThat(moved)
+        .as("bytes received %s; segments from 30,000 %s, all %s", moved, fromNewest, all)
         .isGreaterThanOrEqualTo((double) fromNewest)
         .isLessThan((double) (fromNewest + (200 << 10)));
   }
