@@ -3,9 +3,11 @@ package io.shoal.cli;
 import static io.shoal.cli.CliTest.shoal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.cli.CliTest.Run;
 import io.shoal.node.NodeConfig;
 import io.shoal.node.ShoalNode;
@@ -96,6 +98,44 @@ class LogCommandTest {
       assertThat(missing.code()).isNotZero();
       assertThat(missing.err()).contains("no log nothing").doesNotContain("Exception");
       assertThat(node.logs().list()).isEmpty();
+    }
+  }
+
+  @Test
+  void get_ofALogsOwnSnapshot_givesNoReplayHint_thoughItRecordsTheNewestSnapshotsOffset()
+      throws Exception {
+    Path data = tmp.resolve("data");
+    Path state = Files.writeString(tmp.resolve("state.txt"), "after one record");
+    NodeConfig fastSeal =
+        NodeConfig.loopback(data).toBuilder()
+            .logs(new ChangeLog.Options(64 << 10, Duration.ofMillis(100)))
+            .build();
+    try (ShoalNode node = ShoalNode.start(fastSeal)) {
+      shoal("log", "append", "kv", state.toString(), "--data", data.toString());
+      Run p =
+          shoal("publish", "kv", state.toString(), "--log-offset", "1", "--data", data.toString());
+      assertThat(p.code()).as(p.err()).isZero();
+      shoal("log", "append", "kv", state.toString(), "--data", data.toString());
+      // The log's version sealed after the publication records the offset kv@1 covers.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  node.store()
+                      .catalog()
+                      .latest(ChangeLog.SNAPSHOT_PREFIX + "kv")
+                      .filter(e -> e.version() == 2)
+                      .isPresent());
+      Run g =
+          shoal(
+              "get",
+              ChangeLog.SNAPSHOT_PREFIX + "kv",
+              "-o",
+              tmp.resolve("segments").toString(),
+              "--data",
+              data.toString());
+      assertThat(g.code()).as(g.err()).isZero();
+      assertThat(g.out() + g.err()).contains("_log.kv@2").doesNotContain("replay");
     }
   }
 
