@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,17 +148,7 @@ class LogReplicationTest {
     ShoalNode writer = swarm.start(config("w"));
     NodeConfig fc =
         config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders"));
-    ShoalNode follower = swarm.start(fc);
-    appendRecords(writer, "orders", 0, 10_000);
-    snapshot(writer, 10_000);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                info(follower, "orders") != null
-                    && info(follower, "orders").end() == 10_000
-                    && follower.store().catalog().latestComplete("orders").isPresent());
-    follower.close();
+    followUpTo10000ThenStop(writer, fc, 10_000);
 
     appendRecords(writer, "orders", 10_000, 25_000);
     snapshot(writer, 25_000);
@@ -171,23 +162,15 @@ class LogReplicationTest {
         .until(
             () -> published(writer, "orders") == 40_000 && info(writer, "orders").start() > 10_000);
     List<SegmentRef> segments = writer.logs().ownLog("orders").sealed();
-    long fromNewest =
-        segments.stream().filter(r -> r.endOffset() > 35_000).mapToLong(r -> r.bytes()).sum();
-    long all = segments.stream().mapToLong(r -> r.bytes()).sum();
+    long fromNewest = bytes(segments, r -> r.endOffset() > 35_000);
+    long all = bytes(segments, r -> true);
     assertThat(all - fromNewest).as("what the old way moved more").isGreaterThan(400 << 10);
 
     ShoalNode back = swarm.start(fc);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> info(back, "orders") != null && info(back, "orders").end() == 40_000);
+    awaitEnd(back, 40_000);
     assertThat(info(back, "orders").start()).isGreaterThan(25_000).isLessThanOrEqualTo(35_000);
     assertThat(readAll(back, "orders", 35_000)).isEqualTo(readAll(writer, "orders", 35_000));
-    double moved = back.metrics().chunkReceivedBytes();
-    // Beyond those segments: the newest snapshot (a few bytes) and both snapshots' indexes.
-    assertThat(moved)
-        .as("bytes received %s; segments from 35,000 %s, all %s", moved, fromNewest, all)
-        .isGreaterThanOrEqualTo((double) fromNewest)
-        .isLessThan((double) (fromNewest + (200 << 10)));
+    assertReceivedOnly(back, fromNewest, "segments from 35,000; all " + all);
   }
 
   @Test
@@ -196,17 +179,7 @@ class LogReplicationTest {
     ShoalNode writer = swarm.start(config("w"));
     NodeConfig fc =
         config("f").withSeeds(List.of(writer.peerAddress())).withFollow(List.of("orders"));
-    ShoalNode follower = swarm.start(fc);
-    appendRecords(writer, "orders", 0, 10_000);
-    snapshot(writer, 9_000); // the follower keeps the segments from the one holding 9,000 on
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                info(follower, "orders") != null
-                    && info(follower, "orders").end() == 10_000
-                    && follower.store().catalog().latestComplete("orders").isPresent());
-    follower.close();
+    followUpTo10000ThenStop(writer, fc, 9_000); // it keeps the segments from the one holding 9,000
 
     appendRecords(writer, "orders", 10_000, 30_000);
     snapshot(writer, 30_000);
@@ -216,28 +189,17 @@ class LogReplicationTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> published(writer, "orders") == 35_000);
     List<SegmentRef> segments = writer.logs().ownLog("orders").sealed();
     assertThat(segments.get(0).firstOffset()).isLessThanOrEqualTo(9_000);
-    long fromNewest =
-        segments.stream().filter(r -> r.endOffset() > 30_000).mapToLong(r -> r.bytes()).sum();
-    long fromReplicaEnd =
-        segments.stream().filter(r -> r.firstOffset() >= 10_000).mapToLong(r -> r.bytes()).sum();
+    long fromNewest = bytes(segments, r -> r.endOffset() > 30_000);
+    long fromReplicaEnd = bytes(segments, r -> r.firstOffset() >= 10_000);
     assertThat(fromReplicaEnd - fromNewest)
         .as("what continuing the replica moved more")
         .isGreaterThan(400 << 10);
 
     ShoalNode back = swarm.start(fc);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> info(back, "orders") != null && info(back, "orders").end() == 35_000);
+    awaitEnd(back, 35_000);
     assertThat(info(back, "orders").start()).isGreaterThan(10_000).isLessThanOrEqualTo(30_000);
     assertThat(readAll(back, "orders", 30_000)).isEqualTo(readAll(writer, "orders", 30_000));
-    double moved = back.metrics().chunkReceivedBytes();
-    // Beyond those segments: the newest snapshot (a few bytes) and both snapshots' indexes.
-    assertThat(moved)
-        .as(
-            "bytes received %s; segments from 30,000 %s, from 10,000 %s",
-            moved, fromNewest, fromReplicaEnd)
-        .isGreaterThanOrEqualTo((double) fromNewest)
-        .isLessThan((double) (fromNewest + (200 << 10)));
+    assertReceivedOnly(back, fromNewest, "segments from 30,000; from 10,000 " + fromReplicaEnd);
   }
 
   @Test
@@ -257,9 +219,8 @@ class LogReplicationTest {
         .isEqualTo(30_000);
     List<SegmentRef> segments = writer.logs().ownLog("orders").sealed();
     assertThat(segments.get(0).firstOffset()).isLessThanOrEqualTo(10_000);
-    long fromNewest =
-        segments.stream().filter(r -> r.endOffset() > 30_000).mapToLong(r -> r.bytes()).sum();
-    long all = segments.stream().mapToLong(r -> r.bytes()).sum();
+    long fromNewest = bytes(segments, r -> r.endOffset() > 30_000);
+    long all = bytes(segments, r -> true);
     assertThat(all - fromNewest).as("what taking all moved more").isGreaterThan(400 << 10);
 
     // It follows the log alone, so it never fetches the snapshot: only the log's version tells.
@@ -268,17 +229,53 @@ class LogReplicationTest {
             config("f")
                 .withSeeds(List.of(writer.peerAddress()))
                 .withFollow(List.of(ChangeLog.SNAPSHOT_PREFIX + "orders")));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> info(follower, "orders") != null && info(follower, "orders").end() == 35_000);
+    awaitEnd(follower, 35_000);
     assertThat(follower.store().catalog().versions("orders")).isEmpty();
     assertThat(info(follower, "orders").start()).isGreaterThan(10_000).isLessThanOrEqualTo(30_000);
     assertThat(readAll(follower, "orders", 30_000)).isEqualTo(readAll(writer, "orders", 30_000));
-    double moved = follower.metrics().chunkReceivedBytes();
+    assertReceivedOnly(follower, fromNewest, "segments from 30,000; all " + all);
+  }
+
+  /**
+   * Starts a follower of "orders" with config {@code fc}, appends records 0-10,000 on {@code
+   * writer} and publishes a snapshot covering offset {@code snapshotAt}, and stops the follower
+   * once it holds both.
+   */
+  private void followUpTo10000ThenStop(ShoalNode writer, NodeConfig fc, long snapshotAt)
+      throws Exception {
+    ShoalNode follower = swarm.start(fc);
+    appendRecords(writer, "orders", 0, 10_000);
+    snapshot(writer, snapshotAt);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                info(follower, "orders") != null
+                    && info(follower, "orders").end() == 10_000
+                    && follower.store().catalog().latestComplete("orders").isPresent());
+    follower.close();
+  }
+
+  private static void awaitEnd(ShoalNode n, long end) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> info(n, "orders") != null && info(n, "orders").end() == end);
+  }
+
+  private static long bytes(List<SegmentRef> segments, Predicate<SegmentRef> which) {
+    return segments.stream().filter(which).mapToLong(SegmentRef::bytes).sum();
+  }
+
+  /**
+   * Node {@code n} received the segments it needed, {@code needed} bytes, and beyond them only the
+   * newest snapshots (a few bytes) and their indexes.
+   */
+  private static void assertReceivedOnly(ShoalNode n, long needed, String what) {
+    double moved = n.metrics().chunkReceivedBytes();
     assertThat(moved)
-        .as("bytes received %s; segments from 30,000 %s, all %s", moved, fromNewest, all)
-        .isGreaterThanOrEqualTo((double) fromNewest)
-        .isLessThan((double) (fromNewest + (200 << 10)));
+        .as("bytes received %s; needed %s, the %s", moved, needed, what)
+        .isGreaterThanOrEqualTo((double) needed)
+        .isLessThan((double) (needed + (200 << 10)));
   }
 
   private void snapshot(ShoalNode writer, long offset) throws Exception {
