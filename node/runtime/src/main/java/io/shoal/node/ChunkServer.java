@@ -51,6 +51,7 @@ final class ChunkServer implements AutoCloseable {
   private final NodeMetrics metrics;
   private final Done done;
   private final PackChannels packs = new PackChannels();
+  private volatile long lastServeNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
   ChunkServer(
       ChunkStore store,
@@ -67,8 +68,14 @@ final class ChunkServer implements AutoCloseable {
     this.done = done;
   }
 
+  /** Whether a serve began within the last {@code nanos}. Any thread. */
+  boolean servedWithin(long nanos) {
+    return System.nanoTime() - lastServeNanos < nanos;
+  }
+
   /** Sends the chunk {@code s} names over {@code link}, an active connection. */
   void serve(UploadCore.Serve s, PeerLink link, long uploadRateBytesPerSecond) {
+    lastServeNanos = System.nanoTime();
     boolean compressible = compression.shouldTry(s.linkBytesPerSecond(), uploadRateBytesPerSecond);
     if (!s.bases().isEmpty() && s.bases().stream().allMatch(store::contains)) {
       offload(s, () -> sendDelta(s, link, compressible));

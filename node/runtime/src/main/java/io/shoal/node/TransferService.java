@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
 final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, FetchPlanner.Planned {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
+  /**
+   * A node that served a chunk this recently counts as serving peers: the store's collections leave
+   * their pack rewrites for later ({@link ChunkStore#deferRewritesWhile}).
+   */
+  private static final long SERVING_NANOS = 2_000_000_000L;
+
   /** Which id algorithms this node fetches and serves. */
   private final HashRequirement ids;
 
@@ -104,6 +110,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
     var replies = new ServeReplies(inbox, session, routes, metrics);
     this.server = new ChunkServer(store, pool, compression, faults, metrics, replies);
+    store.deferRewritesWhile(() -> server.servedWithin(SERVING_NANOS));
     this.banned = new BannedPeers(metrics);
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     this.fetchMetrics =
