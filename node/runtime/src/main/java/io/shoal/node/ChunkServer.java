@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
 final class ChunkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChunkServer.class);
 
+  /**
+   * A node that served a chunk this recently counts as serving peers: the store's collections leave
+   * their pack rewrites for later ({@link ChunkStore#deferRewritesWhile}).
+   */
+  static final long SERVING_NANOS = 2_000_000_000L;
+
   /** Hears how each serve ended. Any thread. */
   interface Done {
     /** {@code wireBytes} went out, 0 when nothing did. */
@@ -66,6 +72,7 @@ final class ChunkServer implements AutoCloseable {
     this.faults = faults;
     this.metrics = metrics;
     this.done = done;
+    store.deferRewritesWhile(() -> servedWithin(SERVING_NANOS));
   }
 
   /** Whether a serve began within the last {@code nanos}. Any thread. */
