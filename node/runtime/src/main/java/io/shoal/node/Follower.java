@@ -1,12 +1,14 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.node.core.membership.Follow;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -15,12 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the follow rule's decisions ({@link Follow}): fetches the new winner, then applies
- * retention. While a restore of a name runs ({@link #restoring}), the new winners of that name and
- * of its change log ({@code _log.NAME}) wait, so that the restore has the links and the disk to
- * itself; the newest of each is fetched when it ends. The log waits too because its segments before
- * the offset the restored snapshot covers are of no use to the restore: by the time it ends, the
- * writer has often dropped them from its log (it keeps the log from its newest snapshot but one),
- * and the log's next version moves only what comes after them.
+ * retention. One follow fetch runs per name: a newer winner stops the older one's (what it fetched
+ * stays in the store, so the newer fetch moves only the rest), and a winner older than a version
+ * held complete is dropped. While a restore of a name runs ({@link #restoring}), the new winners of
+ * that name and of its change log ({@code _log.NAME}) wait, so that the restore has the links and
+ * the disk to itself; the newest of each is fetched when it ends. The log waits too because its
+ * segments before the offset the restored snapshot covers are of no use to the restore: by the time
+ * it ends, the writer has often dropped them from its log (it keeps the log from its newest
+ * snapshot but one), and the log's next version moves only what comes after them.
  *
  * <p>A change log's snapshot is fetched in part ({@link LogFollows#segments}): a node whose replica
  * does not continue the writer's published log, or is stale (nothing adopted since the node
@@ -48,18 +52,24 @@ final class Follower {
 
   private final BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch;
   private final Runnable retention;
+  private final ChunkStore store;
   private final BooleanSupplier closed;
   private volatile LogFollows logs;
   private final Map<String, Integer> restoring = new HashMap<>(); // guarded by this
-  private final Map<String, Integer> fetching = new HashMap<>(); // follow fetches running; this
+  private final Map<String, Running> fetching = new HashMap<>(); // the follow fetch of a name; this
   private final Map<String, Follow> deferred = new HashMap<>(); // <= 2 per waiting name; this
+
+  /** The follow's fetch of a version of a name, which a newer one or a restore stops. */
+  private record Running(Follow follow, CompletableFuture<FetchResult> fetch) {}
 
   Follower(
       BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch,
       Runnable retention,
+      ChunkStore store,
       BooleanSupplier closed) {
     this.fetch = fetch;
     this.retention = retention;
+    this.store = store;
     this.closed = closed;
   }
 
@@ -77,18 +87,39 @@ final class Follower {
     boolean isLog = !logged.equals(name);
     LogFollows l = logs;
     boolean waits = isLog && l != null && l.waitsForSnapshot(logged);
+    if (!isLog && heldFrom(name) >= f.version().version()) {
+      return; // a restore that ran while it waited fetched this version or a newer one
+    }
+    CompletableFuture<FetchResult> mine = new CompletableFuture<>();
+    Running superseded;
+    boolean deferring;
     synchronized (this) {
-      if (restoring.containsKey(name)
-          || restoring.containsKey(logged)
-          || (waits && fetching.containsKey(logged))) {
+      boolean restoringIt = restoring.containsKey(name) || restoring.containsKey(logged);
+      deferring = restoringIt || (waits && fetching.containsKey(logged));
+      if (deferring) {
         deferred.put(name, f); // the follow rule gives newer winners only: the last is newest
-        return;
-      }
-      if (!isLog) {
-        fetching.merge(name, 1, Integer::sum);
+        // An older version's fetch is of no use to a restore that takes this one or a newer one.
+        superseded = !isLog && restoringIt ? fetching.remove(name) : null;
+      } else {
+        superseded = isLog ? null : fetching.put(name, new Running(f, mine));
       }
     }
     HeldVersion v = f.version();
+    if (superseded != null) {
+      // What it fetched stays in the store, where the newer version's fetch finds what they share;
+      // a restore that joined it keeps it running.
+      log.info(
+          "following {}: {}@{} supersedes {}@{}, whose fetch stops",
+          name,
+          name,
+          v.version(),
+          name,
+          superseded.follow().version().version());
+      superseded.fetch().cancel(false);
+    }
+    if (deferring) {
+      return;
+    }
     CatalogEntry target =
         new CatalogEntry(
             name,
@@ -104,9 +135,20 @@ final class Follower {
     } catch (RuntimeException e) {
       fetched = CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<FetchResult> transfer = fetched;
+    mine.whenComplete(
+        (r, err) -> {
+          if (mine.isCancelled()) {
+            transfer.cancel(false); // the transfer stops when nothing else waits for it
+          }
+        });
     fetched.whenComplete(
         (r, err) -> {
+          if (mine.isCancelled() || err instanceof CancellationException) {
+            return; // stopped by a newer version or a restore; it said so
+          }
           if (err != null) {
+            mine.completeExceptionally(err);
             log.warn(
                 "following {}: fetching {}@{} failed: {}",
                 name,
@@ -114,23 +156,28 @@ final class Follower {
                 v.version(),
                 err.getMessage());
           } else {
+            mine.complete(r);
             if (isLog && l != null) {
               l.fetched(target);
             }
             retention.run();
           }
           if (!isLog) {
-            fetchEnded(name);
+            fetchEnded(name, mine);
           }
         });
   }
 
-  /** The follow's fetch of a version of {@code name} ended: a log waiting for it goes on. */
-  private void fetchEnded(String name) {
+  /** The follow's fetch {@code ended} of a version of {@code name} ended: its log goes on. */
+  private void fetchEnded(String name, CompletableFuture<FetchResult> ended) {
     Follow next;
     synchronized (this) {
-      if (fetching.computeIfPresent(name, (n, count) -> count > 1 ? count - 1 : null) != null
-          || restoring.containsKey(name)) {
+      Running now = fetching.get(name);
+      if (now == null || now.fetch() != ended) {
+        return; // a newer version's fetch, or a restore, took over
+      }
+      fetching.remove(name);
+      if (restoring.containsKey(name)) {
         return;
       }
       next = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name);
@@ -138,6 +185,11 @@ final class Follower {
     if (next != null) {
       onFollow(next);
     }
+  }
+
+  /** The newest version of {@code name} held complete here, or 0. */
+  private long heldFrom(String name) {
+    return store.catalog().latestComplete(name).map(CatalogEntry::version).orElse(0L);
   }
 
   /** For a log's snapshot name, the name of the log; else {@code name}. */
@@ -148,8 +200,10 @@ final class Follower {
   }
 
   /**
-   * A restore of {@code name} starts: the follows of the name and of its log wait until it ends.
-   * Returns what ends it, to be run once when the restore is done, whether it succeeded or not.
+   * A restore of {@code name} starts: the follows of the name and of its log wait until it ends. A
+   * follow fetch of the name that runs goes on (a restore of the same version joins it) until a
+   * newer version is announced. Returns what ends it, to be run once when the restore is done,
+   * whether it succeeded or not.
    */
   Runnable restoring(String name) {
     synchronized (this) {

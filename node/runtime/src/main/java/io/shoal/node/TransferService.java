@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -51,12 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, FetchPlanner.Planned {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);
-
-  /**
-   * A node that served a chunk this recently counts as serving peers: the store's collections leave
-   * their pack rewrites for later ({@link ChunkStore#deferRewritesWhile}).
-   */
-  private static final long SERVING_NANOS = 2_000_000_000L;
 
   /** Which id algorithms this node fetches and serves. */
   private final HashRequirement ids;
@@ -110,7 +105,6 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
     var replies = new ServeReplies(inbox, session, routes, metrics);
     this.server = new ChunkServer(store, pool, compression, faults, metrics, replies);
-    store.deferRewritesWhile(() -> server.servedWithin(SERVING_NANOS));
     this.banned = new BannedPeers(metrics);
     sink.onCommit(committed -> inbox.post(() -> onCommitted(committed)));
     this.fetchMetrics =
@@ -179,16 +173,8 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
             plan(job);
             afterInput(now);
           }
-          job.done
-              .thenCombine(attached, (r, nothing) -> r)
-              .whenComplete(
-                  (r, e) -> {
-                    if (e != null) {
-                      result.completeExceptionally(e);
-                    } else {
-                      result.complete(r);
-                    }
-                  });
+          FetchJob joined = job;
+          job.addCaller(result, attached, () -> inbox.post(() -> leave(joined)));
         });
     return result;
   }
@@ -453,14 +439,23 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     fail(job, new IOException(why));
   }
 
-  private void fail(FetchJob job, IOException why) {
+  private void fail(FetchJob job, Exception why) {
     if (job.done.isDone()) {
       return;
     }
     ended(job);
     session.cancelFetch(job.root(), System.nanoTime());
-    log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
+    if (!(why instanceof CancellationException)) { // a stop: the caller that cancelled said why
+      log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
+    }
     job.done.completeExceptionally(why);
+  }
+
+  /** A caller of {@code job} cancelled its wait: with none left, the fetch stops. */
+  private void leave(FetchJob job) {
+    if (job.leave() && jobs.get(job.root()) == job) {
+      fail(job, new CancellationException("no caller waits for it"));
+    }
   }
 
   private void ended(FetchJob job) {
