@@ -18,13 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries out the follow rule's decisions ({@link Follow}): fetches the new winner, then applies
  * retention. One follow fetch runs per name: a newer winner stops the older one's (what it fetched
- * stays in the store, so the newer fetch moves only the rest), and a winner older than a version
- * held complete is dropped. While a restore of a name runs ({@link #restoring}), the new winners of
- * that name and of its change log ({@code _log.NAME}) wait, so that the restore has the links and
- * the disk to itself; the newest of each is fetched when it ends. The log waits too because its
- * segments before the offset the restored snapshot covers are of no use to the restore: by the time
- * it ends, the writer has often dropped them from its log (it keeps the log from its newest
- * snapshot but one), and the log's next version moves only what comes after them.
+ * stays in the store, so the newer fetch moves only the rest). A winner that waited for a restore
+ * of its name is dropped when the restore left that version held complete. While a restore of a
+ * name runs ({@link #restoring}), the new winners of that name and of its change log ({@code
+ * _log.NAME}) wait, so that the restore has the links and the disk to itself; the newest of each is
+ * fetched when it ends. The log waits too because its segments before the offset the restored
+ * snapshot covers are of no use to the restore: by the time it ends, the writer has often dropped
+ * them from its log (it keeps the log from its newest snapshot but one), and the log's next version
+ * moves only what comes after them.
  *
  * <p>A change log's snapshot is fetched in part ({@link LogFollows#segments}): a node whose replica
  * does not continue the writer's published log, or is stale (nothing adopted since the node
@@ -87,9 +88,6 @@ final class Follower {
     boolean isLog = !logged.equals(name);
     LogFollows l = logs;
     boolean waits = isLog && l != null && l.waitsForSnapshot(logged);
-    if (!isLog && heldFrom(name) >= f.version().version()) {
-      return; // a restore that ran while it waited fetched this version or a newer one
-    }
     CompletableFuture<FetchResult> mine = new CompletableFuture<>();
     Running superseded;
     boolean deferring;
@@ -104,22 +102,38 @@ final class Follower {
         superseded = isLog ? null : fetching.put(name, new Running(f, mine));
       }
     }
-    HeldVersion v = f.version();
     if (superseded != null) {
-      // What it fetched stays in the store, where the newer version's fetch finds what they share;
-      // a restore that joined it keeps it running.
-      log.info(
-          "following {}: {}@{} supersedes {}@{}, whose fetch stops",
-          name,
-          name,
-          v.version(),
-          name,
-          superseded.follow().version().version());
-      superseded.fetch().cancel(false);
+      stop(superseded, f);
     }
-    if (deferring) {
-      return;
+    if (!deferring) {
+      fetch(f, isLog ? l : null, mine);
     }
+  }
+
+  /**
+   * Stops the follow's fetch {@code superseded}, which {@code winner} replaces. What it fetched
+   * stays in the store, where the newer version's fetch finds what they share; a restore that
+   * joined it keeps it running.
+   */
+  private static void stop(Running superseded, Follow winner) {
+    log.info(
+        "following {}: {}@{} supersedes {}@{}, whose fetch stops",
+        winner.name(),
+        winner.name(),
+        winner.version().version(),
+        winner.name(),
+        superseded.follow().version().version());
+    superseded.fetch().cancel(false);
+  }
+
+  /**
+   * Fetches the version {@code f} names, the segments {@code l} picks when it is a change log's
+   * snapshot ({@code l} not null); {@code mine} completes as it does and stops it when cancelled.
+   */
+  private void fetch(Follow f, LogFollows l, CompletableFuture<FetchResult> mine) {
+    String name = f.name();
+    boolean isLog = !restoredName(name).equals(name);
+    HeldVersion v = f.version();
     CatalogEntry target =
         new CatalogEntry(
             name,
@@ -131,7 +145,7 @@ final class Follower {
             CatalogAnnouncer.provenanceOf(v, f.publisherCredential()));
     CompletableFuture<FetchResult> fetched;
     try {
-      fetched = fetch.apply(target, isLog && l != null ? l.segments(target) : FileSelection.all());
+      fetched = fetch.apply(target, l != null ? l.segments(target) : FileSelection.all());
     } catch (RuntimeException e) {
       fetched = CompletableFuture.failedFuture(e);
     }
@@ -145,7 +159,7 @@ final class Follower {
     fetched.whenComplete(
         (r, err) -> {
           if (mine.isCancelled() || err instanceof CancellationException) {
-            return; // stopped by a newer version or a restore; it said so
+            return; // stopped by a newer version; it said so
           }
           if (err != null) {
             mine.completeExceptionally(err);
@@ -157,7 +171,7 @@ final class Follower {
                 err.getMessage());
           } else {
             mine.complete(r);
-            if (isLog && l != null) {
+            if (l != null) {
               l.fetched(target);
             }
             retention.run();
@@ -187,9 +201,13 @@ final class Follower {
     }
   }
 
-  /** The newest version of {@code name} held complete here, or 0. */
-  private long heldFrom(String name) {
-    return store.catalog().latestComplete(name).map(CatalogEntry::version).orElse(0L);
+  /** Whether the version {@code f} names, with its root, is held complete here. */
+  private boolean heldComplete(Follow f) {
+    return store
+        .catalog()
+        .get(f.name(), f.version().version())
+        .filter(e -> e.complete() && e.root().equals(f.version().root()))
+        .isPresent();
   }
 
   /** For a log's snapshot name, the name of the log; else {@code name}. */
@@ -222,7 +240,7 @@ final class Follower {
       next = deferred.remove(name);
       nextLog = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name); // may wait on for a fetch
     }
-    if (next != null) {
+    if (next != null && !heldComplete(next)) { // the restore may have fetched that version
       onFollow(next);
     }
     if (nextLog != null) {

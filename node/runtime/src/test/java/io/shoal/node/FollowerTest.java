@@ -223,6 +223,19 @@ class FollowerTest {
     store.catalog().put(new CatalogEntry("kv", 4, root(4), true, 1, 0)); // what the restore got
     done.run();
     assertThat(fetched).as("kv@4 is held complete now").containsExactly("kv@3");
+    f.onFollow(follow("kv", 4)); // a winner that did not wait for the restore is fetched (a pin)
+    assertThat(fetched).containsExactly("kv@3", "kv@4");
+  }
+
+  @Test
+  void aWinnerThatWaitedForARestore_isFetchedWhenTheRestoreHeldAnotherRootOfItsVersion()
+      throws Exception {
+    Follower f = pendingFollower();
+    Runnable done = f.restoring("kv");
+    f.onFollow(follow("kv", 4));
+    store.catalog().put(new CatalogEntry("kv", 4, root(40), true, 1, 0)); // the other side's fork
+    done.run();
+    assertThat(fetched).containsExactly("kv@4");
     assertThat(retained).hasValue(0);
   }
 
