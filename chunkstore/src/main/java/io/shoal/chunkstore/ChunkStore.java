@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -122,15 +121,6 @@ public interface ChunkStore extends Closeable {
   default long retainReachable(LiveChunks live) throws IOException {
     return retainOnly(live.compute());
   }
-
-  /**
-   * Collections that run while {@code busy} answers true reclaim what they can without copying the
-   * live records of mostly dead packs; a later collection that finds it false, or that runs 10
-   * minutes after the first that left them, copies them. For a node serving peers, whose reads that
-   * copying would slow. {@code busy} must be cheap and thread-safe. A store without packs ignores
-   * it.
-   */
-  default void deferRewritesWhile(BooleanSupplier busy) {}
 
   /** Where the chunk's bytes lie on disk, for zero-copy serving; empty when not on disk. */
   Optional<ChunkLocation> locate(ChunkId id);

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -274,18 +273,6 @@ final class DiskChunkStore implements ChunkStore {
     } finally {
       gate.endCollection();
     }
-  }
-
-  @Override
-  public void deferRewritesWhile(BooleanSupplier busy) {
-    deferRewritesWhile(busy, Compaction.MAX_DEFER_NANOS);
-  }
-
-  /**
-   * As {@link #deferRewritesWhile(BooleanSupplier)}, a rewrite waiting at most {@code maxNanos}.
-   */
-  void deferRewritesWhile(BooleanSupplier busy, long maxNanos) {
-    compaction.deferRewritesWhile(busy, maxNanos);
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -240,43 +239,6 @@ class DiskChunkStoreTest extends ChunkStoreContract {
     reopen();
     assertThat(store.stats().chunkCount()).isEqualTo(1);
     assertThat(store.read(chunks.get(0).id())).isEqualTo(chunks.get(0).bytes());
-  }
-
-  @Test
-  void retainOnly_whileBusy_leavesTheCopyToTheNextIdleCollection_andTheDeadStayGone()
-      throws Exception {
-    List<VerifiedChunk> chunks = putMany(60, 50_000);
-    VerifiedChunk kept = chunks.get(0);
-    AtomicBoolean busy = new AtomicBoolean(true);
-    store.deferRewritesWhile(busy::get);
-
-    store.retainOnly(id -> id.equals(kept.id()));
-    // The packs wholly dead are gone; the one that holds the kept chunk stays, its dead bytes too.
-    assertThat(store.stats().fileBytes()).isGreaterThan(10 * 50_000L);
-    reopen().deferRewritesWhile(busy::get);
-    assertThat(store.stats().chunkCount()).isEqualTo(1);
-    store.retainOnly(id -> id.equals(kept.id()));
-    assertThat(store.stats().fileBytes()).isGreaterThan(10 * 50_000L);
-
-    busy.set(false);
-    store.retainOnly(id -> id.equals(kept.id()));
-    assertThat(store.stats().fileBytes()).isLessThan(2 * 50_000L);
-    reopen();
-    assertThat(store.stats().chunkCount()).isEqualTo(1);
-    assertThat(store.read(kept.id())).isEqualTo(kept.bytes());
-  }
-
-  @Test
-  void retainOnly_busyPastTheDeferBound_copiesAnyway() throws Exception {
-    List<VerifiedChunk> chunks = putMany(60, 50_000);
-    VerifiedChunk kept = chunks.get(0);
-    ((DiskChunkStore) store).deferRewritesWhile(() -> true, 0);
-
-    store.retainOnly(id -> id.equals(kept.id()));
-    assertThat(store.stats().fileBytes()).isGreaterThan(10 * 50_000L);
-    store.retainOnly(id -> id.equals(kept.id()));
-    assertThat(store.stats().fileBytes()).isLessThan(2 * 50_000L);
-    assertThat(store.read(kept.id())).isEqualTo(kept.bytes());
   }
 
   static void flipByte(Path file, long at) throws IOException {

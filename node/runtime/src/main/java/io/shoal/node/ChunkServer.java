@@ -32,12 +32,6 @@ import org.slf4j.LoggerFactory;
 final class ChunkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChunkServer.class);
 
-  /**
-   * A node that served a chunk this recently counts as serving peers: the store's collections leave
-   * their pack rewrites for later ({@link ChunkStore#deferRewritesWhile}).
-   */
-  static final long SERVING_NANOS = 2_000_000_000L;
-
   /** Hears how each serve ended. Any thread. */
   interface Done {
     /** {@code wireBytes} went out, 0 when nothing did. */
@@ -57,7 +51,6 @@ final class ChunkServer implements AutoCloseable {
   private final NodeMetrics metrics;
   private final Done done;
   private final PackChannels packs = new PackChannels();
-  private volatile long lastServeNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
   ChunkServer(
       ChunkStore store,
@@ -72,17 +65,10 @@ final class ChunkServer implements AutoCloseable {
     this.faults = faults;
     this.metrics = metrics;
     this.done = done;
-    store.deferRewritesWhile(() -> servedWithin(SERVING_NANOS));
-  }
-
-  /** Whether a serve began within the last {@code nanos}. Any thread. */
-  boolean servedWithin(long nanos) {
-    return System.nanoTime() - lastServeNanos < nanos;
   }
 
   /** Sends the chunk {@code s} names over {@code link}, an active connection. */
   void serve(UploadCore.Serve s, PeerLink link, long uploadRateBytesPerSecond) {
-    lastServeNanos = System.nanoTime();
     boolean compressible = compression.shouldTry(s.linkBytesPerSecond(), uploadRateBytesPerSecond);
     if (!s.bases().isEmpty() && s.bases().stream().allMatch(store::contains)) {
       offload(s, () -> sendDelta(s, link, compressible));

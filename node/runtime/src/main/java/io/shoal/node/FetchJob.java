@@ -39,10 +39,6 @@ final class FetchJob {
   volatile boolean selectedWhole;
 
   final long startNanos;
-
-  /** The callers waiting for this fetch ({@link #addCaller}). On the transfer loop. */
-  private int callers;
-
   final Set<ChunkId> metadataIds = new HashSet<>();
   boolean planning;
   boolean replanWanted;
@@ -115,37 +111,6 @@ final class FetchJob {
     return why == StallPolicy.Verdict.NO_PEER
         ? "no reachable member holds " + target.label()
         : "no progress for " + StallPolicy.STALL_TIMEOUT_NANOS / 1_000_000_000L + " s";
-  }
-
-  /**
-   * Adds a caller, on the transfer loop: {@code result} completes as this fetch does, once {@code
-   * attached} (the caller's mirror joining) has too. Should the caller cancel {@code result},
-   * {@code cancelled} runs, on the cancelling thread; the fetch then calls {@link #leave} on its
-   * loop.
-   */
-  void addCaller(
-      CompletableFuture<FetchResult> result, CompletableFuture<Void> attached, Runnable cancelled) {
-    callers++;
-    result.whenComplete(
-        (r, e) -> {
-          if (result.isCancelled()) {
-            cancelled.run();
-          }
-        });
-    done.thenCombine(attached, (r, nothing) -> r)
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                result.completeExceptionally(e);
-              } else {
-                result.complete(r);
-              }
-            });
-  }
-
-  /** A caller cancelled its wait, on the transfer loop; true when it was the last one. */
-  boolean leave() {
-    return --callers == 0;
   }
 
   /**

@@ -1,14 +1,12 @@
 package io.shoal.node;
 
 import io.shoal.chunkstore.CatalogEntry;
-import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.node.core.membership.Follow;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -17,15 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the follow rule's decisions ({@link Follow}): fetches the new winner, then applies
- * retention. One follow fetch runs per name: a newer winner stops the older one's (what it fetched
- * stays in the store, so the newer fetch moves only the rest). A winner that waited for a restore
- * of its name is dropped when the restore left that version held complete. While a restore of a
- * name runs ({@link #restoring}), the new winners of that name and of its change log ({@code
- * _log.NAME}) wait, so that the restore has the links and the disk to itself; the newest of each is
- * fetched when it ends. The log waits too because its segments before the offset the restored
- * snapshot covers are of no use to the restore: by the time it ends, the writer has often dropped
- * them from its log (it keeps the log from its newest snapshot but one), and the log's next version
- * moves only what comes after them.
+ * retention. While a restore of a name runs ({@link #restoring}), the new winners of that name and
+ * of its change log ({@code _log.NAME}) wait, so that the restore has the links and the disk to
+ * itself; the newest of each is fetched when it ends. The log waits too because its segments before
+ * the offset the restored snapshot covers are of no use to the restore: by the time it ends, the
+ * writer has often dropped them from its log (it keeps the log from its newest snapshot but one),
+ * and the log's next version moves only what comes after them.
  *
  * <p>A change log's snapshot is fetched in part ({@link LogFollows#segments}): a node whose replica
  * does not continue the writer's published log, or is stale (nothing adopted since the node
@@ -53,24 +48,18 @@ final class Follower {
 
   private final BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch;
   private final Runnable retention;
-  private final ChunkStore store;
   private final BooleanSupplier closed;
   private volatile LogFollows logs;
   private final Map<String, Integer> restoring = new HashMap<>(); // guarded by this
-  private final Map<String, Running> fetching = new HashMap<>(); // the follow fetch of a name; this
+  private final Map<String, Integer> fetching = new HashMap<>(); // follow fetches running; this
   private final Map<String, Follow> deferred = new HashMap<>(); // <= 2 per waiting name; this
-
-  /** The follow's fetch of a version of a name, which a newer one or a restore stops. */
-  private record Running(Follow follow, CompletableFuture<FetchResult> fetch) {}
 
   Follower(
       BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch,
       Runnable retention,
-      ChunkStore store,
       BooleanSupplier closed) {
     this.fetch = fetch;
     this.retention = retention;
-    this.store = store;
     this.closed = closed;
   }
 
@@ -88,51 +77,17 @@ final class Follower {
     boolean isLog = !logged.equals(name);
     LogFollows l = logs;
     boolean waits = isLog && l != null && l.waitsForSnapshot(logged);
-    CompletableFuture<FetchResult> mine = new CompletableFuture<>();
-    Running superseded;
-    boolean deferring;
     synchronized (this) {
-      boolean restoringIt = restoring.containsKey(name) || restoring.containsKey(logged);
-      deferring = restoringIt || (waits && fetching.containsKey(logged));
-      if (deferring) {
+      if (restoring.containsKey(name)
+          || restoring.containsKey(logged)
+          || (waits && fetching.containsKey(logged))) {
         deferred.put(name, f); // the follow rule gives newer winners only: the last is newest
-        // An older version's fetch is of no use to a restore that takes this one or a newer one.
-        superseded = !isLog && restoringIt ? fetching.remove(name) : null;
-      } else {
-        superseded = isLog ? null : fetching.put(name, new Running(f, mine));
+        return;
+      }
+      if (!isLog) {
+        fetching.merge(name, 1, Integer::sum);
       }
     }
-    if (superseded != null) {
-      stop(superseded, f);
-    }
-    if (!deferring) {
-      fetch(f, isLog ? l : null, mine);
-    }
-  }
-
-  /**
-   * Stops the follow's fetch {@code superseded}, which {@code winner} replaces. What it fetched
-   * stays in the store, where the newer version's fetch finds what they share; a restore that
-   * joined it keeps it running.
-   */
-  private static void stop(Running superseded, Follow winner) {
-    log.info(
-        "following {}: {}@{} supersedes {}@{}, whose fetch stops",
-        winner.name(),
-        winner.name(),
-        winner.version().version(),
-        winner.name(),
-        superseded.follow().version().version());
-    superseded.fetch().cancel(false);
-  }
-
-  /**
-   * Fetches the version {@code f} names, the segments {@code l} picks when it is a change log's
-   * snapshot ({@code l} not null); {@code mine} completes as it does and stops it when cancelled.
-   */
-  private void fetch(Follow f, LogFollows l, CompletableFuture<FetchResult> mine) {
-    String name = f.name();
-    boolean isLog = !restoredName(name).equals(name);
     HeldVersion v = f.version();
     CatalogEntry target =
         new CatalogEntry(
@@ -145,24 +100,13 @@ final class Follower {
             CatalogAnnouncer.provenanceOf(v, f.publisherCredential()));
     CompletableFuture<FetchResult> fetched;
     try {
-      fetched = fetch.apply(target, l != null ? l.segments(target) : FileSelection.all());
+      fetched = fetch.apply(target, isLog && l != null ? l.segments(target) : FileSelection.all());
     } catch (RuntimeException e) {
       fetched = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<FetchResult> transfer = fetched;
-    mine.whenComplete(
-        (r, err) -> {
-          if (mine.isCancelled()) {
-            transfer.cancel(false); // the transfer stops when nothing else waits for it
-          }
-        });
     fetched.whenComplete(
         (r, err) -> {
-          if (mine.isCancelled() || err instanceof CancellationException) {
-            return; // stopped by a newer version; it said so
-          }
           if (err != null) {
-            mine.completeExceptionally(err);
             log.warn(
                 "following {}: fetching {}@{} failed: {}",
                 name,
@@ -170,28 +114,23 @@ final class Follower {
                 v.version(),
                 err.getMessage());
           } else {
-            mine.complete(r);
-            if (l != null) {
+            if (isLog && l != null) {
               l.fetched(target);
             }
             retention.run();
           }
           if (!isLog) {
-            fetchEnded(name, mine);
+            fetchEnded(name);
           }
         });
   }
 
-  /** The follow's fetch {@code ended} of a version of {@code name} ended: its log goes on. */
-  private void fetchEnded(String name, CompletableFuture<FetchResult> ended) {
+  /** The follow's fetch of a version of {@code name} ended: a log waiting for it goes on. */
+  private void fetchEnded(String name) {
     Follow next;
     synchronized (this) {
-      Running now = fetching.get(name);
-      if (now == null || now.fetch() != ended) {
-        return; // a newer version's fetch, or a restore, took over
-      }
-      fetching.remove(name);
-      if (restoring.containsKey(name)) {
+      if (fetching.computeIfPresent(name, (n, count) -> count > 1 ? count - 1 : null) != null
+          || restoring.containsKey(name)) {
         return;
       }
       next = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name);
@@ -199,15 +138,6 @@ final class Follower {
     if (next != null) {
       onFollow(next);
     }
-  }
-
-  /** Whether the version {@code f} names, with its root, is held complete here. */
-  private boolean heldComplete(Follow f) {
-    return store
-        .catalog()
-        .get(f.name(), f.version().version())
-        .filter(e -> e.complete() && e.root().equals(f.version().root()))
-        .isPresent();
   }
 
   /** For a log's snapshot name, the name of the log; else {@code name}. */
@@ -218,10 +148,8 @@ final class Follower {
   }
 
   /**
-   * A restore of {@code name} starts: the follows of the name and of its log wait until it ends. A
-   * follow fetch of the name that runs goes on (a restore of the same version joins it) until a
-   * newer version is announced. Returns what ends it, to be run once when the restore is done,
-   * whether it succeeded or not.
+   * A restore of {@code name} starts: the follows of the name and of its log wait until it ends.
+   * Returns what ends it, to be run once when the restore is done, whether it succeeded or not.
    */
   Runnable restoring(String name) {
     synchronized (this) {
@@ -240,7 +168,7 @@ final class Follower {
       next = deferred.remove(name);
       nextLog = deferred.remove(ChangeLog.SNAPSHOT_PREFIX + name); // may wait on for a fetch
     }
-    if (next != null && !heldComplete(next)) { // the restore may have fetched that version
+    if (next != null) {
       onFollow(next);
     }
     if (nextLog != null) {

@@ -216,7 +216,7 @@ public final class ShoalNode implements AutoCloseable {
     peers.connect(transfers);
     FetchRetention retention =
         new FetchRetention(config.keep(), reader, threads.workers, announcer, transfers.gate);
-    Follower follower = new Follower(transfers::fetch, retention::apply, store, () -> closed);
+    Follower follower = new Follower(transfers::fetch, retention::apply, () -> closed);
     membershipOutputs.connect(transfers, follower);
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
     if (views != null) {

@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -35,12 +34,9 @@ final class TransferMetrics {
 
   static final String FAILED = "failed";
 
-  static final String STOPPED = "stopped";
-
   private final Counter started;
   private final Counter completed;
   private final Counter failed;
-  private final Counter stopped;
   private final Histogram duration;
   private final Map<ChunkId, FetchJob> jobs;
   private final int maxLabelled;
@@ -77,17 +73,10 @@ final class TransferMetrics {
             registry,
             "shoal_fetches_failed_total",
             "Fetches given up: no peer, no progress, a write or the node stopping");
-    stopped =
-        counter(
-            registry,
-            "shoal_fetches_stopped_total",
-            "Fetches stopped because nothing waited for them: a newer version or a restore took"
-                + " over");
     duration =
         Histogram.builder()
             .name("shoal_fetch_duration_seconds")
-            .help(
-                "Seconds from a fetch's start to its end, by outcome (completed, failed, stopped)")
+            .help("Seconds from a fetch's start to its end, by outcome (completed, failed)")
             .classicOnly()
             .classicUpperBounds(
                 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600)
@@ -95,7 +84,6 @@ final class TransferMetrics {
             .register(registry);
     duration.initLabelValues(COMPLETED);
     duration.initLabelValues(FAILED);
-    duration.initLabelValues(STOPPED);
     perFetch(
         registry, "shoal_fetch_done_bytes", "Bytes a running fetch holds so far", j -> j.doneBytes);
     perFetch(
@@ -116,10 +104,9 @@ final class TransferMetrics {
     started.inc();
     job.done.whenComplete(
         (r, e) -> {
-          boolean stop = e instanceof CancellationException;
-          (e == null ? completed : stop ? stopped : failed).inc();
+          (e == null ? completed : failed).inc();
           duration
-              .labelValues(e == null ? COMPLETED : stop ? STOPPED : FAILED)
+              .labelValues(e == null ? COMPLETED : FAILED)
               .observe((System.nanoTime() - job.startNanos) / 1e9);
         });
   }

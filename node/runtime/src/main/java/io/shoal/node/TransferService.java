@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -173,8 +172,16 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
             plan(job);
             afterInput(now);
           }
-          FetchJob joined = job;
-          job.addCaller(result, attached, () -> inbox.post(() -> leave(joined)));
+          job.done
+              .thenCombine(attached, (r, nothing) -> r)
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      result.completeExceptionally(e);
+                    } else {
+                      result.complete(r);
+                    }
+                  });
         });
     return result;
   }
@@ -439,23 +446,14 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     fail(job, new IOException(why));
   }
 
-  private void fail(FetchJob job, Exception why) {
+  private void fail(FetchJob job, IOException why) {
     if (job.done.isDone()) {
       return;
     }
     ended(job);
     session.cancelFetch(job.root(), System.nanoTime());
-    if (!(why instanceof CancellationException)) { // a stop: the caller that cancelled said why
-      log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
-    }
+    log.warn("fetch of {} failed: {}", job.target.label(), why.getMessage());
     job.done.completeExceptionally(why);
-  }
-
-  /** A caller of {@code job} cancelled its wait: with none left, the fetch stops. */
-  private void leave(FetchJob job) {
-    if (job.leave() && jobs.get(job.root()) == job) {
-      fail(job, new CancellationException("no caller waits for it"));
-    }
   }
 
   private void ended(FetchJob job) {

@@ -3,16 +3,13 @@ package io.shoal.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shoal.chunkstore.CatalogEntry;
-import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.HashAlgorithm;
 import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Signature;
 import io.shoal.node.core.membership.Follow;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -21,25 +18,6 @@ import org.junit.jupiter.api.Test;
 class FollowerTest {
   private final List<String> fetched = new CopyOnWriteArrayList<>();
   private final AtomicInteger retained = new AtomicInteger();
-  private final ChunkStore store = ChunkStore.inMemory(1 << 20);
-
-  /** Fetches that run until the test ends them, by NAME@VERSION. */
-  private final Map<String, CompletableFuture<FetchResult>> running = new ConcurrentHashMap<>();
-
-  /** A follower whose fetches run until the test completes them in {@link #running}. */
-  private Follower pendingFollower() {
-    return new Follower(
-        (CatalogEntry e, io.shoal.chunkstore.snapshot.FileSelection s) -> {
-          fetched.add(e.name() + "@" + e.version());
-          CompletableFuture<FetchResult> done = new CompletableFuture<>();
-          running.put(e.name() + "@" + e.version(), done);
-          return done;
-        },
-        retained::incrementAndGet,
-        store,
-        () -> false);
-  }
-
   private final Follower follower =
       new Follower(
           (CatalogEntry e, io.shoal.chunkstore.snapshot.FileSelection s) -> {
@@ -47,7 +25,6 @@ class FollowerTest {
             return CompletableFuture.completedFuture(null);
           },
           retained::incrementAndGet,
-          store,
           () -> false);
 
   private static Follow follow(String name, long version) {
@@ -114,6 +91,7 @@ class FollowerTest {
 
   @Test
   void aStaleLog_waitsWhileItsNameIsFetched_thenFetchesTheSegmentsItsLogsPick() {
+    java.util.Map<String, CompletableFuture<FetchResult>> running = new java.util.HashMap<>();
     List<String> selections = new CopyOnWriteArrayList<>();
     List<String> logsFetched = new CopyOnWriteArrayList<>();
     java.util.concurrent.atomic.AtomicBoolean stale =
@@ -128,7 +106,6 @@ class FollowerTest {
               return done;
             },
             retained::incrementAndGet,
-            store,
             () -> false);
     f.logs(
         new Follower.LogFollows() {
@@ -170,105 +147,5 @@ class FollowerTest {
     assertThat(fetched).hasSize(5);
     running.get("kv@5").completeExceptionally(new java.io.IOException("no peer"));
     assertThat(fetched).endsWith("kv@5", "_log.kv@42");
-  }
-
-  @Test
-  void aNewerWinner_stopsTheOlderVersionsFetch_andOnlyTheNewerOneEnds() {
-    Follower f = pendingFollower();
-    f.onFollow(follow("kv", 1));
-    f.onFollow(follow("kv", 2));
-    assertThat(fetched).containsExactly("kv@1", "kv@2");
-    assertThat(running.get("kv@1")).as("the older fetch").isCancelled();
-    assertThat(running.get("kv@2")).isNotDone();
-    assertThat(retained).as("a stopped fetch applies no retention").hasValue(0);
-
-    running.get("kv@2").complete(null);
-    assertThat(retained).hasValue(1);
-  }
-
-  @Test
-  void aLogWaitingForItsName_waitsForTheNewerVersion_notTheStoppedOne() {
-    Follower f = pendingFollower();
-    f.logs(staleLogs());
-    f.onFollow(follow("kv", 1));
-    f.onFollow(follow("_log.kv", 40)); // stale: waits while kv is fetched
-    f.onFollow(follow("kv", 2));
-    assertThat(fetched).containsExactly("kv@1", "kv@2");
-    running.get("kv@2").complete(null);
-    assertThat(fetched).containsExactly("kv@1", "kv@2", "_log.kv@40");
-  }
-
-  @Test
-  void aRestoreOfTheName_leavesItsFollowFetchRunning_forTheRestoreToJoin() {
-    Follower f = pendingFollower();
-    f.onFollow(follow("kv", 3));
-    Runnable done = f.restoring("kv");
-    assertThat(running.get("kv@3")).isNotDone();
-    running.get("kv@3").complete(null);
-    done.run();
-    assertThat(fetched).containsExactly("kv@3");
-    assertThat(retained).hasValue(1);
-  }
-
-  @Test
-  void aNewerWinnerDuringARestore_stopsTheOlderFollowFetch_andWaitsForTheRestore()
-      throws Exception {
-    Follower f = pendingFollower();
-    f.onFollow(follow("kv", 3));
-    Runnable done = f.restoring("kv");
-    f.onFollow(follow("kv", 4));
-    assertThat(running.get("kv@3")).isCancelled();
-    assertThat(fetched).containsExactly("kv@3");
-
-    store.catalog().put(new CatalogEntry("kv", 4, root(4), true, 1, 0)); // what the restore got
-    done.run();
-    assertThat(fetched).as("kv@4 is held complete now").containsExactly("kv@3");
-    f.onFollow(follow("kv", 4)); // a winner that did not wait for the restore is fetched (a pin)
-    assertThat(fetched).containsExactly("kv@3", "kv@4");
-  }
-
-  @Test
-  void aWinnerThatWaitedForARestore_isFetchedWhenTheRestoreHeldAnotherRootOfItsVersion()
-      throws Exception {
-    Follower f = pendingFollower();
-    Runnable done = f.restoring("kv");
-    f.onFollow(follow("kv", 4));
-    store.catalog().put(new CatalogEntry("kv", 4, root(40), true, 1, 0)); // the other side's fork
-    done.run();
-    assertThat(fetched).containsExactly("kv@4");
-    assertThat(retained).hasValue(0);
-  }
-
-  @Test
-  void aRestoreThatHeldAnOlderVersion_fetchesTheWinnerAnnouncedMeanwhile() throws Exception {
-    Follower f = pendingFollower();
-    f.onFollow(follow("kv", 3));
-    Runnable done = f.restoring("kv");
-    f.onFollow(follow("kv", 5));
-    store.catalog().put(new CatalogEntry("kv", 4, root(4), true, 1, 0));
-    done.run();
-    assertThat(fetched).containsExactly("kv@3", "kv@5");
-  }
-
-  private static io.shoal.chunkstore.ChunkId root(long version) {
-    return HashAlgorithm.XXH128.hash(new byte[] {(byte) version});
-  }
-
-  /** Logs whose replica is stale: their follow waits while the name's fetch runs. */
-  private static Follower.LogFollows staleLogs() {
-    return new Follower.LogFollows() {
-      @Override
-      public io.shoal.chunkstore.snapshot.FileSelection segments(CatalogEntry target) {
-        return io.shoal.chunkstore.snapshot.FileSelection.all();
-      }
-
-      @Override
-      public boolean waitsForSnapshot(String name) {
-        return true;
-      }
-
-      @Override
-      public void fetched(CatalogEntry entry) {}
-    };
   }
 }
