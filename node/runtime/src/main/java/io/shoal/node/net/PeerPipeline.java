@@ -1,5 +1,7 @@
 package io.shoal.node.net;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -19,6 +21,16 @@ final class PeerPipeline {
   static final int WRITE_HIGH_WATER_BYTES = 8 << 20;
 
   static final int IDLE_CLOSE_SECONDS = 120;
+
+  /**
+   * The buffers of every peer connection. Netty's default adaptive allocator pools nothing larger
+   * than 1 MiB; a chunk frame is 1 MiB on average and up to 4 MiB, so its receive buffer, its
+   * served copy and their TLS records came as fresh direct memory that the JVM zeroes: a sixth of a
+   * restoring node's CPU and as much on each seeder (bench/README, "Peer buffers"). Netty's pooled
+   * allocator reuses 4 MiB chunks of its arenas instead; what it holds is bounded by the frames in
+   * flight, which the transfer's windows bound.
+   */
+  static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
   private final String clusterId;
   private final NodeId selfId;
@@ -58,6 +70,7 @@ final class PeerPipeline {
   }
 
   void init(Channel ch, boolean client) {
+    ch.config().setAllocator(ALLOCATOR);
     if (tls != null) {
       ch.pipeline().addLast("tls", tls.newHandler(ch, client));
     }
