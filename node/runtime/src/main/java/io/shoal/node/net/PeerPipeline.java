@@ -26,9 +26,10 @@ final class PeerPipeline {
    * The buffers of every peer connection. Netty's default adaptive allocator pools nothing larger
    * than 1 MiB; a chunk frame is 1 MiB on average and up to 4 MiB, so its receive buffer, its
    * served copy and their TLS records came as fresh direct memory that the JVM zeroes: a sixth of a
-   * restoring node's CPU and as much on each seeder (bench/README, "Peer buffers"). Netty's pooled
-   * allocator reuses 4 MiB chunks of its arenas instead; what it holds is bounded by the frames in
-   * flight, which the transfer's windows bound.
+   * restoring node's CPU, up to a fifth of a seeder's. Netty's pooled allocator reuses 4 MiB chunks
+   * of its arenas instead: a 1 GiB restore from 2 peers took 0.79x the CPU, in the same time
+   * (bench/README, "Peer buffers"). What it holds is bounded by the frames in flight, which the
+   * transfer's windows bound.
    */
   static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
