@@ -5,6 +5,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.NettyRuntime;
+import io.netty.util.internal.PlatformDependent;
 import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
 import java.util.function.Supplier;
@@ -22,16 +24,50 @@ final class PeerPipeline {
 
   static final int IDLE_CLOSE_SECONDS = 120;
 
+  /** Netty's page and the tree depth above it that give {@link #ARENA_CHUNK_BYTES}. */
+  private static final int PAGE_BYTES = 8192;
+
+  private static final int MAX_ORDER = 12;
+
+  static final int ARENA_CHUNK_BYTES = PAGE_BYTES << MAX_ORDER;
+
+  /**
+   * Arenas of {@link #ALLOCATOR}: enough for the event loops and transfer threads that allocate.
+   */
+  private static final int MAX_ARENAS = 4;
+
   /**
    * The buffers of every peer connection. Netty's default adaptive allocator pools nothing larger
    * than 1 MiB; a chunk frame is 1 MiB on average and up to 4 MiB, so its receive buffer, its
    * served copy and their TLS records came as fresh direct memory that the JVM zeroes: a sixth of a
-   * restoring node's CPU, up to a fifth of a seeder's. Netty's pooled allocator reuses 4 MiB chunks
-   * of its arenas instead: a 1 GiB restore from 2 peers took 0.79x the CPU, in the same time
-   * (bench/README, "Peer buffers"). What it holds is bounded by the frames in flight, which the
-   * transfer's windows bound.
+   * restoring node's CPU, up to a fifth of a seeder's. A pooled allocator reuses its arenas' chunks
+   * instead (a 1 GiB restore from 2 peers took 0.79x the CPU). Its arena chunks are {@link
+   * #ARENA_CHUNK_BYTES}, not Netty's 4 MiB: an arena frees a chunk that its frames leave empty, so
+   * with three 1.2 MiB frames to a chunk nearly every chunk was mapped and zeroed afresh; a 32 MiB
+   * chunk stays while it holds less than a quarter (0.85x the CPU again; bench/README, "Peer
+   * buffers"). What it holds is bounded by the frames in flight, which the transfer's windows
+   * bound.
    */
-  static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+  static final ByteBufAllocator ALLOCATOR = peerAllocator();
+
+  private static ByteBufAllocator peerAllocator() {
+    // Netty's own bound: every arena's three chunks fit in half the direct memory.
+    long fit = PlatformDependent.maxDirectMemory() / ARENA_CHUNK_BYTES / 2 / 3;
+    int arenas = (int) Math.min(Math.min(MAX_ARENAS, fit), NettyRuntime.availableProcessors() * 2L);
+    if (arenas == 0) {
+      return PooledByteBufAllocator
+          .DEFAULT; // a JVM with little direct memory: Netty's 4 MiB chunks
+    }
+    return new PooledByteBufAllocator(
+        true,
+        PooledByteBufAllocator.defaultNumHeapArena(),
+        arenas,
+        PAGE_BYTES,
+        MAX_ORDER,
+        PooledByteBufAllocator.defaultSmallCacheSize(),
+        PooledByteBufAllocator.defaultNormalCacheSize(),
+        PooledByteBufAllocator.defaultUseCacheForAllThreads());
+  }
 
   private final String clusterId;
   private final NodeId selfId;
