@@ -28,7 +28,8 @@ import java.util.List;
  * the whole frame whose length it holds (plus one read's worth, for the start of the next), not by
  * doubling, which copied a 1.2 MiB chunk frame about twice on its way through 64 KiB to 2 MiB
  * buffers. A peer can so make the node hold the frame it announced before the frame arrives: at
- * most {@link #maxFrameBytes()} per connection, as a frame it sent would. Event-loop confined.
+ * most {@link #maxFrameBytes()} per connection (and the slack once authenticated), as a frame it
+ * sent would. Event-loop confined.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private static final int LENGTH_BYTES = 4;
@@ -37,6 +38,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
   static final int NEXT_FRAME_SLACK_BYTES = 64 << 10;
 
   private int maxFrameBytes = WireProtocol.MAX_PREAUTH_FRAME_BYTES;
+  private int slackBytes; // none before authentication: a stranger gets its 4 KiB frame, no more
   private boolean failed;
 
   FrameDecoder() {
@@ -75,12 +77,13 @@ final class FrameDecoder extends ByteToMessageDecoder {
       return 0;
     }
     long length = cumulation.getUnsignedInt(cumulation.readerIndex());
-    return length > maxFrameBytes ? 0 : LENGTH_BYTES + (int) length + NEXT_FRAME_SLACK_BYTES;
+    return length > maxFrameBytes ? 0 : LENGTH_BYTES + (int) length + slackBytes;
   }
 
   /** Raises the bound to {@link WireProtocol#MAX_FRAME_BYTES}: the peer is authenticated. */
   void authenticated() {
     maxFrameBytes = WireProtocol.MAX_FRAME_BYTES;
+    slackBytes = NEXT_FRAME_SLACK_BYTES;
   }
 
   int maxFrameBytes() {

@@ -43,8 +43,8 @@ final class PeerPipeline {
    * restoring node's CPU, up to a fifth of a seeder's. A pooled allocator reuses its arenas' chunks
    * instead (a 1 GiB restore from 2 peers took 0.79x the CPU). Its arena chunks are {@link
    * #ARENA_CHUNK_BYTES}, not Netty's 4 MiB: an arena frees a chunk that its frames leave empty, so
-   * with three 1.2 MiB frames to a chunk nearly every chunk was mapped and zeroed afresh; a 32 MiB
-   * chunk stays while it holds less than a quarter (0.85x the CPU again; bench/README, "Peer
+   * with three 1.2 MiB frames to a chunk most chunks were still mapped and zeroed afresh; a 32 MiB
+   * chunk stays while it holds less than a quarter (0.92x the CPU again; bench/README, "Peer
    * buffers"). What it holds is bounded by the frames in flight, which the transfer's windows
    * bound.
    */

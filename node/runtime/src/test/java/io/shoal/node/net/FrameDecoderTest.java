@@ -129,6 +129,28 @@ class FrameDecoderTest {
     assertThat(ch.finishAndReleaseAll()).isFalse();
   }
 
+  /**
+   * Before authentication the buffer sized for an announced frame holds that frame and nothing
+   * more: a stranger that announces the largest frame it may and sends it slowly gets 4 KiB.
+   */
+  @Test
+  void decode_beforeAuthentication_sizesNoMoreThanTheFrameAnnounced() {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    CountingAllocator alloc = new CountingAllocator();
+    ch.config().setAllocator(alloc);
+    ch.pipeline().addLast(new FrameDecoder());
+    ByteBuf whole = frame(WireProtocol.MAX_PREAUTH_FRAME_BYTES);
+    while (whole.readableBytes() > 1) { // all but the last byte, 100 bytes a read
+      ch.writeInbound(whole.readRetainedSlice(Math.min(100, whole.readableBytes() - 1)));
+    }
+    assertThat(alloc.requestedBytes).isLessThanOrEqualTo(4L + WireProtocol.MAX_PREAUTH_FRAME_BYTES);
+    ch.writeInbound(whole);
+    ByteBuf got = ch.readInbound();
+    assertThat(got.readableBytes()).isEqualTo(WireProtocol.MAX_PREAUTH_FRAME_BYTES);
+    got.release();
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
   /** Frames of every size, cut at random places, come out whole and in order. */
   @Test
   void decode_framesCutAnywhere_comeOutWholeAndInOrder() {
