@@ -13,7 +13,8 @@
 #
 # SECURE=1 gives every node credentials of one CA, so peers talk TLS with certificates, as the
 # example's replicas do; by default the nodes run insecure on loopback. KEEP_LOGS=DIR copies the
-# nodes' logs there after each round.
+# nodes' logs there after each round. Each round also logs the CPU the nodes used during the get
+# (utime + stime from /proc, in 10 ms ticks).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
 SIZE=${1:-1024}
@@ -50,6 +51,17 @@ v = int(sys.argv[1])
 sys.exit(0 if any(e["name"] == "big" and e["version"] == v and e["complete"] for e in json.load(sys.stdin)) else 1)' "$2"
 }
 
+# cpu_ticks: utime + stime of every node so far, in clock ticks, space-separated
+cpu_ticks() {
+  local pid
+  for pid in "${NODE_PIDS[@]}"; do awk '{printf "%d ", $14 + $15}' "/proc/$pid/stat"; done
+}
+
+# used BEFORE AFTER: each node's ticks between the two cpu_ticks, joined by +
+used() {
+  awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " "); for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "+" : ""), y[i] - x[i] }'
+}
+
 times=()
 for ((r = 1; r <= ROUNDS; r++)); do
   random_file "$D/big.bin" "$SIZE"
@@ -59,13 +71,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
     holds "s$i" "$r" || die "seeder s$i never held big@$r"
   done
   rm -rf "$D/out.bin"; sync
+  cpu0=$(cpu_ticks)
   t0=$(date +%s.%N)
   "$SHOAL" get "big@$r" -o "$D/out.bin" --data "$D/fresh" >"$D/get.out" 2>&1 || die "get failed: $(tail -3 "$D/get.out")"
   t1=$(date +%s.%N)
+  cpu1=$(cpu_ticks)
   cmp -s "$D/big.bin" "$D/out.bin" || die "the restored copy differs"
   times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
   if [ -n "${KEEP_LOGS:-}" ]; then cp "$D"/*.log "$KEEP_LOGS"/; fi
-  log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s"
+  log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s; CPU of the nodes (10 ms ticks, seeders then the restoring node): $(used "$cpu0" "$cpu1")"
 done
 s=$(printf '%s\n' "${times[@]}" | median)
 log "median ${s} s ($(mibps $BYTES "$s") MiB/s)"
