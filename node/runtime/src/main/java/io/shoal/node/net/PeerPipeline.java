@@ -54,9 +54,8 @@ final class PeerPipeline {
     // Netty's own bound: every arena's three chunks fit in half the direct memory.
     long fit = PlatformDependent.maxDirectMemory() / ARENA_CHUNK_BYTES / 2 / 3;
     int arenas = (int) Math.min(Math.min(MAX_ARENAS, fit), NettyRuntime.availableProcessors() * 2L);
-    if (arenas == 0) {
-      return PooledByteBufAllocator
-          .DEFAULT; // a JVM with little direct memory: Netty's 4 MiB chunks
+    if (arenas == 0) { // a JVM with little direct memory: Netty's pool of 4 MiB chunks
+      return PooledByteBufAllocator.DEFAULT;
     }
     return new PooledByteBufAllocator(
         true,
