@@ -37,7 +37,7 @@ final class PeerPipeline {
   private static final int MAX_ARENAS = 4;
 
   /** The most idle memory {@link #ALLOCATOR} keeps for large buffers ({@link PeerBuffers}). */
-  private static final long MAX_IDLE_LARGE_BYTES = 64L << 20;
+  private static final long MAX_IDLE_LARGE_BYTES = 128L << 20;
 
   /**
    * The buffers of every peer connection. Netty's default adaptive allocator pools nothing larger
