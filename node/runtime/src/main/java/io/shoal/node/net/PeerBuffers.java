@@ -11,11 +11,12 @@ import java.util.List;
 
 /**
  * The peers' allocator: Netty's pooled arenas for buffers under {@link #LARGE_BYTES}, and for a
- * larger direct buffer (a chunk frame being received or served) memory that is kept when released
- * and handed out again. An arena frees a chunk its buffers leave empty, and a restore's frames,
- * queued for the verifiers by the dozen and then drained, left one empty about every 10 MiB: every
- * new chunk was fresh memory mapped and zeroed, a tenth of a restoring node's CPU (Netty keeps no
- * empty direct chunk). Kept memory is reused for a request it fits with at most a quarter to spare.
+ * larger direct buffer (a chunk frame received or served, OpenSSL's output) memory that is kept
+ * when released and handed out again. A restore's frames queue up for the verifiers, the store and
+ * the output (100-170 MiB at the peak of a secured 1 GiB restore) and drain; an arena frees a chunk
+ * its buffers leave empty, so every new queue was fresh memory, mapped and zeroed: a quarter of the
+ * example's restoring replica's event-loop CPU (Netty keeps no empty direct chunk). Kept memory is
+ * reused for a request it fits with at most a quarter to spare.
  *
  * <p>Bounded: at most {@link #maxIdleBytes()} idle, in at most {@link #MAX_IDLE_BUFFERS} buffers;
  * past that the longest idle is freed. Idle memory stays until then: after a transfer a node holds
