@@ -36,37 +36,36 @@ final class PeerPipeline {
    */
   private static final int MAX_ARENAS = 4;
 
-  /** The most idle memory {@link #ALLOCATOR} keeps for large buffers ({@link PeerBuffers}). */
-  private static final long MAX_IDLE_LARGE_BYTES = 128L << 20;
-
   /**
    * The buffers of every peer connection. Netty's default adaptive allocator pools nothing larger
    * than 1 MiB; a chunk frame is 1 MiB on average and up to 4 MiB, so its receive buffer, its
    * served copy and their TLS records came as fresh direct memory that the JVM zeroes: a sixth of a
    * restoring node's CPU, up to a fifth of a seeder's. A pooled allocator reuses its arenas' chunks
    * instead (a 1 GiB restore from 2 peers took 0.79x the CPU). Its arena chunks are {@link
-   * #ARENA_CHUNK_BYTES}, not Netty's 4 MiB: an arena frees a chunk that its buffers leave empty,
-   * and a 32 MiB chunk stays while it holds less than a quarter (0.92x the CPU again; bench/README,
-   * "Peer buffers"). Frames themselves are kept apart ({@link PeerBuffers}), since a restore's
-   * queue of them still emptied chunks. What it holds is bounded by the frames in flight, which the
-   * transfer's windows bound, and by the idle memory it keeps.
+   * #ARENA_CHUNK_BYTES}, not Netty's 4 MiB: an arena frees a chunk that its frames leave empty, so
+   * with three 1.2 MiB frames to a chunk most chunks were still mapped and zeroed afresh; a 32 MiB
+   * chunk stays while it holds less than a quarter (0.92x the CPU again; bench/README, "Peer
+   * buffers"). What it holds is bounded by the frames in flight, which the transfer's windows
+   * bound.
    */
   static final ByteBufAllocator ALLOCATOR = peerAllocator();
 
   private static ByteBufAllocator peerAllocator() {
-    long maxDirect = PlatformDependent.maxDirectMemory();
-    long idle = Math.min(MAX_IDLE_LARGE_BYTES, maxDirect / 8);
     // Netty's own bound: every arena's three chunks fit in half the direct memory.
-    long fit = maxDirect / ARENA_CHUNK_BYTES / 2 / 3;
+    long fit = PlatformDependent.maxDirectMemory() / ARENA_CHUNK_BYTES / 2 / 3;
     int arenas = (int) Math.min(Math.min(MAX_ARENAS, fit), NettyRuntime.availableProcessors() * 2L);
-    if (arenas == 0) { // a JVM with little direct memory: Netty's arenas of 4 MiB chunks
-      return new PeerBuffers(
-          PooledByteBufAllocator.defaultNumDirectArena(),
-          PooledByteBufAllocator.defaultPageSize(),
-          PooledByteBufAllocator.defaultMaxOrder(),
-          idle);
+    if (arenas == 0) { // a JVM with little direct memory: Netty's pool of 4 MiB chunks
+      return PooledByteBufAllocator.DEFAULT;
     }
-    return new PeerBuffers(arenas, PAGE_BYTES, MAX_ORDER, idle);
+    return new PooledByteBufAllocator(
+        true,
+        PooledByteBufAllocator.defaultNumHeapArena(),
+        arenas,
+        PAGE_BYTES,
+        MAX_ORDER,
+        PooledByteBufAllocator.defaultSmallCacheSize(),
+        PooledByteBufAllocator.defaultNormalCacheSize(),
+        PooledByteBufAllocator.defaultUseCacheForAllThreads());
   }
 
   private final String clusterId;

@@ -41,15 +41,6 @@ final class PeerTls implements AutoCloseable {
   private static final String PROTOCOL = "TLSv1.3";
   private static final Logger log = LoggerFactory.getLogger(PeerTls.class);
 
-  /**
-   * Plaintext that OpenSSL encrypts in one call, into one buffer of several TLS records: a chunk
-   * frame in 16 KiB records meant a native call and a pooled buffer per record, and the pool's
-   * chunks emptied and were mapped afresh as the send queues drained. At this size the buffers are
-   * large ones, kept when released ({@link PeerBuffers}). The JDK provider encrypts one record per
-   * call whatever this is, so it keeps Netty's default.
-   */
-  static final int WRAP_BYTES = PeerBuffers.LARGE_BYTES;
-
   private final SslProvider provider;
   private final ClusterTrustManager trustManager;
   private volatile Contexts contexts;
@@ -130,9 +121,6 @@ final class PeerTls implements AutoCloseable {
     Contexts c = contexts;
     SslHandler h = (client ? c.client() : c.server()).newHandler(ch.alloc());
     h.setHandshakeTimeoutMillis(TLS_HANDSHAKE_TIMEOUT_MILLIS);
-    if (provider != SslProvider.JDK) {
-      h.setWrapDataSize(WRAP_BYTES);
-    }
     return h;
   }
 
