@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * chunks that can be fetched again, so their durability can wait for the store's next barrier
  * ({@link #flush()}, which a finished fetch calls before it records the snapshot complete) or the
  * background writeback: a machine crash can cost some of them, never a corrupt chunk or a complete
- * snapshot with a hole. A batch is open only while chunks wait, so garbage collection is not
- * starved between transfers.
+ * snapshot with a hole. So a flush waits for a commit the committer has begun, and a commit that
+ * fails is counted ({@link #failedCommits}): its chunks are lost, and a fetch that ran meanwhile
+ * fails instead of being recorded complete. A batch is open only while chunks wait, so garbage
+ * collection is not starved between transfers.
  *
  * <p>Thread-safe. The committer runs on the given scheduler, never on an event loop.
  */
@@ -36,6 +39,10 @@ final class ChunkSink implements AutoCloseable {
   private final ScheduledExecutorService committer;
   private final List<Consumer<List<ChunkId>>> listeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
+  // Held across taking a batch and committing it: a flush that finds no batch open waits for one a
+  // commit took before it, so that what it returns to is visible and durable.
+  private final Object commitLock = new Object();
+  private final AtomicLong failedCommits = new AtomicLong();
   private ChunkBatch batch;
   private List<ChunkId> pendingIds = new ArrayList<>();
   private long pendingBytes;
@@ -80,10 +87,22 @@ final class ChunkSink implements AutoCloseable {
     }
   }
 
-  /** Makes everything written so far durable, from any thread but an event loop. */
+  /**
+   * Makes everything written so far durable, from any thread but an event loop; waits for a commit
+   * running on the committer. A chunk whose commit failed is not there: see {@link
+   * #failedCommits()}.
+   */
   void flush() throws IOException {
     commit(true);
     store.sync();
+  }
+
+  /**
+   * How many commits failed since the sink was made; each lost the chunks it held. A fetch that ran
+   * while the count grew may lack chunks it received, and must not be recorded complete.
+   */
+  long failedCommits() {
+    return failedCommits.get();
   }
 
   private void expose() {
@@ -91,6 +110,22 @@ final class ChunkSink implements AutoCloseable {
   }
 
   private void commit(boolean durable) {
+    List<ChunkId> visible;
+    synchronized (commitLock) {
+      visible = commitTaken(durable);
+    }
+    for (Consumer<List<ChunkId>> l :
+        visible == null ? List.<Consumer<List<ChunkId>>>of() : listeners) {
+      try {
+        l.accept(visible);
+      } catch (RuntimeException e) {
+        log.error("commit listener failed", e);
+      }
+    }
+  }
+
+  /** Takes the open batch and commits it; returns its ids, or null when none or it failed. */
+  private List<ChunkId> commitTaken(boolean durable) {
     ChunkBatch toCommit;
     List<ChunkId> ids;
     synchronized (lock) {
@@ -102,7 +137,7 @@ final class ChunkSink implements AutoCloseable {
       pendingBytes = 0;
     }
     if (toCommit == null) {
-      return;
+      return null;
     }
     try (toCommit) {
       if (durable) {
@@ -110,19 +145,15 @@ final class ChunkSink implements AutoCloseable {
       } else {
         toCommit.commitVisible();
       }
+      return ids;
     } catch (IOException e) {
+      failedCommits.incrementAndGet();
       log.warn(
-          "committing {} received chunks failed: {}; they will be fetched again",
+          "committing {} received chunks failed: {}; the fetches running now will not be recorded"
+              + " complete",
           ids.size(),
           e.getMessage());
-      return;
-    }
-    for (Consumer<List<ChunkId>> l : listeners) {
-      try {
-        l.accept(ids);
-      } catch (RuntimeException e) {
-        log.error("commit listener failed", e);
-      }
+      return null;
     }
   }
 

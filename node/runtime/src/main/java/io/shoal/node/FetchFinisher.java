@@ -63,6 +63,11 @@ final class FetchFinisher {
           try {
             if (job.keepsData()) {
               sink.flush(); // durable before the catalog says complete
+              if (sink.failedCommits() != job.failedCommitsAtStart) {
+                throw new IOException(
+                    "chunks received during the fetch could not be committed (see the log); fetch"
+                        + " it again");
+              }
               putCatalog(job.entry(job.fetchesWhole()), true); // a selection stays partial
             } else {
               job.direct.commit();

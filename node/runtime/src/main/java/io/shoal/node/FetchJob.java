@@ -39,6 +39,10 @@ final class FetchJob {
   volatile boolean selectedWhole;
 
   final long startNanos;
+
+  /** The sink's failed commits when the job started ({@link ChunkSink#failedCommits}). */
+  final long failedCommitsAtStart;
+
   final Set<ChunkId> metadataIds = new HashSet<>();
   boolean planning;
   boolean replanWanted;
@@ -62,12 +66,14 @@ final class FetchJob {
       DirectOutput direct,
       boolean tee,
       FileSelection selection,
-      long nowNanos) {
+      long nowNanos,
+      long failedCommitsAtStart) {
     this.target = target;
     this.direct = direct;
     this.tee = direct != null && tee;
     this.selection = selection;
     this.startNanos = nowNanos;
+    this.failedCommitsAtStart = failedCommitsAtStart;
     this.lastProgressNanos = nowNanos;
     this.createdMillis = target.createdMillis();
   }

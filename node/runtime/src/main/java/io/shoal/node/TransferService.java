@@ -63,6 +63,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
   private final ChunkReceiver receiver;
   private final FetchPlanner planner;
   private final FetchFinisher finisher;
+  private final ChunkSink sink;
   private final PeerRoutes routes;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
   private final Map<ChunkId, FetchJob> jobsView = new ConcurrentHashMap<>();
@@ -99,6 +100,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     this.receiver = new ChunkReceiver(sink, store, verifiers, download, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, pool);
     this.finisher = new FetchFinisher(store, sink, pool, catalogChanged);
+    this.sink = sink;
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);
     this.inbox = new TransferInbox(loop, metrics, this::afterInput);
@@ -162,7 +164,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
           }
           if (job == null) {
             long now = System.nanoTime();
-            job = new FetchJob(target, direct, tee, selection, now);
+            job = new FetchJob(target, direct, tee, selection, now, sink.failedCommits());
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             fetchMetrics.started(job);

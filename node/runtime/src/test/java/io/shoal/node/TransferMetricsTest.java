@@ -104,7 +104,8 @@ class TransferMetricsTest {
             null,
             false,
             FileSelection.all(),
-            startNanos);
+            startNanos,
+            0);
     jobs.put(root, job);
     return job;
   }
