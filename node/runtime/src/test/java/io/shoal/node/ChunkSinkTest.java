@@ -80,12 +80,9 @@ class ChunkSinkTest {
 
   @Test
   void aCommitThatFails_isCounted_andItsChunksAreNotVisible() throws Exception {
-    commitFailure.set(new IOException("No space left on device"));
-    release.countDown();
     ChunkSink sink = new ChunkSink(store(), committer);
     VerifiedChunk chunk = chunk("lost with its batch");
-    sink.add(chunk);
-    await().atMost(Duration.ofSeconds(10)).until(() -> sink.failedCommits() == 1);
+    addFailing(sink, chunk, "No space left on device");
     sink.flush();
     assertThat(memory.contains(chunk.id())).isFalse();
     assertThat(sink.failedCommits()).isEqualTo(1);
@@ -100,15 +97,12 @@ class ChunkSinkTest {
 
   @Test
   void aFetchDuringWhichACommitFailed_failsToFinish_andIsNotRecordedComplete() throws Exception {
-    commitFailure.set(new IOException("Input/output error"));
-    release.countDown();
     ChunkSink sink = new ChunkSink(store(), committer);
-    VerifiedChunk data = chunk("a chunk of the fetch");
     CatalogEntry target = new CatalogEntry("db", 1, chunk("its root").id(), false, 20, 0);
     FetchJob job = new FetchJob(target, null, false, FileSelection.all(), 0, sink.failedCommits());
     FetchJob later = new FetchJob(target, null, false, FileSelection.all(), 0, 1);
-    sink.add(data); // verified and reported received; its commit fails
-    await().atMost(Duration.ofSeconds(10)).until(() -> sink.failedCommits() == 1);
+    // A chunk of the fetch, verified and reported received; its commit fails.
+    addFailing(sink, chunk("a chunk of the fetch"), "Input/output error");
     commitFailure.set(null);
 
     CompletableFuture<IOException> finished = new CompletableFuture<>();
@@ -124,6 +118,14 @@ class ChunkSinkTest {
         .isNull();
     assertThat(memory.catalog().get("db", 1))
         .hasValueSatisfying(e -> assertThat(e.complete()).isTrue());
+  }
+
+  /** Adds {@code c} to {@code sink}, whose next commit fails with {@code error}; waits for it. */
+  private void addFailing(ChunkSink sink, VerifiedChunk c, String error) throws IOException {
+    commitFailure.set(new IOException(error));
+    release.countDown();
+    sink.add(c);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sink.failedCommits() == 1);
   }
 
   private static FetchFinisher.Finished outcome(CompletableFuture<IOException> finished) {
