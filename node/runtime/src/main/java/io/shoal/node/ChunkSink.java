@@ -93,8 +93,8 @@ final class ChunkSink implements AutoCloseable {
    * #failedCommits()}.
    */
   void flush() throws IOException {
-    commit(true);
-    store.sync();
+    commit(false); // visible: the commit lock is held for the index only, never for an fsync
+    store.sync(); // the barrier that makes every visible chunk durable
   }
 
   /**
