@@ -188,7 +188,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     return result;
   }
 
-  /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
+  /** Changes the upload limit; the requests queued stay queued, served at the new rate. */
   void setUploadLimit(long bytesPerSecond) {
     fetchMetrics.uploadLimit(bytesPerSecond);
     inbox.post(() -> session.setUploadLimit(bytesPerSecond));

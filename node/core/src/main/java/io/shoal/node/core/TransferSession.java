@@ -62,7 +62,7 @@ public final class TransferSession {
   private final Holders holders;
   private final TransferConfig config;
   private final PeerRefresh peerRefresh;
-  private UploadCore upload;
+  private final UploadCore upload;
   private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
   private final ArrayDeque<TransferEvent> events = new ArrayDeque<>();
   private final FetchTable fetches;
@@ -381,9 +381,9 @@ public final class TransferSession {
     }
   }
 
-  /** Replaces the upload limit; requests queued so far are dropped and will be retried. */
+  /** Changes the upload limit; the requests queued stay queued, served at the new rate. */
   public void setUploadLimit(long bytesPerSecond) {
-    upload = new UploadCore(bytesPerSecond);
+    upload.setRate(bytesPerSecond);
   }
 
   /** The upload limit, 0 for none. */

@@ -66,8 +66,8 @@ public final class UploadCore {
     }
   }
 
-  private final long rateBytesPerSecond;
-  private final long burstBytes;
+  private long rateBytesPerSecond;
+  private long burstBytes;
   private final TreeMap<NodeId, PeerQueue> peers = new TreeMap<>();
 
   /**
@@ -96,8 +96,18 @@ public final class UploadCore {
    * @param rateBytesPerSecond upload limit, or 0 for none
    */
   public UploadCore(long rateBytesPerSecond) {
-    this.rateBytesPerSecond = rateBytesPerSecond;
-    this.burstBytes = Math.max(4L << 20, rateBytesPerSecond / 10);
+    setRate(rateBytesPerSecond);
+  }
+
+  /**
+   * Changes the upload limit (0 for none). The requests queued stay queued and are served at the
+   * new rate, starting with a full bucket: a requester whose request was dropped would wait for its
+   * timeout, minutes against a slow limit, before asking again.
+   */
+  public void setRate(long bytesPerSecond) {
+    rateBytesPerSecond = bytesPerSecond;
+    burstBytes = Math.max(4L << 20, bytesPerSecond / 10);
+    tokensStarted = false;
   }
 
   public void onRequest(NodeId peer, Request r, long nowNanos) {

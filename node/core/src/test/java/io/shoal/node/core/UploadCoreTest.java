@@ -132,4 +132,38 @@ class UploadCoreTest {
     assertThat(core.pollServe(clock.nowNanos())).isNotNull();
     assertThat(s).isNotNull();
   }
+
+  @Test
+  void rateChange_keepsTheQueuedRequests_andServesThemAtTheNewRate() {
+    UploadCore core = new UploadCore(10L << 20);
+    for (int i = 0; i < 10; i++) {
+      core.onRequest(A, req(i), clock.nowNanos());
+    }
+    core.pollServe(clock.nowNanos());
+    core.onServed(A, 8L << 20, clock.nowNanos()); // the bucket is spent: the other 9 wait
+    assertThat(core.pollServe(clock.nowNanos())).isNull();
+
+    core.setRate(0);
+
+    assertThat(core.queued()).isEqualTo(9);
+    List<Long> served = new ArrayList<>();
+    for (UploadCore.Serve s; (s = core.pollServe(clock.nowNanos())) != null; ) {
+      served.add(s.requestId());
+      core.onServed(A, 1 << 20, clock.nowNanos());
+    }
+    assertThat(served).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    assertThat(core.rateBytesPerSecond()).isZero();
+
+    for (int i = 10; i < 20; i++) {
+      core.onRequest(A, req(i), clock.nowNanos());
+    }
+    core.setRate(1L << 20); // a new limit starts with a full bucket (4 MiB), then holds
+    int beforeHeld = 0;
+    for (UploadCore.Serve s; (s = core.pollServe(clock.nowNanos())) != null; ) {
+      beforeHeld++;
+      core.onServed(A, 1 << 20, clock.nowNanos());
+    }
+    assertThat(beforeHeld).isEqualTo(4);
+    assertThat(core.queued()).isEqualTo(6);
+  }
 }
