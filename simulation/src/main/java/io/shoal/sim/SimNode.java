@@ -197,7 +197,8 @@ final class SimNode {
     if (!up) {
       return Long.MAX_VALUE;
     }
-    long next = membership == null ? Long.MAX_VALUE : gossipDeadlineNanos;
+    // Without gossip the follow rule's retries need their own alarm; with it, the core's does.
+    long next = membership == null ? follow.nextRetryNanos() : gossipDeadlineNanos;
     return Math.min(next, transfers.nextDeadlineNanos(nowNanos));
   }
 
@@ -205,6 +206,9 @@ final class SimNode {
     if (membership != null && nowNanos - gossipDeadlineNanos >= 0) {
       membership.onTimer(nowNanos);
       drainMembership(nowNanos);
+    } else if (membership == null && follow != null && nowNanos - follow.nextRetryNanos() >= 0) {
+      follow.onTimer(nowNanos);
+      drainFollowRule(nowNanos);
     }
     transfers.onTimer(nowNanos);
     drainTransfers(nowNanos);
@@ -245,8 +249,8 @@ final class SimNode {
     }
     for (Follow f; (f = follow.pollFollow()) != null; ) {
       SnapshotModel s = world.snapshot(f.version().root());
-      if (s != null) {
-        startFetch(s, nowNanos);
+      if (s != null && !startFetch(s, nowNanos) && up) {
+        follow.onFollowFailed(f.name(), f.version(), nowNanos); // refused: too many fetches
       }
     }
   }
@@ -265,9 +269,13 @@ final class SimNode {
     return transfers != null && transfers.isFetching(root);
   }
 
-  void startFetch(SnapshotModel s, long nowNanos) {
-    if (!up || transfers.isFetching(s.root) || !transfers.canStartFetch()) {
-      return;
+  /** Starts fetching {@code s}; whether a fetch of it runs now (false when refused or down). */
+  boolean startFetch(SnapshotModel s, long nowNanos) {
+    if (!up || transfers.isFetching(s.root)) {
+      return up;
+    }
+    if (!transfers.canStartFetch()) {
+      return false;
     }
     List<FetchCore.Wanted> metadata = new ArrayList<>();
     for (int c : s.metadata) {
@@ -281,6 +289,7 @@ final class SimNode {
       putCatalog(s, false, nowNanos);
     }
     drainTransfers(nowNanos);
+    return true;
   }
 
   /** A catalog change seen through the converged directory. */
@@ -308,6 +317,9 @@ final class SimNode {
         finish(c.fetch(), nowNanos);
       } else if (e instanceof TransferEvent.HaveQueried q) {
         answerHaveQuery(q.peer(), q.root());
+      } else if (e instanceof TransferEvent.Stalled st && world.snapshot(st.root()) != null) {
+        SnapshotModel s = world.snapshot(st.root()); // given up: the follow rule tries it again
+        follow.onFollowFailed(s.name, s.held(false), nowNanos);
       }
     }
   }

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * the segments from that offset. So that the offset is known, a stale replica waits while the
  * follow fetches a new version of the name.
  *
+ * <p>A follow whose fetch failed goes back to the follow rule that gave it ({@link Failures}),
+ * which gives it again after a wait while its version is still the newest.
+ *
  * <p>Follows arrive on the gossip loop; a restore's end comes on whatever thread finished it.
  * Starts the fetch and returns. Thread-safe.
  */
@@ -46,9 +49,16 @@ final class Follower {
     void fetched(CatalogEntry entry);
   }
 
+  /** Where a failed follow goes back to: the driver of the follow rule that gave it. */
+  interface Failures {
+    /** The follow's fetch of {@code version} of {@code name} failed (any thread). */
+    void onFollowFailed(String name, HeldVersion version);
+  }
+
   private final BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch;
   private final Runnable retention;
   private final BooleanSupplier closed;
+  private final Failures failures;
   private volatile LogFollows logs;
   private final Map<String, Integer> restoring = new HashMap<>(); // guarded by this
   private final Map<String, Integer> fetching = new HashMap<>(); // follow fetches running; this
@@ -57,10 +67,12 @@ final class Follower {
   Follower(
       BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch,
       Runnable retention,
-      BooleanSupplier closed) {
+      BooleanSupplier closed,
+      Failures failures) {
     this.fetch = fetch;
     this.retention = retention;
     this.closed = closed;
+    this.failures = failures;
   }
 
   /** Follows of change logs' snapshots go through {@code l} from now on. */
@@ -108,11 +120,14 @@ final class Follower {
         (r, err) -> {
           if (err != null) {
             log.warn(
-                "following {}: fetching {}@{} failed: {}",
+                "following {}: fetching {}@{} failed: {}; trying again later",
                 name,
                 name,
                 v.version(),
                 err.getMessage());
+            if (!closed.getAsBoolean()) {
+              failures.onFollowFailed(name, v);
+            }
           } else {
             if (isLog && l != null) {
               l.fetched(target);

@@ -9,6 +9,7 @@ import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.GossipCore;
 import io.shoal.gossip.GossipEvent;
 import io.shoal.gossip.GossipMessage;
+import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.membership.Follow;
 import io.shoal.node.core.membership.LearnedWinner;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * queue="gossip_peer"}): gossip tolerates loss. The membership's pump sends through the peer
  * transport and arms this driver's one timer. Nothing in it sees a thread, a socket or a clock.
  */
-final class GossipDriver implements CatalogReader {
+final class GossipDriver implements CatalogReader, Follower.Failures {
   private static final Logger log = LoggerFactory.getLogger(GossipDriver.class);
   static final long QUERY_TIMEOUT_SECONDS = 5;
 
@@ -119,6 +120,12 @@ final class GossipDriver implements CatalogReader {
     if (!stopped) {
       inbox.post(() -> input.accept(membership));
     }
+  }
+
+  @Override
+  public void onFollowFailed(String name, HeldVersion version) {
+    metrics.followFailures.inc();
+    execute(m -> m.onFollowFailed(name, version, System.nanoTime()));
   }
 
   /** A peer's message, dropped (and counted) when too many wait. */

@@ -10,6 +10,7 @@ import io.shoal.gossip.NodeId;
 import io.shoal.gossip.Winners;
 import io.shoal.node.api.NodeStatus;
 import io.shoal.node.api.PinView;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,17 @@ final class NodeStatusView {
 
   /** What a node says of itself; its core adds its incarnation and health. */
   static NodeStatus.Self self(
-      NodeConfig config, NodeId id, Endpoint peerAddress, String httpAddress, long generation) {
+      NodeConfig config,
+      NodeId id,
+      Endpoint peerAddress,
+      InetSocketAddress httpAddress,
+      long generation) {
     String clusterId =
         config.credentials() != null ? config.credentials().clusterId() : config.clusterId();
     return new NodeStatus.Self(
         id.toHex(),
         peerAddress.toString(),
-        httpAddress,
+        httpAddress.getHostString() + ":" + httpAddress.getPort(),
         clusterId,
         config.isSecure(),
         0,

@@ -176,7 +176,8 @@ public final class ShoalNode implements AutoCloseable {
         ViewDriver.of(config, nodeId, peerAddress, threads.loops.next(), transport, metrics, peers);
     announcer = new CatalogAnnouncer(nodeId, store, authority, ids, driver);
     viewCatalogs =
-        ViewCatalogDriver.of(config, authority, views, metrics, outputs, peers, announcer);
+        ViewCatalogDriver.of(
+            config, authority, views, metrics, outputs, peers, announcer, threads.loops.next());
     if (credentialWatcher != null) {
       credentialWatcher.addListener(
           renewed -> {
@@ -216,7 +217,8 @@ public final class ShoalNode implements AutoCloseable {
     peers.connect(transfers);
     FetchRetention retention =
         new FetchRetention(config.keep(), reader, threads.workers, announcer, transfers.gate);
-    Follower follower = new Follower(transfers::fetch, retention::apply, () -> closed);
+    Follower.Failures failures = views == null ? driver : viewCatalogs; // where follows came from
+    Follower follower = new Follower(transfers::fetch, retention::apply, () -> closed, failures);
     membershipOutputs.connect(transfers, follower);
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);
     if (views != null) {
@@ -318,7 +320,7 @@ public final class ShoalNode implements AutoCloseable {
   /** This node, its members, every catalog it knows and its fetches in progress. */
   public NodeStatus status() {
     NodeStatus.Self self =
-        NodeStatusView.self(config, nodeId, peerAddress, hostPort(httpAddress), generation);
+        NodeStatusView.self(config, nodeId, peerAddress, httpAddress, generation);
     return NodeStatusView.ofNode(self, driver, transfers, views, viewCatalogs);
   }
 
@@ -492,9 +494,5 @@ public final class ShoalNode implements AutoCloseable {
       driver.query(core -> core.incarnation()); // waits until the leave messages are handed over
     }
     driver.stop();
-  }
-
-  static String hostPort(InetSocketAddress a) {
-    return a.getHostString() + ":" + a.getPort();
   }
 }

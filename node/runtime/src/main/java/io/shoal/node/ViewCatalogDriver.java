@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.gossip.CatalogSource;
 import io.shoal.gossip.ClaimAuthority;
 import io.shoal.gossip.Endpoint;
+import io.shoal.gossip.HeldVersion;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.membership.CatalogRefusal;
 import io.shoal.node.core.membership.CatalogSyncPage;
@@ -19,6 +20,8 @@ import io.shoal.node.net.PeerTransport;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * reads in views mode, and its follow outputs go to the same {@link GossipDriver.Outputs} as full
  * membership's, so a follower fetches a new winner either way.
  */
-final class ViewCatalogDriver implements CatalogReader {
+final class ViewCatalogDriver implements CatalogReader, Follower.Failures {
   private static final Logger log = LoggerFactory.getLogger(ViewCatalogDriver.class);
 
   private final NodeId self;
@@ -41,7 +44,9 @@ final class ViewCatalogDriver implements CatalogReader {
   private final ViewDriver views;
   private final PeerTransport transport;
   private final GossipDriver.Outputs outputs;
+  private final ScheduledExecutorService timers;
   private final Counter refused;
+  private final Counter followFailures;
   private final long[] refusedSeen = new long[CatalogRefusal.values().length];
   private long droppedSeen;
   private volatile Consumer<NodeId> synced = id -> {};
@@ -52,12 +57,15 @@ final class ViewCatalogDriver implements CatalogReader {
       ViewDriver views,
       PeerTransport transport,
       NodeMetrics metrics,
-      GossipDriver.Outputs outputs) {
+      GossipDriver.Outputs outputs,
+      ScheduledExecutorService timers) {
     this.self = self;
     this.catalogs = catalogs;
     this.views = views;
     this.transport = transport;
     this.outputs = outputs;
+    this.timers = timers;
+    this.followFailures = metrics.followFailures;
     this.refused =
         Counter.builder()
             .name("shoal_views_catalog_refused_total")
@@ -81,6 +89,7 @@ final class ViewCatalogDriver implements CatalogReader {
   /**
    * The catalog driver of a node run with {@code --membership views}, fed by {@code announcer} and
    * connected to its peer listener; null when the node runs full membership ({@code views} null).
+   * Failed follows are given again through {@code timers} (a loop the node stops).
    */
   static ViewCatalogDriver of(
       NodeConfig config,
@@ -89,7 +98,8 @@ final class ViewCatalogDriver implements CatalogReader {
       NodeMetrics metrics,
       GossipDriver.Outputs outputs,
       PeerListener peers,
-      CatalogAnnouncer announcer) {
+      CatalogAnnouncer announcer,
+      ScheduledExecutorService timers) {
     if (views == null) {
       return null;
     }
@@ -103,7 +113,7 @@ final class ViewCatalogDriver implements CatalogReader {
             config.follow(),
             ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
     ViewCatalogDriver d =
-        new ViewCatalogDriver(self, catalogs, views, views.transport(), metrics, outputs);
+        new ViewCatalogDriver(self, catalogs, views, views.transport(), metrics, outputs, timers);
     peers.connect(d);
     announcer.alsoTo(d::onLocalCatalog);
     return d;
@@ -130,6 +140,31 @@ final class ViewCatalogDriver implements CatalogReader {
         () -> {
           catalogs.onLocalCatalog(catalog, System.nanoTime());
           drain();
+        });
+  }
+
+  /**
+   * The follow's fetch of {@code version} of {@code name} failed: its follow is given again when
+   * the follow rule says ({@link io.shoal.node.core.membership.FollowRule#onFollowFailed}).
+   */
+  @Override
+  public void onFollowFailed(String name, HeldVersion version) {
+    followFailures.inc();
+    views.execute(
+        () -> {
+          long now = System.nanoTime();
+          long due = catalogs.followRule().onFollowFailed(name, version, now);
+          if (due != Long.MAX_VALUE) {
+            timers.schedule(
+                () ->
+                    views.execute(
+                        () -> {
+                          catalogs.followRule().onTimer(System.nanoTime());
+                          drain();
+                        }),
+                due - now,
+                TimeUnit.NANOSECONDS);
+          }
         });
   }
 

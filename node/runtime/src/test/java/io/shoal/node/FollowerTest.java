@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class FollowerTest {
   private final List<String> fetched = new CopyOnWriteArrayList<>();
   private final AtomicInteger retained = new AtomicInteger();
+  private final List<String> failed = new CopyOnWriteArrayList<>();
   private final Follower follower =
       new Follower(
           (CatalogEntry e, io.shoal.chunkstore.snapshot.FileSelection s) -> {
@@ -25,7 +26,8 @@ class FollowerTest {
             return CompletableFuture.completedFuture(null);
           },
           retained::incrementAndGet,
-          () -> false);
+          () -> false,
+          (name, v) -> failed.add(name + "@" + v.version()));
 
   private static Follow follow(String name, long version) {
     return new Follow(
@@ -45,6 +47,29 @@ class FollowerTest {
     follower.onFollow(follow("kv", 1));
     assertThat(fetched).containsExactly("kv@1");
     assertThat(retained).hasValue(1);
+  }
+
+  @Test
+  void aFailedFetch_goesBackToTheFollowRule_withoutRetention_unlessTheNodeCloses() {
+    java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Follower f =
+        new Follower(
+            (CatalogEntry e, io.shoal.chunkstore.snapshot.FileSelection s) ->
+                CompletableFuture.failedFuture(new java.io.IOException("no peer left")),
+            retained::incrementAndGet,
+            closed::get,
+            (name, v) -> failed.add(name + "@" + v.version()));
+    f.onFollow(follow("kv", 1));
+    f.onFollow(follow("_log.kv", 7));
+    assertThat(failed).containsExactly("kv@1", "_log.kv@7");
+    assertThat(retained).hasValue(0);
+
+    closed.set(true);
+    f.onFollow(follow("kv", 2));
+    assertThat(failed).as("a closed node fetches and reports nothing").hasSize(2);
+    follower.onFollow(follow("kv", 3));
+    assertThat(failed).as("a fetch that worked is not reported").hasSize(2);
   }
 
   @Test
@@ -106,7 +131,8 @@ class FollowerTest {
               return done;
             },
             retained::incrementAndGet,
-            () -> false);
+            () -> false,
+            (name, v) -> failed.add(name + "@" + v.version()));
     f.logs(
         new Follower.LogFollows() {
           @Override

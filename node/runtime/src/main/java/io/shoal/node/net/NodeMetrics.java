@@ -140,6 +140,13 @@ public final class NodeMetrics {
           .help("Chunk frame bytes received from peers in another zone (0 without --zone)")
           .register(registry);
 
+  public final Counter followFailures =
+      Counter.builder()
+          .name("shoal_follow_failures_total")
+          .help(
+              "Fetches of a followed name's new version that failed; each is tried again after 5 s,"
+                  + " doubling to 60 s, while that version is still the newest")
+          .register(registry);
   public final Counter badChunks =
       Counter.builder()
           .name("shoal_transfer_bad_chunks_total")

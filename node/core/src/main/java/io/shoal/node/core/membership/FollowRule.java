@@ -29,6 +29,12 @@ import java.util.function.Function;
  * ({@link GlobMatcher}) that this node does not hold complete, as the last {@link LocalCatalog}
  * says, is to be fetched now ({@link #pollFollow}).
  *
+ * <p>A follow whose fetch failed ({@link #onFollowFailed}: no peer left, the fetch stalled or was
+ * refused) is given again after a wait, 5 s doubling to 60 s while the same version keeps failing,
+ * for as long as that version is still the name's winner and not held complete ({@link #onTimer}).
+ * Without it a follower that lost its fetch to a partition would wait for the name's next version,
+ * which a writer that has stopped never publishes.
+ *
  * <p>{@link Membership} feeds it from gossip; the simulator's converged directory, which has no
  * gossip, feeds it directly. Single-threaded.
  */
@@ -36,8 +42,21 @@ public final class FollowRule {
   /** Versions of one name remembered, newest seen last, for a pin that names an older one. */
   static final int MAX_SEEN_PER_NAME = CatalogValue.MAX_VERSIONS;
 
+  /** The wait before a failed follow is given again; it doubles with each failure of a version. */
+  static final long FIRST_RETRY_NANOS = 5_000_000_000L;
+
+  /** The longest wait before a failed follow is given again. */
+  static final long MAX_RETRY_NANOS = 60_000_000_000L;
+
   /** A version and the member whose catalog showed it. */
   private record Seen(HeldVersion version, NodeId by) {}
+
+  /**
+   * A failed follow of {@code version}: given again at {@code dueNanos}, or waiting for its fetch's
+   * outcome when {@code due} is false; {@code waitNanos} is the last wait, doubled at the next
+   * failure.
+   */
+  private record Retry(HeldVersion version, boolean due, long dueNanos, long waitNanos) {}
 
   private final NodeId self;
   private final GlobMatcher follow;
@@ -50,6 +69,7 @@ public final class FollowRule {
   private final ArrayDeque<LearnedWinner> winners = new ArrayDeque<>();
   private final ArrayDeque<Follow> follows = new ArrayDeque<>();
   private final ArrayDeque<Follow> logFollows = new ArrayDeque<>(); // given after the others
+  private final Map<String, Retry> retries = new HashMap<>(); // <= 1 per followed known winner
 
   /**
    * @param patterns the names whose winners this node fetches; each also matches the snapshots of
@@ -83,6 +103,56 @@ public final class FollowRule {
                 onAnnounced(self, name, new CatalogValue(Membership.newestOf(complete)));
               }
             });
+    retries.entrySet().removeIf(e -> holdsComplete(e.getKey(), e.getValue().version()));
+  }
+
+  /**
+   * The follow's fetch of {@code version} of {@code name} failed. Unless a newer winner came
+   * meanwhile, the follow is given again ({@link #pollFollow}) at the time this returns; {@link
+   * Long#MAX_VALUE} when it will not be.
+   */
+  public long onFollowFailed(String name, HeldVersion version, long nowNanos) {
+    HeldVersion known = knownWinners.get(name);
+    if (known == null || !same(known, version) || !follow.matches(name)) {
+      return Long.MAX_VALUE;
+    }
+    Retry before = retries.get(name);
+    long wait =
+        before == null || !same(before.version(), version)
+            ? FIRST_RETRY_NANOS
+            : Math.min(2 * before.waitNanos(), MAX_RETRY_NANOS);
+    retries.put(name, new Retry(version, true, nowNanos + wait, wait));
+    return nowNanos + wait;
+  }
+
+  /**
+   * Gives again the failed follows whose wait is over and whose version is still the winner and not
+   * held complete; drops the others.
+   */
+  public void onTimer(long nowNanos) {
+    for (var it = retries.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      String name = e.getKey();
+      Retry r = e.getValue();
+      HeldVersion known = knownWinners.get(name);
+      if (known == null || !same(known, r.version()) || holdsComplete(name, r.version())) {
+        it.remove();
+      } else if (r.due() && nowNanos - r.dueNanos() >= 0) {
+        e.setValue(new Retry(r.version(), false, 0, r.waitNanos()));
+        queueFollow(name, r.version());
+      }
+    }
+  }
+
+  /** When {@link #onTimer} next has a follow to give again; {@link Long#MAX_VALUE} when none. */
+  public long nextRetryNanos() {
+    long next = Long.MAX_VALUE;
+    for (Retry r : retries.values()) {
+      if (r.due() && (next == Long.MAX_VALUE || r.dueNanos() - next < 0)) {
+        next = r.dueNanos();
+      }
+    }
+    return next;
   }
 
   /** Member {@code owner} announces {@code value} for {@code name}, and the pin it carries. */
@@ -163,6 +233,11 @@ public final class FollowRule {
   private void learn(String name, HeldVersion v, NodeId by) {
     knownWinners.put(name, v);
     winners.add(new LearnedWinner(name, v, by));
+    retries.remove(name);
+    queueFollow(name, v);
+  }
+
+  private void queueFollow(String name, HeldVersion v) {
     if (follow.matches(name) && !holdsComplete(name, v)) {
       (name.startsWith(ChangeLog.SNAPSHOT_PREFIX) ? logFollows : follows)
           .add(new Follow(name, v, credentials.apply(v.publisher())));

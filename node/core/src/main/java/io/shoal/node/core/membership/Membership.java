@@ -81,9 +81,21 @@ public final class Membership {
     pump.run("a message", core -> core.onMessage(from, fromAddress, message, nowNanos));
   }
 
-  /** The driver's alarm went off. */
+  /**
+   * The driver's alarm went off. Follows that failed are given again from here ({@link
+   * FollowRule#onTimer}): the core's alarm goes off at least once every protocol period.
+   */
   public void onTimer(long nowNanos) {
     pump.onTimer(nowNanos);
+    follow.onTimer(nowNanos);
+  }
+
+  /**
+   * The follow's fetch of {@code version} of {@code name} failed: it is given again later unless a
+   * newer winner comes first ({@link FollowRule#onFollowFailed}).
+   */
+  public void onFollowFailed(String name, HeldVersion version, long nowNanos) {
+    follow.onFollowFailed(name, version, nowNanos);
   }
 
   /** The credential an authenticated peer presented (see {@link GossipCore#onPeerCredential}). */

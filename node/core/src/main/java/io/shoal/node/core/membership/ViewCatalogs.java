@@ -311,9 +311,9 @@ public final class ViewCatalogs {
     return feed.directory();
   }
 
-  /** The winner of {@code name} as this node knows it; null when it knows no version. */
-  public HeldVersion knownWinner(String name) {
-    return feed.follow().knownWinner(name);
+  /** Its follow rule: the winners known, and the input and timer of failed follows. */
+  public FollowRule followRule() {
+    return feed.follow();
   }
 
   /** How many payloads or pages were refused for {@code reason}. */

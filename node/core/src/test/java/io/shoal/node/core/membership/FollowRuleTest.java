@@ -248,4 +248,86 @@ class FollowRuleTest {
     assertThat(winners()).extracting(w -> w.version().version()).containsExactly(2L);
     assertThat(follows()).isEmpty();
   }
+
+  // ---------------------------------------------------------------- failed follows
+
+  static final long S = 1_000_000_000L;
+
+  @Test
+  void aFailedFollow_isGivenAgainAfterItsWait_whichDoublesUpToAMinute() {
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+    follows();
+    long now = 1_000 * S;
+    long[] waits = {5, 10, 20, 40, 60, 60};
+    for (long wait : waits) {
+      assertThat(rule.onFollowFailed("orders", v(3, "a", true), now)).isEqualTo(now + wait * S);
+      assertThat(rule.nextRetryNanos()).isEqualTo(now + wait * S);
+      rule.onTimer(now + wait * S - 1);
+      assertThat(follows()).as("not before its wait of %d s", wait).isEmpty();
+      now += wait * S;
+      rule.onTimer(now);
+      assertThat(follows()).containsExactly(new Follow("orders", v(3, "a", true), PUBLISHERS));
+      assertThat(rule.nextRetryNanos())
+          .as("given once, then waiting for its fetch")
+          .isEqualTo(Long.MAX_VALUE);
+      rule.onTimer(now + 100 * S);
+      assertThat(follows()).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailedFollow_ofAVersionANewerWinnerReplaced_isNotGivenAgain_andTheNewOneStartsAfresh() {
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+    follows();
+    rule.onFollowFailed("orders", v(3, "a", true), 0);
+    rule.onAnnounced(id(1), "orders", value(v(4, "b", true)));
+    assertThat(follows()).extracting(f -> f.version().version()).containsExactly(4L);
+
+    rule.onTimer(10 * S);
+    assertThat(follows()).isEmpty();
+    assertThat(rule.onFollowFailed("orders", v(3, "a", true), 10 * S))
+        .as("the old version's fetch failing late")
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(rule.onFollowFailed("orders", v(4, "b", true), 10 * S))
+        .as("the new version's first failure waits the first wait")
+        .isEqualTo(15 * S);
+  }
+
+  @Test
+  void aFailedFollow_heldCompleteMeanwhile_isNotGivenAgain() {
+    rule.onAnnounced(id(1), "orders", value(v(3, "a", true)));
+    follows();
+    rule.onFollowFailed("orders", v(3, "a", true), 0);
+    rule.onLocalCatalog(local("orders", v(3, "a", true))); // a get fetched it
+
+    rule.onTimer(10 * S);
+
+    assertThat(follows()).isEmpty();
+    assertThat(rule.nextRetryNanos()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aFailedFollow_ofALogsSnapshot_isGivenAgainAfterTheOthers() {
+    rule.onAnnounced(id(1), "_log.orders", value(v(40, "a", true)));
+    rule.onAnnounced(id(1), "logs-eu", value(v(2, "b", true)));
+    follows();
+    rule.onFollowFailed("_log.orders", v(40, "a", true), 0);
+    rule.onFollowFailed("logs-eu", v(2, "b", true), 0);
+
+    rule.onTimer(5 * S);
+
+    assertThat(follows()).extracting(Follow::name).containsExactly("logs-eu", "_log.orders");
+  }
+
+  @Test
+  void aFailedFetch_ofANameNotFollowed_isNotGivenAgain() {
+    rule.onAnnounced(id(1), "users", value(v(3, "a", true)));
+
+    assertThat(rule.onFollowFailed("users", v(3, "a", true), 0)).isEqualTo(Long.MAX_VALUE);
+    assertThat(rule.onFollowFailed("orders", v(3, "a", true), 0))
+        .as("a name with no winner known")
+        .isEqualTo(Long.MAX_VALUE);
+    rule.onTimer(100 * S);
+    assertThat(follows()).isEmpty();
+  }
 }

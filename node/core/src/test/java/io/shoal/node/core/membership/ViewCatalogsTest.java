@@ -153,7 +153,7 @@ class ViewCatalogsTest {
     for (HeldVersion v : versions) {
       assertThat(b.directory().of(v.root())).containsExactly(new Candidate(A, true));
     }
-    assertThat(b.knownWinner("orders-" + "x".repeat(100))).isEqualTo(versions.get(2));
+    assertThat(b.followRule().knownWinner("orders-" + "x".repeat(100))).isEqualTo(versions.get(2));
     assertThat(refused(b)).isZero();
   }
 
@@ -218,7 +218,7 @@ class ViewCatalogsTest {
     deliver(broadcasts(a), b);
 
     assertThat(b.refusals(CatalogRefusal.FORGED)).isEqualTo(1);
-    assertThat(b.knownWinner("orders")).isNull();
+    assertThat(b.followRule().knownWinner("orders")).isNull();
   }
 
   @Test
@@ -312,8 +312,8 @@ class ViewCatalogsTest {
       assertThat(holders(c, C, r, nodes)).as("holders of %s", r).isEqualTo(seenByA);
     }
     for (String name : List.of("name-0", "name-1", "name-99")) {
-      assertThat(b.knownWinner(name)).isEqualTo(a.knownWinner(name));
-      assertThat(c.knownWinner(name)).isEqualTo(a.knownWinner(name));
+      assertThat(b.followRule().knownWinner(name)).isEqualTo(a.followRule().knownWinner(name));
+      assertThat(c.followRule().knownWinner(name)).isEqualTo(a.followRule().knownWinner(name));
     }
     assertThat(c.directory().zoneOf(A)).isEqualTo("zone-1");
     assertThat(refused(a) + refused(c)).isZero();

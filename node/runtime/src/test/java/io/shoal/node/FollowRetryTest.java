@@ -1,0 +1,106 @@
+package io.shoal.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.SnapshotRef;
+import io.shoal.node.api.PublishCall;
+import io.shoal.node.core.TransferSession;
+import io.shoal.testing.TestData;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A follow whose fetch failed is tried again while its version is still the newest, on real nodes
+ * in both membership modes: without it, a follower waits for the name's next version, which a
+ * writer that has stopped never publishes.
+ */
+class FollowRetryTest {
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path tmp;
+  private TestSwarm swarm;
+  private ExecutorService gets;
+
+  @BeforeEach
+  void setUp() {
+    swarm = new TestSwarm(tmp);
+    gets = Executors.newFixedThreadPool(TransferSession.MAX_CONCURRENT_FETCHES);
+  }
+
+  @AfterEach
+  void stopAll() {
+    gets.shutdownNow();
+    swarm.close();
+  }
+
+  private NodeConfig config(String name, String membership) {
+    NodeConfig c = swarm.config(name);
+    return membership.equals("views")
+        ? c.withMembership(MembershipMode.views(ViewClusterTest.FAST))
+        : c;
+  }
+
+  private static PublishCall publishCall(String name, Path file) {
+    return new PublishCall(name, file.toAbsolutePath().toString(), null, null, null);
+  }
+
+  @ParameterizedTest(
+      name =
+          "{0} membership: a follow refused while the node ran its most fetches is fetched once"
+              + " they end, with no newer version published")
+  @ValueSource(strings = {"full", "views"})
+  void aRefusedFollow_isFetchedOnceTheNodeHasRoom_withoutANewerVersion(String membership)
+      throws Exception {
+    ShoalNode seed = swarm.start(config("seed", membership));
+    int busy = TransferSession.MAX_CONCURRENT_FETCHES;
+    for (int i = 0; i < busy; i++) {
+      seed.publish(
+          publishCall("busy-" + i, TestData.randomFile(tmp.resolve("busy-" + i), i, 2 << 20)));
+    }
+    seed.setUploadLimit(64 << 10); // 32 MiB at 64 KiB/s: the gets below run until it is lifted
+    ShoalNode follower =
+        swarm.start(
+            config("follower", membership)
+                .withSeeds(List.of(seed.peerAddress()))
+                .withFollow(List.of("orders")));
+    List<Future<?>> running = new ArrayList<>();
+    for (int i = 0; i < busy; i++) {
+      SnapshotRef ref = SnapshotRef.parse("busy-" + i);
+      running.add(gets.submit(() -> follower.fetch(ref, WAIT)));
+    }
+    await().atMost(WAIT).until(() -> follower.transfers().size() == busy);
+
+    seed.publish(publishCall("orders", TestData.randomFile(tmp.resolve("orders"), 99, 64 << 10)));
+    CatalogEntry published = seed.store().catalog().latestComplete("orders").orElseThrow();
+    await().atMost(WAIT).until(() -> follower.metrics().followFailures.get() >= 1);
+    assertThat(follower.store().catalog().latestComplete("orders"))
+        .as("the follow's fetch was refused")
+        .isEmpty();
+
+    seed.setUploadLimit(0);
+    for (Future<?> f : running) {
+      f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(follower.store().catalog().latestComplete("orders"))
+                    .as("the same version, tried again")
+                    .hasValueSatisfying(e -> assertThat(e.root()).isEqualTo(published.root())));
+    assertThat(seed.store().catalog().versions("orders")).hasSize(1);
+  }
+}
