@@ -8,6 +8,7 @@ import io.shoal.node.core.membership.Follow;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -119,12 +120,14 @@ final class Follower {
     fetched.whenComplete(
         (r, err) -> {
           if (err != null) {
+            Throwable why =
+                err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             log.warn(
                 "following {}: fetching {}@{} failed: {}; trying again later",
                 name,
                 name,
                 v.version(),
-                err.getMessage());
+                why.getMessage());
             if (!closed.getAsBoolean()) {
               failures.onFollowFailed(name, v);
             }

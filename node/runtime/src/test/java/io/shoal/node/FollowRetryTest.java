@@ -18,6 +18,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -102,5 +104,41 @@ class FollowRetryTest {
                     .as("the same version, tried again")
                     .hasValueSatisfying(e -> assertThat(e.root()).isEqualTo(published.root())));
     assertThat(seed.store().catalog().versions("orders")).hasSize(1);
+  }
+
+  @Test
+  @DisplayName(
+      "a follower cut off from the only holder during its fetch, past the no-peer timeout, fetches"
+          + " the same version once the partition heals")
+  void aFollowerCutOffPastTheNoPeerTimeout_fetchesTheSameVersionAfterTheHeal() throws Exception {
+    ShoalNode seed = swarm.start(config("seed", "full"));
+    seed.setUploadLimit(2L << 20); // 16 MiB in about 8 s: the cut comes in the middle
+    ShoalNode follower =
+        swarm.start(
+            config("follower", "full")
+                .withSeeds(List.of(seed.peerAddress()))
+                .withFollow(List.of("data")));
+    Path source = TestData.randomFile(tmp.resolve("data"), 5, 16 << 20);
+    seed.publish(publishCall("data", source));
+    CatalogEntry published = seed.store().catalog().latestComplete("data").orElseThrow();
+    await().atMost(WAIT).until(() -> TransferTest.done(follower) > 0);
+
+    seed.setTransportFilter(from -> !from.equals(follower.id()));
+    follower.setTransportFilter(from -> !from.equals(seed.id()));
+    await() // the seed declared dead, then no peer for StallPolicy.NO_PEER_TIMEOUT_NANOS (30 s)
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> follower.metrics().followFailures.get() >= 1);
+    assertThat(follower.transfers()).as("the fetch was given up").isEmpty();
+    assertThat(follower.store().catalog().latestComplete("data")).isEmpty();
+
+    seed.setTransportFilter(from -> true);
+    follower.setTransportFilter(from -> true);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(follower.store().catalog().latestComplete("data"))
+                    .hasValueSatisfying(e -> assertThat(e.root()).isEqualTo(published.root())));
+    assertThat(seed.store().catalog().versions("data")).hasSize(1);
   }
 }
