@@ -51,8 +51,12 @@ final class ChunkReceiver {
       FetchJob job, ChunkId id, List<ChunkId> bases, NodeId peer, long sentNanos) {}
 
   /**
-   * Frames waiting for verification past which a connection that delivers one stops reading: with
-   * chunks of at most 256 KiB, 32 MiB of received payload at most waits.
+   * Frames waiting for verification past which a connection that delivers one stops reading. The
+   * bytes waiting are mostly bounded by the node's in-flight budget ({@code
+   * TransferConfig#maxNodeInFlightBytes}): a request's bytes stay in flight until its reply is
+   * verified, and stray replies are dropped at once. A reply whose request timed out while it
+   * waited here no longer counts there, so this bounds the frames as well: with chunks of up to 4
+   * MiB, 128 frames could hold 512 MiB, and the verifier pool's queue is the hard stop.
    */
   static final int PAUSE_READING_FRAMES = 128;
 
