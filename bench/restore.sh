@@ -14,7 +14,8 @@
 # SECURE=1 gives every node credentials of one CA, so peers talk TLS with certificates, as the
 # example's replicas do; by default the nodes run insecure on loopback. KEEP_LOGS=DIR copies the
 # nodes' logs there after each round. Each round also logs the CPU the nodes used during the get
-# (utime + stime from /proc, in 10 ms ticks).
+# (utime + stime from /proc, in milliseconds; figures before 2026-12-05 20:00 UTC were in the
+# clock ticks of this machine, 10 ms each).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/swarm_lib.sh"
 SIZE=${1:-1024}
@@ -51,13 +52,14 @@ v = int(sys.argv[1])
 sys.exit(0 if any(e["name"] == "big" and e["version"] == v and e["complete"] for e in json.load(sys.stdin)) else 1)' "$2"
 }
 
-# cpu_ticks: utime + stime of every node so far, in clock ticks, space-separated
-cpu_ticks() {
+TICK_MS=$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 1000 / hz }')
+# cpu_ms: utime + stime of every node so far, in milliseconds, space-separated
+cpu_ms() {
   local pid
-  for pid in "${NODE_PIDS[@]}"; do awk '{printf "%d ", $14 + $15}' "/proc/$pid/stat"; done
+  for pid in "${NODE_PIDS[@]}"; do awk -v t="$TICK_MS" '{printf "%d ", ($14 + $15) * t}' "/proc/$pid/stat"; done
 }
 
-# used BEFORE AFTER: each node's ticks between the two cpu_ticks, joined by +
+# used BEFORE AFTER: each node's milliseconds between the two cpu_ms, joined by +
 used() {
   awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " "); for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "+" : ""), y[i] - x[i] }'
 }
@@ -71,15 +73,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
     holds "s$i" "$r" || die "seeder s$i never held big@$r"
   done
   rm -rf "$D/out.bin"; sync
-  cpu0=$(cpu_ticks)
+  cpu0=$(cpu_ms)
   t0=$(date +%s.%N)
   "$SHOAL" get "big@$r" -o "$D/out.bin" --data "$D/fresh" >"$D/get.out" 2>&1 || die "get failed: $(tail -3 "$D/get.out")"
   t1=$(date +%s.%N)
-  cpu1=$(cpu_ticks)
+  cpu1=$(cpu_ms)
   cmp -s "$D/big.bin" "$D/out.bin" || die "the restored copy differs"
   times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
   if [ -n "${KEEP_LOGS:-}" ]; then cp "$D"/*.log "$KEEP_LOGS"/; fi
-  log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s; CPU of the nodes (10 ms ticks, seeders then the restoring node): $(used "$cpu0" "$cpu1")"
+  log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s; CPU of the nodes (ms, seeders then the restoring node): $(used "$cpu0" "$cpu1")"
 done
 s=$(printf '%s\n' "${times[@]}" | median)
 log "median ${s} s ($(mibps $BYTES "$s") MiB/s)"
