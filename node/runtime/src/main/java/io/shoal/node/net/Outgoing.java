@@ -49,8 +49,13 @@ final class Outgoing {
     }
   }
 
-  /** The handshake passed with {@code peer}: what waited goes out. */
-  synchronized void ready(NodeId peer) {
+  /**
+   * The handshake passed with {@code peer} on {@code ch}: what waited goes out on it. The channel
+   * comes with the event, not from the connect listener, which can run after the whole handshake
+   * when the thread that opened the connection is descheduled between connecting and adding it.
+   */
+  synchronized void ready(Channel ch, NodeId peer) {
+    channel = ch;
     dials.onReached(to, peer);
     ready = true;
     while (!pending.isEmpty()) {

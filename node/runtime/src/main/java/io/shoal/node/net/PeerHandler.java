@@ -67,7 +67,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       listener.onAuthenticated(link);
       Outgoing o = ctx.channel().attr(OUTGOING).get();
       if (o != null) {
-        o.ready(p.nodeId());
+        o.ready(ctx.channel(), p.nodeId());
       }
     } else if (evt instanceof IdleStateEvent) {
       ctx.close();
