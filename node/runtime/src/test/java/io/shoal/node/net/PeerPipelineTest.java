@@ -7,8 +7,12 @@ import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PoolChunkListMetric;
 import io.netty.buffer.PoolChunkMetric;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.shoal.gossip.Endpoint;
 import io.shoal.gossip.NodeId;
+import io.shoal.node.core.membership.CatalogSyncRequest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -85,5 +89,48 @@ class PeerPipelineTest {
     }
     // One chunk per arena this thread may have used, not one per round.
     assertThat(seen).hasSizeLessThanOrEqualTo(alloc.metric().numDirectArenas());
+  }
+
+  /**
+   * An authenticated connection over which nothing moves for {@link
+   * PeerPipeline#IDLE_CLOSE_SECONDS} is closed, so a peer that vanished without closing its socket
+   * does not hold the connection for ever; a message that arrives starts the wait again.
+   */
+  @Test
+  void quietConnection_isClosedAfterTheIdleTimeout_andAMessageKeepsItOpen() {
+    EmbeddedChannel ch = // the handlers in place before the channel is active, as on a socket
+        new EmbeddedChannel(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel c) {
+                PeerPipeline p = pipeline();
+                p.advertise(new Endpoint("127.0.0.1", 7421));
+                p.init(c, false);
+              }
+            });
+    try {
+      ch.writeInbound(
+          new Handshake.Hello(
+              WireProtocol.MIN_VERSION,
+              WireProtocol.MAX_VERSION,
+              "default",
+              new NodeId(2, 2),
+              new Endpoint("127.0.0.1", 7420)));
+      assertThat(ch.attr(PeerHandler.PEER).get()).as("the peer, authenticated").isNotNull();
+      long almost = PeerPipeline.IDLE_CLOSE_SECONDS - 20;
+
+      ch.advanceTimeBy(almost, TimeUnit.SECONDS);
+      ch.runScheduledPendingTasks();
+      assertThat(ch.isOpen()).as("quiet for %s s", almost).isTrue();
+      ch.writeInbound(CatalogSyncRequest.start());
+      ch.advanceTimeBy(almost, TimeUnit.SECONDS);
+      ch.runScheduledPendingTasks();
+      assertThat(ch.isOpen()).as("quiet for %s s since the message", almost).isTrue();
+      ch.advanceTimeBy(21, TimeUnit.SECONDS);
+      ch.runScheduledPendingTasks();
+      assertThat(ch.isOpen()).as("quiet for %s s", almost + 21).isFalse();
+    } finally {
+      ch.finishAndReleaseAll();
+    }
   }
 }
