@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.log.ChangeLog;
 import io.shoal.chunkstore.snapshot.FileSelection;
@@ -54,6 +55,14 @@ final class Follower {
   interface Failures {
     /** The follow's fetch of {@code version} of {@code name} failed (any thread). */
     void onFollowFailed(String name, HeldVersion version);
+  }
+
+  /** Hands each failure to {@code to}, counting it on {@code counter} first. */
+  static Failures counted(Failures to, Counter counter) {
+    return (name, version) -> {
+      counter.inc();
+      to.onFollowFailed(name, version);
+    };
   }
 
   private final BiFunction<CatalogEntry, FileSelection, CompletableFuture<FetchResult>> fetch;

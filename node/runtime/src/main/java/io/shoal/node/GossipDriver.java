@@ -124,7 +124,6 @@ final class GossipDriver implements CatalogReader, Follower.Failures {
 
   @Override
   public void onFollowFailed(String name, HeldVersion version) {
-    metrics.followFailures.inc();
     execute(m -> m.onFollowFailed(name, version, System.nanoTime()));
   }
 

@@ -217,7 +217,8 @@ public final class ShoalNode implements AutoCloseable {
     peers.connect(transfers);
     FetchRetention retention =
         new FetchRetention(config.keep(), reader, threads.workers, announcer, transfers.gate);
-    Follower.Failures failures = views == null ? driver : viewCatalogs; // where follows came from
+    Follower.Failures failures = // where follows came from, each failure counted
+        Follower.counted(views == null ? driver : viewCatalogs, metrics.followFailures);
     Follower follower = new Follower(transfers::fetch, retention::apply, () -> closed, failures);
     membershipOutputs.connect(transfers, follower);
     SeedWatch seeds = SeedWatch.on(transport, peers, config.seeds(), peerAddress);

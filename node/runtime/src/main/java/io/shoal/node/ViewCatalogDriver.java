@@ -46,7 +46,6 @@ final class ViewCatalogDriver implements CatalogReader, Follower.Failures {
   private final GossipDriver.Outputs outputs;
   private final ScheduledExecutorService timers;
   private final Counter refused;
-  private final Counter followFailures;
   private final long[] refusedSeen = new long[CatalogRefusal.values().length];
   private long droppedSeen;
   private volatile Consumer<NodeId> synced = id -> {};
@@ -65,7 +64,6 @@ final class ViewCatalogDriver implements CatalogReader, Follower.Failures {
     this.transport = transport;
     this.outputs = outputs;
     this.timers = timers;
-    this.followFailures = metrics.followFailures;
     this.refused =
         Counter.builder()
             .name("shoal_views_catalog_refused_total")
@@ -149,7 +147,6 @@ final class ViewCatalogDriver implements CatalogReader, Follower.Failures {
    */
   @Override
   public void onFollowFailed(String name, HeldVersion version) {
-    followFailures.inc();
     views.execute(
         () -> {
           long now = System.nanoTime();
