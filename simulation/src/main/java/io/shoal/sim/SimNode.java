@@ -317,9 +317,11 @@ final class SimNode {
         finish(c.fetch(), nowNanos);
       } else if (e instanceof TransferEvent.HaveQueried q) {
         answerHaveQuery(q.peer(), q.root());
-      } else if (e instanceof TransferEvent.Stalled st && world.snapshot(st.root()) != null) {
+      } else if (e instanceof TransferEvent.Stalled st) {
         SnapshotModel s = world.snapshot(st.root()); // given up: the follow rule tries it again
-        follow.onFollowFailed(s.name, s.held(false), nowNanos);
+        if (s != null) {
+          follow.onFollowFailed(s.name, s.held(false), nowNanos);
+        }
       }
     }
   }

@@ -114,8 +114,10 @@ final class ChunkSink implements AutoCloseable {
     synchronized (commitLock) {
       visible = commitTaken(durable);
     }
-    for (Consumer<List<ChunkId>> l :
-        visible == null ? List.<Consumer<List<ChunkId>>>of() : listeners) {
+    if (visible == null) {
+      return;
+    }
+    for (Consumer<List<ChunkId>> l : listeners) {
       try {
         l.accept(visible);
       } catch (RuntimeException e) {
