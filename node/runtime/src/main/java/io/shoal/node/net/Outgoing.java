@@ -51,8 +51,9 @@ final class Outgoing {
 
   /**
    * The handshake passed with {@code peer} on {@code ch}: what waited goes out on it. The channel
-   * comes with the event, not from the connect listener, which can run after the whole handshake
-   * when the thread that opened the connection is descheduled between connecting and adding it.
+   * comes with the event, not from the connect listener, which was seen to run after the whole
+   * handshake on a loaded machine (most likely its thread was descheduled between connecting and
+   * adding the listener).
    */
   synchronized void ready(Channel ch, NodeId peer) {
     channel = ch;

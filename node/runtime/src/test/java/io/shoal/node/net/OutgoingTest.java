@@ -28,10 +28,10 @@ class OutgoingTest {
           });
 
   /**
-   * Found by ViewCatalogClusterTest under load (5 of 65 runs beside two busy loops): the thread
-   * that opened the connection was descheduled between Bootstrap.connect and adding the connect
-   * listener, the loop ran the whole handshake meanwhile, and the waiting sync page was written to
-   * no channel (counted as dropped, never resent).
+   * Found by ViewCatalogClusterTest under load (5 of 65 runs beside two busy loops): the handshake
+   * passed before the connect listener had set the channel (most likely its thread was descheduled
+   * between Bootstrap.connect and adding the listener), and the waiting sync page was written to no
+   * channel (counted as dropped, never resent).
    */
   @Test
   @DisplayName(
