@@ -93,6 +93,10 @@ public interface Shoal extends AutoCloseable {
    *
    * <p>The result's {@link Restored#logOffset} is where to replay the log of the same name from:
    * apply {@link #read} records from there, by offset, and the state is current.
+   *
+   * <p>The node keeps the version in its store too, to serve it: on the file system of its data
+   * directory, from the restored files shortly after this returns (the service may move and delete
+   * them at once); elsewhere as the chunks arrive.
    */
   Restored restore(String ref, Path target, Consumer<RestoreProgress> progress) throws IOException;
 

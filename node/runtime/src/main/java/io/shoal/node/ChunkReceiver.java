@@ -219,7 +219,11 @@ final class ChunkReceiver {
       DirectOutput direct = job.direct;
       boolean tee = job.tee;
       boolean placed = direct != null && direct.places(chunk.id());
-      if (!placed || tee) {
+      // A restore that keeps its data afterwards leaves the chunk to its files, while they work.
+      boolean deferred = placed && tee && job.keepAfter && !direct.mirrorFailed();
+      if (deferred) {
+        job.deferred.increment();
+      } else if (!placed || tee) {
         sink.add(chunk);
       }
       if (placed && tee) {

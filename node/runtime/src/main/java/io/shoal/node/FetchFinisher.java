@@ -3,6 +3,9 @@ package io.shoal.node;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.IoErrors;
+import io.shoal.chunkstore.snapshot.RestoredFiles;
+import io.shoal.chunkstore.snapshot.SnapshotReader;
+import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchSession;
 import java.io.IOException;
@@ -68,7 +71,8 @@ final class FetchFinisher {
                     "chunks received during the fetch could not be committed (see the log); fetch"
                         + " it again");
               }
-              putCatalog(job.entry(job.fetchesWhole()), true); // a selection stays partial
+              // A selection stays partial, and so does a restore's until it keeps its data.
+              putCatalog(job.entry(job.fetchesWhole() && job.deferred.sum() == 0), true);
             } else {
               job.direct.commit();
             }
@@ -82,6 +86,64 @@ final class FetchFinisher {
           }
           finished.onDurable(job);
         });
+  }
+
+  /**
+   * Keeps in the store, on a worker, the data chunks of {@code entry} that it lacks, read back from
+   * {@code files} (a restore wrote them only there, {@link FetchJob#keepAfter}), and then records
+   * {@code entry} complete, unless a file changed first: the node then fetches what it lacks when
+   * it needs it. Closes {@code files} and runs {@code done} at the end, whatever happened.
+   */
+  void keepRestored(CatalogEntry entry, SnapshotReader reader, RestoredFiles files, Runnable done) {
+    Runnable keep =
+        () -> {
+          try {
+            keep(entry, reader, files);
+          } finally {
+            files.close();
+            done.run();
+          }
+        };
+    try {
+      workers.execute(keep);
+    } catch (RejectedExecutionException e) {
+      files.close();
+      done.run();
+      log.warn("{} stays partial in the store: the transfer pool is full", entry.label());
+    }
+  }
+
+  private void keep(CatalogEntry entry, SnapshotReader reader, RestoredFiles files) {
+    long start = System.nanoTime();
+    long failedAtStart = sink.failedCommits();
+    RestoredFiles.Kept kept;
+    try {
+      SnapshotRoot root = reader.root(entry.root());
+      kept = files.keep(reader, root, id -> !store.contains(id), sink::add);
+      sink.flush();
+    } catch (IOException | RuntimeException e) { // a file system error, or the node stopping
+      log.warn(
+          "keeping {} in the store failed: {}; it stays partial here",
+          entry.label(),
+          e instanceof IOException io ? IoErrors.describe(io) : e.toString());
+      return;
+    }
+    if (kept.changed() > 0 || sink.failedCommits() != failedAtStart) {
+      log.warn(
+          "{} stays partial in the store: {} of its chunks changed in the restored files before"
+              + " they were kept",
+          entry.label(),
+          kept.changed());
+      return;
+    }
+    putCatalog(entry.asComplete(), false);
+    log.atLevel(LogLines.level(entry.name()))
+        .log(
+            "kept {} in the store from the restored files: {} bytes in {} chunks in {} s",
+            entry.label(),
+            kept.bytes(),
+            kept.chunks(),
+            String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
   }
 
   /** Records that the store holds part of {@code job}'s snapshot, on a worker. */

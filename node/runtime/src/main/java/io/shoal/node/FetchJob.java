@@ -9,6 +9,7 @@ import io.shoal.node.core.StallPolicy;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the Netty driver tracks around one snapshot being fetched (the transfer session keeps the
@@ -31,6 +32,18 @@ final class FetchJob {
    * seeds): the job is then a store fetch in every other respect.
    */
   volatile boolean tee;
+
+  /**
+   * Whether a restore's fetch ({@link #tee}) writes the data chunks its mirror takes only there,
+   * and keeps them in the store once the files are in place ({@link FetchFinisher#keepRestored}):
+   * the version stays partial here until then. Another caller that joins this fetch finds it so
+   * when the fetch ends, and fetches again ({@link SnapshotResolver}). Set before any chunk is
+   * placed.
+   */
+  volatile boolean keepAfter;
+
+  /** Data chunks left out of the store for the restore to keep ({@link #keepAfter}). */
+  final LongAdder deferred = new LongAdder();
 
   /** The files whose data is fetched; short of all, the snapshot stays partial here. */
   final FileSelection selection;
@@ -121,10 +134,12 @@ final class FetchJob {
 
   /**
    * Makes {@code mirror} this store fetch's mirror from now on: chunks that arrive later are
-   * written to it as well. Any thread; the job has no direct output.
+   * written to it as well, or to it alone with {@code keepAfter} ({@link #keepAfter}). Any thread;
+   * the job has no direct output.
    */
-  void attachMirror(DirectOutput mirror) {
+  void attachMirror(DirectOutput mirror, boolean keepAfter) {
     tee = true; // before the output: a reader that sees the output sees the store kept as well
+    this.keepAfter = keepAfter; // before the output too: no chunk is placed without it
     direct = mirror;
   }
 

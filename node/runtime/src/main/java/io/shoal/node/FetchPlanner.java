@@ -5,6 +5,7 @@ import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.FileTable;
 import io.shoal.chunkstore.snapshot.LeafCursor;
+import io.shoal.chunkstore.snapshot.RestoredFiles;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.gossip.NodeId;
@@ -105,6 +106,9 @@ final class FetchPlanner {
                 && !job.direct.mirrorFailed()) {
               try {
                 if (job.tee) {
+                  if (!RestoredFiles.linkable(reader.fileTable(plan.root()))) {
+                    job.keepAfter = false; // before any chunk is placed: the store keeps them
+                  }
                   openMirrorTarget(job.direct, plan.root()); // the data plan places the rest
                 } else {
                   openDirect(job.direct, plan.root());
@@ -175,9 +179,9 @@ final class FetchPlanner {
    * is in the store by the end ({@link DirectOutput#fillFrom}). A failure is kept in the mirror;
    * with the pool full, the mirror stays unattached (the restore then writes out of the store).
    */
-  private CompletableFuture<Void> openMirror(FetchJob job, DirectOutput out) {
+  private CompletableFuture<Void> openMirror(FetchJob job, DirectOutput out, boolean keepAfter) {
     try {
-      return attachAsync(job, out);
+      return attachAsync(job, out, keepAfter);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(null);
     }
@@ -189,23 +193,24 @@ final class FetchPlanner {
    * else when it is. A fetch with a direct output of its own, or finishing, is joined without it
    * (the restore then writes out of the store). Completes when the mirror is attached.
    */
-  CompletableFuture<Void> joinMirror(FetchJob job, DirectOutput out) {
+  CompletableFuture<Void> joinMirror(FetchJob job, DirectOutput out, boolean keepAfter) {
     if (job.direct != null || job.finishing) {
       return CompletableFuture.completedFuture(null);
     }
     if (job.dataPlanned) {
-      return openMirror(job, out);
+      return openMirror(job, out, keepAfter);
     }
-    job.attachMirror(out); // opened and placed when the data is planned
+    job.attachMirror(out, keepAfter); // opened and placed when the data is planned
     return CompletableFuture.completedFuture(null);
   }
 
-  private CompletableFuture<Void> attachAsync(FetchJob job, DirectOutput out) {
+  private CompletableFuture<Void> attachAsync(FetchJob job, DirectOutput out, boolean keepAfter) {
     return CompletableFuture.runAsync(
         () -> {
           try {
-            openMirrorTarget(out, reader.root(job.root())).forEach(out::place);
-            job.attachMirror(out);
+            SnapshotRoot root = reader.root(job.root());
+            openMirrorTarget(out, root).forEach(out::place);
+            job.attachMirror(out, keepAfter && RestoredFiles.linkable(reader.fileTable(root)));
           } catch (IOException | RuntimeException e) {
             out.failMirror(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
           }

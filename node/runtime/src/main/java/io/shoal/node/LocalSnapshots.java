@@ -3,12 +3,14 @@ package io.shoal.node;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.HashAlgorithm;
+import io.shoal.chunkstore.IoErrors;
 import io.shoal.chunkstore.Progress;
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
 import io.shoal.chunkstore.snapshot.Publication;
 import io.shoal.chunkstore.snapshot.PublishHistory;
+import io.shoal.chunkstore.snapshot.RestoredFiles;
 import io.shoal.chunkstore.snapshot.Retention;
 import io.shoal.chunkstore.snapshot.SnapshotLookup;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
@@ -24,12 +26,15 @@ import io.shoal.node.api.Written;
 import io.shoal.node.net.NodeMetrics;
 import io.shoal.node.net.RetryLaterException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +48,9 @@ final class LocalSnapshots {
 
   /** Versions of each name a publication keeps when the call does not say. */
   static final int DEFAULT_KEEP = 10;
+
+  /** The directory, in the store's, where a restore's files are linked while it keeps them. */
+  static final String KEEPING_DIR = "keeping";
 
   /** When a gc refused because fetches run is told to try again. */
   static final long GC_RETRY_AFTER_SECONDS = 10;
@@ -76,6 +84,8 @@ final class LocalSnapshots {
     this.resolver = resolver;
     this.announcer = announcer;
     this.follower = follower;
+    // Links a restore left when the node stopped: the store holds that version partial.
+    store.directory().ifPresent(d -> Materializer.deleteTreeQuietly(d.resolve(KEEPING_DIR)));
   }
 
   /** Publishes a file or directory on this machine and announces it to the cluster. */
@@ -204,11 +214,12 @@ final class LocalSnapshots {
     SnapshotRef ref = SnapshotRef.parse(call.ref());
     Materializer.Options options = options(call);
     Materializer.checkTargetEarly(Path.of(call.path()), call.force());
-    Runnable done = follower.restoring(ref.name());
+    AtomicReference<Runnable> done = new AtomicReference<>(follower.restoring(ref.name()));
     try (DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter)) {
-      return write(call, resolver.fetchInto(ref, Duration.ZERO, mirror, true), mirror, start);
+      ShoalNode.Fetched f = resolver.fetchInto(ref, Duration.ZERO, mirror, true, keepsAfter(call));
+      return write(call, f, mirror, start, done);
     } finally {
-      done.run();
+      end(done);
     }
   }
 
@@ -227,17 +238,17 @@ final class LocalSnapshots {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Runnable done = follower.restoring(ref.name());
+    AtomicReference<Runnable> done = new AtomicReference<>(follower.restoring(ref.name()));
     DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter);
     CompletableFuture<Written> written;
     try {
       written =
           resolver
-              .fetchAsync(ref, options.selection(), mirror)
+              .fetchAsync(ref, options.selection(), mirror, keepsAfter(call))
               .thenApplyAsync(
                   f -> {
                     try {
-                      return write(call, f, mirror, start);
+                      return write(call, f, mirror, start, done);
                     } catch (IOException e) {
                       throw new CompletionException(e);
                     }
@@ -245,15 +256,71 @@ final class LocalSnapshots {
                   worker);
     } catch (RuntimeException e) {
       mirror.close();
-      done.run();
+      end(done);
       throw e;
     }
     written.whenComplete(
         (w, e) -> {
           mirror.close();
-          done.run();
+          end(done);
         });
     return written;
+  }
+
+  /**
+   * Whether a restore for {@code call} writes the data it fetches to the files only, and keeps it
+   * in the store once they are in place ({@link #keepAfterwards}): for the whole snapshot, to the
+   * file system of the store's directory, where the files can be hard-linked. Else the store takes
+   * each chunk as it arrives, as well as the files.
+   */
+  private boolean keepsAfter(GetCall call) {
+    Optional<Path> dir = store.directory();
+    if (dir.isEmpty() || (call.paths() != null && !call.paths().isEmpty())) {
+      return false;
+    }
+    try {
+      Path p = Path.of(call.path()).toAbsolutePath();
+      while (p != null && !Files.exists(p)) {
+        p = p.getParent();
+      }
+      return p != null && Files.getFileStore(p).equals(Files.getFileStore(dir.get()));
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Links the files at {@code restored}, whose data the fetch left out of the store, and keeps that
+   * data in the store on a worker, which then runs what ends the restore ({@code done}): follows of
+   * the name wait until the store holds the version, and do not fetch it a second time meanwhile.
+   */
+  private void keepAfterwards(CatalogEntry entry, Path restored, AtomicReference<Runnable> done) {
+    Path staging = keepingDir().resolve(entry.root().toShortHex() + "-" + System.nanoTime());
+    RestoredFiles files;
+    try {
+      files = RestoredFiles.link(reader, reader.root(entry.root()), restored, staging);
+    } catch (IOException e) {
+      log.warn(
+          "{} stays partial in the store: linking the restored files failed: {}",
+          entry.label(),
+          IoErrors.describe(e));
+      return;
+    }
+    Runnable end = done.getAndSet(null);
+    resolver.keepRestored(entry, files, end == null ? () -> {} : end);
+  }
+
+  /** Where restored files are linked while the store keeps their data; empty but for that. */
+  private Path keepingDir() {
+    return store.directory().orElseThrow().resolve(KEEPING_DIR);
+  }
+
+  /** Runs what ends a restore, unless it was handed on ({@link #keepAfterwards}). */
+  private static void end(AtomicReference<Runnable> done) {
+    Runnable r = done.getAndSet(null);
+    if (r != null) {
+      r.run();
+    }
   }
 
   private static Materializer.Options options(GetCall call) {
@@ -274,7 +341,12 @@ final class LocalSnapshots {
    * into it (the snapshot was held, or a running fetch was joined), writes the snapshot out of the
    * store.
    */
-  private Written write(GetCall call, ShoalNode.Fetched fetched, DirectOutput mirror, long start)
+  private Written write(
+      GetCall call,
+      ShoalNode.Fetched fetched,
+      DirectOutput mirror,
+      long start,
+      AtomicReference<Runnable> done)
       throws IOException {
     CatalogEntry entry = fetched.entry();
     Materializer.Result result =
@@ -282,6 +354,9 @@ final class LocalSnapshots {
             ? mirror.commit()
             : Materializer.materialize(
                 reader, entry.root(), Path.of(call.path()), options(call), Progress.none());
+    if (fetched.result() != null && !entry.complete() && keepsAfter(call)) {
+      keepAfterwards(entry, Path.of(call.path()), done); // the fetch left the data to the files
+    }
     long asFetched = Math.min(mirror.mirroredBytes(), result.bytes());
     metrics.restoreWrittenBytes.labelValues("as_fetched").inc(asFetched);
     metrics.restoreWrittenBytes.labelValues("from_store").inc(result.bytes() - asFetched);

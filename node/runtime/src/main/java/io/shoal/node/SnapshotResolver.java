@@ -6,6 +6,7 @@ import io.shoal.chunkstore.Progress;
 import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.chunkstore.snapshot.FileSelection;
 import io.shoal.chunkstore.snapshot.Materializer;
+import io.shoal.chunkstore.snapshot.RestoredFiles;
 import io.shoal.chunkstore.snapshot.SnapshotReader;
 import io.shoal.gossip.CatalogValue;
 import io.shoal.gossip.HeldVersion;
@@ -98,8 +99,20 @@ final class SnapshotResolver {
   ShoalNode.Fetched fetchInto(
       SnapshotRef ref, Duration announcement, DirectOutput out, boolean mirrored)
       throws IOException {
+    return fetchInto(ref, announcement, out, mirrored, false);
+  }
+
+  /**
+   * As {@link #fetchInto(SnapshotRef, Duration, DirectOutput, boolean)}; with {@code keepAfter}, a
+   * mirrored fetch this starts writes the data only to {@code out} and commits it, and the caller
+   * keeps it in the store afterwards ({@link #keepRestored}).
+   */
+  ShoalNode.Fetched fetchInto(
+      SnapshotRef ref, Duration announcement, DirectOutput out, boolean mirrored, boolean keepAfter)
+      throws IOException {
     Decision d = decide(ref, announcement);
-    if (!d.fetch()) {
+    // A partial version held here (a fetch running, a restore keeping its data) is fetched on.
+    if (!d.fetch() && d.entry().complete()) {
       return new ShoalNode.Fetched(d.entry(), null);
     }
     try {
@@ -107,7 +120,8 @@ final class SnapshotResolver {
         FetchResult r = transfers.fetchTo(d.entry(), out).get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
         return new ShoalNode.Fetched(d.entry(), r);
       }
-      return fetchHeld(d.entry(), out == null ? FileSelection.all() : out.selection(), out)
+      return fetchHeld(
+              d.entry(), out == null ? FileSelection.all() : out.selection(), out, keepAfter)
           .get(FETCH_TIMEOUT_HOURS, TimeUnit.HOURS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io
@@ -204,6 +218,12 @@ final class SnapshotResolver {
    */
   CompletableFuture<ShoalNode.Fetched> fetchAsync(
       SnapshotRef ref, FileSelection selection, DirectOutput mirror) {
+    return fetchAsync(ref, selection, mirror, false);
+  }
+
+  /** As {@link #fetchAsync(SnapshotRef, FileSelection, DirectOutput)}, with {@code keepAfter}. */
+  CompletableFuture<ShoalNode.Fetched> fetchAsync(
+      SnapshotRef ref, FileSelection selection, DirectOutput mirror, boolean keepAfter) {
     Decision d;
     try {
       d = decide(ref, SERVE_ANNOUNCEMENT_WAIT);
@@ -212,7 +232,7 @@ final class SnapshotResolver {
     }
     // A partial version held here (an earlier selection) is fetched on: it may lack these files.
     return d.fetch() || !d.entry().complete()
-        ? fetchHeld(d.entry(), selection, mirror)
+        ? fetchHeld(d.entry(), selection, mirror, keepAfter)
         : CompletableFuture.completedFuture(new ShoalNode.Fetched(d.entry(), null));
   }
 
@@ -221,16 +241,45 @@ final class SnapshotResolver {
    * mirror} unless null; then retention.
    */
   private CompletableFuture<ShoalNode.Fetched> fetchHeld(
-      CatalogEntry target, FileSelection selection, DirectOutput mirror) {
+      CatalogEntry target, FileSelection selection, DirectOutput mirror, boolean keepAfter) {
+    return fetchHeld(target, selection, mirror, keepAfter, true);
+  }
+
+  /**
+   * As {@link #fetchHeld(CatalogEntry, FileSelection, DirectOutput, boolean)}. A caller that joined
+   * a restore's fetch which left its data to the restore's files ({@link FetchJob#keepAfter}) finds
+   * the version partial when that fetch ends; with {@code again}, it then fetches what the store
+   * still lacks, once. The restore itself, whose open mirror holds that data, does not.
+   */
+  private CompletableFuture<ShoalNode.Fetched> fetchHeld(
+      CatalogEntry target,
+      FileSelection selection,
+      DirectOutput mirror,
+      boolean keepAfter,
+      boolean again) {
     return (mirror == null
             ? transfers.fetch(target, selection)
-            : transfers.fetchMirrored(target, mirror))
-        .thenApply(
+            : transfers.fetchMirrored(target, mirror, keepAfter))
+        .thenCompose(
             r -> {
               retention.apply();
-              return new ShoalNode.Fetched(
-                  store.catalog().get(target.name(), target.version()).orElseThrow(), r);
+              CatalogEntry held =
+                  store.catalog().get(target.name(), target.version()).orElseThrow();
+              boolean restoring = mirror != null && keepAfter && mirror.isOpen();
+              if (again && !held.complete() && selection.isAll() && !restoring) {
+                return fetchHeld(target, selection, mirror, keepAfter, false);
+              }
+              return CompletableFuture.completedFuture(new ShoalNode.Fetched(held, r));
             });
+  }
+
+  /**
+   * Keeps in the store the data of {@code entry} that a fetch wrote only to the restored {@code
+   * files}, then records it complete ({@link FetchFinisher#keepRestored}); runs {@code done} at the
+   * end.
+   */
+  void keepRestored(CatalogEntry entry, RestoredFiles files, Runnable done) {
+    transfers.finisher.keepRestored(entry, reader, files, done);
   }
 
   /**

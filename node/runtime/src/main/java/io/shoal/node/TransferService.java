@@ -62,7 +62,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
   private final ChunkServer server;
   private final ChunkReceiver receiver;
   private final FetchPlanner planner;
-  private final FetchFinisher finisher;
+  final FetchFinisher finisher; // package-private: a restore keeps its files through it
   private final ChunkSink sink;
   private final PeerRoutes routes;
   private final Map<ChunkId, FetchJob> jobs = new HashMap<>();
@@ -116,26 +116,33 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
 
   /** Fetches what the store lacks of the files {@code selection} takes of {@code target}. */
   CompletableFuture<FetchResult> fetch(CatalogEntry target, FileSelection selection) {
-    return gate.admit(() -> start(target, null, false, selection));
+    return gate.admit(() -> start(target, null, false, selection, false));
   }
 
   /** As {@link #fetch}, with the data chunks written on arrival to {@code out}, not the store. */
   CompletableFuture<FetchResult> fetchTo(CatalogEntry target, DirectOutput out) {
-    return gate.admit(() -> start(target, out, false, out.selection()));
+    return gate.admit(() -> start(target, out, false, out.selection(), false));
   }
 
   /**
    * As {@link #fetch} of the files {@code mirror} takes, each data chunk also written on arrival to
    * {@code mirror}, which the caller fills from the store and commits once the fetch is held
    * ({@link DirectOutput#fillFrom}). A running fetch of {@code target} is joined ({@link
-   * FetchPlanner#joinMirror}).
+   * FetchPlanner#joinMirror}). With {@code keepAfter}, the fetch leaves the data chunks {@code
+   * mirror} takes out of the store from then on, and the caller keeps them there once the files are
+   * in place ({@link FetchJob#keepAfter}).
    */
-  CompletableFuture<FetchResult> fetchMirrored(CatalogEntry target, DirectOutput mirror) {
-    return gate.admit(() -> start(target, mirror, true, mirror.selection()));
+  CompletableFuture<FetchResult> fetchMirrored(
+      CatalogEntry target, DirectOutput mirror, boolean keepAfter) {
+    return gate.admit(() -> start(target, mirror, true, mirror.selection(), keepAfter));
   }
 
   private CompletableFuture<FetchResult> start(
-      CatalogEntry target, DirectOutput out, boolean tee, FileSelection selection) {
+      CatalogEntry target,
+      DirectOutput out,
+      boolean tee,
+      FileSelection selection,
+      boolean keepAfter) {
     CompletableFuture<FetchResult> result = new CompletableFuture<>();
     if (!ids.allows(target.root())) {
       try {
@@ -156,7 +163,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
           }
           CompletableFuture<Void> attached =
               job != null && tee
-                  ? planner.joinMirror(job, out)
+                  ? planner.joinMirror(job, out, keepAfter)
                   : CompletableFuture.completedFuture(null);
           if (job == null && !session.canStartFetch()) {
             result.completeExceptionally(new FetchRefusedException(target.label()));
@@ -165,6 +172,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
           if (job == null) {
             long now = System.nanoTime();
             job = new FetchJob(target, direct, tee, selection, now, sink.failedCommits());
+            job.keepAfter = tee && keepAfter;
             jobs.put(target.root(), job);
             jobsView.put(target.root(), job);
             fetchMetrics.started(job);

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A restore of a snapshot the node lacks writes the files as the data arrives, while the store
- * keeps it as any fetch does, so the node serves the version afterwards.
+ * A restore of a snapshot the node lacks writes the files as the data arrives; the store keeps the
+ * data too, so the node serves the version afterwards. Where the files can be hard-linked from the
+ * store's directory (one file system, as here), the store takes the data from them once they are in
+ * place, after the restore has returned, rather than while the fetch runs.
  */
 class MirroredRestoreTest {
   @TempDir Path tmp;
@@ -55,7 +57,7 @@ class MirroredRestoreTest {
     assertThat(Files.mismatch(source, out)).isEqualTo(-1);
     assertThat(written(fresh, "as_fetched")).isEqualTo(size);
     assertThat(written(fresh, "from_store")).isZero();
-    assertThat(fresh.store().catalog().latestComplete("data")).isPresent();
+    awaitKept(fresh, 1);
     try (var left = Files.list(out.getParent())) {
       assertThat(left).as("no hidden leftovers beside the target").containsExactly(out);
     }
@@ -115,7 +117,107 @@ class MirroredRestoreTest {
         .isPositive()
         .isLessThan(size / 4.0);
     assertThat(asFetched + fromStore).isEqualTo(size);
-    assertThat(kept.store().catalog().latestComplete("data").orElseThrow().version()).isEqualTo(2);
+    awaitKept(kept, 2);
+  }
+
+  @Test
+  @DisplayName(
+      "the store keeps a restore's data though the service deletes its files at once, and serves it")
+  void theStoreKeepsTheRestoredData_thoughTheFilesAreDeletedAtOnce() throws Exception {
+    Path tree = Files.createDirectories(tmp.resolve("tree/sub"));
+    TestData.randomFile(tree.resolve("a.bin"), 37, 5 << 20);
+    TestData.randomFile(tmp.resolve("tree/b.bin"), 38, 3 << 20);
+    TestData.randomFile(tmp.resolve("tree/c.bin"), 39, 1000);
+    List<ShoalNode> seeders = swarm.seeders(2, tmp.resolve("tree"));
+    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
+    TestSwarm.awaitHolders(fresh, 2);
+    Path out = tmp.resolve("out");
+    double receivedBefore = fresh.metrics().chunkReceivedBytes();
+
+    fresh.materialize(new GetCall("data", out.toString(), false, true));
+    io.shoal.testing.TreeAssert.assertSameTree(tmp.resolve("tree"), out);
+    Files.move(out, tmp.resolve("moved")); // as the example moves its restore into place
+    io.shoal.chunkstore.snapshot.Materializer.deleteTreeQuietly(tmp.resolve("moved"));
+
+    awaitKept(fresh, 1);
+    assertThat(fresh.metrics().chunkReceivedBytes() - receivedBefore)
+        .as("the data crossed the network once")
+        .isLessThan(1.1 * ((8 << 20) + 1000));
+    for (ShoalNode s : seeders) {
+      s.close();
+    }
+    ShoalNode late = swarm.join("late", fresh);
+    TestSwarm.awaitHolders(late, 1);
+    Path again = tmp.resolve("again");
+    late.materialize(new GetCall("data", again.toString(), false, false));
+    io.shoal.testing.TreeAssert.assertSameTree(tmp.resolve("tree"), again);
+  }
+
+  @Test
+  @DisplayName(
+      "a fetch and a second restore that join a restore leaving its data to its files get it whole")
+  void callersThatJoinARestoreLeavingItsDataToItsFiles_getTheVersionWhole() throws Exception {
+    int size = 16 << 20;
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), 40, size);
+    List<ShoalNode> seeders = swarm.seeders(2, source);
+    for (ShoalNode s : seeders) {
+      s.setUploadLimit(4L << 20); // about 2 s for the whole: the others join while it runs
+    }
+    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
+    TestSwarm.awaitHolders(fresh, 2);
+    var first =
+        fresh.materializeAsync(new GetCall("data", tmp.resolve("a.bin").toString(), false, false));
+    await().atMost(Duration.ofSeconds(30)).until(() -> TransferTest.done(fresh) > 0);
+    var second =
+        fresh.materializeAsync(new GetCall("data", tmp.resolve("b.bin").toString(), false, false));
+    ShoalNode.Fetched fetched =
+        fresh.fetch(io.shoal.chunkstore.SnapshotRef.parse("data@1"), Duration.ZERO);
+
+    assertThat(fetched.entry().complete())
+        .as("the store fetch that joined, once it returns")
+        .isTrue();
+    first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(Files.mismatch(source, tmp.resolve("a.bin"))).isEqualTo(-1);
+    assertThat(Files.mismatch(source, tmp.resolve("b.bin"))).isEqualTo(-1);
+    awaitKept(fresh, 1);
+  }
+
+  @Test
+  @DisplayName("links a restore left in the store's directory are removed when the node starts")
+  void linksLeftByAStoppedNode_areRemovedAtStart() throws Exception {
+    swarm.start(swarm.config("n")).close();
+    Path leftover = Files.createDirectories(tmp.resolve("n/keeping/0123456789ab-1"));
+    Files.writeString(leftover.resolve("0"), "a link the node held when it stopped");
+
+    ShoalNode n = swarm.start(swarm.config("n"));
+
+    assertThat(n.store().directory().orElseThrow()).isEqualTo(tmp.resolve("n"));
+    assertThat(tmp.resolve("n/keeping")).doesNotExist();
+  }
+
+  /**
+   * Waits until {@code n} holds version {@code version} of "data" complete, and has no restored
+   * files linked any more.
+   */
+  private static void awaitKept(ShoalNode n, long version) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                n.store().catalog().latestComplete("data").map(e -> e.version()).orElse(0L)
+                    == version);
+    Path keeping = n.store().directory().orElseThrow().resolve("keeping");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              if (Files.exists(keeping)) {
+                try (var left = Files.list(keeping)) {
+                  assertThat(left).isEmpty();
+                }
+              }
+            });
   }
 
   @Test
@@ -147,7 +249,7 @@ class MirroredRestoreTest {
     assertThat(asFetched).as("written as it arrived, after the restore joined").isPositive();
     assertThat(fromStore).as("held when the restore joined").isPositive();
     assertThat(asFetched + fromStore).isEqualTo(size);
-    assertThat(follower.store().catalog().latestComplete("data")).isPresent();
+    awaitKept(follower, 1); // what arrived after the restore joined, from the files
   }
 
   @Test
