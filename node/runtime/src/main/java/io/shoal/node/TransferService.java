@@ -445,7 +445,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     ended(job);
     long now = System.nanoTime();
     FetchResult r = FetchFinisher.result(job, f, now);
-    if (job.fetchesWhole()) { // else peers must not hear it is all here
+    if (job.fetchesWhole() && job.deferred.sum() == 0) { // else it is not all here (yet)
       session.onFetchFinished(f);
     }
     afterInput(now);
