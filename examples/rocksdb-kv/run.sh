@@ -62,9 +62,12 @@ start() { # start I [serve options]
   local i=$1
   shift
   [[ -f "$w/kv-$i.log" ]] && mv "$w/kv-$i.log" "$w/kv-$i.log.$(date +%s%N)"
-  # java itself in the background, so that $! is the process a SIGKILL must hit
+  # java itself in the background, so that $! is the process a SIGKILL must hit. Its own temporary
+  # directory: RocksJava and lz4-java unpack their native libraries there (15 MB a replica), and a
+  # JVM killed with SIGKILL never deletes them; in /tmp they piled up by the hundred.
+  mkdir -p "$w/tmp"
   # shellcheck disable=SC2086
-  java $jvm_opts -cp "$cp" io.shoal.examples.kv.KvMain serve --dir "$w/kv-$i" --credentials "$w/cred/kv-$i" --port "${port[$i]}" "$@" >>"$w/kv-$i.log" 2>&1 &
+  java $jvm_opts -Djava.io.tmpdir="$w/tmp" -cp "$cp" io.shoal.examples.kv.KvMain serve --dir "$w/kv-$i" --credentials "$w/cred/kv-$i" --port "${port[$i]}" "$@" >>"$w/kv-$i.log" 2>&1 &
   pid[$i]=$!
 }
 await() { # await SECONDS DESCRIPTION COMMAND...: until COMMAND succeeds
