@@ -8,6 +8,7 @@ import io.shoal.chunkstore.SnapshotRef;
 import io.shoal.node.api.PublishCall;
 import io.shoal.node.core.TransferSession;
 import io.shoal.testing.TestData;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,11 +69,17 @@ class FollowRetryTest {
       throws Exception {
     ShoalNode seed = swarm.start(config("seed", membership));
     int busy = TransferSession.MAX_CONCURRENT_FETCHES;
+    // Every busy snapshot holds the same file, larger than the seed's upload burst, and a tag of
+    // its own. Past the burst the seed sends 1 KiB/s, so no get below ends until the limit is
+    // lifted, however far apart they start (with a file each, smaller than the burst, the first
+    // get could end before the last began, and the node never ran its most fetches).
+    Path dir = tmp.resolve("busy");
+    TestData.randomFile(dir.resolve("shared.bin"), 7, HttpUnderLoadTest.BEYOND_UPLOAD_BURST_BYTES);
     for (int i = 0; i < busy; i++) {
-      seed.publish(
-          publishCall("busy-" + i, TestData.randomFile(tmp.resolve("busy-" + i), i, 2 << 20)));
+      TestData.file(dir.resolve("tag.txt"), Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+      seed.publish(publishCall("busy-" + i, dir));
     }
-    seed.setUploadLimit(64 << 10); // 32 MiB at 64 KiB/s: the gets below run until it is lifted
+    seed.setUploadLimit(1024);
     ShoalNode follower =
         swarm.start(
             config("follower", membership)
