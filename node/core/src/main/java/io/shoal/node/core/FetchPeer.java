@@ -23,6 +23,7 @@ final class FetchPeer {
   boolean exhausted;
 
   final RateEstimator rate = new RateEstimator();
+  final MinRoundTrip roundTrip = new MinRoundTrip();
   long window;
   long inFlightBytes;
   int strikes;
