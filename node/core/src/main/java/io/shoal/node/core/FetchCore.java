@@ -27,11 +27,10 @@ import java.util.TreeMap;
  *       index; a shared index order would make every leecher want the same chunk). A permutation
  *       per node instead made the simulator's swarms faster and the real 8-leecher swarm slower
  *       (9.0 s against 11.7 s, interleaved): see issue 10's note.
- *   <li><b>Windows sized by time, not count.</b> Each peer gets about its measured rate times twice
- *       its shortest round trip in flight (at least 20 ms, at most {@link
- *       TransferConfig#targetQueueNanos}): a fixed count of N chunks would cap a peer at N x chunk
- *       size / RTT. A new peer's window grows by each delivery (slow start) until its rate is
- *       known; a timeout or a refusal halves it.
+ *   <li><b>Windows sized by time, not count.</b> Each peer gets about its measured rate times
+ *       {@link TransferConfig#targetQueueNanos} bytes in flight: a fixed count of N chunks would
+ *       cap a peer at N x chunk size / RTT. A new peer's window grows by each delivery (slow start)
+ *       until its rate is known; a timeout or a refusal halves it.
  *   <li><b>Endgame.</b> Once nothing is left to assign, idle peers duplicate the requests still in
  *       flight; the first copy to arrive cancels the others.
  *   <li><b>Culprits.</b> Every delivery is attributed to the peer that sent it; a chunk that fails
@@ -260,12 +259,8 @@ public final class FetchCore {
     }
     if (p != null) {
       p.rate.delivered(bytes, nowNanos);
-      if (r.peer == p) {
-        p.roundTrip.answered(nowNanos - r.sentNanos, nowNanos);
-      }
       p.window =
-          RequestWindow.afterDelivery(
-              p.window, p.rate.bytesPerSecond(nowNanos), p.roundTrip.nanos(), bytes, config);
+          RequestWindow.afterDelivery(p.window, p.rate.bytesPerSecond(nowNanos), bytes, config);
     }
     if (item.done) {
       duplicateBytes += bytes;

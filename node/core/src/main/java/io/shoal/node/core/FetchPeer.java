@@ -23,7 +23,6 @@ final class FetchPeer {
   boolean exhausted;
 
   final RateEstimator rate = new RateEstimator();
-  final MinRoundTrip roundTrip = new MinRoundTrip();
   long window;
   long inFlightBytes;
   int strikes;

@@ -15,21 +15,12 @@ final class InFlightRequest {
   final WantedChunk item;
   final long deadlineNanos;
 
-  /** When it was sent: its answer times the peer's round trip ({@link MinRoundTrip}). */
-  final long sentNanos;
-
   /** When the answer is overdue by the peer's measured rate: past it, the endgame may copy it. */
   final long lateNanos;
 
   private InFlightRequest(
-      long id,
-      FetchPeer peer,
-      WantedChunk item,
-      long sentNanos,
-      long deadlineNanos,
-      long lateNanos) {
+      long id, FetchPeer peer, WantedChunk item, long deadlineNanos, long lateNanos) {
     this.id = id;
-    this.sentNanos = sentNanos;
     this.peer = peer;
     this.item = item;
     this.deadlineNanos = deadlineNanos;
@@ -51,7 +42,7 @@ final class InFlightRequest {
         rate > 0
             ? (long) (LATE_FACTOR * (p.inFlightBytes + item.size()) * 1e9 / rate)
             : config.requestTimeoutNanos() / 4;
-    return new InFlightRequest(id, p, item, nowNanos, nowNanos + timeout, nowNanos + late);
+    return new InFlightRequest(id, p, item, nowNanos + timeout, nowNanos + late);
   }
 
   /** The requests past their deadline at {@code nowNanos}, by request id. */

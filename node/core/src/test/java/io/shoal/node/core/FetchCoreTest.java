@@ -100,41 +100,6 @@ class FetchCoreTest {
     assertThat(requests(core).get(A).size()).isGreaterThan(first.size());
   }
 
-  /**
-   * Bytes in flight to one peer after 3 s of a link that answers each request {@code latency} after
-   * it was sent, at most one 64 KiB chunk per 0.625 ms (100 MiB/s), in order.
-   */
-  private long inFlightAfterSteadyDelivery(long latencyNanos) {
-    FetchCore core = new FetchCore(root, TransferConfig.defaults(), SELF);
-    core.addWanted(leaves(20_000), 20_000, clock.nowNanos());
-    core.addPeer(A, true, clock.nowNanos());
-    long perChunk = 625_000;
-    java.util.ArrayDeque<long[]> link = new java.util.ArrayDeque<>(); // {requestId, sentNanos}
-    long end = clock.nowNanos() + 3_000_000_000L;
-    long lastAnswer = clock.nowNanos();
-    while (true) {
-      for (ChunkRequest r : requests(core).getOrDefault(A, List.of())) {
-        link.add(new long[] {r.requestId(), clock.nowNanos()});
-      }
-      long[] next = link.poll();
-      long at = Math.max(next[1] + latencyNanos, lastAnswer + perChunk);
-      if (at > end) {
-        return (link.size() + 1L) * CHUNK;
-      }
-      clock.advanceNanos(at - clock.nowNanos());
-      lastAnswer = at;
-      core.onChunk(A, next[0], true, CHUNK, clock.nowNanos());
-    }
-  }
-
-  @Test
-  void window_followsThePeersShortestRoundTrip() {
-    // On loopback 20 ms of 100 MiB/s is 2 MiB; 200 ms, the bound, would hold 20 MiB of buffers.
-    assertThat(inFlightAfterSteadyDelivery(300_000L)).isBetween(1L << 20, 3L << 20);
-    // Over a 100 ms link the window holds two round trips, 20 MiB, and keeps the link full.
-    assertThat(inFlightAfterSteadyDelivery(100_000_000L)).isBetween(15L << 20, 22L << 20);
-  }
-
   @Test
   void badChunk_isRefetchedElsewhere_andTheSenderBannedAtTheThreshold() {
     TransferConfig config = TransferConfig.defaults();
