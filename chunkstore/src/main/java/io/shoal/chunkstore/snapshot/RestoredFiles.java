@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -123,7 +124,7 @@ public final class RestoredFiles implements AutoCloseable {
         var chunk =
             reads.fill(buffer, cursor.offset())
                 ? VerifiedChunk.verify(cursor.id(), buffer.flip())
-                : java.util.Optional.<VerifiedChunk>empty();
+                : Optional.<VerifiedChunk>empty();
         if (chunk.isEmpty()) {
           changed++;
           continue;

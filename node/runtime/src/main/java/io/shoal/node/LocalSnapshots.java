@@ -214,10 +214,11 @@ final class LocalSnapshots {
     SnapshotRef ref = SnapshotRef.parse(call.ref());
     Materializer.Options options = options(call);
     Materializer.checkTargetEarly(Path.of(call.path()), call.force());
+    boolean keepAfter = keepsAfter(call);
     AtomicReference<Runnable> done = new AtomicReference<>(follower.restoring(ref.name()));
     try (DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter)) {
-      ShoalNode.Fetched f = resolver.fetchInto(ref, Duration.ZERO, mirror, true, keepsAfter(call));
-      return write(call, f, mirror, start, done);
+      ShoalNode.Fetched f = resolver.fetchInto(ref, Duration.ZERO, mirror, true, keepAfter);
+      return write(call, f, mirror, start, keepAfter, done);
     } finally {
       end(done);
     }
@@ -238,17 +239,18 @@ final class LocalSnapshots {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
+    boolean keepAfter = keepsAfter(call);
     AtomicReference<Runnable> done = new AtomicReference<>(follower.restoring(ref.name()));
     DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter);
     CompletableFuture<Written> written;
     try {
       written =
           resolver
-              .fetchAsync(ref, options.selection(), mirror, keepsAfter(call))
+              .fetchAsync(ref, options.selection(), mirror, keepAfter)
               .thenApplyAsync(
                   f -> {
                     try {
-                      return write(call, f, mirror, start, done);
+                      return write(call, f, mirror, start, keepAfter, done);
                     } catch (IOException e) {
                       throw new CompletionException(e);
                     }
@@ -339,13 +341,14 @@ final class LocalSnapshots {
   /**
    * Commits the mirror a fetch wrote, its gaps filled from the store; or, when nothing was fetched
    * into it (the snapshot was held, or a running fetch was joined), writes the snapshot out of the
-   * store.
+   * store. {@code keepAfter} is what {@link #keepsAfter} said when the fetch began.
    */
   private Written write(
       GetCall call,
       ShoalNode.Fetched fetched,
       DirectOutput mirror,
       long start,
+      boolean keepAfter,
       AtomicReference<Runnable> done)
       throws IOException {
     CatalogEntry entry = fetched.entry();
@@ -354,7 +357,7 @@ final class LocalSnapshots {
             ? mirror.commit()
             : Materializer.materialize(
                 reader, entry.root(), Path.of(call.path()), options(call), Progress.none());
-    if (fetched.result() != null && !entry.complete() && keepsAfter(call)) {
+    if (fetched.result() != null && !entry.complete() && keepAfter) {
       keepAfterwards(entry, Path.of(call.path()), done); // the fetch left the data to the files
     }
     long asFetched = Math.min(mirror.mirroredBytes(), result.bytes());
