@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.IoErrors;
@@ -36,13 +37,22 @@ final class FetchFinisher {
   private final ChunkSink sink;
   private final Executor workers;
   private final Consumer<CatalogEntry> catalogChanged;
+  private final Counter keptBytes;
 
+  /**
+   * @param keptBytes counts the bytes {@link #keepRestored} keeps
+   */
   FetchFinisher(
-      ChunkStore store, ChunkSink sink, Executor workers, Consumer<CatalogEntry> catalogChanged) {
+      ChunkStore store,
+      ChunkSink sink,
+      Executor workers,
+      Consumer<CatalogEntry> catalogChanged,
+      Counter keptBytes) {
     this.store = store;
     this.sink = sink;
     this.workers = workers;
     this.catalogChanged = catalogChanged;
+    this.keptBytes = keptBytes;
   }
 
   /** Finishes {@code job}, once. */
@@ -128,7 +138,11 @@ final class FetchFinisher {
           e instanceof IOException io ? IoErrors.describe(io) : e.toString());
       return;
     }
-    if (kept.changed() > 0 || sink.failedCommits() != failedAtStart) {
+    boolean committed = sink.failedCommits() == failedAtStart;
+    if (committed) {
+      keptBytes.inc(kept.bytes()); // the unchanged chunks are kept even when some changed
+    }
+    if (kept.changed() > 0 || !committed) {
       log.warn(
           "{} stays partial in the store: {} of its chunks changed in the restored files before"
               + " they were kept",

@@ -99,7 +99,7 @@ final class TransferService implements AutoCloseable, ChunkReceiver.Outcome, Fet
     var download = new DownloadThrottle(config.downloadBytesPerSecond());
     this.receiver = new ChunkReceiver(sink, store, verifiers, download, metrics, this);
     this.planner = new FetchPlanner(self, store, reader, pool);
-    this.finisher = new FetchFinisher(store, sink, pool, catalogChanged);
+    this.finisher = new FetchFinisher(store, sink, pool, catalogChanged, metrics.restoreKeptBytes);
     this.sink = sink;
     this.routes = new PeerRoutes(directory, transport, receiver);
     this.timer = new SessionTimer(loop, this::onTimer);

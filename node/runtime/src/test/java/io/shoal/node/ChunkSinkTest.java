@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.CatalogEntry;
 import io.shoal.chunkstore.ChunkBatch;
 import io.shoal.chunkstore.ChunkStore;
@@ -106,7 +107,9 @@ class ChunkSinkTest {
     commitFailure.set(null);
 
     CompletableFuture<IOException> finished = new CompletableFuture<>();
-    FetchFinisher finisher = new FetchFinisher(memory, sink, Runnable::run, e -> {});
+    FetchFinisher finisher =
+        new FetchFinisher(
+            memory, sink, Runnable::run, e -> {}, Counter.builder().name("kept_bytes").build());
     finisher.finish(job, outcome(finished));
     assertThat(finished.get(10, TimeUnit.SECONDS)).hasMessageContaining("could not be committed");
     assertThat(memory.catalog().get("db", 1)).isEmpty();

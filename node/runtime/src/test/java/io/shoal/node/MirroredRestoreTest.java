@@ -58,6 +58,9 @@ class MirroredRestoreTest {
     assertThat(written(fresh, "as_fetched")).isEqualTo(size);
     assertThat(written(fresh, "from_store")).isZero();
     awaitKept(fresh, 1);
+    assertThat(fresh.metrics().restoreKeptBytes.get())
+        .as("the store kept the whole file from the restored copy")
+        .isEqualTo(size);
     try (var left = Files.list(out.getParent())) {
       assertThat(left).as("no hidden leftovers beside the target").containsExactly(out);
     }

@@ -70,6 +70,18 @@ public final class NodeMetrics {
           .labelNames("how")
           .register(registry);
 
+  /**
+   * Bytes of data that a restore left to its files and the store then kept from them, after the
+   * restore returned (docs/architecture.md, "Keeping a restore's data after it returns").
+   */
+  public final Counter restoreKeptBytes =
+      Counter.builder()
+          .name("shoal_restore_kept_bytes_total")
+          .help(
+              "Bytes the store kept from restored files after their restores returned, read back"
+                  + " and verified")
+          .register(registry);
+
   final Counter malformedFrames =
       Counter.builder()
           .name("shoal_peer_malformed_frames_total")
