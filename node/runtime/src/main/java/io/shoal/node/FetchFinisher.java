@@ -138,11 +138,15 @@ final class FetchFinisher {
           e instanceof IOException io ? IoErrors.describe(io) : e.toString());
       return;
     }
-    boolean committed = sink.failedCommits() == failedAtStart;
-    if (committed) {
-      keptBytes.inc(kept.bytes()); // the unchanged chunks are kept even when some changed
+    if (sink.failedCommits() != failedAtStart) {
+      log.warn(
+          "{} stays partial in the store: the store could not commit what was read back from the"
+              + " restored files",
+          entry.label());
+      return;
     }
-    if (kept.changed() > 0 || !committed) {
+    keptBytes.inc(kept.bytes()); // the unchanged chunks are kept even when some changed
+    if (kept.changed() > 0) {
       log.warn(
           "{} stays partial in the store: {} of its chunks changed in the restored files before"
               + " they were kept",
