@@ -87,7 +87,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   cpu2=$(cpu_ms)
   cmp -s "$D/big.bin" "$D/out.bin" || die "the restored copy differs"
   times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
-  if [ -n "${KEEP_LOGS:-}" ]; then cp "$D"/*.log "$KEEP_LOGS"/; fi
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$D"/*.log "$KEEP_LOGS"/; fi
   log "round $r: restored $SIZE MiB from $SEEDERS seeders in ${times[-1]} s; CPU of the nodes (ms, seeders then the restoring node): $(used "$cpu0" "$cpu1"); held in the store $(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.2f", b-a}') s after the get, CPU until then $(used "$cpu0" "$cpu2")"
 done
 s=$(printf '%s\n' "${times[@]}" | median)

@@ -10,6 +10,7 @@ import io.shoal.chunkstore.snapshot.SnapshotRoot;
 import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchSession;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -161,7 +162,7 @@ final class FetchFinisher {
             entry.label(),
             kept.bytes(),
             kept.chunks(),
-            String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
+            String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
   }
 
   /** Records that the store holds part of {@code job}'s snapshot, on a worker. */
@@ -196,7 +197,7 @@ final class FetchFinisher {
             r.fetchedBytes(),
             r.chunksFetched(),
             r.peers(),
-            String.format(java.util.Locale.ROOT, "%.2f", seconds));
+            String.format(Locale.ROOT, "%.2f", seconds));
     return r;
   }
 

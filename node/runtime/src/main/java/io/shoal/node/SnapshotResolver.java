@@ -86,25 +86,20 @@ final class SnapshotResolver {
     }
   }
 
-  ShoalNode.Fetched fetchInto(SnapshotRef ref, Duration announcement, DirectOutput out)
-      throws IOException {
-    return fetchInto(ref, announcement, out, false);
-  }
-
   /**
    * Makes sure this node holds {@code ref}, waiting up to {@code announcement} for the swarm to
-   * announce it: fetches it unless held, into the store, or into {@code out} instead when not null,
-   * or into both when {@code mirrored} (then only the files {@code out} takes). Blocks until done.
+   * announce it: fetches it unless held, into the store, or into {@code out} instead when not null.
+   * Blocks until done.
    */
-  ShoalNode.Fetched fetchInto(
-      SnapshotRef ref, Duration announcement, DirectOutput out, boolean mirrored)
+  ShoalNode.Fetched fetchInto(SnapshotRef ref, Duration announcement, DirectOutput out)
       throws IOException {
-    return fetchInto(ref, announcement, out, mirrored, false);
+    return fetchInto(ref, announcement, out, false, false);
   }
 
   /**
-   * As {@link #fetchInto(SnapshotRef, Duration, DirectOutput, boolean)}; with {@code keepAfter}, a
-   * mirrored fetch this starts writes the data only to {@code out} and commits it, and the caller
+   * As {@link #fetchInto(SnapshotRef, Duration, DirectOutput)}; with {@code mirrored}, into both
+   * the store and {@code out} (then only the files {@code out} takes). With {@code keepAfter} as
+   * well, a fetch this starts writes the data only to {@code out} and commits it, and the caller
    * keeps it in the store afterwards ({@link #keepRestored}).
    */
   ShoalNode.Fetched fetchInto(
@@ -206,22 +201,11 @@ final class SnapshotResolver {
    * holding the calling thread while the fetch runs: the future completes (on the transfer loop)
    * when the snapshot is held, or fails as {@link #fetchInto} would throw. With a selection short
    * of all, only the data of the files it takes is fetched, and the version stays partial here.
+   *
+   * <p>A fetch this starts also writes the data, as it arrives, to {@code mirror} (unless null),
+   * which takes {@code selection}; with {@code keepAfter}, only there, as {@link #fetchInto} does.
+   * The mirror stays unopened when nothing is fetched or a running fetch is joined.
    */
-  CompletableFuture<ShoalNode.Fetched> fetchAsync(SnapshotRef ref, FileSelection selection) {
-    return fetchAsync(ref, selection, null);
-  }
-
-  /**
-   * As {@link #fetchAsync(SnapshotRef, FileSelection)}; a fetch this starts also writes the data,
-   * as it arrives, to {@code mirror} (unless null), which takes {@code selection}. The mirror stays
-   * unopened when nothing is fetched or a running fetch is joined.
-   */
-  CompletableFuture<ShoalNode.Fetched> fetchAsync(
-      SnapshotRef ref, FileSelection selection, DirectOutput mirror) {
-    return fetchAsync(ref, selection, mirror, false);
-  }
-
-  /** As {@link #fetchAsync(SnapshotRef, FileSelection, DirectOutput)}, with {@code keepAfter}. */
   CompletableFuture<ShoalNode.Fetched> fetchAsync(
       SnapshotRef ref, FileSelection selection, DirectOutput mirror, boolean keepAfter) {
     Decision d;
