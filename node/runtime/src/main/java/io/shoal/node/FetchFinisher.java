@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.shoal.chunkstore.CatalogEntry;
+import io.shoal.chunkstore.ChunkId;
 import io.shoal.chunkstore.ChunkStore;
 import io.shoal.chunkstore.IoErrors;
 import io.shoal.chunkstore.snapshot.RestoredFiles;
@@ -11,8 +12,12 @@ import io.shoal.gossip.NodeId;
 import io.shoal.node.core.FetchSession;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +28,20 @@ import org.slf4j.LoggerFactory;
  * into place). A teed output is left to its owner ({@link LocalSnapshots}), which commits it once
  * the fetch is held: its failure is the restore's, not the fetch's. Also keeps the partial catalog
  * entry of a fetch whose data is planned.
+ *
+ * <p>A fetch that left data chunks to a restore's files ({@link FetchJob#keepAfter}) ends with the
+ * version partial here; callers that joined it wait for the restore's keep ({@link #kept}) rather
+ * than fetch that data from peers again.
  */
 final class FetchFinisher {
   private static final Logger log = LoggerFactory.getLogger(FetchFinisher.class);
+
+  /**
+   * Longest a caller that joined a restore's fetch waits for the restore to keep the data it left
+   * to its files ({@link #kept}); then it fetches what the store lacks. Keeping a GiB takes
+   * seconds.
+   */
+  static final long KEEP_WAIT_SECONDS = 60;
 
   /** Hears how finishing ended, on a worker. */
   interface Finished {
@@ -39,6 +55,9 @@ final class FetchFinisher {
   private final Executor workers;
   private final Consumer<CatalogEntry> catalogChanged;
   private final Counter keptBytes;
+  // Keeps to come, by snapshot root: one per fetch that left data to a restore's files, until that
+  // restore ends or KEEP_WAIT_SECONDS pass.
+  private final Map<ChunkId, CompletableFuture<Void>> keeps = new ConcurrentHashMap<>();
 
   /**
    * @param keptBytes counts the bytes {@link #keepRestored} keeps
@@ -84,6 +103,9 @@ final class FetchFinisher {
               }
               // A selection stays partial, and so does a restore's until it keeps its data.
               putCatalog(job.entry(job.fetchesWhole() && job.deferred.sum() == 0), true);
+              if (job.deferred.sum() > 0) {
+                keepToCome(job.root()); // before the fetch's callers hear that it ended
+              }
             } else {
               job.direct.commit();
             }
@@ -163,6 +185,36 @@ final class FetchFinisher {
             kept.bytes(),
             kept.chunks(),
             String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
+  }
+
+  /** A restore will keep the data of {@code root} that its fetch left to the restore's files. */
+  private void keepToCome(ChunkId root) {
+    CompletableFuture<Void> keep = new CompletableFuture<>();
+    if (keeps.putIfAbsent(root, keep) == null) {
+      keep.orTimeout(KEEP_WAIT_SECONDS, TimeUnit.SECONDS)
+          .whenComplete((v, e) -> keeps.remove(root, keep));
+    }
+  }
+
+  /**
+   * The restore that fetched {@code root} ended: it kept the data it left to its files, or gave up.
+   * Any thread.
+   */
+  void keepEnded(ChunkId root) {
+    CompletableFuture<Void> keep = keeps.get(root);
+    if (keep != null) {
+      keep.complete(null);
+    }
+  }
+
+  /**
+   * Completes, never exceptionally, when no restore is to keep data of {@code root} any more: at
+   * once when none is, else when it ends ({@link #keepEnded}) or after {@link #KEEP_WAIT_SECONDS}.
+   * On the thread that ends it.
+   */
+  CompletableFuture<Void> kept(ChunkId root) {
+    CompletableFuture<Void> keep = keeps.get(root);
+    return keep == null ? CompletableFuture.completedFuture(null) : keep.handle((v, e) -> null);
   }
 
   /** Records that the store holds part of {@code job}'s snapshot, on a worker. */

@@ -317,6 +317,16 @@ final class LocalSnapshots {
     return store.directory().orElseThrow().resolve(KEEPING_DIR);
   }
 
+  private void endKeeping(Runnable end, CatalogEntry entry) {
+    try {
+      if (end != null) {
+        end.run();
+      }
+    } finally {
+      resolver.keepEnded(entry);
+    }
+  }
+
   /** Runs what ends a restore, unless it was handed on ({@link #keepAfterwards}). */
   private static void end(AtomicReference<Runnable> done) {
     Runnable r = done.getAndSet(null);
@@ -352,6 +362,11 @@ final class LocalSnapshots {
       AtomicReference<Runnable> done)
       throws IOException {
     CatalogEntry entry = fetched.entry();
+    if (fetched.result() != null && keepAfter) {
+      // Callers that joined the fetch wait for this restore's keep: tell them it ended, whatever
+      // happened (SnapshotResolver#fetchHeld).
+      done.updateAndGet(end -> () -> endKeeping(end, entry));
+    }
     Materializer.Result result =
         mirror.fillFrom(store)
             ? mirror.commit()

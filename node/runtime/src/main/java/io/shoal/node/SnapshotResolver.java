@@ -232,8 +232,9 @@ final class SnapshotResolver {
   /**
    * As {@link #fetchHeld(CatalogEntry, FileSelection, DirectOutput, boolean)}. A caller that joined
    * a restore's fetch which left its data to the restore's files ({@link FetchJob#keepAfter}) finds
-   * the version partial when that fetch ends; with {@code again}, it then fetches what the store
-   * still lacks, once. The restore itself, whose open mirror holds that data, does not.
+   * the version partial when that fetch ends; with {@code again}, it waits for the restore to keep
+   * that data in the store ({@link FetchFinisher#kept}), and fetches what the store still lacks
+   * then, once. The restore itself, whose open mirror holds that data, does not.
    */
   private CompletableFuture<ShoalNode.Fetched> fetchHeld(
       CatalogEntry target,
@@ -251,7 +252,17 @@ final class SnapshotResolver {
                   store.catalog().get(target.name(), target.version()).orElseThrow();
               boolean restoring = mirror != null && keepAfter && mirror.isOpen();
               if (again && !held.complete() && selection.isAll() && !restoring) {
-                return fetchHeld(target, selection, mirror, keepAfter, false);
+                return transfers
+                    .finisher
+                    .kept(target.root())
+                    .thenCompose(
+                        v -> {
+                          CatalogEntry now =
+                              store.catalog().get(target.name(), target.version()).orElseThrow();
+                          return now.complete()
+                              ? CompletableFuture.completedFuture(new ShoalNode.Fetched(now, r))
+                              : fetchHeld(target, selection, mirror, keepAfter, false);
+                        });
               }
               return CompletableFuture.completedFuture(new ShoalNode.Fetched(held, r));
             });
@@ -264,6 +275,14 @@ final class SnapshotResolver {
    */
   void keepRestored(CatalogEntry entry, RestoredFiles files, Runnable done) {
     transfers.finisher.keepRestored(entry, reader, files, done);
+  }
+
+  /**
+   * A restore that fetched {@code entry} leaving data to its files ended, having kept that data in
+   * the store or not: callers that joined its fetch stop waiting ({@link FetchFinisher#keepEnded}).
+   */
+  void keepEnded(CatalogEntry entry) {
+    transfers.finisher.keepEnded(entry.root());
   }
 
   /**

@@ -6,11 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.shoal.node.api.GetCall;
 import io.shoal.testing.TestData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -179,11 +184,49 @@ class MirroredRestoreTest {
     assertThat(fetched.entry().complete())
         .as("the store fetch that joined, once it returns")
         .isTrue();
-    first.get(60, java.util.concurrent.TimeUnit.SECONDS);
-    second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    first.get(60, TimeUnit.SECONDS);
+    second.get(60, TimeUnit.SECONDS);
     assertThat(Files.mismatch(source, tmp.resolve("a.bin"))).isEqualTo(-1);
     assertThat(Files.mismatch(source, tmp.resolve("b.bin"))).isEqualTo(-1);
     awaitKept(fresh, 1);
+    assertThat(fresh.metrics().chunkReceivedBytes())
+        .as("chunk bytes the node received: the joined callers waited for the restore's keep")
+        .isLessThan(size * 1.1);
+  }
+
+  @Test
+  @DisplayName(
+      "a fetch that joins a restore which then fails gets the version without waiting for a keep")
+  void aFetchThatJoinsARestoreWhichFails_fetchesWhatTheStoreLacks() throws Exception {
+    int size = 16 << 20;
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), 41, size);
+    List<ShoalNode> seeders = swarm.seeders(2, source);
+    for (ShoalNode s : seeders) {
+      s.setUploadLimit(4L << 20); // about 2 s for the whole: the fetch joins while it runs
+    }
+    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
+    TestSwarm.awaitHolders(fresh, 2);
+    Path target = tmp.resolve("a.bin");
+    var restore = fresh.materializeAsync(new GetCall("data", target.toString(), false, false));
+    await().atMost(Duration.ofSeconds(30)).until(() -> TransferTest.done(fresh) > 0);
+    var joined =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return fresh.fetch(io.shoal.chunkstore.SnapshotRef.parse("data@1"), Duration.ZERO);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    // Made while the restore runs: it cannot put its file there.
+    Files.writeString(Files.createDirectories(target).resolve("x"), "the service's own");
+
+    assertThatThrownBy(() -> restore.get(60, TimeUnit.SECONDS))
+        .hasRootCauseInstanceOf(FileSystemException.class);
+    // The restore kept nothing, and said so: the fetch does not sit out the keep's wait.
+    ShoalNode.Fetched fetched = joined.get(FetchFinisher.KEEP_WAIT_SECONDS / 2, TimeUnit.SECONDS);
+    assertThat(fetched.entry().complete()).as("the joined fetch, once it returns").isTrue();
+    assertThat(fresh.store().catalog().latestComplete("data")).isPresent();
   }
 
   @Test
