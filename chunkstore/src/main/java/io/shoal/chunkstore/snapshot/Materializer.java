@@ -182,7 +182,9 @@ public final class Materializer {
     /**
      * Checks every byte was written, makes it durable when asked and moves it into place.
      *
-     * @throws IOException if a file is incomplete or a write fails; nothing is moved then
+     * @throws IOException if a file is incomplete, a write fails, or without overwrite something
+     *     appeared at the target meanwhile (a file, a directory that is not empty); nothing is
+     *     moved then
      */
     public Result commit() throws IOException {
       outputs.finishAll();
@@ -190,6 +192,9 @@ public final class Materializer {
       writeback.close();
       writeback.throwIfFailed();
       finish(layout, options.sync());
+      // Again: something may have appeared there while the snapshot was written (the rename below
+      // would replace a file without a word).
+      checkTarget(dest, layout.singleFile, options.overwrite());
       moveIntoPlace(tmp, dest, options.overwrite());
       committed = true;
       return new Result(layout.files.size(), layout.directories.size(), selected.bytes());

@@ -173,6 +173,56 @@ class MaterializerSafetyTest {
   }
 
   @Test
+  void aFileThatAppearsAtTheTargetWhileItIsWritten_isKept_andTheCommitRefused() throws Exception {
+    byte[] data = "new".getBytes(StandardCharsets.UTF_8);
+    Path src = TestData.file(tmp.resolve("one.txt"), data);
+    Path target = tmp.resolve("out.txt");
+    try (ChunkStore store = ChunkStore.inMemory(1 << 20)) {
+      var p = SnapshotWriter.publish(store, src, PublishRequest.of("t", 1, "n", 0), n -> {});
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root = reader.root(p.rootId());
+      try (Materializer.Target t =
+          Materializer.open(
+              root, reader.fileTable(root), target, Materializer.Options.defaults())) {
+        t.write(0, java.nio.ByteBuffer.wrap(data));
+        Files.writeString(target, "the user's"); // after the check at the start
+
+        assertThatThrownBy(t::commit)
+            .isInstanceOf(FileAlreadyExistsException.class)
+            .hasMessageContaining("use --force");
+      }
+      assertThat(Files.readString(target)).isEqualTo("the user's");
+      try (Stream<Path> left = Files.list(tmp)) {
+        assertThat(left.map(x -> x.getFileName().toString()))
+            .containsExactlyInAnyOrder("one.txt", "out.txt");
+      }
+    }
+  }
+
+  @Test
+  void aDirectoryFilledAtTheTargetWhileItIsWritten_isKept_andTheCommitRefused() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    TestData.file(src.resolve("a.txt"), "new".getBytes(StandardCharsets.UTF_8));
+    Path target = Files.createDirectories(tmp.resolve("out")); // empty: allowed at the start
+    try (ChunkStore store = ChunkStore.inMemory(1 << 20)) {
+      var p = SnapshotWriter.publish(store, src, PublishRequest.of("t", 1, "n", 0), n -> {});
+      SnapshotReader reader = new SnapshotReader(store);
+      SnapshotRoot root = reader.root(p.rootId());
+      try (Materializer.Target t =
+          Materializer.open(
+              root, reader.fileTable(root), target, Materializer.Options.defaults())) {
+        t.write(0, java.nio.ByteBuffer.wrap("new".getBytes(StandardCharsets.UTF_8))); // a.txt
+        Files.writeString(target.resolve("mine.txt"), "the user's");
+
+        assertThatThrownBy(t::commit).isInstanceOf(DirectoryNotEmptyException.class);
+      }
+      try (Stream<Path> left = Files.list(target)) {
+        assertThat(left.map(x -> x.getFileName().toString())).containsExactly("mine.txt");
+      }
+    }
+  }
+
+  @Test
   void symlinkInSource_isRefusedNamingIt() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.createSymbolicLink(src.resolve("link"), Path.of("/etc/passwd"));
