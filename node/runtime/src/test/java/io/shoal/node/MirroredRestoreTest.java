@@ -148,9 +148,11 @@ class MirroredRestoreTest {
     io.shoal.chunkstore.snapshot.Materializer.deleteTreeQuietly(tmp.resolve("moved"));
 
     awaitKept(fresh, 1);
+    // Once, not twice: the endgame copies late requests for the last chunks (docs/architecture.md),
+    // which came to 1.11x of these 8 MiB once; fetching the data again would be 2x.
     assertThat(fresh.metrics().chunkReceivedBytes() - receivedBefore)
         .as("the data crossed the network once")
-        .isLessThan(1.1 * ((8 << 20) + 1000));
+        .isLessThan(1.5 * ((8 << 20) + 1000));
     for (ShoalNode s : seeders) {
       s.close();
     }
@@ -189,9 +191,11 @@ class MirroredRestoreTest {
     assertThat(Files.mismatch(source, tmp.resolve("a.bin"))).isEqualTo(-1);
     assertThat(Files.mismatch(source, tmp.resolve("b.bin"))).isEqualTo(-1);
     awaitKept(fresh, 1);
+    // Fetching the data again, as the joined fetch did before it waited, is 2x; the endgame's
+    // copies of late requests add a little to 1x.
     assertThat(fresh.metrics().chunkReceivedBytes())
         .as("chunk bytes the node received: the joined callers waited for the restore's keep")
-        .isLessThan(size * 1.1);
+        .isLessThan(size * 1.5);
   }
 
   @Test
