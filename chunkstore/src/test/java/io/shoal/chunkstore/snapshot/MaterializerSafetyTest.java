@@ -172,18 +172,24 @@ class MaterializerSafetyTest {
     }
   }
 
+  /**
+   * Publishes {@code src} into {@code store} and opens {@code target} to write it, as a restore.
+   */
+  private static Materializer.Target openTarget(ChunkStore store, Path src, Path target)
+      throws Exception {
+    var p = SnapshotWriter.publish(store, src, PublishRequest.of("t", 1, "n", 0), n -> {});
+    SnapshotReader reader = new SnapshotReader(store);
+    SnapshotRoot root = reader.root(p.rootId());
+    return Materializer.open(root, reader.fileTable(root), target, Materializer.Options.defaults());
+  }
+
   @Test
   void aFileThatAppearsAtTheTargetWhileItIsWritten_isKept_andTheCommitRefused() throws Exception {
     byte[] data = "new".getBytes(StandardCharsets.UTF_8);
     Path src = TestData.file(tmp.resolve("one.txt"), data);
     Path target = tmp.resolve("out.txt");
     try (ChunkStore store = ChunkStore.inMemory(1 << 20)) {
-      var p = SnapshotWriter.publish(store, src, PublishRequest.of("t", 1, "n", 0), n -> {});
-      SnapshotReader reader = new SnapshotReader(store);
-      SnapshotRoot root = reader.root(p.rootId());
-      try (Materializer.Target t =
-          Materializer.open(
-              root, reader.fileTable(root), target, Materializer.Options.defaults())) {
+      try (Materializer.Target t = openTarget(store, src, target)) {
         t.write(0, java.nio.ByteBuffer.wrap(data));
         Files.writeString(target, "the user's"); // after the check at the start
 
@@ -205,12 +211,7 @@ class MaterializerSafetyTest {
     TestData.file(src.resolve("a.txt"), "new".getBytes(StandardCharsets.UTF_8));
     Path target = Files.createDirectories(tmp.resolve("out")); // empty: allowed at the start
     try (ChunkStore store = ChunkStore.inMemory(1 << 20)) {
-      var p = SnapshotWriter.publish(store, src, PublishRequest.of("t", 1, "n", 0), n -> {});
-      SnapshotReader reader = new SnapshotReader(store);
-      SnapshotRoot root = reader.root(p.rootId());
-      try (Materializer.Target t =
-          Materializer.open(
-              root, reader.fileTable(root), target, Materializer.Options.defaults())) {
+      try (Materializer.Target t = openTarget(store, src, target)) {
         t.write(0, java.nio.ByteBuffer.wrap("new".getBytes(StandardCharsets.UTF_8))); // a.txt
         Files.writeString(target.resolve("mine.txt"), "the user's");
 

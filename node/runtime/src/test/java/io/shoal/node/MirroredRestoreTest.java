@@ -167,14 +167,9 @@ class MirroredRestoreTest {
   @DisplayName(
       "a fetch and a second restore that join a restore leaving its data to its files get it whole")
   void callersThatJoinARestoreLeavingItsDataToItsFiles_getTheVersionWhole() throws Exception {
-    int size = 16 << 20;
+    int size = JOINED_RESTORE_BYTES;
     Path source = TestData.randomFile(tmp.resolve("big.bin"), 40, size);
-    List<ShoalNode> seeders = swarm.seeders(2, source);
-    for (ShoalNode s : seeders) {
-      s.setUploadLimit(4L << 20); // about 2 s for the whole: the others join while it runs
-    }
-    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
-    TestSwarm.awaitHolders(fresh, 2);
+    ShoalNode fresh = freshBesideSlowSeeders(source);
     var first =
         fresh.materializeAsync(new GetCall("data", tmp.resolve("a.bin").toString(), false, false));
     await().atMost(Duration.ofSeconds(30)).until(() -> TransferTest.done(fresh) > 0);
@@ -202,14 +197,8 @@ class MirroredRestoreTest {
   @DisplayName(
       "a fetch that joins a restore which then fails gets the version without waiting for a keep")
   void aFetchThatJoinsARestoreWhichFails_fetchesWhatTheStoreLacks() throws Exception {
-    int size = 16 << 20;
-    Path source = TestData.randomFile(tmp.resolve("big.bin"), 41, size);
-    List<ShoalNode> seeders = swarm.seeders(2, source);
-    for (ShoalNode s : seeders) {
-      s.setUploadLimit(4L << 20); // about 2 s for the whole: the fetch joins while it runs
-    }
-    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
-    TestSwarm.awaitHolders(fresh, 2);
+    Path source = TestData.randomFile(tmp.resolve("big.bin"), 41, JOINED_RESTORE_BYTES);
+    ShoalNode fresh = freshBesideSlowSeeders(source);
     Path target = tmp.resolve("a.bin");
     var restore = fresh.materializeAsync(new GetCall("data", target.toString(), false, false));
     await().atMost(Duration.ofSeconds(30)).until(() -> TransferTest.done(fresh) > 0);
@@ -231,6 +220,20 @@ class MirroredRestoreTest {
     ShoalNode.Fetched fetched = joined.get(FetchFinisher.KEEP_WAIT_SECONDS / 2, TimeUnit.SECONDS);
     assertThat(fetched.entry().complete()).as("the joined fetch, once it returns").isTrue();
     assertThat(fresh.store().catalog().latestComplete("data")).isPresent();
+  }
+
+  /** A version of this size takes the slow seeders about 2 s: callers join while it runs. */
+  private static final int JOINED_RESTORE_BYTES = 16 << 20;
+
+  /** A node that joined 2 seeders of {@code source} uploading 4 MiB/s each, holding nothing. */
+  private ShoalNode freshBesideSlowSeeders(Path source) throws Exception {
+    List<ShoalNode> seeders = swarm.seeders(2, source);
+    for (ShoalNode s : seeders) {
+      s.setUploadLimit(4L << 20);
+    }
+    ShoalNode fresh = swarm.join("fresh", seeders.get(0));
+    TestSwarm.awaitHolders(fresh, 2);
+    return fresh;
   }
 
   @Test
