@@ -218,7 +218,7 @@ final class LocalSnapshots {
     AtomicReference<Runnable> done = new AtomicReference<>(follower.restoring(ref.name()));
     try (DirectOutput mirror = new DirectOutput(Path.of(call.path()), options, mirrorWriter)) {
       ShoalNode.Fetched f = resolver.fetchInto(ref, Duration.ZERO, mirror, true, keepAfter);
-      return write(call, f, mirror, start, keepAfter, done);
+      return write(call, fetched(f, keepAfter, done), mirror, start, keepAfter, done);
     } finally {
       end(done);
     }
@@ -247,6 +247,7 @@ final class LocalSnapshots {
       written =
           resolver
               .fetchAsync(ref, options.selection(), mirror, keepAfter)
+              .thenApply(f -> fetched(f, keepAfter, done))
               .thenApplyAsync(
                   f -> {
                     try {
@@ -317,6 +318,19 @@ final class LocalSnapshots {
     return store.directory().orElseThrow().resolve(KEEPING_DIR);
   }
 
+  /**
+   * A restore's fetch returned {@code f}: when it may have left data to the restore's files, the
+   * restore's end ({@code done}) also tells the callers that joined the fetch, who wait for the
+   * keep ({@link SnapshotResolver#keepEnded}), whatever happens from here on. Returns {@code f}.
+   */
+  private ShoalNode.Fetched fetched(
+      ShoalNode.Fetched f, boolean keepAfter, AtomicReference<Runnable> done) {
+    if (f.result() != null && keepAfter) {
+      done.updateAndGet(end -> () -> endKeeping(end, f.entry()));
+    }
+    return f;
+  }
+
   private void endKeeping(Runnable end, CatalogEntry entry) {
     try {
       if (end != null) {
@@ -362,11 +376,6 @@ final class LocalSnapshots {
       AtomicReference<Runnable> done)
       throws IOException {
     CatalogEntry entry = fetched.entry();
-    if (fetched.result() != null && keepAfter) {
-      // Callers that joined the fetch wait for this restore's keep: tell them it ended, whatever
-      // happened (SnapshotResolver#fetchHeld).
-      done.updateAndGet(end -> () -> endKeeping(end, entry));
-    }
     Materializer.Result result =
         mirror.fillFrom(store)
             ? mirror.commit()
